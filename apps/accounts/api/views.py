@@ -1,0 +1,35 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.selectors import api_key_list
+from apps.accounts.services import api_key_revoke
+
+from .serializers import ApiKeyOutput, MeOutput
+
+
+class MeView(APIView):
+    """The signed-in user and their customer account."""
+
+    @extend_schema(responses=MeOutput)
+    def get(self, request):
+        user = request.user
+        user = type(user).objects.select_related("customer__level", "customer__service_rep").get(pk=user.pk)
+        return Response(MeOutput(user).data)
+
+
+class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The customer's API keys (new keys are made in the portal, where the key is shown once)."""
+
+    serializer_class = ApiKeyOutput
+
+    def get_queryset(self):
+        return api_key_list(customer=self.request.user.customer)
+
+    @extend_schema(request=None, responses=ApiKeyOutput)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        key = api_key_revoke(actor=request.user, api_key=self.get_object())
+        return Response(ApiKeyOutput(key).data)

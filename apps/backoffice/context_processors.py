@@ -1,0 +1,8 @@
+from .sections import sections_for
+
+
+def staff_navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_staff or user.customer_id:
+        return {}
+    return {"staff_sections": sections_for(user)}

@@ -1,0 +1,72 @@
+"""The back office's sections: what each role sees in its navigation and on its dashboard.
+
+A section is shown to a user who holds its permission; the view behind it requires the same
+permission, so the menu and the access rule cannot drift apart.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    permission: str
+    url_name: str
+    icon: str
+    summary: str
+    duties: tuple[str, ...] = field(default_factory=tuple)
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "customers", "Customers", "accounts.view_customer", "backoffice:customer-list", "people",
+        "Customer accounts, levels and their representatives.",
+    ),
+    Section(
+        "sales", "Sales", "accounts.view_sales_desk", "backoffice:desk", "graph-up-arrow",
+        "Close deals, open customer accounts, set levels and logistics plans.",
+        ("Open a customer account and its owner login", "Set the customer level (pricing tier)",
+         "Assign the dedicated customer-service representative",
+         "Set the logistics plan: allowed warehouses and channels"),
+    ),
+    Section(
+        "service", "Customer service", "accounts.view_service_desk", "backoffice:desk", "headset",
+        "Look after your customers and answer their inquiries with a traceable timeline.",
+        ("See everything your customers see", "Answer inquiries (tickets)",
+         "Confirm and synchronise customer information"),
+    ),
+    Section(
+        "orders", "Order group (OMS)", "accounts.view_order_desk", "backoffice:desk", "box-seam",
+        "Place orders for customers, work the Abnormal queue, SKU and inventory corrections.",
+        ("Place orders on a customer's behalf", "Work the Abnormal queue daily",
+         "Handle daily shipping issues", "Post misc-fee deductions within 48–72 h of finance's notice"),
+    ),
+    Section(
+        "warehouse", "Warehouse", "accounts.view_warehouse_desk", "backoffice:desk", "building",
+        "Receive, count and shelve inbound boxes; pick, pack, weigh, label and hand over parcels.",
+        ("Receive and inspect inbound boxes", "Shelve into bin locations",
+         "Pick, pack and weigh orders", "Print labels and box marks", "Hand parcels to carriers"),
+    ),
+    Section(
+        "logistics", "Logistics (TMS)", "accounts.view_logistics_desk", "backoffice:desk", "truck",
+        "Shipping channels and rate cards, tracking and delivery exceptions.",
+        ("Maintain channels and rate cards", "Track parcels to delivery", "Resolve delivery exceptions"),
+    ),
+    Section(
+        "finance", "Finance (FMS)", "accounts.view_finance_desk", "backoffice:desk", "cash-coin",
+        "Approve top-ups, post misc fees and adjustments, run storage fees.",
+        ("Approve or reject top-ups after the bank receives the money", "Post misc fees and adjustments",
+         "Run storage fees", "Watch customer balances"),
+    ),
+)
+
+DESK_KEYS = tuple(s.key for s in SECTIONS if s.url_name == "backoffice:desk")
+
+
+def sections_for(user) -> list[Section]:
+    return [s for s in SECTIONS if user.has_perm(s.permission)]
+
+
+def section(key: str) -> Section:
+    return next(s for s in SECTIONS if s.key == key)

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from . import views
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("desk/<slug:desk>/", views.DeskView.as_view(), name="desk"),
+    path("", include("apps.accounts.staff.urls")),
+]

@@ -1,0 +1,34 @@
+"""The portal's modules, in the order of the operations guide (user center navigation)."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Module:
+    key: str
+    title: str
+    icon: str
+    url_name: str
+    summary: str
+
+
+MODULES: tuple[Module, ...] = (
+    Module("products", "Products", "tags", "portal:module",
+           "Your SKUs and UPCs: create them one by one or in batch, print barcode labels."),
+    Module("inventory", "Inventory", "boxes", "portal:module",
+           "Stock per warehouse, inbound reservations, damage/gain slips and sold-out items."),
+    Module("orders", "Orders", "cart-check", "portal:module",
+           "Orders from your shops, typed by hand or uploaded in Excel; submit, track and export."),
+    Module("bills", "Bills", "wallet2", "portal:module",
+           "Top up your prepaid wallet, see recharge and transaction records and storage fees."),
+    Module("integration", "Integration", "plug", "accounts:api-keys",
+           "Connect Shopify, WooCommerce or eBay, and make API keys for your own systems."),
+    Module("tracking", "Tracking", "geo-alt", "portal:module",
+           "Track parcels by system order number or tracking number (up to 40 at once)."),
+    Module("support", "Support", "chat-left-text", "portal:module",
+           "Ask us anything about an order or your account and follow the answer."),
+)
+
+
+def module(key: str) -> Module | None:
+    return next((m for m in MODULES if m.key == key), None)

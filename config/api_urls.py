@@ -1,0 +1,9 @@
+"""Every /api/v1/ route, one include per app."""
+
+from django.urls import include, path
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("apps.accounts.api.urls")),
+]
