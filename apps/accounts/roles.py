@@ -47,9 +47,12 @@ def sync_role_permissions(apps, role_permissions: dict[str, list[str]]) -> None:
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0)
-        app_config.models_module = None
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True  # historical app configs have none
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
@@ -62,3 +65,26 @@ def sync_role_permissions(apps, role_permissions: dict[str, list[str]]) -> None:
             except Permission.DoesNotExist as exc:
                 raise LookupError(f"Role {role}: permission {name} does not exist") from exc
             group.permissions.add(perm)
+
+
+CUSTOMER_LEVELS = [
+    ("standard", "Standard", 0, "List prices."),
+    ("silver", "Silver", 10, "Volume discount on fulfilment and freight."),
+    ("gold", "Gold", 20, "Larger discounts and priority handling."),
+    ("vip", "VIP", 30, "Negotiated prices and a dedicated team."),
+]
+
+
+def ensure_customer_levels(apps) -> None:
+    CustomerLevel = apps.get_model("accounts", "CustomerLevel")
+    for code, name, rank, description in CUSTOMER_LEVELS:
+        CustomerLevel.objects.get_or_create(code=code, defaults={"name": name, "rank": rank, "description": description})
+
+
+def ensure_reference_data(sender=None, apps=None, **kwargs) -> None:
+    """post_migrate: roles and levels exist after every migrate and after a test flush too."""
+    from django.apps import apps as global_apps
+
+    registry = apps or global_apps
+    sync_role_permissions(registry, ROLE_PERMISSIONS)
+    ensure_customer_levels(registry)

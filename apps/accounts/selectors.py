@@ -29,6 +29,10 @@ def customer_list(*, search: str = "", status: str = "", level: str = "") -> Que
     return qs.order_by("code")
 
 
+def user_with_customer(*, user_id: int) -> User:
+    return User.objects.select_related("customer__level", "customer__service_rep").get(pk=user_id)
+
+
 def staff_users(*, role: str | None = None) -> QuerySet[User]:
     qs = User.objects.filter(is_staff=True, is_active=True).order_by("full_name", "email")
     if role:

@@ -4,7 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts.selectors import api_key_list
+from apps.accounts.selectors import api_key_list, user_with_customer
 from apps.accounts.services import api_key_revoke
 
 from .serializers import ApiKeyOutput, MeOutput
@@ -15,9 +15,7 @@ class MeView(APIView):
 
     @extend_schema(responses=MeOutput)
     def get(self, request):
-        user = request.user
-        user = type(user).objects.select_related("customer__level", "customer__service_rep").get(pk=user.pk)
-        return Response(MeOutput(user).data)
+        return Response(MeOutput(user_with_customer(user_id=request.user.pk)).data)
 
 
 class ApiKeyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

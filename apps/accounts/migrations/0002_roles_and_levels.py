@@ -2,23 +2,12 @@
 
 from django.db import migrations
 
-from apps.accounts.roles import ROLE_PERMISSIONS, sync_role_permissions
-
-LEVELS = [
-    ("standard", "Standard", 0, "List prices."),
-    ("silver", "Silver", 10, "Volume discount on fulfilment and freight."),
-    ("gold", "Gold", 20, "Larger discounts and priority handling."),
-    ("vip", "VIP", 30, "Negotiated prices and a dedicated team."),
-]
+from apps.accounts.roles import ROLE_PERMISSIONS, ensure_customer_levels, sync_role_permissions
 
 
 def forwards(apps, schema_editor):
     sync_role_permissions(apps, ROLE_PERMISSIONS)
-    CustomerLevel = apps.get_model("accounts", "CustomerLevel")
-    for code, name, rank, description in LEVELS:
-        CustomerLevel.objects.update_or_create(
-            code=code, defaults={"name": name, "rank": rank, "description": description}
-        )
+    ensure_customer_levels(apps)
 
 
 class Migration(migrations.Migration):

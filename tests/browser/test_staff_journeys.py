@@ -1,0 +1,52 @@
+"""Back-office staff in a real browser: each role signs in and sees exactly its sections."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [
+    pytest.mark.browser,
+    # See test_customer_journeys.py: committed data for the live server, role groups restored.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+# role -> (sections in the staff nav, a desk it may open with its title, a desk it may not open)
+ROLES = {
+    "sales": ({"customers", "sales"}, ("sales", "Sales"), "warehouse"),
+    "customer_service": ({"customers", "service"}, ("service", "Customer service"), "finance"),
+    "order_group": ({"customers", "orders"}, ("orders", "Order group (OMS)"), "sales"),
+    "warehouse": ({"warehouse"}, ("warehouse", "Warehouse"), "finance"),
+    "logistics": ({"logistics"}, ("logistics", "Logistics (TMS)"), "orders"),
+    "finance": ({"customers", "finance"}, ("finance", "Finance (FMS)"), "logistics"),
+    "admin": (
+        {"customers", "sales", "service", "orders", "warehouse", "logistics", "finance"},
+        ("finance", "Finance (FMS)"),
+        None,  # admin may open every desk
+    ),
+}
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_staff_role_sees_only_its_sections(page, live_server, login, make_staff, role):
+    sections, (allowed_desk, allowed_title), forbidden_desk = ROLES[role]
+    user = make_staff(role)
+
+    login(page, user.email, expect_path="/staff/")
+    nav = page.get_by_test_id("staff-nav")
+    expect(nav).to_be_visible()
+    links = nav.locator("a[data-section]")
+    expect(links).to_have_count(len(sections))
+    shown = {links.nth(i).get_attribute("data-section") for i in range(links.count())}
+    assert shown == sections
+
+    response = page.goto(live_server.url + f"/staff/desk/{allowed_desk}/")
+    assert response.status == 200
+    expect(page.get_by_role("heading", level=1)).to_have_text(allowed_title)
+    expect(page).to_have_title(re.compile("^" + re.escape(allowed_title) + " · "))
+    expect(nav.locator(f'a[data-section="{allowed_desk}"]')).to_have_class(re.compile(r"\bactive\b"))
+
+    if forbidden_desk is not None:
+        response = page.goto(live_server.url + f"/staff/desk/{forbidden_desk}/")
+        assert response.status == 403
+        expect(page.get_by_test_id("error-message")).to_contain_text("Your role does not include")
