@@ -78,7 +78,9 @@ CUSTOMER_LEVELS = [
 def ensure_customer_levels(apps) -> None:
     CustomerLevel = apps.get_model("accounts", "CustomerLevel")
     for code, name, rank, description in CUSTOMER_LEVELS:
-        CustomerLevel.objects.get_or_create(code=code, defaults={"name": name, "rank": rank, "description": description})
+        CustomerLevel.objects.get_or_create(
+            code=code, defaults={"name": name, "rank": rank, "description": description}
+        )
 
 
 def ensure_reference_data(sender=None, apps=None, **kwargs) -> None:
