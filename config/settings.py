@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "apps.core",
     "apps.accounts",
+    "apps.tracking",
     "apps.portal",
     "apps.backoffice",
 ]

@@ -70,6 +70,7 @@ PUBLIC: dict[str, str] = {
     "accounts:register": "self-registration",
     "accounts:password-reset": "asks for a reset link",
     "accounts:password-reset-confirm": "token-protected reset form",
+    "tracking:track": "public parcel tracking (up to 40 numbers)",
 }
 
 # Namespaces behind a staff permission: the sweep checks a customer user gets 403 on each.

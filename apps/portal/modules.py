@@ -23,7 +23,7 @@ MODULES: tuple[Module, ...] = (
            "Top up your prepaid wallet, see recharge and transaction records and storage fees."),
     Module("integration", "Integration", "plug", "accounts:api-keys",
            "Connect Shopify, WooCommerce or eBay, and make API keys for your own systems."),
-    Module("tracking", "Tracking", "geo-alt", "portal:module",
+    Module("tracking", "Tracking", "geo-alt", "tracking:track",
            "Track parcels by system order number or tracking number (up to 40 at once)."),
     Module("support", "Support", "chat-left-text", "portal:module",
            "Ask us anything about an order or your account and follow the answer."),
