@@ -20,3 +20,21 @@ def customer_scope(customer):
 def staff_scope():
     """Leave the customer scope (staff code only, after a staff permission check)."""
     return scopes_disabled()
+
+
+def in_customer_scope(func):
+    """For Celery tasks: the task takes ``customer_id`` and runs inside that customer's scope.
+
+    Tasks receive ids, never objects (STYLE rule 8), so the scope is re-entered here from the id.
+    """
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, customer_id: int, **kwargs):
+        from django.apps import apps
+
+        customer = apps.get_model("accounts", "Customer").objects.get(pk=customer_id)
+        with customer_scope(customer):
+            return func(*args, customer=customer, **kwargs)
+
+    return wrapper
