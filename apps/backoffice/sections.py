@@ -16,12 +16,14 @@ class Section:
     icon: str
     summary: str
     duties: tuple[str, ...] = field(default_factory=tuple)
+    routes: tuple[str, ...] = ()  # other route names (prefixes) that belong to this section
 
 
 SECTIONS: tuple[Section, ...] = (
     Section(
         "customers", "Customers", "accounts.view_customer", "backoffice:customer-list", "people",
         "Customer accounts, levels and their representatives.",
+        routes=("backoffice:customer-",),
     ),
     Section(
         "sales", "Sales", "accounts.view_sales_desk", "backoffice:desk", "graph-up-arrow",
@@ -66,6 +68,19 @@ DESK_KEYS = tuple(s.key for s in SECTIONS if s.url_name == "backoffice:desk")
 
 def sections_for(user) -> list[Section]:
     return [s for s in SECTIONS if user.has_perm(s.permission)]
+
+
+def active_section_key(resolver_match) -> str | None:
+    """The section a back-office page belongs to, for the navigation's highlight."""
+    if resolver_match is None:
+        return None
+    if resolver_match.view_name == "backoffice:desk":
+        return resolver_match.kwargs.get("desk")
+    name = resolver_match.view_name
+    for s in SECTIONS:
+        if name == s.url_name or (s.routes and name.startswith(s.routes)):
+            return s.key
+    return None
 
 
 def section(key: str) -> Section:

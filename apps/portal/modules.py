@@ -10,6 +10,7 @@ class Module:
     icon: str
     url_name: str
     summary: str
+    routes: tuple[str, ...] = ()  # route names (prefixes) of pages inside this module
 
 
 MODULES: tuple[Module, ...] = (
@@ -22,12 +23,25 @@ MODULES: tuple[Module, ...] = (
     Module("bills", "Bills", "wallet2", "portal:module",
            "Top up your prepaid wallet, see recharge and transaction records and storage fees."),
     Module("integration", "Integration", "plug", "accounts:api-keys",
-           "Connect Shopify, WooCommerce or eBay, and make API keys for your own systems."),
+           "Connect Shopify, WooCommerce or eBay, and make API keys for your own systems.",
+           routes=("accounts:api-key",)),
     Module("tracking", "Tracking", "geo-alt", "tracking:track",
            "Track parcels by system order number or tracking number (up to 40 at once)."),
     Module("support", "Support", "chat-left-text", "portal:module",
            "Ask us anything about an order or your account and follow the answer."),
 )
+
+
+def active_module_key(resolver_match) -> str | None:
+    """The module a portal page belongs to, for the navigation's highlight."""
+    if resolver_match is None:
+        return None
+    if resolver_match.view_name == "portal:module":
+        return resolver_match.kwargs.get("key")
+    for m in MODULES:
+        if m.routes and resolver_match.view_name.startswith(m.routes):
+            return m.key
+    return None
 
 
 def module(key: str) -> Module | None:

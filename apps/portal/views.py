@@ -27,4 +27,4 @@ class ModuleView(CustomerRequiredMixin, View):
         mod = module(key)
         if mod is None or mod.url_name != "portal:module":
             raise Http404("No such module.")
-        return render(request, "portal/module.html", {"module": mod, "active_module": mod.key})
+        return render(request, "portal/module.html", {"module": mod})

@@ -14,10 +14,6 @@ import pytest
 
 from apps.accounts.tests.factories import TEST_PASSWORD
 
-# Playwright's sync API runs an asyncio loop in this thread; Django's ORM would otherwise refuse
-# to run (SynchronousOnlyOperation) in the test body and fixtures.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 CHROMIUM_ARGS = [
@@ -48,8 +44,16 @@ def _chromium_path() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One chromium for this folder's tests.
+
+    Package scope rather than session scope on purpose: while Playwright's sync API is started,
+    this thread has a running asyncio loop, so Django's ORM raises SynchronousOnlyOperation unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set. Both the loop and the variable must end with the browser
+    tests: a session-wide variable leaks into subprocesses of later tests (``check --deploy``
+    warns about it) and a session-wide loop breaks later tests' ORM calls.
+    """
     path = _chromium_path()
     if path is None:
         reason = "chromium not found (set CHROMIUM_PATH or install Debian's chromium package)"
@@ -60,12 +64,20 @@ def browser():
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if saved is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 def _new_page(browser, **context_options):

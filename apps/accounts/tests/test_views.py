@@ -142,3 +142,11 @@ def test_api_key_name_is_required(client, user_a):
     assert "This field is required" in response.content.decode()
     with scopes_disabled():
         assert not ApiKey.objects.exists()
+
+
+def test_api_keys_page_highlights_integration(client, user_a):
+    client.force_login(user_a)
+    body = client.get(reverse("accounts:api-keys")).content.decode()
+    assert body.count("nav-link active") == 1
+    active = body.split("nav-link active", 1)[1].split("</a>", 1)[0]
+    assert "Integration" in active

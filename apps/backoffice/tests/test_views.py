@@ -132,3 +132,14 @@ def test_django_admin_is_for_superusers_only(client, make_staff):
     client.force_login(superuser)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/accounts/apikey/").status_code == 200
+
+
+def test_navigation_highlights_the_current_section(client, make_staff, customer_a):
+    client.force_login(make_staff("admin"))
+    for url, key in [
+        (reverse("backoffice:desk", args=["finance"]), "finance"),
+        (reverse("backoffice:customer-detail", args=[customer_a.code]), "customers"),
+    ]:
+        body = client.get(url).content.decode()
+        assert f'class="nav-link active" data-section="{key}"' in body, url
+        assert body.count("nav-link active") == 1
