@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "axes",
     "apps.core",
     "apps.accounts",
+    "apps.documents",
+    "apps.catalog",
     "apps.tracking",
     "apps.portal",
     "apps.backoffice",
@@ -254,6 +256,10 @@ if not DEBUG:
 
 # --- Product settings ------------------------------------------------------------------------
 SITE_NAME = "Fulfillment Hub"
+# "Apply ST-UPC": generated UPC-A codes are this prefix + a running number + the check digit.
+ST_UPC_PREFIX = env.str("ST_UPC_PREFIX", default="08600")
+if not (ST_UPC_PREFIX.isdigit() and 4 <= len(ST_UPC_PREFIX) <= 10):
+    raise environ.ImproperlyConfigured("ST_UPC_PREFIX must be 4 to 10 digits")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-123")
 ALLOW_DEMO_SEED = env.bool("ALLOW_DEMO_SEED", default=DEBUG)
 

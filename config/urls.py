@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("products/", include("apps.catalog.urls")),
+    path("downloads/", include("apps.documents.urls")),
     path("", home, name="home"),
     path("", include("apps.portal.urls")),
 ]

@@ -13,8 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
 from apps.accounts.services import api_key_create
+from apps.catalog.services import product_create
 from apps.core.tenancy import customer_scope
+from apps.documents.services import job_create, job_finish, job_start
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,26 @@ class ListRoute:
     query: dict = field(default_factory=dict)
 
 
+def make_product(user):
+    with customer_scope(user.customer):
+        return product_create(actor=user, data={"sku": f"SKU-OF-{user.customer.code}", "name": "Secret widget",
+                                                "declared_value": "5"})
+
+
+def make_import_job(user):
+    with customer_scope(user.customer):
+        return job_create(actor=user, customer=user.customer, kind="product_import",
+                          title=f"Product import of {user.customer.code}", input_bytes=b"x", input_name="in.xlsx")
+
+
+def make_finished_job(user):
+    job = make_import_job(user)
+    with customer_scope(user.customer):
+        job_start(job_id=job.pk)
+        job.refresh_from_db()
+        return job_finish(job=job, message="done", result_bytes=b"result", result_name="out.xlsx")
+
+
 def make_api_key(user):
     with customer_scope(user.customer):
         return api_key_create(actor=user, name=f"key-of-{user.customer.code}").api_key
@@ -44,11 +69,60 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
     "accounts:api-key-revoke": ObjectRoute(make_api_key, lambda k: {"pk": k.pk}, ("post",)),
     "api:api-key-detail": ObjectRoute(make_api_key, lambda k: {"pk": k.pk}, ("get",)),
     "api:api-key-revoke": ObjectRoute(make_api_key, lambda k: {"pk": k.pk}, ("post",)),
+    "catalog:product-detail": ObjectRoute(make_product, lambda p: {"pk": p.pk}),
+    "catalog:product-update": ObjectRoute(make_product, lambda p: {"pk": p.pk}, ("get", "post")),
+    "catalog:product-apply-upc": ObjectRoute(make_product, lambda p: {"pk": p.pk}, ("post",)),
+    "api:product-detail": ObjectRoute(make_product, lambda p: {"pk": p.pk}, ("get", "put", "patch")),
+    "api:product-apply-upc": ObjectRoute(make_product, lambda p: {"pk": p.pk}, ("post",)),
+    "catalog:product-import-job": ObjectRoute(make_import_job, lambda j: {"pk": j.pk}),
+    "catalog:product-import-valid-only": ObjectRoute(make_finished_job, lambda j: {"pk": j.pk}, ("post",)),
+    "documents:job": ObjectRoute(make_import_job, lambda j: {"pk": j.pk}),
+    "documents:job-file": ObjectRoute(make_finished_job, lambda j: {"pk": j.pk, "which": "result"}),
+    "api:job-detail": ObjectRoute(make_import_job, lambda j: {"pk": j.pk}),
 }
 
 CUSTOMER_LISTS: dict[str, ListRoute] = {
     "accounts:api-keys": ListRoute(make_api_key, lambda k: k.name),
     "api:api-key-list": ListRoute(make_api_key, lambda k: k.name),
+    "catalog:product-list": ListRoute(make_product, lambda p: p.sku),
+    "api:product-list": ListRoute(make_product, lambda p: p.sku),
+    "documents:download-centre": ListRoute(make_import_job, lambda j: j.title),
+    "catalog:product-import": ListRoute(make_import_job, lambda j: j.title),
+}
+
+# Routes that act on objects named in the request body or query (ids): another customer's ids
+# must change nothing and never come back. Each entry: (make, check(client of customer B, obj)).
+def _bulk_deactivate(client, product):
+    client.post(reverse("catalog:product-bulk"), {"ids": [product.pk], "action": "deactivate"})
+    with scopes_disabled():
+        assert type(product).objects.get(pk=product.pk).is_active, "B deactivated A's product"
+
+
+def _labels(client, product):
+    got = client.get(reverse("catalog:product-labels"), {"ids": [product.pk]})
+    assert got.status_code == 302, "B was offered labels for A's product"
+    posted = client.post(reverse("catalog:product-labels"), {"ids": [product.pk], "format": "a4-3x8",
+                                                             f"copies-{product.pk}": "1"})
+    assert posted.get("Content-Type") != "application/pdf", "B printed A's product label"
+
+
+def _export(client, product):
+    import io
+
+    import openpyxl
+
+    response = client.post(reverse("catalog:product-export"), follow=True)
+    job = response.context["job"]
+    with job.result_file.open("rb") as f:
+        sheet = openpyxl.load_workbook(io.BytesIO(f.read())).active
+    values = {str(c.value) for row in sheet.iter_rows() for c in row}
+    assert product.sku not in values, "B's export holds A's product"
+
+
+CUSTOMER_BULK: dict[str, tuple] = {
+    "catalog:product-bulk": (make_product, _bulk_deactivate),
+    "catalog:product-labels": (make_product, _labels),
+    "catalog:product-export": (make_product, _export),
 }
 
 # Customer pages that show no customer-owned rows of their own (say why).
@@ -57,6 +131,15 @@ CUSTOMER_PAGES: dict[str, str] = {
     "portal:module": "a module landing page with no rows yet",
     "api:me": "the signed-in user and their own customer",
     "accounts:password-change": "the signed-in user's own password",
+    "catalog:product-create": "a form; the product is created for the signed-in customer",
+    "catalog:apply-upc": "reserves a new UPC for the signed-in customer",
+    "catalog:product-import-template": "the blank template",
+}
+
+# How to request a customer page when a plain GET without arguments is not it.
+PAGE_REQUESTS: dict[str, tuple[str, dict]] = {
+    "portal:module": ("get", {"key": "inventory"}),
+    "catalog:apply-upc": ("post", {}),
 }
 
 # Routes anyone may open, signed in or not.

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django_scopes import scopes_disabled
 
 from apps.accounts.models import Customer, User
 from apps.accounts.services import api_key_authenticate
+from apps.catalog.models import Product
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,6 +51,14 @@ def test_seed_demo_is_idempotent_and_makes_the_contracted_logins(settings):
         assert f"{role}@hub.example" in out.getvalue()
     assert User.objects.get(email="admin@hub.example").is_superuser
     assert "alice@acme.example" in out.getvalue()
+    with scopes_disabled():
+        acme = Product.objects.filter(customer__code="C10001")
+        assert acme.count() >= 20 and Product.objects.filter(customer__code="C10002").count() >= 10
+        assert acme.filter(measured_weight_g__isnull=False).exists()
+        before = Product.objects.count()
+    call_command("seed_demo", "--quiet", stdout=StringIO())
+    with scopes_disabled():
+        assert Product.objects.count() == before
 
 
 @pytest.mark.django_db

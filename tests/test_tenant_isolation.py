@@ -14,7 +14,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import tenancy_registry as reg
 
-KNOWN_NAMES = set(reg.CUSTOMER_OBJECTS) | set(reg.CUSTOMER_LISTS) | set(reg.CUSTOMER_PAGES) | set(reg.PUBLIC)
+KNOWN_NAMES = (
+    set(reg.CUSTOMER_OBJECTS) | set(reg.CUSTOMER_LISTS) | set(reg.CUSTOMER_PAGES) | set(reg.PUBLIC)
+    | set(reg.CUSTOMER_BULK)
+)
 
 
 def walk(resolver=None, namespace=None, prefix=""):
@@ -90,11 +93,20 @@ def test_lists_never_show_other_customers_rows(client, user_a, user_b, name):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(reg.CUSTOMER_BULK))
+def test_bulk_routes_ignore_other_customers_ids(client, user_a, user_b, name):
+    make, check = reg.CUSTOMER_BULK[name]
+    obj = make(user_a)
+    client.force_login(user_b)
+    check(client, obj)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(reg.CUSTOMER_PAGES))
 def test_customer_pages_answer_their_customer(client, user_a, name):
     client.force_login(user_a)
-    kwargs = {"key": "products"} if name == "portal:module" else {}
-    response = client.get(reverse(name, kwargs=kwargs))
+    method, kwargs = reg.PAGE_REQUESTS.get(name, ("get", {}))
+    response = _call(client, method, reverse(name, kwargs=kwargs))
     assert response.status_code == 200
 
 

@@ -83,6 +83,18 @@ def ensure_customer_levels(apps) -> None:
         )
 
 
+def register_role_permissions(app_config, role_permissions: dict[str, list[str]]) -> None:
+    """An app's roles map, re-ensured after every migrate (and test flush) of that app."""
+    from django.db.models.signals import post_migrate
+
+    def ensure(sender=None, apps=None, **kwargs):
+        from django.apps import apps as global_apps
+
+        sync_role_permissions(apps or global_apps, role_permissions)
+
+    post_migrate.connect(ensure, sender=app_config, weak=False, dispatch_uid=f"roles-{app_config.label}")
+
+
 def ensure_reference_data(sender=None, apps=None, **kwargs) -> None:
     """post_migrate: roles and levels exist after every migrate and after a test flush too."""
     from django.apps import apps as global_apps

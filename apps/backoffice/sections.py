@@ -26,6 +26,11 @@ SECTIONS: tuple[Section, ...] = (
         routes=("backoffice:customer-",),
     ),
     Section(
+        "products", "Products", "catalog.view_product", "backoffice:product-list", "tags",
+        "Every customer's SKUs; the warehouse records measured sizes and weights.",
+        routes=("backoffice:product-",),
+    ),
+    Section(
         "sales", "Sales", "accounts.view_sales_desk", "backoffice:desk", "graph-up-arrow",
         "Close deals, open customer accounts, set levels and logistics plans.",
         ("Open a customer account and its owner login", "Set the customer level (pricing tier)",

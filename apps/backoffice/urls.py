@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("desk/<slug:desk>/", views.DeskView.as_view(), name="desk"),
     path("", include("apps.accounts.staff.urls")),
+    path("", include("apps.catalog.staff.urls")),
 ]

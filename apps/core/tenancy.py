@@ -37,4 +37,6 @@ def in_customer_scope(func):
         with customer_scope(customer):
             return func(*args, customer=customer, **kwargs)
 
+    # Celery checks call arguments against the signature: it must show customer_id, not customer.
+    del wrapper.__wrapped__
     return wrapper

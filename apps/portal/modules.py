@@ -14,8 +14,9 @@ class Module:
 
 
 MODULES: tuple[Module, ...] = (
-    Module("products", "Products", "tags", "portal:module",
-           "Your SKUs and UPCs: create them one by one or in batch, print barcode labels."),
+    Module("products", "Products", "tags", "catalog:product-list",
+           "Your SKUs and UPCs: create them one by one or in batch, print barcode labels.",
+           routes=("catalog:",)),
     Module("inventory", "Inventory", "boxes", "portal:module",
            "Stock per warehouse, inbound reservations, damage/gain slips and sold-out items."),
     Module("orders", "Orders", "cart-check", "portal:module",

@@ -14,13 +14,13 @@ pytestmark = [
 # role -> (sections in the staff nav, a desk it may open with its title, a desk it may not open)
 ROLES = {
     "sales": ({"customers", "sales"}, ("sales", "Sales"), "warehouse"),
-    "customer_service": ({"customers", "service"}, ("service", "Customer service"), "finance"),
-    "order_group": ({"customers", "orders"}, ("orders", "Order group (OMS)"), "sales"),
-    "warehouse": ({"warehouse"}, ("warehouse", "Warehouse"), "finance"),
-    "logistics": ({"logistics"}, ("logistics", "Logistics (TMS)"), "orders"),
+    "customer_service": ({"customers", "service", "products"}, ("service", "Customer service"), "finance"),
+    "order_group": ({"customers", "orders", "products"}, ("orders", "Order group (OMS)"), "sales"),
+    "warehouse": ({"warehouse", "products"}, ("warehouse", "Warehouse"), "finance"),
+    "logistics": ({"logistics", "products"}, ("logistics", "Logistics (TMS)"), "orders"),
     "finance": ({"customers", "finance"}, ("finance", "Finance (FMS)"), "logistics"),
     "admin": (
-        {"customers", "sales", "service", "orders", "warehouse", "logistics", "finance"},
+        {"customers", "products", "sales", "service", "orders", "warehouse", "logistics", "finance"},
         ("finance", "Finance (FMS)"),
         None,  # admin may open every desk
     ),

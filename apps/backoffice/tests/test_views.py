@@ -8,10 +8,10 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_SECTIONS = {
     "sales": {"customers", "sales"},
-    "customer_service": {"customers", "service"},
-    "order_group": {"customers", "orders"},
-    "warehouse": {"warehouse"},
-    "logistics": {"logistics"},
+    "customer_service": {"customers", "service", "products"},
+    "order_group": {"customers", "orders", "products"},
+    "warehouse": {"warehouse", "products"},
+    "logistics": {"logistics", "products"},
     "finance": {"customers", "finance"},
     "admin": {s.key for s in SECTIONS},
 }

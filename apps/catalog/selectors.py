@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from .models import Product, ProductMeasurement
+
+SORTS = {
+    "sku": "sku", "-sku": "-sku", "name": "name", "-name": "-name",
+    "created": "created_at", "-created": "-created_at", "category": "category", "-category": "-category",
+}
+
+
+def product_search_q(search: str) -> Q:
+    """SKU, name or UPC contains the text (the list pages, exports and the API search alike)."""
+    return Q(sku__icontains=search) | Q(name__icontains=search) | Q(upc__icontains=search)
+
+
+def product_list(*, customer=None, search: str = "", status: str = "", category: str = "", sku: str = "",
+                 upc: str = "", sort: str = "sku") -> QuerySet[Product]:
+    """Products filtered as the list pages, exports and the API ask; ``customer=None`` only in
+    staff code (outside the scope), where the customer is selected along."""
+    qs = Product.objects.all()
+    qs = qs.filter(customer=customer) if customer is not None else qs.select_related("customer")
+    if search:
+        qs = qs.filter(product_search_q(search))
+    if sku:
+        qs = qs.filter(sku__iexact=sku)
+    if upc:
+        qs = qs.filter(upc=upc)
+    if status == "active":
+        qs = qs.filter(is_active=True)
+    elif status == "inactive":
+        qs = qs.filter(is_active=False)
+    if category:
+        qs = qs.filter(category__iexact=category)
+    return qs.order_by(SORTS.get(sort, "sku"), "id")
+
+
+def product_categories(*, customer) -> list[str]:
+    return list(
+        Product.objects.filter(customer=customer).exclude(category="")
+        .order_by("category").values_list("category", flat=True).distinct()
+    )
+
+
+def product_measurement_history(*, product) -> QuerySet[ProductMeasurement]:
+    return ProductMeasurement.objects.filter(product=product).select_related("actor")
