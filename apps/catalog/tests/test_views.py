@@ -216,3 +216,22 @@ def test_labels_bad_copies_explain(portal, user_a):
     response = portal.post(reverse("catalog:product-labels"), {"ids": [a.pk], "format": "a4-3x8",
                                                                 f"copies-{a.pk}": "-5"}, follow=True)
     assert "copies must be a whole number" in response.content.decode()
+
+
+def test_import_refuses_a_zip_bomb_and_an_oversized_file(portal, user_a):
+    import zipfile
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (30 * 1024 * 1024))
+    response = upload(portal, bomb.getvalue())
+    assert response.status_code == 400 and "as a zip bomb does" in response.content.decode()
+
+    big = SimpleUploadedFile("big.xlsx", b"PK\x03\x04" + b"0" * (10 * 1024 * 1024 + 1))
+    response = portal.post(reverse("catalog:product-import"), {"file": big})
+    assert response.status_code == 400 and "the limit is 10 MB" in response.content.decode()
+    assert products_of(user_a) == []
+    with scopes_disabled():
+        assert not Job.objects.exists()
