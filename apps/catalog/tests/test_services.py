@@ -1,8 +1,6 @@
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
 from django_scopes import scopes_disabled
 
 from apps.catalog.errors import DuplicateSku, ProductInvalid, UpcAlreadySet
@@ -18,6 +16,7 @@ from apps.catalog.services import (
     upc_generate,
 )
 from apps.core.tenancy import customer_scope
+from apps.core.testing import require_postgresql, run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -108,25 +107,9 @@ def test_apply_upc_to_existing_product(user_a):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_upc_generation_gives_distinct_codes(user_a):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is tested on PostgreSQL")
-    results, errors = [], []
-
-    def work():
-        try:
-            for _ in range(5):
-                results.append(upc_generate(customer=user_a.customer))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors and len(set(results)) == 40
+    require_postgresql()
+    results = run_concurrently(lambda: upc_generate(customer=user_a.customer), threads=8, repeat=5)
+    assert len(set(results)) == 40
     assert GeneratedUpc.objects.count() == 40
 
 

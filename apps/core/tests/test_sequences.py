@@ -1,9 +1,7 @@
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from apps.core.services import sequence_next, sequence_reserve
+from apps.core.testing import require_postgresql, run_concurrently
 
 
 @pytest.mark.django_db
@@ -24,25 +22,6 @@ def test_reserve_moves_the_sequence_past_an_explicit_number():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_callers_never_get_the_same_number():
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock semantics are tested on PostgreSQL")
-    results, errors = [], []
-    barrier = threading.Barrier(12)
-
-    def worker():
-        try:
-            barrier.wait()
-            for _ in range(5):
-                results.append(sequence_next(name="race", start=100))
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    require_postgresql("row-lock semantics are tested on PostgreSQL")
+    results = run_concurrently(lambda: sequence_next(name="race", start=100), threads=12, repeat=5)
     assert sorted(results) == list(range(101, 161))
