@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.documents.api.urls")),
+    path("", include("apps.inventory.api.urls")),
 ]

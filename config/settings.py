@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.documents",
     "apps.catalog",
+    "apps.warehouses",
+    "apps.inventory",
     "apps.tracking",
     "apps.portal",
     "apps.backoffice",

@@ -46,6 +46,20 @@ def make_product(user):
                                                 "declared_value": "5"})
 
 
+def make_stock(user):
+    """A product of the user's customer with 7 units received in a warehouse."""
+    from apps.inventory.services import stock_receive
+    from apps.warehouses.models import Warehouse
+
+    product = make_product(user)
+    warehouse, _ = Warehouse.objects.get_or_create(
+        code="SWEEP1", defaults={"name": "Sweep", "address1": "1 Road", "city": "Town", "country": "US"}
+    )
+    with customer_scope(user.customer):
+        stock_receive(actor=None, product=product, warehouse=warehouse, quantity=7, reference="Sweep stock")
+    return product
+
+
 def make_import_job(user):
     with customer_scope(user.customer):
         return job_create(actor=user, customer=user.customer, kind="product_import",
@@ -79,6 +93,8 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
     "documents:job": ObjectRoute(make_import_job, lambda j: {"pk": j.pk}),
     "documents:job-file": ObjectRoute(make_finished_job, lambda j: {"pk": j.pk, "which": "result"}),
     "api:job-detail": ObjectRoute(make_import_job, lambda j: {"pk": j.pk}),
+    "inventory:sku-movements": ObjectRoute(make_stock, lambda p: {"pk": p.pk}),
+    "inventory:low-stock-threshold": ObjectRoute(make_stock, lambda p: {"pk": p.pk}, ("post",)),
 }
 
 CUSTOMER_LISTS: dict[str, ListRoute] = {
@@ -88,6 +104,9 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "api:product-list": ListRoute(make_product, lambda p: p.sku),
     "documents:download-centre": ListRoute(make_import_job, lambda j: j.title),
     "catalog:product-import": ListRoute(make_import_job, lambda j: j.title),
+    "inventory:list": ListRoute(make_stock, lambda p: p.sku),
+    "api:inventory-list": ListRoute(make_stock, lambda p: p.sku),
+    "api:inventory-movement-list": ListRoute(make_stock, lambda p: p.sku),
 }
 
 # Routes that act on objects named in the request body or query (ids): another customer's ids
@@ -106,12 +125,12 @@ def _labels(client, product):
     assert posted.get("Content-Type") != "application/pdf", "B printed A's product label"
 
 
-def _export(client, product):
+def _export(client, product, route="catalog:product-export"):
     import io
 
     import openpyxl
 
-    response = client.post(reverse("catalog:product-export"), follow=True)
+    response = client.post(reverse(route), follow=True)
     job = response.context["job"]
     with job.result_file.open("rb") as f:
         sheet = openpyxl.load_workbook(io.BytesIO(f.read())).active
@@ -123,6 +142,7 @@ CUSTOMER_BULK: dict[str, tuple] = {
     "catalog:product-bulk": (make_product, _bulk_deactivate),
     "catalog:product-labels": (make_product, _labels),
     "catalog:product-export": (make_product, _export),
+    "inventory:export": (make_stock, lambda client, product: _export(client, product, "inventory:export")),
 }
 
 # Customer pages that show no customer-owned rows of their own (say why).
@@ -138,7 +158,7 @@ CUSTOMER_PAGES: dict[str, str] = {
 
 # How to request a customer page when a plain GET without arguments is not it.
 PAGE_REQUESTS: dict[str, tuple[str, dict]] = {
-    "portal:module": ("get", {"key": "inventory"}),
+    "portal:module": ("get", {"key": "orders"}),
     "catalog:apply-upc": ("post", {}),
 }
 

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.test import override_settings
 from django_scopes import scopes_disabled
 
 from apps.accounts.models import Customer, User
 from apps.accounts.services import api_key_authenticate
 from apps.catalog.models import Product
+from apps.inventory.models import StockBalance, StockMove
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,10 +57,12 @@ def test_seed_demo_is_idempotent_and_makes_the_contracted_logins(settings):
         acme = Product.objects.filter(customer__code="C10001")
         assert acme.count() >= 20 and Product.objects.filter(customer__code="C10002").count() >= 10
         assert acme.filter(measured_weight_g__isnull=False).exists()
-        before = Product.objects.count()
+        before = (Product.objects.count(), StockMove.objects.count())
+        assert StockBalance.objects.filter(customer__code="C10001", on_hand__gt=F("allocated")).count() >= 20
+        assert StockBalance.objects.filter(on_hand=F("allocated"), on_hand__gt=0).exists()  # a sold-out SKU
     call_command("seed_demo", "--quiet", stdout=StringIO())
     with scopes_disabled():
-        assert Product.objects.count() == before
+        assert (Product.objects.count(), StockMove.objects.count()) == before
 
 
 @pytest.mark.django_db

@@ -31,6 +31,16 @@ SECTIONS: tuple[Section, ...] = (
         routes=("backoffice:product-",),
     ),
     Section(
+        "inventory", "Inventory", "inventory.view_stockbalance", "backoffice:inventory", "boxes",
+        "Stock across customers, adjustments with their reasons, cycle counts, the ledger.",
+        routes=("backoffice:inventory", "backoffice:cycle-count"),
+    ),
+    Section(
+        "warehouses", "Warehouses", "warehouses.view_warehouse", "backoffice:warehouse-list", "building",
+        "Warehouses and their bin locations.",
+        routes=("backoffice:warehouse-",),
+    ),
+    Section(
         "sales", "Sales", "accounts.view_sales_desk", "backoffice:desk", "graph-up-arrow",
         "Close deals, open customer accounts, set levels and logistics plans.",
         ("Open a customer account and its owner login", "Set the customer level (pricing tier)",

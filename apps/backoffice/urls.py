@@ -9,4 +9,7 @@ urlpatterns = [
     path("desk/<slug:desk>/", views.DeskView.as_view(), name="desk"),
     path("", include("apps.accounts.staff.urls")),
     path("", include("apps.catalog.staff.urls")),
+    path("", include("apps.warehouses.staff.urls")),
+    path("", include("apps.inventory.staff.urls")),
+    path("", include("apps.inventory.staff.cycle_count_urls")),
 ]

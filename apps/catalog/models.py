@@ -33,6 +33,9 @@ class Product(models.Model):
     measured_height_cm = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True)
     measured_weight_g = models.PositiveIntegerField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    low_stock_threshold = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Warn when the available quantity in a warehouse falls to this level."
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,9 +10,11 @@ SORTS = {
 }
 
 
-def product_search_q(search: str) -> Q:
-    """SKU, name or UPC contains the text (the list pages, exports and the API search alike)."""
-    return Q(sku__icontains=search) | Q(name__icontains=search) | Q(upc__icontains=search)
+def product_search_q(search: str, *, path: str = "") -> Q:
+    """SKU, name or UPC contains the text (the list pages, exports and the API search alike);
+    ``path`` reaches the product from another model, e.g. "product__"."""
+    return (Q(**{f"{path}sku__icontains": search}) | Q(**{f"{path}name__icontains": search})
+            | Q(**{f"{path}upc__icontains": search}))
 
 
 def product_list(*, customer=None, search: str = "", status: str = "", category: str = "", sku: str = "",

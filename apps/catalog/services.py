@@ -77,6 +77,22 @@ def products_set_active(*, actor, products: Iterable[Product], active: bool) -> 
     )
 
 
+@transaction.atomic
+def product_set_low_stock_threshold(*, actor, product: Product, threshold) -> Product:
+    """The customer's low-stock warning level for a SKU (empty: no warning)."""
+    if threshold in (None, ""):
+        value = None
+    else:
+        text = str(threshold).strip()
+        if not text.isdigit() or int(text) > 1_000_000:
+            raise ProductInvalid("The low-stock level must be a whole number from 0 to 1,000,000, or empty.",
+                                 extra={"low_stock_threshold": ["must be a whole number from 0 to 1,000,000"]})
+        value = int(text)
+    Product.objects.filter(pk=product.pk).update(low_stock_threshold=value, updated_at=timezone.now())
+    product.low_stock_threshold = value
+    return product
+
+
 # --- UPCs ----------------------------------------------------------------------------------------
 
 

@@ -13,14 +13,33 @@ pytestmark = [
 
 # role -> (sections in the staff nav, a desk it may open with its title, a desk it may not open)
 ROLES = {
-    "sales": ({"customers", "sales"}, ("sales", "Sales"), "warehouse"),
-    "customer_service": ({"customers", "service", "products"}, ("service", "Customer service"), "finance"),
-    "order_group": ({"customers", "orders", "products"}, ("orders", "Order group (OMS)"), "sales"),
-    "warehouse": ({"warehouse", "products"}, ("warehouse", "Warehouse"), "finance"),
-    "logistics": ({"logistics", "products"}, ("logistics", "Logistics (TMS)"), "orders"),
-    "finance": ({"customers", "finance"}, ("finance", "Finance (FMS)"), "logistics"),
+    "sales": ({"customers", "sales", "warehouses"}, ("sales", "Sales"), "warehouse"),
+    "customer_service": (
+        {"customers", "service", "products", "inventory", "warehouses"},
+        ("service", "Customer service"),
+        "finance",
+    ),
+    "order_group": (
+        {"customers", "orders", "products", "inventory", "warehouses"},
+        ("orders", "Order group (OMS)"),
+        "sales",
+    ),
+    "warehouse": ({"warehouse", "products", "inventory", "warehouses"}, ("warehouse", "Warehouse"), "finance"),
+    "logistics": ({"logistics", "products", "inventory", "warehouses"}, ("logistics", "Logistics (TMS)"), "orders"),
+    "finance": ({"customers", "finance", "inventory"}, ("finance", "Finance (FMS)"), "logistics"),
     "admin": (
-        {"customers", "products", "sales", "service", "orders", "warehouse", "logistics", "finance"},
+        {
+            "customers",
+            "products",
+            "inventory",
+            "warehouses",
+            "sales",
+            "service",
+            "orders",
+            "warehouse",
+            "logistics",
+            "finance",
+        },
         ("finance", "Finance (FMS)"),
         None,  # admin may open every desk
     ),

@@ -7,12 +7,12 @@ from apps.backoffice.sections import SECTIONS
 pytestmark = pytest.mark.django_db
 
 EXPECTED_SECTIONS = {
-    "sales": {"customers", "sales"},
-    "customer_service": {"customers", "service", "products"},
-    "order_group": {"customers", "orders", "products"},
-    "warehouse": {"warehouse", "products"},
-    "logistics": {"logistics", "products"},
-    "finance": {"customers", "finance"},
+    "sales": {"customers", "sales", "warehouses"},
+    "customer_service": {"customers", "service", "products", "inventory", "warehouses"},
+    "order_group": {"customers", "orders", "products", "inventory", "warehouses"},
+    "warehouse": {"warehouse", "products", "inventory", "warehouses"},
+    "logistics": {"logistics", "products", "inventory", "warehouses"},
+    "finance": {"customers", "finance", "inventory"},
     "admin": {s.key for s in SECTIONS},
 }
 

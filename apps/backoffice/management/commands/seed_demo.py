@@ -8,6 +8,8 @@ from django.db import transaction
 from apps.accounts import demo as accounts_demo
 from apps.catalog import demo as catalog_demo
 from apps.core.tenancy import customer_scope
+from apps.inventory import demo as inventory_demo
+from apps.warehouses import demo as warehouses_demo
 
 
 class Command(BaseCommand):
@@ -28,6 +30,8 @@ class Command(BaseCommand):
                 with customer_scope(owner.customer):
                     catalog_demo.seed_products(owner)
             catalog_demo.seed_measurements(staff["warehouse"])
+            warehouses = warehouses_demo.seed_warehouses([owner.customer for owner in owners])
+            inventory_demo.seed_stock(warehouses, staff["warehouse"])
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
             self.stdout.write(f"  password for every demo login: {password}")

@@ -1,0 +1,197 @@
+"""The stock ledger. Every change of stock is a StockMove written in the same transaction as the
+guarded UPDATE of its balance (STYLE rules 6 and 7): the UPDATE only matches when the result keeps
+available = on_hand − allocated at or above zero, so concurrent callers can never oversell, and
+the database's check constraints stand behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from .choices import MoveKind
+from .errors import InsufficientStock, InvalidMove, ReasonRequired
+from .models import BinStock, StockBalance, StockMove
+
+
+@dataclass(frozen=True)
+class Effect:
+    on_hand: int
+    allocated: int
+    damaged: int
+    bin: int
+
+
+# What one unit of each kind does (adjust takes its sign from the quantity).
+EFFECTS = {
+    MoveKind.RECEIVE: Effect(1, 0, 0, 1),
+    MoveKind.GAIN: Effect(1, 0, 0, 1),
+    MoveKind.DAMAGE: Effect(-1, 0, 1, -1),
+    MoveKind.ALLOCATE: Effect(0, 1, 0, 0),
+    MoveKind.RELEASE: Effect(0, -1, 0, 0),
+    MoveKind.SHIP: Effect(-1, -1, 0, -1),
+    MoveKind.ADJUST: Effect(1, 0, 0, 1),
+}
+
+
+def _describe_shortage(kind, product, warehouse, quantity, bin) -> str:
+    balance = StockBalance.objects.filter(product=product, warehouse=warehouse).first()
+    on_hand, allocated = (balance.on_hand, balance.allocated) if balance else (0, 0)
+    where = f"{product.sku} in {warehouse.code}"
+    if kind == MoveKind.RELEASE or (kind == MoveKind.SHIP and allocated < quantity):
+        return f"Only {allocated} of {where} are allocated; cannot {kind} {quantity}."
+    return (
+        f"Only {on_hand - allocated} of {where} are available ({on_hand} on hand, {allocated} allocated); "
+        f"cannot {kind} {quantity}."
+    )
+
+
+def _post(
+    *,
+    kind: str,
+    actor,
+    product,
+    warehouse,
+    quantity: int,
+    bin=None,
+    reason: str = "",
+    reference_type: str = "",
+    reference_id: str = "",
+    reference: str = "",
+    idempotency_key: str | None = None,
+) -> StockMove:
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        raise InvalidMove("The quantity must be a whole number.")
+    if kind == MoveKind.ADJUST:
+        if quantity == 0:
+            raise InvalidMove("An adjustment of 0 changes nothing.")
+        if not reason.strip():
+            raise ReasonRequired(
+                "Give a reason for the adjustment (it is kept in the audit trail).", extra={"reason": ["is required"]}
+            )
+    elif quantity <= 0:
+        raise InvalidMove("The quantity must be more than 0.")
+    if bin is not None and bin.warehouse_id != warehouse.pk:
+        raise InvalidMove(f"Bin {bin.code} is not in warehouse {warehouse.code}.")
+    effect = EFFECTS[kind]
+    d_on_hand, d_allocated, d_damaged = (
+        effect.on_hand * quantity,
+        effect.allocated * quantity,
+        effect.damaged * quantity,
+    )
+    if kind == MoveKind.ADJUST:
+        d_on_hand = quantity
+    d_bin = (d_on_hand if kind == MoveKind.ADJUST else effect.bin * quantity) if bin is not None else 0
+
+    try:
+        with transaction.atomic():
+            move = StockMove.objects.create(
+                customer_id=product.customer_id,
+                product=product,
+                warehouse=warehouse,
+                bin=bin,
+                kind=kind,
+                quantity=quantity,
+                on_hand_delta=d_on_hand,
+                allocated_delta=d_allocated,
+                damaged_delta=d_damaged,
+                reason=reason.strip(),
+                reference_type=reference_type,
+                reference_id=str(reference_id or ""),
+                reference=reference,
+                actor=actor if getattr(actor, "pk", None) else None,
+                idempotency_key=idempotency_key,
+            )
+            if d_on_hand > 0:  # stock may arrive for the first time: make sure the row exists
+                StockBalance.objects.bulk_create(
+                    [StockBalance(customer_id=product.customer_id, product=product, warehouse=warehouse)],
+                    ignore_conflicts=True,
+                )
+            updated = StockBalance.objects.filter(
+                product=product,
+                warehouse=warehouse,
+                on_hand__gte=F("allocated") + (d_allocated - d_on_hand),
+                allocated__gte=-d_allocated,
+                damaged__gte=-d_damaged,
+            ).update(
+                on_hand=F("on_hand") + d_on_hand,
+                allocated=F("allocated") + d_allocated,
+                damaged=F("damaged") + d_damaged,
+            )
+            if not updated:
+                raise InsufficientStock(_describe_shortage(kind, product, warehouse, quantity, bin))
+            if d_bin:
+                _move_bin(product=product, bin=bin, delta=d_bin)
+            return move
+    except IntegrityError:
+        if idempotency_key:
+            existing = StockMove.objects.filter(idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing  # the same move was posted before: posting it again changes nothing
+        raise
+
+
+def _move_bin(*, product, bin, delta: int) -> None:
+    if delta > 0:
+        BinStock.objects.bulk_create(
+            [BinStock(customer_id=product.customer_id, product=product, bin=bin)], ignore_conflicts=True
+        )
+    updated = BinStock.objects.filter(product=product, bin=bin, quantity__gte=-delta).update(
+        quantity=F("quantity") + delta
+    )
+    if not updated:
+        held = BinStock.objects.filter(product=product, bin=bin).values_list("quantity", flat=True).first() or 0
+        raise InsufficientStock(f"Bin {bin.code} holds {held} of {product.sku}; cannot take {-delta}.")
+
+
+def stock_receive(*, actor, product, warehouse, quantity: int, bin=None, **ref) -> StockMove:
+    """Goods arrived and were counted in (into a bin when put away at once)."""
+    return _post(
+        kind=MoveKind.RECEIVE, actor=actor, product=product, warehouse=warehouse, quantity=quantity, bin=bin, **ref
+    )
+
+
+def stock_record_damage(*, actor, product, warehouse, quantity: int, bin=None, **ref) -> StockMove:
+    """Units found damaged leave the sellable stock and are held apart as damaged."""
+    return _post(
+        kind=MoveKind.DAMAGE, actor=actor, product=product, warehouse=warehouse, quantity=quantity, bin=bin, **ref
+    )
+
+
+def stock_record_gain(*, actor, product, warehouse, quantity: int, bin=None, **ref) -> StockMove:
+    """More units were found than expected."""
+    return _post(
+        kind=MoveKind.GAIN, actor=actor, product=product, warehouse=warehouse, quantity=quantity, bin=bin, **ref
+    )
+
+
+def stock_allocate(*, actor, product, warehouse, quantity: int, **ref) -> StockMove:
+    """Reserve units for an order; refused (InsufficientStock) when fewer are available."""
+    return _post(kind=MoveKind.ALLOCATE, actor=actor, product=product, warehouse=warehouse, quantity=quantity, **ref)
+
+
+def stock_release(*, actor, product, warehouse, quantity: int, **ref) -> StockMove:
+    """Give allocated units back (an order was cancelled or changed)."""
+    return _post(kind=MoveKind.RELEASE, actor=actor, product=product, warehouse=warehouse, quantity=quantity, **ref)
+
+
+def stock_ship(*, actor, product, warehouse, quantity: int, bin=None, **ref) -> StockMove:
+    """Allocated units left the warehouse."""
+    return _post(
+        kind=MoveKind.SHIP, actor=actor, product=product, warehouse=warehouse, quantity=quantity, bin=bin, **ref
+    )
+
+
+def stock_adjust(*, actor, product, warehouse, quantity: int, reason: str, bin=None, **ref) -> StockMove:
+    """Staff correct the stock (signed quantity) and must say why; never below what is allocated."""
+    return _post(
+        kind=MoveKind.ADJUST,
+        actor=actor,
+        product=product,
+        warehouse=warehouse,
+        quantity=quantity,
+        bin=bin,
+        reason=reason,
+        **ref,
+    )

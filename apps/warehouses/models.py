@@ -1,0 +1,55 @@
+from django.db import models
+
+
+class Warehouse(models.Model):
+    code = models.SlugField(max_length=12, unique=True, help_text="Short code printed on labels, e.g. LAX1.")
+    name = models.CharField(max_length=120)
+    address1 = models.CharField("address line 1", max_length=200)
+    address2 = models.CharField("address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField("state / province", max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, help_text="Two-letter country code.")
+    timezone = models.CharField(max_length=64, default="UTC")
+    phone = models.CharField(max_length=40, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def address_lines(self) -> list[str]:
+        city = " ".join(p for p in (self.city, self.state, self.postal_code) if p)
+        return [line for line in (self.address1, self.address2, city, self.country) if line]
+
+
+class BinLocation(models.Model):
+    """A place on a shelf; stock is put away into bins and picked from them."""
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="bins")
+    code = models.CharField(max_length=30, help_text="e.g. A-01-03 (aisle, rack, level).")
+    zone = models.CharField(max_length=30, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["warehouse", "code"]
+        constraints = [models.UniqueConstraint(fields=["warehouse", "code"], name="warehouses_bin_unique_code")]
+
+    def __str__(self):
+        return f"{self.warehouse.code}/{self.code}" if self.warehouse_id else self.code
+
+
+class CustomerWarehouse(models.Model):
+    """The customer's logistics plan: the warehouses it may use (set by sales)."""
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="warehouse_links")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="customer_links")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "warehouse"], name="warehouses_customer_unique")]
+
+    def __str__(self):
+        return f"{self.customer_id} → {self.warehouse_id}"

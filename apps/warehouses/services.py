@@ -1,0 +1,121 @@
+"""Warehouses, bins and each customer's allowed warehouses."""
+
+from __future__ import annotations
+
+import re
+import zoneinfo
+
+import pycountry
+from django.db import IntegrityError, transaction
+
+from apps.core.errors import ValidationFailed
+
+from .models import BinLocation, CustomerWarehouse, Warehouse
+
+WAREHOUSE_FIELDS = (
+    "code",
+    "name",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "timezone",
+    "phone",
+    "is_active",
+)
+BIN_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,29}$")
+
+
+def _clean_warehouse(data: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items() if k in WAREHOUSE_FIELDS}
+    if "code" in values:
+        values["code"] = values["code"].upper()
+    country = values.get("country", "")
+    if "country" in values:
+        found = pycountry.countries.get(alpha_2=country.upper()) if len(country) == 2 else None
+        if not found:
+            errors["country"] = ["use a two-letter country code such as US or CN"]
+        else:
+            values["country"] = found.alpha_2
+    if "timezone" in values:
+        try:
+            zoneinfo.ZoneInfo(values["timezone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors["timezone"] = ["use a time zone name such as America/Los_Angeles"]
+    if errors:
+        field, messages = next(iter(errors.items()))
+        raise ValidationFailed(f"{field}: {messages[0]}", extra=errors)
+    return values
+
+
+@transaction.atomic
+def warehouse_create(*, actor, data: dict) -> Warehouse:
+    values = _clean_warehouse(data)
+    if Warehouse.objects.filter(code=values["code"]).exists():
+        raise ValidationFailed(f"A warehouse with code {values['code']} exists.", extra={"code": ["already used"]})
+    return Warehouse.objects.create(**values)
+
+
+@transaction.atomic
+def warehouse_update(*, actor, warehouse: Warehouse, data: dict) -> Warehouse:
+    values = _clean_warehouse(data)
+    values.pop("code", None)  # the code is printed on labels; it never changes
+    for name, value in values.items():
+        setattr(warehouse, name, value)
+    warehouse.save()
+    return warehouse
+
+
+@transaction.atomic
+def bins_create(*, actor, warehouse: Warehouse, codes: list[str], zone: str = "") -> list[BinLocation]:
+    """Create bins from a list of codes (all or none): each code checked, duplicates refused."""
+    cleaned, problems, seen = [], [], set()
+    existing = set(BinLocation.objects.filter(warehouse=warehouse).values_list("code", flat=True))
+    for raw in codes:
+        code = raw.strip().upper()
+        if not code:
+            continue
+        if not BIN_CODE_RE.match(code):
+            problems.append(f"{code}: use letters, digits, '-', '.', '_' or '/' (at most 30)")
+        elif code in existing or code in seen:
+            problems.append(f"{code}: already exists in {warehouse.code}")
+        seen.add(code)
+        cleaned.append(code)
+    if not cleaned:
+        raise ValidationFailed("Enter at least one bin code.", extra={"codes": ["Enter at least one bin code."]})
+    if problems:
+        raise ValidationFailed("; ".join(problems[:10]), extra={"codes": problems})
+    try:
+        return BinLocation.objects.bulk_create(
+            [BinLocation(warehouse=warehouse, code=c, zone=zone.strip()) for c in cleaned]
+        )
+    except IntegrityError:
+        raise ValidationFailed("Some of these bins were just created by someone else; try again.") from None
+
+
+def bin_codes_in_range(*, start: str, end: str) -> list[str]:
+    """Expand 'A-01-01'..'A-01-12' into every code between (the last number varies)."""
+    m1, m2 = re.match(r"^(.*?)(\d+)$", start.strip()), re.match(r"^(.*?)(\d+)$", end.strip())
+    if not m1 or not m2 or m1.group(1) != m2.group(1):
+        raise ValidationFailed(
+            "A range needs two codes that differ only in their last number, e.g. A-01-01 and A-01-12."
+        )
+    first, last = int(m1.group(2)), int(m2.group(2))
+    if last < first or last - first > 999:
+        raise ValidationFailed("A range runs upwards and covers at most 1,000 bins.")
+    width = len(m1.group(2))
+    return [f"{m1.group(1)}{n:0{width}d}" for n in range(first, last + 1)]
+
+
+@transaction.atomic
+def customer_warehouses_set(*, actor, customer, warehouses) -> None:
+    """Sales set the warehouses a customer may use (its logistics plan)."""
+    wanted = {w.pk for w in warehouses}
+    CustomerWarehouse.objects.filter(customer=customer).exclude(warehouse_id__in=wanted).delete()
+    have = set(CustomerWarehouse.objects.filter(customer=customer).values_list("warehouse_id", flat=True))
+    CustomerWarehouse.objects.bulk_create(
+        [CustomerWarehouse(customer=customer, warehouse_id=pk) for pk in wanted - have]
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("warehouses/", views.WarehouseListView.as_view(), name="warehouse-list"),
+    path("warehouses/new/", views.WarehouseFormView.as_view(), name="warehouse-create"),
+    path("warehouses/<str:code>/edit/", views.WarehouseFormView.as_view(), name="warehouse-update"),
+    path("warehouses/<str:code>/bins/", views.BinListView.as_view(), name="warehouse-bins"),
+    path("customers/<str:code>/warehouses/", views.CustomerWarehousesView.as_view(), name="customer-warehouses"),
+]

@@ -1,0 +1,118 @@
+"""Back office: warehouses and bins (warehouse role), customers' allowed warehouses (sales)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+
+from apps.accounts.models import Customer
+from apps.core.access import StaffPermissionRequiredMixin
+from apps.core.errors import ApplicationError
+from apps.core.forms import form_add_application_error
+from apps.warehouses.forms import BinsForm, CustomerWarehousesForm, WarehouseForm, WarehouseUpdateForm
+from apps.warehouses.models import Warehouse
+from apps.warehouses.selectors import bin_list, customer_warehouses, warehouse_list
+from apps.warehouses.services import (
+    bin_codes_in_range,
+    bins_create,
+    customer_warehouses_set,
+    warehouse_create,
+    warehouse_update,
+)
+
+
+class WarehouseListView(StaffPermissionRequiredMixin, View):
+    permission_required = "warehouses.view_warehouse"
+
+    def get(self, request):
+        return render(request, "warehouses/staff/warehouse_list.html", {"warehouses": warehouse_list()})
+
+
+class WarehouseFormView(StaffPermissionRequiredMixin, View):
+    template_name = "warehouses/staff/warehouse_form.html"
+
+    def get_permission_required(self):
+        return ("warehouses.change_warehouse",) if "code" in self.kwargs else ("warehouses.add_warehouse",)
+
+    def get(self, request, code=None):
+        warehouse = get_object_or_404(Warehouse, code=code) if code else None
+        form = WarehouseUpdateForm(instance=warehouse) if warehouse else WarehouseForm(initial={"timezone": "UTC"})
+        return render(request, self.template_name, {"form": form, "warehouse": warehouse})
+
+    def post(self, request, code=None):
+        warehouse = get_object_or_404(Warehouse, code=code) if code else None
+        form = (WarehouseUpdateForm if warehouse else WarehouseForm)(request.POST)
+        if form.is_valid():
+            try:
+                if warehouse is None:
+                    warehouse = warehouse_create(actor=request.user, data=form.cleaned_data)
+                    messages.success(request, f"Warehouse {warehouse.code} created. Add its bins next.")
+                    return redirect("backoffice:warehouse-bins", code=warehouse.code)
+                warehouse_update(actor=request.user, warehouse=warehouse, data=form.cleaned_data)
+                messages.success(request, f"Warehouse {warehouse.code} saved.")
+                return redirect("backoffice:warehouse-list")
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+        return render(request, self.template_name, {"form": form, "warehouse": warehouse}, status=400)
+
+
+class BinListView(StaffPermissionRequiredMixin, View):
+    permission_required = "warehouses.view_binlocation"
+    template_name = "warehouses/staff/bin_list.html"
+
+    def get(self, request, code, form=None, status=200):
+        warehouse = get_object_or_404(Warehouse, code=code)
+        return render(
+            request,
+            self.template_name,
+            {
+                "warehouse": warehouse,
+                "bins": bin_list(warehouse=warehouse, search=request.GET.get("q", "")),
+                "form": form or BinsForm(),
+                "q": request.GET.get("q", ""),
+            },
+            status=status,
+        )
+
+    def post(self, request, code):
+        if not request.user.has_perm("warehouses.add_binlocation"):
+            messages.error(request, "Your role cannot add bins.")
+            return redirect("backoffice:warehouse-bins", code=code)
+        warehouse = get_object_or_404(Warehouse, code=code)
+        form = BinsForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                codes = data["codes"].splitlines()
+                if data["range_from"] or data["range_to"]:
+                    codes += bin_codes_in_range(start=data["range_from"], end=data["range_to"])
+                created = bins_create(actor=request.user, warehouse=warehouse, codes=codes, zone=data["zone"])
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, f"{len(created)} bin{'s' if len(created) != 1 else ''} added to {warehouse.code}."
+                )
+                return redirect("backoffice:warehouse-bins", code=warehouse.code)
+        return self.get(request, code, form=form, status=400)
+
+
+class CustomerWarehousesView(StaffPermissionRequiredMixin, View):
+    """A customer's logistics plan: which warehouses it may use."""
+
+    permission_required = "warehouses.change_customerwarehouse"
+    template_name = "warehouses/staff/customer_warehouses.html"
+
+    def get(self, request, code):
+        customer = get_object_or_404(Customer, code=code)
+        form = CustomerWarehousesForm(initial={"warehouses": customer_warehouses(customer=customer)})
+        return render(request, self.template_name, {"customer": customer, "form": form})
+
+    def post(self, request, code):
+        customer = get_object_or_404(Customer, code=code)
+        form = CustomerWarehousesForm(request.POST)
+        if form.is_valid():
+            customer_warehouses_set(actor=request.user, customer=customer, warehouses=form.cleaned_data["warehouses"])
+            names = ", ".join(w.code for w in form.cleaned_data["warehouses"]) or "none"
+            messages.success(request, f"{customer.code} may now use: {names}.")
+            return redirect("backoffice:customer-detail", code=customer.code)
+        return render(request, self.template_name, {"customer": customer, "form": form}, status=400)
