@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.catalog",
     "apps.warehouses",
     "apps.inventory",
+    "apps.inbound",
     "apps.tracking",
     "apps.portal",
     "apps.backoffice",

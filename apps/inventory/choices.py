@@ -9,6 +9,7 @@ class MoveKind(models.TextChoices):
     RELEASE = "release", "Released"
     SHIP = "ship", "Shipped"
     ADJUST = "adjust", "Adjusted"
+    PUTAWAY = "putaway", "Put away"
 
 
 class CycleCountStatus(models.TextChoices):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 
 from .choices import MoveKind
 from .errors import InsufficientStock, InvalidMove, ReasonRequired
@@ -194,4 +194,36 @@ def stock_adjust(*, actor, product, warehouse, quantity: int, reason: str, bin=N
         bin=bin,
         reason=reason,
         **ref,
+    )
+
+
+@transaction.atomic
+def stock_put_away(*, actor, product, warehouse, bin, quantity: int, **ref) -> StockMove:
+    """Shelve received units into a bin: the balance stays, the bin gains. Only units on hand
+    that are not in a bin yet can be put away."""
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        raise InvalidMove("The quantity must be more than 0.")
+    if bin.warehouse_id != warehouse.pk:
+        raise InvalidMove(f"Bin {bin.code} is not in warehouse {warehouse.code}.")
+    balance = StockBalance.objects.select_for_update().filter(product=product, warehouse=warehouse).first()
+    binned = BinStock.objects.filter(product=product, bin__warehouse=warehouse).aggregate(total=Sum("quantity"))
+    loose = (balance.on_hand if balance else 0) - (binned["total"] or 0)
+    if quantity > loose:
+        raise InsufficientStock(f"Only {max(loose, 0)} units of {product.sku} in {warehouse.code} are waiting to be "
+                                f"put away; cannot shelve {quantity}.")
+    move = StockMove.objects.create(
+        customer_id=product.customer_id, product=product, warehouse=warehouse, bin=bin, kind=MoveKind.PUTAWAY,
+        quantity=quantity, actor=actor if getattr(actor, "pk", None) else None,
+        reference_type=ref.get("reference_type", ""), reference_id=str(ref.get("reference_id", "")),
+        reference=ref.get("reference", ""), idempotency_key=ref.get("idempotency_key"),
+    )
+    _move_bin(product=product, bin=bin, delta=quantity)
+    return move
+
+
+def stock_balances_ensure(*, customer, pairs) -> None:
+    """Make sure a balance row exists for each (product, warehouse), e.g. for goods in transit."""
+    StockBalance.objects.bulk_create(
+        [StockBalance(customer_id=customer.pk, product=product, warehouse=warehouse) for product, warehouse in pairs],
+        ignore_conflicts=True,
     )

@@ -1,0 +1,54 @@
+from collections import defaultdict
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+
+from .choices import IN_TRANSIT
+from .models import DamageGainSlip, InboundBox, InboundBoxItem, InboundLine, InboundOrder
+
+
+def inbound_list(*, customer=None, status: str = "", search: str = "") -> QuerySet[InboundOrder]:
+    qs = InboundOrder.objects.select_related("warehouse").annotate(
+        sku_count=Count("lines", distinct=True), units=Sum("lines__quantity")
+    )
+    qs = qs.filter(customer=customer) if customer is not None else qs.select_related("customer")
+    if status:
+        qs = qs.filter(status=status)
+    if search:
+        qs = qs.filter(number__icontains=search.strip())
+    return qs.order_by("-created_at", "-id")
+
+
+def inbound_detail(*, pk: int) -> InboundOrder:
+    return (
+        InboundOrder.objects.select_related("warehouse", "customer", "created_by")
+        .prefetch_related(
+            Prefetch("lines", InboundLine.objects.select_related("product")),
+            Prefetch(
+                "boxes",
+                InboundBox.objects.prefetch_related(
+                    Prefetch("items", InboundBoxItem.objects.select_related("product"))
+                ),
+            ),
+            "events__actor",
+            Prefetch("slips", DamageGainSlip.objects.prefetch_related("lines__product")),
+        )
+        .get(pk=pk)
+    )
+
+
+def slip_list(*, customer=None) -> QuerySet[DamageGainSlip]:
+    qs = DamageGainSlip.objects.select_related("inbound", "inbound__warehouse").annotate(line_count=Count("lines"))
+    return qs.filter(customer=customer) if customer is not None else qs.select_related("customer")
+
+
+def in_transit(customer, product_ids) -> dict:
+    """(product id, warehouse id) → units announced and not yet received (for the inventory pages)."""
+    qs = InboundLine.objects.filter(inbound__status__in=IN_TRANSIT, product_id__in=product_ids)
+    if customer is not None:
+        qs = qs.filter(inbound__customer=customer)
+    totals = defaultdict(int)
+    for product_id, warehouse_id, units in qs.values_list("product_id", "inbound__warehouse_id").annotate(
+        units=Sum("quantity")
+    ):
+        totals[(product_id, warehouse_id)] += units
+    return dict(totals)
