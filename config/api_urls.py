@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("apps.catalog.api.urls")),
     path("", include("apps.documents.api.urls")),
     path("", include("apps.inventory.api.urls")),
+    path("", include("apps.inbound.api.urls")),
 ]

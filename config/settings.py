@@ -239,6 +239,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "InboundStatusEnum": "apps.inbound.choices.InboundStatus",
+        "JobStatusEnum": "apps.documents.models.JobStatus",
+        "MoveKindEnum": "apps.inventory.choices.MoveKind",
+    },
 }
 
 # --- Security (production when DEBUG is off) -------------------------------------------------

@@ -18,6 +18,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("products/", include("apps.catalog.urls")),
     path("downloads/", include("apps.documents.urls")),
+    path("inventory/inbound/", include("apps.inbound.urls")),
     path("inventory/", include("apps.inventory.urls")),
     path("", home, name="home"),
     path("", include("apps.portal.urls")),

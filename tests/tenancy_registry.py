@@ -60,6 +60,39 @@ def make_stock(user):
     return product
 
 
+def make_inbound(user):
+    """A draft inbound of the user's customer with one SKU packed in one box, shipping filled in."""
+    import datetime
+
+    from apps.inbound.services import BoxSpec, inbound_create, inbound_pack, inbound_set_shipping
+    from apps.warehouses.models import Warehouse
+    from apps.warehouses.services import customer_warehouses_set
+
+    product = make_product(user)
+    warehouse, _ = Warehouse.objects.get_or_create(
+        code="SWEEP1", defaults={"name": "Sweep", "address1": "1 Road", "city": "Town", "country": "US"}
+    )
+    customer_warehouses_set(actor=None, customer=user.customer, warehouses=[warehouse])
+    with customer_scope(user.customer):
+        inbound = inbound_create(actor=user, warehouse=warehouse, lines=[(product, 3)])
+        inbound_pack(actor=user, inbound=inbound, method="mixed", boxes=[BoxSpec(items=[(product, 3)])])
+        inbound_set_shipping(actor=user, inbound=inbound, data={
+            "carrier": "DHL", "tracking_number": "1", "transport_mode": "express", "ship_date": datetime.date.today()})
+        inbound.refresh_from_db()
+    return inbound
+
+
+def make_slip(user):
+    from apps.inbound.choices import SlipKind
+    from apps.inbound.models import DamageGainLine, DamageGainSlip
+
+    inbound = make_inbound(user)
+    with customer_scope(user.customer):
+        slip = DamageGainSlip.objects.create(customer=user.customer, inbound=inbound, kind=SlipKind.NORMAL)
+        DamageGainLine.objects.create(slip=slip, product=inbound.lines.first().product, kind="short", quantity=1)
+    return slip
+
+
 def make_import_job(user):
     with customer_scope(user.customer):
         return job_create(actor=user, customer=user.customer, kind="product_import",
@@ -95,6 +128,18 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
     "api:job-detail": ObjectRoute(make_import_job, lambda j: {"pk": j.pk}),
     "inventory:sku-movements": ObjectRoute(make_stock, lambda p: {"pk": p.pk}),
     "inventory:low-stock-threshold": ObjectRoute(make_stock, lambda p: {"pk": p.pk}, ("post",)),
+    "inbound:detail": ObjectRoute(make_inbound, lambda i: {"pk": i.pk}),
+    "inbound:lines": ObjectRoute(make_inbound, lambda i: {"pk": i.pk}, ("get", "post")),
+    "inbound:packing": ObjectRoute(make_inbound, lambda i: {"pk": i.pk}, ("get", "post")),
+    "inbound:shipping": ObjectRoute(make_inbound, lambda i: {"pk": i.pk}, ("post",)),
+    "inbound:submit": ObjectRoute(make_inbound, lambda i: {"pk": i.pk}, ("post",)),
+    "inbound:cancel": ObjectRoute(make_inbound, lambda i: {"pk": i.pk}, ("post",)),
+    "inbound:document": ObjectRoute(make_inbound, lambda i: {"pk": i.pk, "kind": "box-marks.pdf"}),
+    "inbound:slip-detail": ObjectRoute(make_slip, lambda s: {"pk": s.pk}),
+    "api:inbound-order-detail": ObjectRoute(make_inbound, lambda i: {"number": i.number}, ("get", "patch")),
+    "api:inbound-order-submit": ObjectRoute(make_inbound, lambda i: {"number": i.number}, ("post",)),
+    "api:inbound-order-cancel": ObjectRoute(make_inbound, lambda i: {"number": i.number}, ("post",)),
+    "api:inbound-order-documents": ObjectRoute(make_inbound, lambda i: {"number": i.number, "kind": "box-marks.pdf"}),
 }
 
 CUSTOMER_LISTS: dict[str, ListRoute] = {
@@ -107,6 +152,9 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "inventory:list": ListRoute(make_stock, lambda p: p.sku),
     "api:inventory-list": ListRoute(make_stock, lambda p: p.sku),
     "api:inventory-movement-list": ListRoute(make_stock, lambda p: p.sku),
+    "inbound:list": ListRoute(make_inbound, lambda i: i.number),
+    "inbound:slip-list": ListRoute(make_slip, lambda s: s.inbound.number),
+    "api:inbound-order-list": ListRoute(make_inbound, lambda i: i.number),
 }
 
 # Routes that act on objects named in the request body or query (ids): another customer's ids
@@ -154,12 +202,15 @@ CUSTOMER_PAGES: dict[str, str] = {
     "catalog:product-create": "a form; the product is created for the signed-in customer",
     "catalog:apply-upc": "reserves a new UPC for the signed-in customer",
     "catalog:product-import-template": "the blank template",
+    "inbound:create": "step 1 form; the inbound is created for the signed-in customer",
+    "inbound:template": "blank templates",
 }
 
 # How to request a customer page when a plain GET without arguments is not it.
 PAGE_REQUESTS: dict[str, tuple[str, dict]] = {
     "portal:module": ("get", {"key": "orders"}),
     "catalog:apply-upc": ("post", {}),
+    "inbound:template": ("get", {"which": "skus"}),
 }
 
 # Routes anyone may open, signed in or not.

@@ -36,6 +36,11 @@ SECTIONS: tuple[Section, ...] = (
         routes=("backoffice:inventory", "backoffice:cycle-count"),
     ),
     Section(
+        "inbound", "Inbound", "inbound.view_inboundorder", "backoffice:inbound-list", "truck",
+        "Scan arrivals, count boxes, finish receiving, shelve; Damage/Gain slips.",
+        routes=("backoffice:inbound-",),
+    ),
+    Section(
         "warehouses", "Warehouses", "warehouses.view_warehouse", "backoffice:warehouse-list", "building",
         "Warehouses and their bin locations.",
         routes=("backoffice:warehouse-",),

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("apps.warehouses.staff.urls")),
     path("", include("apps.inventory.staff.urls")),
     path("", include("apps.inventory.staff.cycle_count_urls")),
+    path("", include("apps.inbound.staff.urls")),
 ]

@@ -56,7 +56,7 @@ class BulkActionForm(forms.Form):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.id_list = [int(v) for v in (data.getlist("ids") if data is not None else []) if str(v).isdigit()]
+        self.id_list = [int(v) for v in (data.getlist("ids") if data is not None else []) if str(v).isdecimal()]
 
     def clean(self):
         data = super().clean()

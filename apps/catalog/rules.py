@@ -119,7 +119,7 @@ def clean_product(raw: dict[str, Any], *, partial: bool = False) -> Cleaned:
     for name in ("sku", "upc"):
         if v.get(name) and name not in out.errors and not CODE_RE.match(v[name]):
             out.add(name, "use letters, digits, spaces and the usual punctuation only (a barcode must print it)")
-    if v.get("upc") and "upc" not in out.errors and v["upc"].isdigit():
+    if v.get("upc") and "upc" not in out.errors and v["upc"].isdecimal():
         problem = upc_problem(v["upc"])
         if problem:
             out.add("upc", problem)

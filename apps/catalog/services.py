@@ -84,7 +84,7 @@ def product_set_low_stock_threshold(*, actor, product: Product, threshold) -> Pr
         value = None
     else:
         text = str(threshold).strip()
-        if not text.isdigit() or int(text) > 1_000_000:
+        if not text.isdecimal() or int(text) > 1_000_000:
             raise ProductInvalid("The low-stock level must be a whole number from 0 to 1,000,000, or empty.",
                                  extra={"low_stock_threshold": ["must be a whole number from 0 to 1,000,000"]})
         value = int(text)

@@ -220,7 +220,7 @@ class ProductLabelsView(CustomerRequiredMixin, View):
     """Pick SKUs and copies, choose the label size, download the PDF."""
 
     def get(self, request):
-        ids = [int(i) for i in request.GET.getlist("ids") if i.isdigit()]
+        ids = [int(i) for i in request.GET.getlist("ids") if i.isdecimal()]
         products = list(product_list(customer=request.user.customer).filter(pk__in=ids))
         if not products:
             messages.warning(request, "Tick the products you want labels for, then press Print labels.")
@@ -233,12 +233,12 @@ class ProductLabelsView(CustomerRequiredMixin, View):
     def post(self, request):
         fmt = request.POST.get("format", "")
         products = product_list(customer=request.user.customer).filter(
-            pk__in=[int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+            pk__in=[int(i) for i in request.POST.getlist("ids") if i.isdecimal()]
         )
         labels, problems = [], []
         for product in products:
             raw = request.POST.get(f"copies-{product.pk}", "1").strip()
-            if not raw.isdigit() or not 0 <= int(raw) <= MAX_LABEL_COPIES:
+            if not raw.isdecimal() or not 0 <= int(raw) <= MAX_LABEL_COPIES:
                 problems.append(f"{product.sku}: copies must be a whole number from 0 to {MAX_LABEL_COPIES}.")
                 continue
             if int(raw):
@@ -265,4 +265,4 @@ class ProductLabelsView(CustomerRequiredMixin, View):
 
 
 def _int(value, default):
-    return int(value) if str(value or "").isdigit() else default
+    return int(value) if str(value or "").isdecimal() else default

@@ -136,7 +136,7 @@ def upca_check_digit(first11: str) -> str:
 
 
 def _is_digits(s: str) -> bool:
-    return s.isascii() and s.isdigit()
+    return s.isascii() and s.isdecimal()
 
 
 def is_upca(code: str) -> bool:

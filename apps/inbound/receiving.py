@@ -73,7 +73,7 @@ def _count(value, what) -> int:
     if value in (None, ""):
         return 0
     text = str(value).strip()
-    if not text.isdigit() or int(text) > 10_000_000:
+    if not text.isdecimal() or int(text) > 10_000_000:
         raise InboundInvalid(f"{what} must be a whole number of 0 or more.")
     return int(text)
 
@@ -114,7 +114,11 @@ def inbound_count_box(
 def inbound_scan_into_box(*, actor, inbound: InboundOrder, box: InboundBox, code: str) -> InboundBoxItem:
     """A scanned SKU or UPC barcode adds one good unit to that SKU in the box."""
     inbound = _ensure_receiving(_lock(inbound), actor)
+    if box.inbound_id != inbound.pk:
+        raise InboundInvalid(f"Box {box.box_no} belongs to another inbound.")
     code = code.strip()
+    if not code:
+        raise InboundInvalid("Scan a SKU or UPC barcode (the scan was empty).")
     product = Product.objects.filter(Q(sku__iexact=code) | Q(upc=code), customer=inbound.customer).first()
     if product is None:
         raise InboundInvalid(f"“{code}” is not a SKU or UPC of customer {inbound.customer.code}.")

@@ -37,7 +37,8 @@ def inbound_detail(*, pk: int) -> InboundOrder:
 
 
 def slip_list(*, customer=None) -> QuerySet[DamageGainSlip]:
-    qs = DamageGainSlip.objects.select_related("inbound", "inbound__warehouse").annotate(line_count=Count("lines"))
+    qs = (DamageGainSlip.objects.select_related("inbound", "inbound__warehouse").annotate(line_count=Count("lines"))
+          .order_by("-created_at", "-id"))
     return qs.filter(customer=customer) if customer is not None else qs.select_related("customer")
 
 

@@ -151,11 +151,11 @@ def _parse_quantity(value) -> int | None:
         text = value.strip()
         if not text:
             return None
-        if text.isascii() and text.isdigit():
+        if text.isascii() and text.isdecimal():
             number = int(text)
-        elif text.startswith("-") and text[1:].strip().isdigit():
+        elif text.startswith("-") and text[1:].strip().isdecimal():
             raise ValueError("cannot be negative; enter 0 if there are none")
-        elif text.replace(".", "", 1).replace(",", "", 1).isdigit():
+        elif text.replace(".", "", 1).replace(",", "", 1).isdecimal():
             raise ValueError(f"“{text}” is not a whole number; count units, and write digits only")
         else:
             raise ValueError(f"“{text[:20]}” is not a number; enter the units counted (0 if there are none)")
@@ -250,7 +250,7 @@ def cycle_count_record(*, actor, count: CycleCount, counts: dict) -> int:
         errors: dict[str, str] = {}
         changed = []
         for key, raw in counts.items():
-            line = lines.get(int(key)) if str(key).isdigit() else None
+            line = lines.get(int(key)) if str(key).isdecimal() else None
             if line is None:
                 errors[str(key)] = f"Line {key} is not on {_label(count)}; reload the page."
                 continue

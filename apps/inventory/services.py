@@ -197,28 +197,35 @@ def stock_adjust(*, actor, product, warehouse, quantity: int, reason: str, bin=N
     )
 
 
-@transaction.atomic
-def stock_put_away(*, actor, product, warehouse, bin, quantity: int, **ref) -> StockMove:
+def stock_put_away(*, actor, product, warehouse, bin, quantity: int, idempotency_key: str | None = None,
+                   **ref) -> StockMove:
     """Shelve received units into a bin: the balance stays, the bin gains. Only units on hand
-    that are not in a bin yet can be put away."""
+    that are not in a bin yet can be put away. The same idempotency key twice shelves once."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         raise InvalidMove("The quantity must be more than 0.")
     if bin.warehouse_id != warehouse.pk:
         raise InvalidMove(f"Bin {bin.code} is not in warehouse {warehouse.code}.")
-    balance = StockBalance.objects.select_for_update().filter(product=product, warehouse=warehouse).first()
-    binned = BinStock.objects.filter(product=product, bin__warehouse=warehouse).aggregate(total=Sum("quantity"))
-    loose = (balance.on_hand if balance else 0) - (binned["total"] or 0)
-    if quantity > loose:
-        raise InsufficientStock(f"Only {max(loose, 0)} units of {product.sku} in {warehouse.code} are waiting to be "
-                                f"put away; cannot shelve {quantity}.")
-    move = StockMove.objects.create(
-        customer_id=product.customer_id, product=product, warehouse=warehouse, bin=bin, kind=MoveKind.PUTAWAY,
-        quantity=quantity, actor=actor if getattr(actor, "pk", None) else None,
-        reference_type=ref.get("reference_type", ""), reference_id=str(ref.get("reference_id", "")),
-        reference=ref.get("reference", ""), idempotency_key=ref.get("idempotency_key"),
-    )
-    _move_bin(product=product, bin=bin, delta=quantity)
-    return move
+    try:
+        with transaction.atomic():
+            balance = StockBalance.objects.select_for_update().filter(product=product, warehouse=warehouse).first()
+            binned = BinStock.objects.filter(product=product, bin__warehouse=warehouse).aggregate(total=Sum("quantity"))
+            loose = (balance.on_hand if balance else 0) - (binned["total"] or 0)
+            if quantity > loose:
+                raise InsufficientStock(f"Only {max(loose, 0)} units of {product.sku} in {warehouse.code} are waiting "
+                                        f"to be put away; cannot shelve {quantity}.")
+            move = StockMove.objects.create(
+                customer_id=product.customer_id, product=product, warehouse=warehouse, bin=bin,
+                kind=MoveKind.PUTAWAY, quantity=quantity, actor=actor if getattr(actor, "pk", None) else None,
+                reference_type=ref.get("reference_type", ""), reference_id=str(ref.get("reference_id", "")),
+                reference=ref.get("reference", ""), idempotency_key=idempotency_key,
+            )
+            _move_bin(product=product, bin=bin, delta=quantity)
+            return move
+    except IntegrityError:
+        existing = StockMove.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+        if existing is None:
+            raise
+        return existing
 
 
 def stock_balances_ensure(*, customer, pairs) -> None:

@@ -10,6 +10,7 @@ from apps.core.errors import ApplicationError
 from apps.warehouses.selectors import customer_warehouses
 
 from .exports import inventory_export_start
+from .in_transit import in_transit_for
 from .selectors import VIEWS, inventory_list, move_list, product_balances
 
 # Where a move's cause can be opened in the portal, by reference type (apps above add theirs).
@@ -42,6 +43,9 @@ class InventoryListView(CustomerRequiredMixin, View):
         customer = request.user.customer
         filters = _filters(request)
         page = inventory_list(customer=customer, after=request.GET.get("after"), **filters)
+        transit = in_transit_for(customer=customer, product_ids=[b.product_id for b in page.rows])
+        for b in page.rows:
+            b.in_transit = transit.get((b.product_id, b.warehouse_id), 0)
         params = request.GET.copy()
         params.pop("after", None)
         return render(request, "inventory/inventory_list.html", {
@@ -66,7 +70,7 @@ class SkuMovementsView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         product = get_object_or_404(Product, pk=pk)
         before = request.GET.get("before")
-        moves = list(move_list(product=product, before_id=int(before) if str(before).isdigit() else None)
+        moves = list(move_list(product=product, before_id=int(before) if str(before).isdecimal() else None)
                      [: self.page_size + 1])
         more = len(moves) > self.page_size
         moves = moves[: self.page_size]

@@ -19,7 +19,7 @@ MODULES: tuple[Module, ...] = (
            routes=("catalog:",)),
     Module("inventory", "Inventory", "boxes", "inventory:list",
            "Stock per warehouse, inbound reservations, damage/gain slips and sold-out items.",
-           routes=("inventory:",)),
+           routes=("inventory:", "inbound:")),
     Module("orders", "Orders", "cart-check", "portal:module",
            "Orders from your shops, typed by hand or uploaded in Excel; submit, track and export."),
     Module("bills", "Bills", "wallet2", "portal:module",

@@ -15,17 +15,25 @@ pytestmark = [
 ROLES = {
     "sales": ({"customers", "sales", "warehouses"}, ("sales", "Sales"), "warehouse"),
     "customer_service": (
-        {"customers", "service", "products", "inventory", "warehouses"},
+        {"customers", "service", "products", "inventory", "warehouses", "inbound"},
         ("service", "Customer service"),
         "finance",
     ),
     "order_group": (
-        {"customers", "orders", "products", "inventory", "warehouses"},
+        {"customers", "orders", "products", "inventory", "warehouses", "inbound"},
         ("orders", "Order group (OMS)"),
         "sales",
     ),
-    "warehouse": ({"warehouse", "products", "inventory", "warehouses"}, ("warehouse", "Warehouse"), "finance"),
-    "logistics": ({"logistics", "products", "inventory", "warehouses"}, ("logistics", "Logistics (TMS)"), "orders"),
+    "warehouse": (
+        {"warehouse", "products", "inventory", "warehouses", "inbound"},
+        ("warehouse", "Warehouse"),
+        "finance",
+    ),
+    "logistics": (
+        {"logistics", "products", "inventory", "warehouses", "inbound"},
+        ("logistics", "Logistics (TMS)"),
+        "orders",
+    ),
     "finance": ({"customers", "finance", "inventory"}, ("finance", "Finance (FMS)"), "logistics"),
     "admin": (
         {
@@ -33,6 +41,7 @@ ROLES = {
             "products",
             "inventory",
             "warehouses",
+            "inbound",
             "sales",
             "service",
             "orders",

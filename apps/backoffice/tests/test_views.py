@@ -8,10 +8,10 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_SECTIONS = {
     "sales": {"customers", "sales", "warehouses"},
-    "customer_service": {"customers", "service", "products", "inventory", "warehouses"},
-    "order_group": {"customers", "orders", "products", "inventory", "warehouses"},
-    "warehouse": {"warehouse", "products", "inventory", "warehouses"},
-    "logistics": {"logistics", "products", "inventory", "warehouses"},
+    "customer_service": {"customers", "service", "products", "inventory", "warehouses", "inbound"},
+    "order_group": {"customers", "orders", "products", "inventory", "warehouses", "inbound"},
+    "warehouse": {"warehouse", "products", "inventory", "warehouses", "inbound"},
+    "logistics": {"logistics", "products", "inventory", "warehouses", "inbound"},
     "finance": {"customers", "finance", "inventory"},
     "admin": {s.key for s in SECTIONS},
 }

@@ -10,11 +10,15 @@ class InventoryOutput(serializers.ModelSerializer):
     warehouse = serializers.CharField(source="warehouse.code")
     available = serializers.IntegerField(source="available_qty")
     low_stock_threshold = serializers.IntegerField(source="product.low_stock_threshold", allow_null=True)
+    in_transit = serializers.SerializerMethodField(help_text="Units in submitted inbound reservations.")
 
     class Meta:
         model = StockBalance
         fields = ["sku", "product_id", "name", "warehouse", "on_hand", "allocated", "available", "damaged",
-                  "low_stock_threshold", "updated_at"]
+                  "in_transit", "low_stock_threshold", "updated_at"]
+
+    def get_in_transit(self, balance) -> int:
+        return self.context.get("in_transit", {}).get((balance.product_id, balance.warehouse_id), 0)
 
 
 class MovementOutput(serializers.ModelSerializer):

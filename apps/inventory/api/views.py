@@ -4,6 +4,7 @@ from rest_framework import mixins, pagination, viewsets
 
 from apps.core.tenancy import staff_scope
 from apps.inventory.choices import MoveKind
+from apps.inventory.in_transit import in_transit_for
 from apps.inventory.models import StockBalance, StockMove
 from apps.inventory.selectors import balance_queryset, move_list
 
@@ -27,6 +28,15 @@ class InventoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "in_transit": getattr(self, "_in_transit", {})}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self._in_transit = in_transit_for(customer=self.request.user.customer,
+                                          product_ids=[b.product_id for b in page or []])
+        return page
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -60,7 +60,7 @@ class StaffMovementsView(StaffPermissionRequiredMixin, View):
             sku=request.GET.get("sku", "").strip(),
             warehouse=request.GET.get("warehouse", ""),
             kind=kind if kind in MoveKind.values else "",
-            before_id=int(before) if before.isdigit() else None,
+            before_id=int(before) if before.isdecimal() else None,
         )
         if customer:
             qs = qs.filter(customer=customer)
