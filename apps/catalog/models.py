@@ -47,6 +47,7 @@ class Product(models.Model):
             models.UniqueConstraint("customer", Lower("sku"), name="catalog_product_sku_unique_per_customer"),
         ]
         indexes = [
+            models.Index(fields=["customer", "sku", "id"], name="catalog_product_sku_idx"),
             models.Index(fields=["customer", "upc"], name="catalog_product_upc_idx"),
             models.Index(fields=["customer", "-created_at"], name="catalog_product_created_idx"),
         ]

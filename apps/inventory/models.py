@@ -80,13 +80,18 @@ class StockMove(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                               related_name="+")
-    idempotency_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    idempotency_key = models.CharField(max_length=120, null=True, blank=True,
+                                       help_text="Unique per customer: the same key twice posts once.")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = CustomerScopedManager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "idempotency_key"], name="inventory_move_idempotency_key",
+                                    condition=Q(idempotency_key__isnull=False)),
+        ]
         indexes = [
             models.Index(fields=["customer", "product", "-id"], name="inventory_move_product_idx"),
             models.Index(fields=["customer", "-id"], name="inventory_move_recent_idx"),

@@ -72,10 +72,12 @@ def inventory_list(
     """One page of the inventory list ordered by SKU, paged by key (SKU, id): no COUNT(*), and
     the same few queries whatever the size of the table."""
     qs = balance_queryset(customer=customer, search=search, warehouse=warehouse, view=view)
+    if customer is not None:
+        qs = qs.filter(product__customer=customer)  # lets PostgreSQL walk the (customer, sku) index
     position = decode_cursor(after)
     if position:
         sku, pk = position
-        qs = qs.filter(Q(product__sku__gt=sku) | Q(product__sku=sku, pk__gt=pk))
+        qs = qs.filter(product__sku__gte=sku).filter(Q(product__sku__gt=sku) | Q(product__sku=sku, pk__gt=pk))
     rows = list(qs.order_by("product__sku", "pk")[: limit + 1])
     next_cursor = None
     if len(rows) > limit:

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Sum
+from django.db.models.functions import Now
+from django.utils import timezone
 
 from .choices import MoveKind
 from .errors import InsufficientStock, InvalidMove, ReasonRequired
@@ -22,6 +24,8 @@ class Effect:
     damaged: int
     bin: int
 
+
+MAX_QUANTITY = 10_000_000
 
 # What one unit of each kind does (adjust takes its sign from the quantity).
 EFFECTS = {
@@ -63,6 +67,8 @@ def _post(
 ) -> StockMove:
     if not isinstance(quantity, int) or isinstance(quantity, bool):
         raise InvalidMove("The quantity must be a whole number.")
+    if abs(quantity) > MAX_QUANTITY:
+        raise InvalidMove(f"At most {MAX_QUANTITY:,} units in one move.")
     if kind == MoveKind.ADJUST:
         if quantity == 0:
             raise InvalidMove("An adjustment of 0 changes nothing.")
@@ -83,6 +89,27 @@ def _post(
     if kind == MoveKind.ADJUST:
         d_on_hand = quantity
     d_bin = (d_on_hand if kind == MoveKind.ADJUST else effect.bin * quantity) if bin is not None else 0
+    fields = {
+        "customer_id": product.customer_id,
+        "product_id": product.pk,
+        "warehouse_id": warehouse.pk,
+        "kind": kind,
+        "quantity": quantity,
+        "on_hand_delta": d_on_hand,
+        "allocated_delta": d_allocated,
+        "damaged_delta": d_damaged,
+        "reason": reason.strip(),
+        "reference_type": reference_type,
+        "reference_id": str(reference_id or ""),
+        "reference": reference,
+        "actor_id": getattr(actor, "pk", None),
+    }
+    if d_on_hand == 0 and d_damaged == 0 and bin is None and not idempotency_key and connection.vendor == "postgresql":
+        return _post_allocation_fast(fields, product, warehouse, quantity)
+    if idempotency_key:
+        existing = StockMove.objects.filter(customer_id=product.customer_id, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing  # posted before: posting it again changes nothing
 
     try:
         with transaction.atomic():
@@ -118,18 +145,66 @@ def _post(
                 on_hand=F("on_hand") + d_on_hand,
                 allocated=F("allocated") + d_allocated,
                 damaged=F("damaged") + d_damaged,
+                updated_at=Now(),
             )
             if not updated:
                 raise InsufficientStock(_describe_shortage(kind, product, warehouse, quantity, bin))
             if d_bin:
                 _move_bin(product=product, bin=bin, delta=d_bin)
+            elif d_on_hand < 0:
+                _check_loose(product=product, warehouse=warehouse)
             return move
     except IntegrityError:
         if idempotency_key:
-            existing = StockMove.objects.filter(idempotency_key=idempotency_key).first()
+            existing = StockMove.objects.filter(
+                customer_id=product.customer_id, idempotency_key=idempotency_key
+            ).first()
             if existing is not None:
-                return existing  # the same move was posted before: posting it again changes nothing
+                return existing  # a concurrent caller posted the same move first
         raise
+
+
+def _check_loose(*, product, warehouse) -> None:
+    """Units leaving without a bin must come from stock not put away: bins never hold more than
+    is on hand."""
+    on_hand = (
+        StockBalance.objects.filter(product=product, warehouse=warehouse).values_list("on_hand", flat=True).first()
+    )
+    binned = BinStock.objects.filter(product=product, bin__warehouse=warehouse).aggregate(total=Sum("quantity"))[
+        "total"
+    ]
+    if binned and binned > (on_hand or 0):
+        raise InvalidMove(f"{product.sku} in {warehouse.code} is shelved in bins: name the bin the units come from.")
+
+
+_FAST_SQL = """
+WITH guarded AS (
+    UPDATE inventory_stockbalance
+       SET allocated = allocated + %(d_allocated)s, updated_at = NOW()
+     WHERE product_id = %(product_id)s AND warehouse_id = %(warehouse_id)s
+       AND on_hand >= allocated + %(d_allocated)s AND allocated + %(d_allocated)s >= 0
+ RETURNING id
+)
+INSERT INTO inventory_stockmove (customer_id, product_id, warehouse_id, bin_id, kind, quantity, on_hand_delta,
+       allocated_delta, damaged_delta, reason, reference_type, reference_id, reference, actor_id,
+       idempotency_key, created_at)
+SELECT %(customer_id)s, %(product_id)s, %(warehouse_id)s, NULL, %(kind)s, %(quantity)s, 0, %(d_allocated)s, 0,
+       %(reason)s, %(reference_type)s, %(reference_id)s, %(reference)s, %(actor_id)s, NULL, %(now)s
+  FROM guarded
+RETURNING id
+"""
+
+
+def _post_allocation_fast(fields: dict, product, warehouse, quantity: int) -> StockMove:
+    """Allocate or release on PostgreSQL in one statement: the guarded UPDATE and the ledger row
+    together, so the row lock is held for the shortest time (the hot path of order submission)."""
+    params = {**fields, "d_allocated": fields["allocated_delta"], "now": timezone.now()}
+    with connection.cursor() as cursor:  # one statement: atomic on its own, or part of the caller's transaction
+        cursor.execute(_FAST_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise InsufficientStock(_describe_shortage(fields["kind"], product, warehouse, quantity, None))
+    return StockMove(pk=row[0], created_at=params["now"], **fields)
 
 
 def _move_bin(*, product, bin, delta: int) -> None:
@@ -197,32 +272,50 @@ def stock_adjust(*, actor, product, warehouse, quantity: int, reason: str, bin=N
     )
 
 
-def stock_put_away(*, actor, product, warehouse, bin, quantity: int, idempotency_key: str | None = None,
-                   **ref) -> StockMove:
+def stock_put_away(
+    *, actor, product, warehouse, bin, quantity: int, idempotency_key: str | None = None, **ref
+) -> StockMove:
     """Shelve received units into a bin: the balance stays, the bin gains. Only units on hand
     that are not in a bin yet can be put away. The same idempotency key twice shelves once."""
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         raise InvalidMove("The quantity must be more than 0.")
     if bin.warehouse_id != warehouse.pk:
         raise InvalidMove(f"Bin {bin.code} is not in warehouse {warehouse.code}.")
+    if idempotency_key:
+        existing = StockMove.objects.filter(customer_id=product.customer_id, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
     try:
         with transaction.atomic():
             balance = StockBalance.objects.select_for_update().filter(product=product, warehouse=warehouse).first()
             binned = BinStock.objects.filter(product=product, bin__warehouse=warehouse).aggregate(total=Sum("quantity"))
             loose = (balance.on_hand if balance else 0) - (binned["total"] or 0)
             if quantity > loose:
-                raise InsufficientStock(f"Only {max(loose, 0)} units of {product.sku} in {warehouse.code} are waiting "
-                                        f"to be put away; cannot shelve {quantity}.")
+                raise InsufficientStock(
+                    f"Only {max(loose, 0)} units of {product.sku} in {warehouse.code} are waiting "
+                    f"to be put away; cannot shelve {quantity}."
+                )
             move = StockMove.objects.create(
-                customer_id=product.customer_id, product=product, warehouse=warehouse, bin=bin,
-                kind=MoveKind.PUTAWAY, quantity=quantity, actor=actor if getattr(actor, "pk", None) else None,
-                reference_type=ref.get("reference_type", ""), reference_id=str(ref.get("reference_id", "")),
-                reference=ref.get("reference", ""), idempotency_key=idempotency_key,
+                customer_id=product.customer_id,
+                product=product,
+                warehouse=warehouse,
+                bin=bin,
+                kind=MoveKind.PUTAWAY,
+                quantity=quantity,
+                actor=actor if getattr(actor, "pk", None) else None,
+                reference_type=ref.get("reference_type", ""),
+                reference_id=str(ref.get("reference_id", "")),
+                reference=ref.get("reference", ""),
+                idempotency_key=idempotency_key,
             )
             _move_bin(product=product, bin=bin, delta=quantity)
             return move
     except IntegrityError:
-        existing = StockMove.objects.filter(idempotency_key=idempotency_key).first() if idempotency_key else None
+        existing = (
+            StockMove.objects.filter(customer_id=product.customer_id, idempotency_key=idempotency_key).first()
+            if idempotency_key
+            else None
+        )
         if existing is None:
             raise
         return existing

@@ -133,10 +133,10 @@ def expected_outcome(model, kind, p, w, quantity, bin_index, bin_warehouse, reas
         return InvalidMove
     if bin_index is not None and bin_warehouse != w:
         return InvalidMove
-    if kind == "putaway":  # (drawn without idempotency keys: see the xfail test below)
-        return InsufficientStock if quantity > loose(model, p, w) else ("post", (0, 0, 0, quantity))
     if key is not None and key in keys_used:
         return ("replay", key)
+    if kind == "putaway":
+        return InsufficientStock if quantity > loose(model, p, w) else ("post", (0, 0, 0, quantity))
     e_on_hand, e_alloc, e_dmg, e_bin = EFFECT[kind]
     d_on_hand = quantity if kind == "adjust" else e_on_hand * quantity
     d_alloc, d_dmg = e_alloc * quantity, e_dmg * quantity
@@ -146,6 +146,8 @@ def expected_outcome(model, kind, p, w, quantity, bin_index, bin_warehouse, reas
         return InsufficientStock
     if bin_index is not None and model["bins"][(p, bin_index)] + d_bin < 0:
         return InsufficientStock
+    if bin_index is None and d_on_hand < 0 and loose(model, p, w) + d_on_hand < 0:
+        return InvalidMove  # units leaving without a bin must not be shelved ones
     return ("post", (d_on_hand, d_alloc, d_dmg, d_bin))
 
 
@@ -248,7 +250,7 @@ def test_random_moves_keep_balances_equal_to_the_ledger(world, data):
                 bin_index = pick_bin(bin_choice or ("own" if kind == "putaway" else None), w)
                 quantity = draw_quantity(data, kind, feasible_limit(model, kind, p, w, bin_index))
                 reason = data.draw(st.sampled_from(REASONS)) if kind == "adjust" else ""
-                key = data.draw(st.sampled_from(KEYS)) if kind != "putaway" else None
+                key = data.draw(st.sampled_from(KEYS))
                 step(kind, p, w, quantity, bin_index, reason, key)
             raise _Rollback
     except _Rollback:
@@ -264,3 +266,14 @@ def test_put_away_replayed_with_the_same_key_returns_the_first_move(world):
         first = services.stock_put_away(**args)
         assert services.stock_put_away(**args).pk == first.pk
         assert BinStock.objects.get(product=products[0], bin=bins[0]).quantity == 2
+
+
+def test_put_away_retried_after_shelving_everything_returns_the_first_move(world):
+    user, products, warehouses, bins = world
+    with customer_scope(user.customer):
+        services.stock_receive(actor=user, product=products[0], warehouse=warehouses[0], quantity=5)
+        args = {"actor": user, "product": products[0], "warehouse": warehouses[0], "bin": bins[0], "quantity": 5,
+                "idempotency_key": "putaway-2"}
+        first = services.stock_put_away(**args)
+        assert services.stock_put_away(**args).pk == first.pk  # the response was lost; the client retries
+        assert BinStock.objects.get(product=products[0], bin=bins[0]).quantity == 5
