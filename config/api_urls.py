@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("apps.documents.api.urls")),
     path("", include("apps.inventory.api.urls")),
     path("", include("apps.inbound.api.urls")),
+    path("", include("apps.shipping.api.urls")),
 ]

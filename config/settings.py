@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.warehouses",
     "apps.inventory",
     "apps.inbound",
+    "apps.shipping",
     "apps.tracking",
     "apps.portal",
     "apps.backoffice",
@@ -264,6 +265,9 @@ if not DEBUG:
 
 # --- Product settings ------------------------------------------------------------------------
 SITE_NAME = "Fulfillment Hub"
+# Quotes from order lines add this much for the carton and filling.
+SHIPPING_PACKAGING_WEIGHT_PCT = env.int("SHIPPING_PACKAGING_WEIGHT_PCT", default=10)
+SHIPPING_PACKAGING_VOLUME_PCT = env.int("SHIPPING_PACKAGING_VOLUME_PCT", default=20)
 # "Apply ST-UPC": generated UPC-A codes are this prefix + a running number + the check digit.
 ST_UPC_PREFIX = env.str("ST_UPC_PREFIX", default="08600")
 if not (ST_UPC_PREFIX.isdigit() and 4 <= len(ST_UPC_PREFIX) <= 10):

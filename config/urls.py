@@ -19,6 +19,7 @@ urlpatterns = [
     path("products/", include("apps.catalog.urls")),
     path("downloads/", include("apps.documents.urls")),
     path("inventory/inbound/", include("apps.inbound.urls")),
+    path("shipping/", include("apps.shipping.urls")),
     path("inventory/", include("apps.inventory.urls")),
     path("", home, name="home"),
     path("", include("apps.portal.urls")),

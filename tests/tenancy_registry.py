@@ -93,6 +93,21 @@ def make_slip(user):
     return slip
 
 
+def make_channel(user):
+    """A channel of a warehouse only this user's customer may use."""
+    from apps.shipping.models import Carrier, Channel
+    from apps.warehouses.models import Warehouse
+    from apps.warehouses.services import customer_warehouses_set
+
+    warehouse = Warehouse.objects.create(code=f"W{user.customer.code}", name="Own", address1="1", city="X",
+                                         country="US")
+    customer_warehouses_set(actor=None, customer=user.customer, warehouses=[warehouse])
+    carrier, _ = Carrier.objects.get_or_create(code="sweep", defaults={"name": "Sweep carrier"})
+    return Channel.objects.create(code=f"ch-{user.customer.code.lower()}", name="Own channel", carrier=carrier,
+                                  warehouse=warehouse, transit_days_min=1, transit_days_max=2, max_weight_g=1000,
+                                  max_length_cm=50)
+
+
 def make_import_job(user):
     with customer_scope(user.customer):
         return job_create(actor=user, customer=user.customer, kind="product_import",
@@ -155,6 +170,7 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "inbound:list": ListRoute(make_inbound, lambda i: i.number),
     "inbound:slip-list": ListRoute(make_slip, lambda s: s.inbound.number),
     "api:inbound-order-list": ListRoute(make_inbound, lambda i: i.number),
+    "api:shipping-channel-list": ListRoute(make_channel, lambda c: c.code),
 }
 
 # Routes that act on objects named in the request body or query (ids): another customer's ids
@@ -204,13 +220,17 @@ CUSTOMER_PAGES: dict[str, str] = {
     "catalog:product-import-template": "the blank template",
     "inbound:create": "step 1 form; the inbound is created for the signed-in customer",
     "inbound:template": "blank templates",
+    "shipping:quote": "prices the signed-in customer's channels; no stored rows",
+    "api:shipping-quote": "prices the signed-in customer's channels; no stored rows",
 }
 
-# How to request a customer page when a plain GET without arguments is not it.
-PAGE_REQUESTS: dict[str, tuple[str, dict]] = {
+# How to request a customer page when a plain GET without arguments is not it:
+# (method, URL kwargs[, the status an empty request gets]).
+PAGE_REQUESTS: dict[str, tuple] = {
     "portal:module": ("get", {"key": "orders"}),
     "catalog:apply-upc": ("post", {}),
     "inbound:template": ("get", {"which": "skus"}),
+    "api:shipping-quote": ("post", {}, 400),  # an empty quote request is a validation error
 }
 
 # Routes anyone may open, signed in or not.

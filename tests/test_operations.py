@@ -60,6 +60,9 @@ def test_seed_demo_is_idempotent_and_makes_the_contracted_logins(settings):
         before = (Product.objects.count(), StockMove.objects.count())
         assert StockBalance.objects.filter(customer__code="C10001", on_hand__gt=F("allocated")).count() >= 20
         assert StockBalance.objects.filter(on_hand=F("allocated"), on_hand__gt=0).exists()  # a sold-out SKU
+    from apps.shipping.models import Channel, RateLine
+
+    assert Channel.objects.filter(warehouse__code="LAX1").count() >= 5 and RateLine.objects.count() > 10
     call_command("seed_demo", "--quiet", stdout=StringIO())
     with scopes_disabled():
         assert (Product.objects.count(), StockMove.objects.count()) == before

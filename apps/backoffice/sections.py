@@ -46,6 +46,11 @@ SECTIONS: tuple[Section, ...] = (
         routes=("backoffice:warehouse-",),
     ),
     Section(
+        "shipping", "Shipping (TMS)", "shipping.view_channel", "backoffice:shipping-channel-list", "truck-front",
+        "Carriers, channels, rate cards and their tables, freight discounts, the quote tool.",
+        routes=("backoffice:shipping-",),
+    ),
+    Section(
         "sales", "Sales", "accounts.view_sales_desk", "backoffice:desk", "graph-up-arrow",
         "Close deals, open customer accounts, set levels and logistics plans.",
         ("Open a customer account and its owner login", "Set the customer level (pricing tier)",

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("apps.inventory.staff.urls")),
     path("", include("apps.inventory.staff.cycle_count_urls")),
     path("", include("apps.inbound.staff.urls")),
+    path("", include("apps.shipping.staff.urls")),
 ]

@@ -13,28 +13,28 @@ pytestmark = [
 
 # role -> (sections in the staff nav, a desk it may open with its title, a desk it may not open)
 ROLES = {
-    "sales": ({"customers", "sales", "warehouses"}, ("sales", "Sales"), "warehouse"),
+    "sales": ({"customers", "sales", "warehouses", "shipping"}, ("sales", "Sales"), "warehouse"),
     "customer_service": (
-        {"customers", "service", "products", "inventory", "warehouses", "inbound"},
+        {"customers", "service", "products", "inventory", "warehouses", "inbound", "shipping"},
         ("service", "Customer service"),
         "finance",
     ),
     "order_group": (
-        {"customers", "orders", "products", "inventory", "warehouses", "inbound"},
+        {"customers", "orders", "products", "inventory", "warehouses", "inbound", "shipping"},
         ("orders", "Order group (OMS)"),
         "sales",
     ),
     "warehouse": (
-        {"warehouse", "products", "inventory", "warehouses", "inbound"},
+        {"warehouse", "products", "inventory", "warehouses", "inbound", "shipping"},
         ("warehouse", "Warehouse"),
         "finance",
     ),
     "logistics": (
-        {"logistics", "products", "inventory", "warehouses", "inbound"},
+        {"logistics", "products", "inventory", "warehouses", "inbound", "shipping"},
         ("logistics", "Logistics (TMS)"),
         "orders",
     ),
-    "finance": ({"customers", "finance", "inventory"}, ("finance", "Finance (FMS)"), "logistics"),
+    "finance": ({"customers", "finance", "inventory", "shipping"}, ("finance", "Finance (FMS)"), "logistics"),
     "admin": (
         {
             "customers",
@@ -48,6 +48,7 @@ ROLES = {
             "warehouse",
             "logistics",
             "finance",
+            "shipping",
         },
         ("finance", "Finance (FMS)"),
         None,  # admin may open every desk

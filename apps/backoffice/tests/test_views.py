@@ -7,12 +7,12 @@ from apps.backoffice.sections import SECTIONS
 pytestmark = pytest.mark.django_db
 
 EXPECTED_SECTIONS = {
-    "sales": {"customers", "sales", "warehouses"},
-    "customer_service": {"customers", "service", "products", "inventory", "warehouses", "inbound"},
-    "order_group": {"customers", "orders", "products", "inventory", "warehouses", "inbound"},
-    "warehouse": {"warehouse", "products", "inventory", "warehouses", "inbound"},
-    "logistics": {"logistics", "products", "inventory", "warehouses", "inbound"},
-    "finance": {"customers", "finance", "inventory"},
+    "sales": {"customers", "sales", "warehouses", "shipping"},
+    "customer_service": {"customers", "service", "products", "inventory", "warehouses", "inbound", "shipping"},
+    "order_group": {"customers", "orders", "products", "inventory", "warehouses", "inbound", "shipping"},
+    "warehouse": {"warehouse", "products", "inventory", "warehouses", "inbound", "shipping"},
+    "logistics": {"logistics", "products", "inventory", "warehouses", "inbound", "shipping"},
+    "finance": {"customers", "finance", "inventory", "shipping"},
     "admin": {s.key for s in SECTIONS},
 }
 
