@@ -53,3 +53,19 @@ def in_transit(customer, product_ids) -> dict:
     ):
         totals[(product_id, warehouse_id)] += units
     return dict(totals)
+
+
+def inbound_updates(*, customer, days: int = 14, limit: int = 5):
+    """Recent arrivals and finished receipts, for the customer's dashboard."""
+    from datetime import timedelta
+
+    from django.db.models import Exists, OuterRef
+    from django.utils import timezone
+
+    from .choices import InboundStatus
+
+    since = timezone.now() - timedelta(days=days)
+    return (InboundOrder.objects.filter(customer=customer, arrived_at__gte=since).exclude(
+        status=InboundStatus.CANCELLED).select_related("warehouse")
+        .annotate(has_slip=Exists(DamageGainSlip.objects.filter(inbound=OuterRef("pk"))))
+        .order_by("-updated_at")[:limit])

@@ -4,6 +4,7 @@ from django.views import View
 
 from apps.accounts.selectors import api_key_list
 from apps.core.access import CustomerRequiredMixin
+from apps.inbound.selectors import inbound_updates
 
 from .modules import MODULES, module
 
@@ -17,6 +18,7 @@ class DashboardView(CustomerRequiredMixin, View):
             "customer": customer,
             "modules": MODULES,
             "active_api_keys": api_key_list(customer=customer).filter(revoked_at__isnull=True).count(),
+            "inbound_updates": inbound_updates(customer=customer),
         })
 
 

@@ -88,3 +88,21 @@ def test_in_transit_shows_on_the_inventory_page(portal, ready_inbound):
     portal.post(reverse("inbound:submit", args=[ready_inbound.pk]))
     rows = portal.get(reverse("inventory:list")).context["page"].rows
     assert sorted((b.product.sku, b.in_transit) for b in rows) == [("CAP", 5), ("MUG", 10), ("TEE", 30)]
+
+
+def test_dashboard_tells_about_arrivals_and_slips(portal, ready_inbound, user_a, make_staff, products):
+    from apps.inbound.models import InboundBox
+    from apps.inbound.receiving import inbound_count_box, inbound_finish_receiving, inbound_mark_arrived
+
+    portal.post(reverse("inbound:submit", args=[ready_inbound.pk]))
+    clerk = make_staff("warehouse")
+    with scopes_disabled():
+        inbound_mark_arrived(actor=clerk, inbound=ready_inbound)
+    body = portal.get(reverse("portal:dashboard")).content.decode()
+    assert f"{ready_inbound.number}</a> at LAX1:" in body and "being counted" in body
+    with scopes_disabled():
+        for box in InboundBox.objects.filter(inbound=ready_inbound):
+            inbound_count_box(actor=clerk, inbound=ready_inbound, box=box, counts={})
+        inbound_finish_receiving(actor=clerk, inbound=ready_inbound)
+    body = portal.get(reverse("portal:dashboard")).content.decode()
+    assert "differences found (Damage/Gain slip)" in body
