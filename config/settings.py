@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.inbound",
     "apps.shipping",
+    "apps.billing",
     "apps.tracking",
     "apps.portal",
     "apps.backoffice",
@@ -244,6 +245,7 @@ SPECTACULAR_SETTINGS = {
         "InboundStatusEnum": "apps.inbound.choices.InboundStatus",
         "JobStatusEnum": "apps.documents.models.JobStatus",
         "MoveKindEnum": "apps.inventory.choices.MoveKind",
+        "TopUpStatusEnum": "apps.billing.choices.TopUpStatus",
     },
 }
 
