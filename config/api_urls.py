@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("apps.inventory.api.urls")),
     path("", include("apps.inbound.api.urls")),
     path("", include("apps.shipping.api.urls")),
+    path("", include("apps.billing.api.urls")),
 ]

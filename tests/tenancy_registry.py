@@ -108,6 +108,42 @@ def make_channel(user):
                                   max_length_cm=50)
 
 
+def make_entry(user):
+    from apps.billing.services import credit
+
+    with customer_scope(user.customer):
+        return credit(customer=user.customer, amount="12.34", kind="refund", idempotency_key="sweep",
+                      reference_id=f"REF-{user.customer.code}", reference=f"Refund of {user.customer.code}")
+
+
+def make_topup(user):
+    import datetime
+    import io
+
+    from PIL import Image
+
+    from apps.billing.topups import topup_submit
+
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(out, format="PNG")
+    with customer_scope(user.customer):
+        return topup_submit(actor=user, method="wire", currency="USD", amount="10", payer=f"Payer {user.customer.code}",
+                            paid_on=datetime.date.today(), transaction_ref=f"TX-{user.customer.code}",
+                            voucher=out.getvalue(), voucher_name="v.png")
+
+
+def make_storage_fee(user):
+    import datetime
+
+    from apps.billing.models import StorageFee
+
+    product = make_stock(user)
+    with customer_scope(user.customer):
+        return StorageFee.objects.create(customer=user.customer, day=datetime.date.today(), warehouse=product.balances
+                                         .first().warehouse, product=product, units=7, volume_m3="0.01", rate="0.6",
+                                         amount="0.006")
+
+
 def make_import_job(user):
     with customer_scope(user.customer):
         return job_create(actor=user, customer=user.customer, kind="product_import",
@@ -154,6 +190,7 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
     "api:inbound-order-detail": ObjectRoute(make_inbound, lambda i: {"number": i.number}, ("get", "patch")),
     "api:inbound-order-submit": ObjectRoute(make_inbound, lambda i: {"number": i.number}, ("post",)),
     "api:inbound-order-cancel": ObjectRoute(make_inbound, lambda i: {"number": i.number}, ("post",)),
+    "api:billing-top-up-detail": ObjectRoute(make_topup, lambda t: {"number": t.number}),
     "api:inbound-order-documents": ObjectRoute(make_inbound, lambda i: {"number": i.number, "kind": "box-marks.pdf"}),
 }
 
@@ -171,6 +208,9 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "inbound:slip-list": ListRoute(make_slip, lambda s: s.inbound.number),
     "api:inbound-order-list": ListRoute(make_inbound, lambda i: i.number),
     "api:shipping-channel-list": ListRoute(make_channel, lambda c: c.code),
+    "api:billing-transaction-list": ListRoute(make_entry, lambda e: e.reference_id),
+    "api:billing-top-up-list": ListRoute(make_topup, lambda t: t.number),
+    "api:billing-storage-fee-list": ListRoute(make_storage_fee, lambda f: f.product.sku),
 }
 
 # Routes that act on objects named in the request body or query (ids): another customer's ids
@@ -222,6 +262,7 @@ CUSTOMER_PAGES: dict[str, str] = {
     "inbound:template": "blank templates",
     "shipping:quote": "prices the signed-in customer's channels; no stored rows",
     "api:shipping-quote": "prices the signed-in customer's channels; no stored rows",
+    "api:billing-wallet": "the signed-in customer's own wallet",
 }
 
 # How to request a customer page when a plain GET without arguments is not it:

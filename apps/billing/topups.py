@@ -3,15 +3,16 @@ credited once) or rejects it with a reason."""
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from apps.core.errors import PermissionDenied, StateConflict, ValidationFailed
 from apps.core.services import sequence_next
-from apps.documents.uploads import UploadError, sniff_type
 
 from .choices import TOPUP_TRANSITIONS, EntryKind, MiscFeeStatus, PaymentMethod, TopUpStatus
 from .errors import InsufficientBalance
@@ -20,26 +21,30 @@ from .money import check_currency, positive_amount, round_money
 from .services import balance_increased, charge, credit, wallet_for
 
 VOUCHER_MAX_BYTES = 10 * 1024 * 1024
-VOUCHER_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif",
-                 "webp": "image/webp"}
+IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 
 
 def check_voucher(data: bytes) -> str:
-    """The voucher's type by its content (never its name): a PDF or an image, at most 10 MB."""
+    """The voucher's content type, judged by its content (never its name): a PDF, or an image that
+    Pillow can read as PNG, JPEG, GIF or WebP; at most 10 MB."""
     if not data:
         raise ValidationFailed("The voucher file is empty.", code="invalid_voucher", extra={"voucher": ["empty"]})
     if len(data) > VOUCHER_MAX_BYTES:
         raise ValidationFailed(f"The voucher is {len(data) / 1024 / 1024:.1f} MB; the limit is 10 MB. Send a smaller "
                                "photo or screenshot.", code="invalid_voucher", extra={"voucher": ["over 10 MB"]})
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
     try:
-        kind = sniff_type(data)
-    except UploadError:
-        kind = ""
-    if kind not in VOUCHER_TYPES:
+        with Image.open(io.BytesIO(data)) as image:
+            fmt = image.format
+            image.verify()
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for "not an image"
+        fmt = None
+    if fmt not in IMAGE_TYPES:
         raise ValidationFailed("The voucher must be a photo or screenshot (JPEG, PNG, GIF, WebP) or a PDF; this file "
                                "is neither, whatever its name says.", code="invalid_voucher",
                                extra={"voucher": ["not an image or PDF"]})
-    return VOUCHER_TYPES[kind]
+    return IMAGE_TYPES[fmt]
 
 
 @transaction.atomic
