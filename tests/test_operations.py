@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from io import StringIO
 from pathlib import Path
 
@@ -63,6 +64,10 @@ def test_seed_demo_is_idempotent_and_makes_the_contracted_logins(settings):
     from apps.shipping.models import Channel, RateLine
 
     assert Channel.objects.filter(warehouse__code="LAX1").count() >= 5 and RateLine.objects.count() > 10
+    from apps.billing.models import Wallet
+
+    with scopes_disabled():
+        assert Wallet.objects.get(customer__code="C10001").balance == Decimal("1500.00")
     call_command("seed_demo", "--quiet", stdout=StringIO())
     with scopes_disabled():
         assert (Product.objects.count(), StockMove.objects.count()) == before

@@ -6,8 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from apps.accounts import demo as accounts_demo
+from apps.billing import demo as billing_demo
 from apps.catalog import demo as catalog_demo
-from apps.core.tenancy import customer_scope
+from apps.core.tenancy import customer_scope, staff_scope
 from apps.inventory import demo as inventory_demo
 from apps.shipping import demo as shipping_demo
 from apps.warehouses import demo as warehouses_demo
@@ -34,6 +35,8 @@ class Command(BaseCommand):
             warehouses = warehouses_demo.seed_warehouses([owner.customer for owner in owners])
             inventory_demo.seed_stock(warehouses, staff["warehouse"])
             shipping_demo.seed_shipping(warehouses)
+            with staff_scope():
+                billing_demo.seed_billing(owners)
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
             self.stdout.write(f"  password for every demo login: {password}")
