@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -141,6 +142,13 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic jobs (celery beat); each is idempotent, so a missed or doubled tick is harmless.
+CELERY_BEAT_SCHEDULE = {
+    # Storage fees for yesterday, every night at 02:00 UTC.
+    "billing-storage-fee-run": {"task": "billing.storage_fee_run", "schedule": crontab(hour=2, minute=0)},
+    # Waiting misc fees, whenever the balance allows: hourly at :15.
+    "billing-misc-fees-collect": {"task": "billing.misc_fees_collect", "schedule": crontab(minute=15)},
+}
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -21,6 +21,7 @@ urlpatterns = [
     path("inventory/inbound/", include("apps.inbound.urls")),
     path("shipping/", include("apps.shipping.urls")),
     path("inventory/", include("apps.inventory.urls")),
+    path("bills/", include("apps.billing.urls")),
     path("", home, name="home"),
     path("", include("apps.portal.urls")),
 ]

@@ -191,6 +191,7 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
     "api:inbound-order-submit": ObjectRoute(make_inbound, lambda i: {"number": i.number}, ("post",)),
     "api:inbound-order-cancel": ObjectRoute(make_inbound, lambda i: {"number": i.number}, ("post",)),
     "api:billing-top-up-detail": ObjectRoute(make_topup, lambda t: {"number": t.number}),
+    "billing:topup-voucher": ObjectRoute(make_topup, lambda t: {"pk": t.pk}),
     "api:inbound-order-documents": ObjectRoute(make_inbound, lambda i: {"number": i.number, "kind": "box-marks.pdf"}),
 }
 
@@ -211,6 +212,10 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "api:billing-transaction-list": ListRoute(make_entry, lambda e: e.reference_id),
     "api:billing-top-up-list": ListRoute(make_topup, lambda t: t.number),
     "api:billing-storage-fee-list": ListRoute(make_storage_fee, lambda f: f.product.sku),
+    "billing:recharge-record": ListRoute(make_topup, lambda t: t.number),
+    "billing:transactions": ListRoute(make_entry, lambda e: e.reference),
+    "billing:wallet": ListRoute(make_entry, lambda e: e.reference),
+    "billing:storage-fees": ListRoute(make_storage_fee, lambda f: f.product.sku),
 }
 
 # Routes that act on objects named in the request body or query (ids): another customer's ids
@@ -263,6 +268,7 @@ CUSTOMER_PAGES: dict[str, str] = {
     "shipping:quote": "prices the signed-in customer's channels; no stored rows",
     "api:shipping-quote": "prices the signed-in customer's channels; no stored rows",
     "api:billing-wallet": "the signed-in customer's own wallet",
+    "billing:topup": "finance's payment accounts and the submit form; no customer rows",
 }
 
 # How to request a customer page when a plain GET without arguments is not it:

@@ -51,6 +51,11 @@ SECTIONS: tuple[Section, ...] = (
         routes=("backoffice:shipping-",),
     ),
     Section(
+        "billing", "Billing", "billing.view_topup", "backoffice:billing-topup-queue", "cash-stack",
+        "Top-ups with their vouchers, customer wallets and adjustments, misc fees, payment accounts, prices.",
+        routes=("backoffice:billing-",),
+    ),
+    Section(
         "sales", "Sales", "accounts.view_sales_desk", "backoffice:desk", "graph-up-arrow",
         "Close deals, open customer accounts, set levels and logistics plans.",
         ("Open a customer account and its owner login", "Set the customer level (pricing tier)",

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("apps.inventory.staff.cycle_count_urls")),
     path("", include("apps.inbound.staff.urls")),
     path("", include("apps.shipping.staff.urls")),
+    path("", include("apps.billing.staff.urls")),
 ]

@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from apps.core.errors import StateConflict
+
 from .choices import CHARGE_KINDS, CREDIT_KINDS, EntryKind
 from .errors import InsufficientBalance, InvalidAmount
 from .models import Wallet, WalletEntry
@@ -17,10 +19,18 @@ from .money import positive_amount, round_money
 
 ZERO = Decimal("0")
 
-_PG_UPDATE = """
-UPDATE billing_wallet SET balance = balance + %(amount)s, held = held + %(held)s, updated_at = %(now)s
- WHERE id = %(wallet)s AND balance + %(amount)s >= held + %(held)s AND held + %(held)s >= 0
-RETURNING balance, held
+_PG_POST = """
+WITH guarded AS (
+    UPDATE billing_wallet SET balance = balance + %(amount)s, held = held + %(held)s, updated_at = %(now)s
+     WHERE id = %(wallet)s AND balance + %(amount)s >= held + %(held)s AND held + %(held)s >= 0
+ RETURNING id, balance, held
+)
+INSERT INTO billing_walletentry (customer_id, wallet_id, kind, amount, held_delta, balance_after, held_after,
+       reference_type, reference_id, reference, memo, actor_id, idempotency_key, created_at)
+SELECT %(customer)s, guarded.id, %(kind)s, %(amount)s, %(held)s, guarded.balance, guarded.held,
+       %(reference_type)s, %(reference_id)s, %(reference)s, %(memo)s, %(actor)s, %(key)s, %(now)s
+  FROM guarded
+RETURNING id, balance_after, held_after
 """
 
 
@@ -32,80 +42,102 @@ def wallet_for(customer) -> Wallet:
     return wallet
 
 
-def _apply(wallet: Wallet, amount: Decimal, held: Decimal):
-    """The guarded update; returns (balance, held) after it, or None when it would overdraw."""
-    now = timezone.now()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_PG_UPDATE, {"amount": amount, "held": held, "now": now, "wallet": wallet.pk})
-            row = cursor.fetchone()
-        return (Decimal(row[0]), Decimal(row[1])) if row else None
-    # Elsewhere (SQLite stores decimals inexactly): lock, compute in Decimal, write exact values.
-    current = Wallet.objects.select_for_update().get(pk=wallet.pk)
-    balance, new_held = current.balance + amount, current.held + held
-    if balance < new_held or new_held < 0:
-        return None
-    Wallet.objects.filter(pk=wallet.pk).update(balance=balance, held=new_held, updated_at=now)
-    return balance, new_held
+def _shortage(wallet: Wallet, amount: Decimal, held: Decimal) -> Exception:
+    balance, current_held = Wallet.objects.filter(pk=wallet.pk).values_list("balance", "held").first()
+    if held < 0 and -held > current_held:
+        return InvalidAmount(f"Only {current_held} {wallet.currency} is held; cannot release {-held}.",
+                             code="release_exceeds_hold")
+    needed = -amount if amount < 0 else held
+    return InsufficientBalance(
+        f"The wallet has {round_money(balance - current_held, wallet.currency)} {wallet.currency} available; "
+        f"{needed} {wallet.currency} is needed. Top up first.", extra={"available": str(balance - current_held)})
+
+
+def _existing(customer, key: str, kind: str, amount: Decimal, held: Decimal) -> WalletEntry | None:
+    entry = WalletEntry.objects.filter(customer=customer, idempotency_key=key).first()
+    if entry is not None and (entry.kind != kind or entry.amount != amount or entry.held_delta != held):
+        raise StateConflict(f"The key {key} was already used for another posting ({entry.get_kind_display()} "
+                            f"{entry.amount}).", code="idempotency_conflict")
+    return entry
 
 
 def _post(*, customer, kind: str, amount: Decimal, held: Decimal = ZERO, idempotency_key: str, actor=None,
-          reference_type: str = "", reference_id: str = "", reference: str = "", memo: str = "") -> WalletEntry:
+          wallet: Wallet | None = None, reference_type: str = "", reference_id: str = "", reference: str = "",
+          memo: str = "") -> WalletEntry:
     if not idempotency_key:
         raise ValueError("every wallet posting needs an idempotency key")
-    wallet = wallet_for(customer)
-    existing = WalletEntry.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing
+    wallet = wallet or wallet_for(customer)
+    fields = {"customer": customer, "wallet": wallet, "kind": kind, "amount": amount, "held_delta": held,
+              "reference_type": reference_type, "reference_id": str(reference_id or ""), "reference": reference,
+              "memo": memo[:300], "actor": actor if getattr(actor, "pk", None) else None,
+              "idempotency_key": idempotency_key}
     try:
         with transaction.atomic():
-            after = _apply(wallet, amount, held)
-            if after is None:
-                available = Wallet.objects.filter(pk=wallet.pk).values_list("balance", "held").first()
-                raise InsufficientBalance(
-                    f"The wallet has {round_money(available[0] - available[1], wallet.currency)} {wallet.currency} "
-                    f"available; {abs(amount if amount else held)} {wallet.currency} is needed. Top up first.",
-                    extra={"available": str(available[0] - available[1])})
-            return WalletEntry.objects.create(
-                customer=customer, wallet=wallet, kind=kind, amount=amount, held_delta=held, balance_after=after[0],
-                held_after=after[1], reference_type=reference_type, reference_id=str(reference_id or ""),
-                reference=reference, memo=memo[:300], actor=actor if getattr(actor, "pk", None) else None,
-                idempotency_key=idempotency_key)
+            if connection.vendor == "postgresql":
+                return _post_pg(fields)
+            current = Wallet.objects.select_for_update().get(pk=wallet.pk)
+            balance, new_held = current.balance + amount, current.held + held
+            if balance < new_held or new_held < 0:
+                raise _shortage(wallet, amount, held)
+            Wallet.objects.filter(pk=wallet.pk).update(balance=balance, held=new_held, updated_at=timezone.now())
+            return WalletEntry.objects.create(balance_after=balance, held_after=new_held, **fields)
     except IntegrityError:
-        existing = WalletEntry.objects.filter(customer=customer, idempotency_key=idempotency_key).first()
+        existing = _existing(customer, idempotency_key, kind, amount, held)
         if existing is None:
             raise
-        return existing  # a concurrent caller posted the same key first
+        return existing  # posted before (or by a concurrent caller): posting it again changes nothing
+
+
+def _post_pg(fields: dict) -> WalletEntry:
+    """PostgreSQL: the guarded update and the entry in one statement (the row lock is held the
+    shortest time); a repeated key fails the insert and so undoes the update with it."""
+    now = timezone.now()
+    params = {"amount": fields["amount"], "held": fields["held_delta"], "now": now, "wallet": fields["wallet"].pk,
+              "customer": fields["customer"].pk, "kind": fields["kind"], "reference_type": fields["reference_type"],
+              "reference_id": fields["reference_id"], "reference": fields["reference"], "memo": fields["memo"],
+              "actor": getattr(fields["actor"], "pk", None), "key": fields["idempotency_key"]}
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_POST, params)
+        row = cursor.fetchone()
+    if row is None:
+        raise _shortage(fields["wallet"], fields["amount"], fields["held_delta"])
+    return WalletEntry(pk=row[0], balance_after=row[1], held_after=row[2], created_at=now, **fields)
 
 
 def credit(*, customer, amount, kind: str = EntryKind.TOPUP, idempotency_key: str, actor=None, **ref) -> WalletEntry:
     """Money in: a top-up, a refund or an upward adjustment."""
     if kind not in CREDIT_KINDS:
         raise ValueError(f"{kind} is not a credit")
-    value = positive_amount(amount, wallet_for(customer).currency)
-    return _post(customer=customer, kind=kind, amount=value, idempotency_key=idempotency_key, actor=actor, **ref)
+    wallet = wallet_for(customer)
+    value = positive_amount(amount, wallet.currency)
+    return _post(customer=customer, kind=kind, amount=value, idempotency_key=idempotency_key, actor=actor,
+                 wallet=wallet, **ref)
 
 
 def charge(*, customer, amount, kind: str, idempotency_key: str, actor=None, **ref) -> WalletEntry:
     """Money out for a fee; refused (InsufficientBalance) when the available balance is short."""
     if kind not in CHARGE_KINDS:
         raise ValueError(f"{kind} is not a charge")
-    value = positive_amount(amount, wallet_for(customer).currency)
-    return _post(customer=customer, kind=kind, amount=-value, idempotency_key=idempotency_key, actor=actor, **ref)
+    wallet = wallet_for(customer)
+    value = positive_amount(amount, wallet.currency)
+    return _post(customer=customer, kind=kind, amount=-value, idempotency_key=idempotency_key, actor=actor,
+                 wallet=wallet, **ref)
 
 
 def hold(*, customer, amount, idempotency_key: str, actor=None, **ref) -> WalletEntry:
     """Set money aside (an order's estimated charges); the balance stays, the available shrinks."""
-    value = positive_amount(amount, wallet_for(customer).currency)
+    wallet = wallet_for(customer)
+    value = positive_amount(amount, wallet.currency)
     return _post(customer=customer, kind=EntryKind.HOLD, amount=ZERO, held=value, idempotency_key=idempotency_key,
-                 actor=actor, **ref)
+                 actor=actor, wallet=wallet, **ref)
 
 
 def release(*, customer, amount, idempotency_key: str, actor=None, **ref) -> WalletEntry:
     """Give held money back to the available balance (an order was cancelled)."""
-    value = positive_amount(amount, wallet_for(customer).currency)
+    wallet = wallet_for(customer)
+    value = positive_amount(amount, wallet.currency)
     return _post(customer=customer, kind=EntryKind.RELEASE, amount=ZERO, held=-value, idempotency_key=idempotency_key,
-                 actor=actor, **ref)
+                 actor=actor, wallet=wallet, **ref)
 
 
 @transaction.atomic
@@ -126,9 +158,10 @@ def adjust(*, customer, amount, reason: str, idempotency_key: str, actor, **ref)
                             extra={"reason": ["is required"]})
     text = str(amount).strip()
     negative = text.startswith("-")
-    value = positive_amount(text.lstrip("-+"), wallet_for(customer).currency)
+    wallet = wallet_for(customer)
+    value = positive_amount(text.lstrip("-+"), wallet.currency)
     return _post(customer=customer, kind=EntryKind.ADJUSTMENT, amount=-value if negative else value,
-                 idempotency_key=idempotency_key, actor=actor, memo=reason.strip(), **ref)
+                 idempotency_key=idempotency_key, actor=actor, memo=reason.strip(), wallet=wallet, **ref)
 
 
 # Work above billing that must run when a customer's balance grows (e.g. the orders app retries the

@@ -30,8 +30,11 @@ def check_voucher(data: bytes) -> str:
     if not data:
         raise ValidationFailed("The voucher file is empty.", code="invalid_voucher", extra={"voucher": ["empty"]})
     if len(data) > VOUCHER_MAX_BYTES:
-        raise ValidationFailed(f"The voucher is {len(data) / 1024 / 1024:.1f} MB; the limit is 10 MB. Send a smaller "
-                               "photo or screenshot.", code="invalid_voucher", extra={"voucher": ["over 10 MB"]})
+        raise ValidationFailed(
+            f"The voucher is {len(data) / 1024 / 1024:.1f} MB; the limit is 10 MB. Send a smaller photo or screenshot.",
+            code="invalid_voucher",
+            extra={"voucher": ["over 10 MB"]},
+        )
     if data.startswith(b"%PDF-"):
         return "application/pdf"
     try:
@@ -41,31 +44,54 @@ def check_voucher(data: bytes) -> str:
     except Exception:  # noqa: BLE001 - Pillow raises many kinds for "not an image"
         fmt = None
     if fmt not in IMAGE_TYPES:
-        raise ValidationFailed("The voucher must be a photo or screenshot (JPEG, PNG, GIF, WebP) or a PDF; this file "
-                               "is neither, whatever its name says.", code="invalid_voucher",
-                               extra={"voucher": ["not an image or PDF"]})
+        raise ValidationFailed(
+            "The voucher must be a photo or screenshot (JPEG, PNG, GIF, WebP) or a PDF; this file "
+            "is neither, whatever its name says.",
+            code="invalid_voucher",
+            extra={"voucher": ["not an image or PDF"]},
+        )
     return IMAGE_TYPES[fmt]
 
 
 @transaction.atomic
-def topup_submit(*, actor, method: str, currency: str, amount, payer: str, paid_on, transaction_ref: str,
-                 voucher: bytes, voucher_name: str) -> TopUp:
+def topup_submit(
+    *,
+    actor,
+    method: str,
+    currency: str,
+    amount,
+    payer: str,
+    paid_on,
+    transaction_ref: str,
+    voucher: bytes,
+    voucher_name: str,
+) -> TopUp:
     """The customer paid outside the system and sends the details with the voucher."""
     if method not in PaymentMethod.values:
         raise ValidationFailed("Choose a payment method.", extra={"method": ["unknown"]})
     currency = check_currency(currency)
     value = positive_amount(amount, currency)
     if not (payer or "").strip() or not (transaction_ref or "").strip():
-        raise ValidationFailed("Give the payer's name and the transaction reference from your payment.",
-                               extra={"payer": ["is required"]} if not (payer or "").strip()
-                               else {"transaction_ref": ["is required"]})
+        raise ValidationFailed(
+            "Give the payer's name and the transaction reference from your payment.",
+            extra={"payer": ["is required"]} if not (payer or "").strip() else {"transaction_ref": ["is required"]},
+        )
     if paid_on is None or paid_on > timezone.localdate():
         raise ValidationFailed("The paid date cannot be in the future.", extra={"paid_on": ["in the future"]})
     content_type = check_voucher(voucher)
     day = timezone.localdate().strftime("%y%m%d")
-    topup = TopUp(customer=actor.customer, number=f"TU{day}{sequence_next(name='topup', period=day):05d}",
-                  method=method, currency=currency, amount=value, payer=payer.strip()[:120], paid_on=paid_on,
-                  transaction_ref=transaction_ref.strip()[:120], voucher_type=content_type, created_by=actor)
+    topup = TopUp(
+        customer=actor.customer,
+        number=f"TU{day}{sequence_next(name='topup', period=day):05d}",
+        method=method,
+        currency=currency,
+        amount=value,
+        payer=payer.strip()[:120],
+        paid_on=paid_on,
+        transaction_ref=transaction_ref.strip()[:120],
+        voucher_type=content_type,
+        created_by=actor,
+    )
     topup.voucher.save(voucher_name[-80:] or "voucher", ContentFile(voucher), save=False)
     topup.save()
     return topup
@@ -76,8 +102,10 @@ def _review(topup: TopUp, actor, to: str) -> TopUp:
         raise PermissionDenied("Only finance staff review top-ups.")
     locked = TopUp.objects.select_for_update().get(pk=topup.pk)
     if to not in TOPUP_TRANSITIONS[TopUpStatus(locked.status)]:
-        raise StateConflict(f"Top-up {locked.number} is already {locked.get_status_display().lower()}.",
-                            code="topup_already_reviewed")
+        raise StateConflict(
+            f"Top-up {locked.number} was already reviewed: it is {locked.get_status_display().lower()}.",
+            code="topup_already_reviewed",
+        )
     locked.status, locked.reviewed_by, locked.reviewed_at = to, actor, timezone.now()
     return locked
 
@@ -94,16 +122,26 @@ def topup_approve(*, actor, topup: TopUp, received_amount, exchange_rate=None) -
         except (InvalidOperation, ValueError, TypeError):
             rate = Decimal("0")
         if not rate.is_finite() or rate <= 0:
-            raise ValidationFailed(f"Give the exchange rate used from {locked.currency} to {wallet.currency}.",
-                                   extra={"exchange_rate": ["is required"]})
+            raise ValidationFailed(
+                f"Give the exchange rate used from {locked.currency} to {wallet.currency}.",
+                extra={"exchange_rate": ["is required"]},
+            )
         locked.exchange_rate = rate
         credited = round_money(received * rate, wallet.currency)
     else:
         credited = received
     locked.received_amount, locked.credited_amount = received, credited
     locked.save()
-    credit(customer=locked.customer, amount=credited, kind=EntryKind.TOPUP, idempotency_key=f"topup:{locked.pk}",
-           actor=actor, reference_type="topup", reference_id=locked.number, reference=f"Top-up {locked.number}")
+    credit(
+        customer=locked.customer,
+        amount=credited,
+        kind=EntryKind.TOPUP,
+        idempotency_key=f"topup:{locked.pk}",
+        actor=actor,
+        reference_type="topup",
+        reference_id=locked.number,
+        reference=f"Top-up {locked.number}",
+    )
     misc_fees_collect(customer=locked.customer)
     balance_increased(locked.customer_id)
     return locked
@@ -111,9 +149,9 @@ def topup_approve(*, actor, topup: TopUp, received_amount, exchange_rate=None) -
 
 @transaction.atomic
 def topup_reject(*, actor, topup: TopUp, reason: str) -> TopUp:
+    locked = _review(topup, actor, TopUpStatus.REJECTED)
     if not (reason or "").strip():
         raise ValidationFailed("Give the reason; the customer sees it.", extra={"reason": ["is required"]})
-    locked = _review(topup, actor, TopUpStatus.REJECTED)
     locked.reject_reason = reason.strip()[:300]
     locked.save()
     return locked
@@ -127,8 +165,12 @@ def misc_fee_notice(*, actor, customer, amount, reason: str) -> MiscFeeNotice:
     """Finance posts a fee notice: deducted now if the balance allows, else it waits."""
     if not (reason or "").strip():
         raise ValidationFailed("Give the reason for the fee; the customer sees it.", extra={"reason": ["is required"]})
-    notice = MiscFeeNotice.objects.create(customer=customer, amount=positive_amount(amount), reason=reason.strip(),
-                                          created_by=actor)
+    notice = MiscFeeNotice.objects.create(
+        customer=customer,
+        amount=positive_amount(amount, wallet_for(customer).currency),
+        reason=reason.strip(),
+        created_by=actor,
+    )
     misc_fees_collect(customer=customer)
     notice.refresh_from_db()
     return notice
@@ -139,19 +181,34 @@ def misc_fees_collect(*, customer) -> int:
     """Deduct the customer's waiting misc fees, oldest first, while the balance allows. Returns how
     many were deducted (idempotent: a deducted notice is never charged again)."""
     deducted = 0
-    for notice in MiscFeeNotice.objects.select_for_update().filter(customer=customer, status=MiscFeeStatus.WAITING
-                                                                   ).order_by("noticed_at", "pk"):
+    for notice in (
+        MiscFeeNotice.objects.select_for_update()
+        .filter(customer=customer, status=MiscFeeStatus.WAITING)
+        .order_by("noticed_at", "pk")
+    ):
         try:
-            entry = charge(customer=customer, amount=notice.amount, kind=EntryKind.MISC_FEE,
-                           idempotency_key=f"misc-fee:{notice.pk}", reference_type="misc_fee",
-                           reference_id=str(notice.pk), reference=notice.reason[:120], memo=notice.reason)
+            entry = charge(
+                customer=customer,
+                amount=notice.amount,
+                kind=EntryKind.MISC_FEE,
+                actor=notice.created_by,
+                idempotency_key=f"misc-fee:{notice.pk}",
+                reference_type="misc_fee",
+                reference_id=str(notice.pk),
+                reference=notice.reason[:120],
+                memo=notice.reason,
+            )
         except InsufficientBalance:
             if notice.cause != "no balance":
                 notice.cause = "no balance"
                 notice.save(update_fields=["cause"])
             break
         notice.status, notice.entry, notice.deducted_at, notice.cause = (
-            MiscFeeStatus.DEDUCTED, entry, timezone.now(), "")
+            MiscFeeStatus.DEDUCTED,
+            entry,
+            timezone.now(),
+            "",
+        )
         notice.save(update_fields=["status", "entry", "deducted_at", "cause"])
         deducted += 1
     return deducted

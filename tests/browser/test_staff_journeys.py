@@ -13,14 +13,14 @@ pytestmark = [
 
 # role -> (sections in the staff nav, a desk it may open with its title, a desk it may not open)
 ROLES = {
-    "sales": ({"customers", "sales", "warehouses", "shipping"}, ("sales", "Sales"), "warehouse"),
+    "sales": ({"customers", "sales", "warehouses", "shipping", "billing"}, ("sales", "Sales"), "warehouse"),
     "customer_service": (
-        {"customers", "service", "products", "inventory", "warehouses", "inbound", "shipping"},
+        {"customers", "service", "products", "inventory", "warehouses", "inbound", "shipping", "billing"},
         ("service", "Customer service"),
         "finance",
     ),
     "order_group": (
-        {"customers", "orders", "products", "inventory", "warehouses", "inbound", "shipping"},
+        {"customers", "orders", "products", "inventory", "warehouses", "inbound", "shipping", "billing"},
         ("orders", "Order group (OMS)"),
         "sales",
     ),
@@ -34,7 +34,11 @@ ROLES = {
         ("logistics", "Logistics (TMS)"),
         "orders",
     ),
-    "finance": ({"customers", "finance", "inventory", "shipping"}, ("finance", "Finance (FMS)"), "logistics"),
+    "finance": (
+        {"customers", "finance", "inventory", "shipping", "billing"},
+        ("finance", "Finance (FMS)"),
+        "logistics",
+    ),
     "admin": (
         {
             "customers",
@@ -49,6 +53,7 @@ ROLES = {
             "logistics",
             "finance",
             "shipping",
+            "billing",
         },
         ("finance", "Finance (FMS)"),
         None,  # admin may open every desk

@@ -7,12 +7,14 @@ from apps.backoffice.sections import SECTIONS
 pytestmark = pytest.mark.django_db
 
 EXPECTED_SECTIONS = {
-    "sales": {"customers", "sales", "warehouses", "shipping"},
-    "customer_service": {"customers", "service", "products", "inventory", "warehouses", "inbound", "shipping"},
-    "order_group": {"customers", "orders", "products", "inventory", "warehouses", "inbound", "shipping"},
+    "sales": {"customers", "sales", "warehouses", "shipping", "billing"},
+    "customer_service": {
+        "customers", "service", "products", "inventory", "warehouses", "inbound", "shipping", "billing",
+    },
+    "order_group": {"customers", "orders", "products", "inventory", "warehouses", "inbound", "shipping", "billing"},
     "warehouse": {"warehouse", "products", "inventory", "warehouses", "inbound", "shipping"},
     "logistics": {"logistics", "products", "inventory", "warehouses", "inbound", "shipping"},
-    "finance": {"customers", "finance", "inventory", "shipping"},
+    "finance": {"customers", "finance", "inventory", "shipping", "billing"},
     "admin": {s.key for s in SECTIONS},
 }
 
