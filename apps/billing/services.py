@@ -35,10 +35,10 @@ RETURNING id, balance_after, held_after
 
 
 def wallet_for(customer) -> Wallet:
-    wallet = Wallet.objects.filter(customer=customer).first()
+    wallet = Wallet.objects.filter(customer_id=customer.pk).only("id", "currency", "customer_id").first()
     if wallet is None:
         Wallet.objects.bulk_create([Wallet(customer=customer)], ignore_conflicts=True)
-        wallet = Wallet.objects.get(customer=customer)
+        wallet = Wallet.objects.get(customer_id=customer.pk)
     return wallet
 
 
@@ -72,9 +72,12 @@ def _post(*, customer, kind: str, amount: Decimal, held: Decimal = ZERO, idempot
               "memo": memo[:300], "actor": actor if getattr(actor, "pk", None) else None,
               "idempotency_key": idempotency_key}
     try:
-        with transaction.atomic():
-            if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":
+            if not connection.in_atomic_block:
+                return _post_pg(fields)  # one statement: atomic by itself, no BEGIN/COMMIT round trips
+            with transaction.atomic():  # a savepoint, so a repeated key does not break the caller's transaction
                 return _post_pg(fields)
+        with transaction.atomic():
             current = Wallet.objects.select_for_update().get(pk=wallet.pk)
             balance, new_held = current.balance + amount, current.held + held
             if balance < new_held or new_held < 0:
