@@ -181,3 +181,14 @@ def on_balance_increased(listener) -> None:
 def balance_increased(customer_id: int) -> None:
     for listener in _balance_listeners:
         transaction.on_commit(lambda listener=listener: listener(customer_id))
+
+
+def fulfilment_fee(*, customer, units: int) -> Decimal:
+    """The fulfilment fee of one order from the customer's level price list: a fee per order plus
+    one per unit beyond the first (the orders and warehouse apps charge it through `charge`)."""
+    from .models import LevelPrice
+
+    price = LevelPrice.objects.filter(level_id=customer.level_id).first() or LevelPrice()
+    extra = max(int(units) - 1, 0)
+    return round_money(price.fulfilment_fee_per_order + extra * price.fulfilment_fee_per_extra_unit,
+                       wallet_for(customer).currency)

@@ -165,3 +165,12 @@ def test_a_key_reused_for_another_posting_is_refused(scope):
     with pytest.raises(StateConflict, match="already used for another posting"):
         services.charge(customer=c, amount="7", kind=EntryKind.FREIGHT, idempotency_key="x")
     assert wallet(c).balance == D("15")
+
+
+def test_fulfilment_fee_follows_the_level_price_list(scope):
+    from apps.billing.models import LevelPrice
+
+    LevelPrice.objects.create(level=scope.level, fulfilment_fee_per_order=D("2.20"),
+                              fulfilment_fee_per_extra_unit=D("0.45"))
+    assert services.fulfilment_fee(customer=scope, units=1) == D("2.20")
+    assert services.fulfilment_fee(customer=scope, units=4) == D("3.55")
