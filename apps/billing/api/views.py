@@ -10,6 +10,7 @@ from apps.billing.models import StorageFee, TopUp, WalletEntry
 from apps.billing.selectors import entry_list, storage_fee_list, topup_list
 from apps.billing.services import wallet_for
 from apps.billing.topups import VOUCHER_MAX_BYTES, topup_submit
+from apps.core.api.idempotency import idempotent
 from apps.core.errors import ValidationFailed
 from apps.core.tenancy import staff_scope
 
@@ -71,6 +72,7 @@ class TopUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return topup_list(customer=self.request.user.customer)
 
     @extend_schema(request={"multipart/form-data": TopUpInput}, responses={201: TopUpOutput})
+    @idempotent
     def create(self, request):
         data = TopUpInput(data=request.data)
         data.is_valid(raise_exception=True)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from apps.catalog.models import Product
 from apps.catalog.selectors import product_list, product_search_q
 from apps.catalog.services import product_apply_upc, product_create, product_update, products_set_active
+from apps.core.api.idempotency import idempotent
 from apps.core.tenancy import staff_scope
 
 from .serializers import ProductInput, ProductOutput
@@ -39,6 +40,7 @@ class ProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return product_list(customer=self.request.user.customer)
 
     @extend_schema(request=ProductInput, responses={201: ProductOutput})
+    @idempotent
     def create(self, request):
         data = ProductInput(data=request.data)
         data.is_valid(raise_exception=True)

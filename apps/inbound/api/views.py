@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.catalog.models import Product
+from apps.core.api.idempotency import idempotent
 from apps.core.errors import ValidationFailed
 from apps.core.tenancy import staff_scope
 from apps.inbound.choices import InboundStatus
@@ -64,6 +65,7 @@ class InboundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         return self._detail(self.get_object())
 
     @extend_schema(request=InboundCreateInput, responses={201: InboundOutput})
+    @idempotent
     def create(self, request):
         data = InboundCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
