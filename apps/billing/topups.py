@@ -199,7 +199,7 @@ def misc_fees_collect(*, customer) -> int:
                 memo=notice.reason,
             )
         except InsufficientBalance:
-            if notice.cause != "no balance":
+            if not notice.cause:  # keep what finance noted (e.g. customer unreachable)
                 notice.cause = "no balance"
                 notice.save(update_fields=["cause"])
             break
@@ -212,3 +212,20 @@ def misc_fees_collect(*, customer) -> int:
         notice.save(update_fields=["status", "entry", "deducted_at", "cause"])
         deducted += 1
     return deducted
+
+
+MISC_FEE_CAUSES = ("no balance", "customer unreachable", "customer disputes the fee")
+
+
+@transaction.atomic
+def misc_fee_set_cause(*, actor, notice: MiscFeeNotice, cause: str) -> MiscFeeNotice:
+    """Finance notes why a fee is still waiting (shown in the 72-hour overdue list)."""
+    cause = (cause or "").strip()
+    if not cause or len(cause) > 200:
+        raise ValidationFailed("Give the cause in at most 200 characters.", extra={"cause": ["1 to 200 characters"]})
+    notice = MiscFeeNotice.objects.select_for_update().get(pk=notice.pk)
+    if notice.status != MiscFeeStatus.WAITING:
+        raise StateConflict(f"The fee is {notice.get_status_display().lower()}; only waiting fees have a cause.")
+    notice.cause = cause
+    notice.save(update_fields=["cause"])
+    return notice

@@ -11,6 +11,7 @@ urlpatterns = [
     path("billing/wallets/<int:pk>/", views.WalletDetailView.as_view(), name="billing-wallet-detail"),
     path("billing/wallets/<int:pk>/adjust/", views.WalletAdjustView.as_view(), name="billing-wallet-adjust"),
     path("billing/misc-fees/", views.MiscFeesView.as_view(), name="billing-misc-fees"),
+    path("billing/misc-fees/<int:pk>/cause/", views.MiscFeeCauseView.as_view(), name="billing-misc-fee-cause"),
     path("billing/payment-accounts/", views.PaymentAccountsView.as_view(), name="billing-payment-accounts"),
     path("billing/payment-accounts/<int:pk>/", views.PaymentAccountEditView.as_view(),
          name="billing-payment-account-edit"),

@@ -20,7 +20,7 @@ from apps.accounts.models import Customer, CustomerLevel
 from apps.billing.choices import TOPUP_BADGES, EntryKind, MiscFeeStatus, TopUpStatus
 from apps.billing.models import LevelPrice, MiscFeeNotice, PaymentAccount, TopUp, Wallet, WalletEntry
 from apps.billing.services import adjust, wallet_for
-from apps.billing.topups import misc_fee_notice, topup_approve, topup_reject
+from apps.billing.topups import MISC_FEE_CAUSES, misc_fee_notice, misc_fee_set_cause, topup_approve, topup_reject
 from apps.billing.views import add_error_sentence, voucher_response
 from apps.core.access import StaffPermissionRequiredMixin
 from apps.core.errors import ApplicationError
@@ -220,7 +220,7 @@ class MiscFeesView(MethodPermissionMixin, View):
             n.overdue = n.status == MiscFeeStatus.WAITING and n.noticed_at < now - OVERDUE_AFTER
         return render(request, self.template_name, {
             "page": page, "form": form, "statuses": MiscFeeStatus.choices, "state": state, "customer_code": code,
-            "overdue": overdue,
+            "overdue": overdue, "causes": MISC_FEE_CAUSES,
         }, status=status)
 
     def post(self, request):
@@ -246,6 +246,20 @@ class MiscFeesView(MethodPermissionMixin, View):
                     return redirect("backoffice:billing-misc-fees")
         messages.error(request, "The fee notice was not posted; see the form.")
         return self.show(request, form, status=400)
+
+
+class MiscFeeCauseView(StaffPermissionRequiredMixin, View):
+    permission_required = "billing.add_miscfeenotice"
+
+    def post(self, request, pk):
+        notice = get_object_or_404(MiscFeeNotice.objects.select_related("customer"), pk=pk)
+        try:
+            notice = misc_fee_set_cause(actor=request.user, notice=notice, cause=request.POST.get("cause", ""))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Noted for {notice.customer.code}'s fee of {notice.amount}: {notice.cause}.")
+        return redirect(reverse("backoffice:billing-misc-fees") + "?" + request.POST.get("back", ""))
 
 
 # --- Payment accounts ------------------------------------------------------------------------------

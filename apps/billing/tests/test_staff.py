@@ -255,3 +255,23 @@ def test_level_prices_edit(finance, make_staff, client):
     client.force_login(make_staff("sales"))
     assert client.get(url).status_code == 200
     assert client.post(url, data).status_code == 403
+
+
+def test_finance_notes_why_a_fee_waits(client, make_staff, customer_a):
+    from apps.billing.models import MiscFeeNotice
+    from apps.billing.topups import misc_fee_notice, misc_fees_collect
+
+    finance = make_staff("finance")
+    with scopes_disabled():
+        notice = misc_fee_notice(actor=finance, customer=customer_a, amount="50", reason="Relabelling")
+    assert notice.cause == "no balance"
+    client.force_login(finance)
+    response = client.post(reverse("backoffice:billing-misc-fee-cause", args=[notice.pk]),
+                           {"cause": "customer unreachable"}, follow=True)
+    assert "customer unreachable" in response.content.decode()
+    with scopes_disabled():
+        misc_fees_collect(customer=customer_a)  # still short: the noted cause stays
+        assert MiscFeeNotice.objects.get(pk=notice.pk).cause == "customer unreachable"
+    client.force_login(make_staff("customer_service"))
+    refused = client.post(reverse("backoffice:billing-misc-fee-cause", args=[notice.pk]), {"cause": "x"})
+    assert refused.status_code == 403
