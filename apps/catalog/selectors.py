@@ -47,3 +47,16 @@ def product_categories(*, customer) -> list[str]:
 
 def product_measurement_history(*, product) -> QuerySet[ProductMeasurement]:
     return ProductMeasurement.objects.filter(product=product).select_related("actor")
+
+
+def products_by_sku(*, customer, skus) -> dict[str, Product]:
+    """Lower-cased SKU → the customer's product, for the SKUs typed or uploaded (case-insensitive)."""
+    from django.db.models.functions import Lower
+
+    wanted = {str(s).lower() for s in skus}
+    return {p.sku.lower(): p for p in Product.objects.annotate(key=Lower("sku")).filter(customer=customer,
+                                                                                         key__in=wanted)}
+
+
+def missing_skus(found: dict, skus) -> list[str]:
+    return sorted({str(s) for s in skus if str(s).lower() not in found})

@@ -352,3 +352,18 @@ def inbound_cancel(*, actor, inbound: InboundOrder, reason: str = "") -> Inbound
     return inbound_transition(
         inbound=inbound, to=InboundStatus.CANCELLED, actor=actor, note=reason.strip() or "Cancelled by the customer"
     )
+
+
+@transaction.atomic
+def inbound_create_complete(*, actor, warehouse, lines, boxes: list[BoxSpec] | None = None, method: str = "mixed",
+                            shipping: dict | None = None, submit: bool = False, note: str = "") -> InboundOrder:
+    """One call for what the portal does in four steps (the API's create): lines, then the packing
+    list, the shipping information and the submit when given — all or nothing."""
+    inbound = inbound_create(actor=actor, warehouse=warehouse, lines=lines, note=note)
+    if boxes:
+        inbound_pack(actor=actor, inbound=inbound, boxes=boxes, method=method)
+    if shipping:
+        inbound_set_shipping(actor=actor, inbound=inbound, data=shipping)
+    if submit:
+        inbound_submit(actor=actor, inbound=inbound)
+    return inbound

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models.functions import Lower
-
 from apps.catalog.models import Product
+from apps.catalog.selectors import missing_skus, products_by_sku
 from apps.documents.spreadsheets import Column, SpreadsheetError, cell_text, read_table, template_xlsx, write_xlsx
 
 from .services import BoxSpec
@@ -44,10 +43,8 @@ def _int(value, what: str, row: int) -> int:
 
 def _products(customer, skus) -> dict[str, Product]:
     """Lower-cased SKU → the customer's product; every SKU must be one of theirs."""
-    wanted = {s.lower() for s in skus}
-    found = {p.sku.lower(): p for p in Product.objects.annotate(key=Lower("sku")).filter(customer=customer,
-                                                                                          key__in=wanted)}
-    missing = sorted(s for s in skus if s.lower() not in found)
+    found = products_by_sku(customer=customer, skus=skus)
+    missing = missing_skus(found, skus)
     if missing:
         raise SpreadsheetError(f"Not your SKUs: {', '.join(missing[:10])}. Create them under Products first.")
     return found

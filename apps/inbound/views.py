@@ -2,14 +2,12 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
-from apps.catalog.models import Product
-from apps.catalog.selectors import product_list
+from apps.catalog.selectors import product_list, products_by_sku
 from apps.core.access import CustomerRequiredMixin
 from apps.core.errors import ApplicationError
 from apps.documents.spreadsheets import SpreadsheetError
@@ -68,10 +66,7 @@ class InboundListView(CustomerRequiredMixin, View):
 def _lines_from_request(request, customer):
     """[(product, quantity)] from the step-1 rows, or an error sentence."""
     rows = read_rows(request.POST, "sku", "quantity")
-    skus = {sku.lower() for sku, _q in rows}
-    products = {
-        p.sku.lower(): p for p in Product.objects.annotate(key=Lower("sku")).filter(customer=customer, key__in=skus)
-    }
+    products = products_by_sku(customer=customer, skus=[sku for sku, _q in rows])
     lines, problems = [], []
     for sku, quantity in rows:
         product = products.get(sku.lower())

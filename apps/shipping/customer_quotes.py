@@ -1,8 +1,6 @@
 """Quotes for a customer: its warehouses, its channels, its level's discount, its SKUs."""
 
-from django.db.models.functions import Lower
-
-from apps.catalog.models import Product
+from apps.catalog.selectors import missing_skus, products_by_sku
 from apps.core.errors import ValidationFailed
 from apps.warehouses.selectors import customer_warehouses
 
@@ -17,10 +15,9 @@ def customer_quote(*, customer, warehouse_code: str, country: str, postal_code: 
         raise ValidationFailed("Choose one of the warehouses in your logistics plan.", code="unknown_warehouse",
                                extra={"warehouse": ["not one of your warehouses"]})
     if lines:
-        wanted = {sku.lower() for sku, _q in lines}
-        products = {p.sku.lower(): p for p in Product.objects.annotate(key=Lower("sku")).filter(customer=customer,
-                                                                                                 key__in=wanted)}
-        missing = sorted(sku for sku, _q in lines if sku.lower() not in products)
+        skus = [sku for sku, _q in lines]
+        products = products_by_sku(customer=customer, skus=skus)
+        missing = missing_skus(products, skus)
         if missing:
             raise ValidationFailed(f"Not your SKUs: {', '.join(missing[:10])}.", code="unknown_sku",
                                    extra={"sku": missing})

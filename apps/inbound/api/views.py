@@ -1,5 +1,3 @@
-from django.db import transaction
-from django.db.models.functions import Lower
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -7,7 +5,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.catalog.models import Product
+from apps.catalog.selectors import missing_skus, products_by_sku
 from apps.core.api.idempotency import idempotent
 from apps.core.errors import ValidationFailed
 from apps.core.tenancy import staff_scope
@@ -19,25 +17,13 @@ from apps.inbound.services import (
     SHIPPING_FIELDS,
     BoxSpec,
     inbound_cancel,
-    inbound_create,
-    inbound_pack,
+    inbound_create_complete,
     inbound_set_shipping,
     inbound_submit,
 )
 from apps.warehouses.models import Warehouse
 
 from .serializers import InboundCreateInput, InboundListOutput, InboundOutput, ShippingInput
-
-
-def _products(customer, skus) -> dict:
-    wanted = {s.lower() for s in skus}
-    found = {p.sku.lower(): p for p in Product.objects.annotate(key=Lower("sku")).filter(customer=customer,
-                                                                                          key__in=wanted)}
-    missing = sorted(s for s in skus if s.lower() not in found)
-    if missing:
-        raise ValidationFailed(f"Not your SKUs: {', '.join(missing[:10])}.", code="unknown_sku",
-                               extra={"sku": missing})
-    return found
 
 
 class InboundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -72,21 +58,19 @@ class InboundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         v = data.validated_data
         customer = request.user.customer
         skus = {ln["sku"] for ln in v["lines"]} | {i["sku"] for b in v.get("boxes", []) for i in b["items"]}
-        products = _products(customer, skus)
-        warehouse = Warehouse.objects.filter(code__iexact=v["warehouse"]).first()
-        with transaction.atomic():  # all or nothing: a bad box or submit leaves no draft behind
-            inbound = inbound_create(actor=request.user, warehouse=warehouse, note=v.get("note", ""),
-                                     lines=[(products[ln["sku"].lower()], ln["quantity"]) for ln in v["lines"]])
-            if v.get("boxes"):
-                inbound_pack(actor=request.user, inbound=inbound, method=v["packing_method"], boxes=[
-                    BoxSpec(items=[(products[i["sku"].lower()], i["quantity"]) for i in b["items"]],
-                            length_cm=b.get("length_cm"), width_cm=b.get("width_cm"), height_cm=b.get("height_cm"),
-                            weight_kg=b.get("weight_kg")) for b in v["boxes"]])
-            shipping = {k: v[k] for k in SHIPPING_FIELDS if k in v}
-            if shipping:
-                inbound_set_shipping(actor=request.user, inbound=inbound, data=shipping)
-            if v.get("submit"):
-                inbound_submit(actor=request.user, inbound=inbound)
+        products = products_by_sku(customer=customer, skus=skus)
+        missing = missing_skus(products, skus)
+        if missing:
+            raise ValidationFailed(f"Not your SKUs: {', '.join(missing[:10])}.", code="unknown_sku",
+                                   extra={"sku": missing})
+        inbound = inbound_create_complete(
+            actor=request.user, warehouse=Warehouse.objects.filter(code__iexact=v["warehouse"]).first(),
+            note=v.get("note", ""), method=v["packing_method"], submit=v.get("submit", False),
+            lines=[(products[ln["sku"].lower()], ln["quantity"]) for ln in v["lines"]],
+            boxes=[BoxSpec(items=[(products[i["sku"].lower()], i["quantity"]) for i in b["items"]],
+                           length_cm=b.get("length_cm"), width_cm=b.get("width_cm"), height_cm=b.get("height_cm"),
+                           weight_kg=b.get("weight_kg")) for b in v.get("boxes", [])],
+            shipping={k: v[k] for k in SHIPPING_FIELDS if k in v})
         response = self._detail(inbound)
         response.status_code = status.HTTP_201_CREATED
         return response
