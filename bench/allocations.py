@@ -18,7 +18,6 @@ import contextlib
 import os
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -36,8 +35,9 @@ from django.conf import settings  # noqa: E402
 # the rest were configured at start-up; query counts below use CaptureQueriesContext, which logs regardless.
 settings.DEBUG = False
 
+from _threads import run_threads  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections, transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
@@ -72,33 +72,6 @@ def hot_product(user, warehouse, sku, units):
         product = product_create(actor=user, data={"sku": sku, "name": sku, "declared_value": "1"})
         stock_receive(actor=user, product=product, warehouse=warehouse, quantity=units)
     return product
-
-
-def run_threads(work, threads):
-    """Start ``threads`` threads together; each runs ``work()`` on its own connection. Returns results, seconds."""
-    barrier = threading.Barrier(threads + 1)
-    results, errors = [], []
-
-    def target():
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as exc:  # noqa: BLE001 - re-raised below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    workers = [threading.Thread(target=target) for _ in range(threads)]
-    for t in workers:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in workers:
-        t.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    return results, elapsed
 
 
 def allocator(user, product, warehouse, *, seconds=None, attempts=None):

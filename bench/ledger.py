@@ -34,8 +34,9 @@ from django.conf import settings  # noqa: E402
 
 settings.DEBUG = False  # as in production: no per-query logging
 
+from _threads import run_threads  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, connections, transaction  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -58,32 +59,6 @@ def new_customer(credit: str):
     with customer_scope(customer):
         services.credit(customer=customer, amount=credit, idempotency_key="bench-seed")
     return customer
-
-
-def run_threads(work, threads):
-    barrier = threading.Barrier(threads + 1)
-    results, errors = [], []
-
-    def target():
-        try:
-            barrier.wait()
-            results.append(work())
-        except Exception as exc:  # noqa: BLE001 - re-raised below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    workers = [threading.Thread(target=target) for _ in range(threads)]
-    for t in workers:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in workers:
-        t.join()
-    elapsed = time.perf_counter() - started
-    if errors:
-        raise errors[0]
-    return results, elapsed
 
 
 def charger(customer, *, prefix, seconds=None, attempts=None, amount=None):
