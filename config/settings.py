@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.inbound",
     "apps.shipping",
     "apps.billing",
+    "apps.orders",
     "apps.tracking",
     "apps.portal",
     "apps.backoffice",

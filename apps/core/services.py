@@ -25,6 +25,23 @@ def sequence_next(*, name: str, period: str = "", start: int = 0) -> int:
         return Sequence.objects.values_list("value", flat=True).get(name=name, period=period)
 
 
+def sequence_block(*, name: str, count: int, period: str = "", start: int = 0) -> int:
+    """Take ``count`` consecutive numbers of the named sequence at once (bulk imports); returns the
+    first. Same locking as sequence_next."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    with transaction.atomic():
+        updated = Sequence.objects.filter(name=name, period=period).update(value=F("value") + count)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    Sequence.objects.create(name=name, period=period, value=start + count)
+                    return start + 1
+            except IntegrityError:
+                Sequence.objects.filter(name=name, period=period).update(value=F("value") + count)
+        return Sequence.objects.values_list("value", flat=True).get(name=name, period=period) - count + 1
+
+
 def sequence_reserve(*, name: str, value: int, period: str = "") -> None:
     """Make sure the sequence never hands out ``value`` or anything below it (used when a
     number was given explicitly, e.g. demo customers C10001 and C10002)."""

@@ -51,7 +51,48 @@ def _describe_shortage(kind, product, warehouse, quantity, bin) -> str:
     )
 
 
-def _post(
+# Work above inventory that must run when a customer's available stock grows (the orders app
+# retries orders that were Abnormal for insufficient stock). Registered at start-up; called after
+# the transaction commits, with the customer's id (STYLE rule 15: inventory imports no orders).
+_stock_listeners: list = []
+
+
+def on_stock_increased(listener) -> None:
+    if listener not in _stock_listeners:
+        _stock_listeners.append(listener)
+
+
+class _StockIncreased:
+    """The after-commit call for one customer; a transaction that posts many moves for the same
+    customer (a receiving session, a seed) tells the listeners once."""
+
+    def __init__(self, customer_id: int):
+        self.customer_id = customer_id
+
+    def __call__(self) -> None:
+        for listener in _stock_listeners:
+            listener(self.customer_id)
+
+
+def stock_increased(customer_id: int) -> None:
+    if not _stock_listeners:
+        return
+    waiting = connection.run_on_commit if connection.in_atomic_block else ()
+    if any(getattr(entry[1], "customer_id", None) == customer_id for entry in waiting):
+        return
+    transaction.on_commit(_StockIncreased(customer_id))
+
+
+def _post(*, kind: str, product, quantity: int, **fields) -> StockMove:
+    move = _post_move(kind=kind, product=product, quantity=quantity, **fields)
+    effect = EFFECTS[kind]
+    frees = (quantity if kind == MoveKind.ADJUST else effect.on_hand * quantity) - effect.allocated * quantity
+    if frees > 0:
+        stock_increased(product.customer_id)
+    return move
+
+
+def _post_move(
     *,
     kind: str,
     actor,

@@ -1,0 +1,129 @@
+"""Reads of orders: the filtered lists (portal, staff, API, exports), tab counts, one order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from apps.core.identifiers import ORDER_NUMBER_RE
+
+from .choices import TABS, OrderSource, OrderStatus
+from .models import Order, OrderEvent, OrderLine
+
+TAB_COUNT_CAP = 1000
+
+
+@dataclass
+class OrderFilters:
+    status: str = ""
+    search: str = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    created_after: datetime | None = None  # an instant (API): created at or after it
+    created_before: datetime | None = None  # an instant (API): created before it
+    updated_since: datetime | None = None
+    warehouse: str = ""  # code
+    channel: str = ""  # code
+    source: str = ""
+    country: str = ""
+    sku: str = ""
+    external_ref: str = ""
+    abnormal_code: str = ""
+    customer: str = ""  # customer code, staff lists only
+
+    def active(self) -> bool:
+        return any(getattr(self, name) for name in self.__dataclass_fields__ if name != "status")
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def search_q(text: str) -> Q:
+    """Order number, external reference or tracking number (exact), or recipient name (contains)."""
+    text = text.strip()
+    if ORDER_NUMBER_RE.match(text.upper()):
+        return Q(number=text.upper())
+    return (Q(external_ref=text) | Q(tracking_number=text) | Q(recipient_name__icontains=text)
+            | Q(recipient_email__iexact=text))
+
+
+def order_filter(qs: QuerySet[Order], filters: OrderFilters) -> QuerySet[Order]:
+    """Every filter of the order lists, applied once for the portal, staff, the API and exports."""
+    if filters.status in OrderStatus.values:
+        qs = qs.filter(status=filters.status)
+    if filters.search:
+        qs = qs.filter(search_q(filters.search))
+    if filters.created_from:
+        qs = qs.filter(created_at__gte=_day_start(filters.created_from))
+    if filters.created_to:
+        qs = qs.filter(created_at__lt=_day_start(filters.created_to) + timezone.timedelta(days=1))
+    if filters.created_after:
+        qs = qs.filter(created_at__gte=filters.created_after)
+    if filters.created_before:
+        qs = qs.filter(created_at__lt=filters.created_before)
+    if filters.updated_since:
+        qs = qs.filter(updated_at__gte=filters.updated_since)
+    if filters.warehouse:
+        qs = qs.filter(warehouse__code__iexact=filters.warehouse)
+    if filters.channel:
+        qs = qs.filter(channel__code__iexact=filters.channel)
+    if filters.source in OrderSource.values:
+        qs = qs.filter(source=filters.source)
+    if filters.country:
+        qs = qs.filter(country=filters.country.upper())
+    if filters.external_ref:
+        qs = qs.filter(external_ref=filters.external_ref)
+    if filters.abnormal_code:
+        qs = qs.filter(abnormal_code=filters.abnormal_code)
+    if filters.customer:
+        qs = qs.filter(customer__code__iexact=filters.customer)
+    if filters.sku:
+        qs = qs.filter(Exists(OrderLine.objects.filter(order=OuterRef("pk"), product__sku__iexact=filters.sku)))
+    return qs
+
+
+def order_list(*, customer=None, filters: OrderFilters | None = None) -> QuerySet[Order]:
+    """Orders newest first with what a list row shows; ``customer=None`` only in staff code."""
+    qs = Order.objects.all() if customer is None else Order.objects.filter(customer=customer)
+    qs = order_filter(qs, filters or OrderFilters())
+    qs = qs.select_related("warehouse", "channel__carrier")
+    if customer is None:
+        qs = qs.select_related("customer")
+    return qs.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("product")))
+
+
+def tab_counts(*, customer=None, filters: OrderFilters | None = None, cap: int = TAB_COUNT_CAP) -> dict:
+    """{status: (count, capped)} for the list tabs plus "all": each count stops at ``cap`` so a
+    tab never scans a million rows (one bounded query per tab)."""
+    base = Order.objects.all() if customer is None else Order.objects.filter(customer=customer)
+    base = order_filter(base, OrderFilters(**{**(filters or OrderFilters()).__dict__, "status": ""}))
+    counts = {}
+    for status in (*TABS, ""):
+        qs = base.filter(status=status) if status else base
+        n = qs.order_by()[: cap + 1].count()
+        counts[status or "all"] = (min(n, cap), n > cap)
+    return counts
+
+
+def order_detail(*, pk: int) -> Order:
+    return (Order.objects.select_related("warehouse", "channel__carrier", "customer", "created_by", "copied_from")
+            .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
+                              Prefetch("events", queryset=OrderEvent.objects.select_related("actor")))
+            .get(pk=pk))
+
+
+def abnormal_count(*, customer) -> int:
+    return Order.objects.filter(customer=customer, status=OrderStatus.ABNORMAL).order_by()[:TAB_COUNT_CAP].count()
+
+
+def abnormal_queue(*, cap: int = TAB_COUNT_CAP) -> list[dict]:
+    """Staff: Abnormal orders grouped by reason, with the customers affected (bounded)."""
+    from django.db.models import Count
+
+    rows = (Order.objects.filter(status=OrderStatus.ABNORMAL).values("abnormal_code")
+            .annotate(orders=Count("id"), customers=Count("customer", distinct=True)).order_by("-orders"))
+    return list(rows[:50])

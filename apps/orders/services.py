@@ -1,0 +1,470 @@
+"""Every write of an order: create, edit, submit, cancel, copy, and the one transition service.
+
+Submitting is all or nothing: the address and lines are checked, a channel is chosen from the
+quote service, the stock is allocated and the estimated charges are held on the wallet inside one
+savepoint; any failure undoes what was done and leaves the order Abnormal with a machine reason
+code and a sentence for people (DESIGN §5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.billing.errors import InsufficientBalance
+from apps.billing.services import fulfilment_fee, hold, release, wallet_for
+from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.identifiers import order_number
+from apps.core.services import sequence_block, sequence_next
+from apps.inventory.errors import InsufficientStock
+from apps.inventory.services import stock_allocate, stock_release
+from apps.shipping.quotes import parcel_from_lines, quote
+from apps.shipping.selectors import customer_channels
+from apps.warehouses.selectors import customer_warehouses
+
+from .choices import (
+    CANCELLABLE,
+    EDITABLE,
+    SUBMITTABLE,
+    TRANSITIONS,
+    AbnormalReason,
+    EventKind,
+    OrderSource,
+    OrderStatus,
+)
+from .errors import OrderInvalid, OrderLocked
+from .models import RECIPIENT_FIELDS, Order, OrderEvent, OrderLine
+from .rules import LABELS, MAX_LINES, RECIPIENT, clean_quantity, clean_recipient, describe_problems
+
+ZERO = Decimal("0")
+STATUS_TIMESTAMPS = {
+    OrderStatus.PENDING_SHIPMENT: "submitted_at",
+    OrderStatus.SHIPPED: "shipped_at",
+    OrderStatus.DELIVERED: "delivered_at",
+    OrderStatus.CANCELLED: "cancelled_at",
+}
+
+
+def _person(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _event(order: Order, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
+    return OrderEvent.objects.create(order=order, actor=_person(actor), kind=kind, message=message[:500],
+                                     from_status=from_status, to_status=to_status)
+
+
+def order_transition(*, order: Order, to: str, actor=None, message: str = "", code: str = "") -> Order:
+    """The one place an order's status changes: checks DESIGN §5's table, stamps the time, keeps
+    the Abnormal reason, writes the timeline. Call inside a transaction with the row locked."""
+    current = OrderStatus(order.status)
+    if to not in TRANSITIONS[current]:
+        raise OrderLocked(
+            f"Order {order.number} is {current.label}; it cannot become {OrderStatus(to).label}.",
+            code="order_state_conflict",
+        )
+    order.status = to
+    order.abnormal_code = code if to == OrderStatus.ABNORMAL else ""
+    order.abnormal_message = message[:500] if to == OrderStatus.ABNORMAL else ""
+    stamp = STATUS_TIMESTAMPS.get(to)
+    if stamp:
+        setattr(order, stamp, timezone.now())
+    order.save()
+    _event(order, actor=actor, kind=EventKind.STATUS, message=message, from_status=current, to_status=to)
+    return order
+
+
+def _lock(order: Order) -> Order:
+    return Order.objects.select_for_update(of=("self",)).select_related("warehouse", "channel").get(pk=order.pk)
+
+
+def _next_number() -> str:
+    today = timezone.localdate()
+    return order_number(today, sequence_next(name="order", period=f"{today:%y%m%d}"))
+
+
+def order_numbers(count: int) -> list[str]:
+    """``count`` new order numbers at once (one sequence update, for batch imports)."""
+    today = timezone.localdate()
+    first = sequence_block(name="order", period=f"{today:%y%m%d}", count=count)
+    return [order_number(today, first + i) for i in range(count)]
+
+
+# --- What an order is made of ------------------------------------------------------------------
+
+
+@dataclass
+class OrderData:
+    """What a person or a system gives for an order, already resolved to objects (products,
+    warehouse, channel) by the interface; the services check every rule."""
+
+    warehouse: object
+    recipient: dict
+    lines: list  # [(product, quantity)]
+    channel: object = None
+    external_ref: str = ""
+    note: str = ""
+
+
+def _customer_of(actor, customer):
+    """The customer an order belongs to: the actor's own, or — for staff only — the one given."""
+    own = getattr(actor, "customer", None)
+    if own is not None:
+        return own
+    if customer is None or not getattr(actor, "is_staff", False):
+        raise PermissionDenied("Only staff can place an order for a customer.")
+    return customer
+
+
+def check_lines(*, customer, lines) -> list[tuple]:
+    """[(product, quantity)] merged per SKU and checked: the customer's active SKUs, whole units."""
+    merged: dict[int, list] = {}
+    problems = []
+    for product, quantity in lines:
+        if product is None or product.customer_id != customer.pk:
+            problems.append("One of the SKUs is not one of your products.")
+            continue
+        if not product.is_active:
+            problems.append(f"{product.sku} is deactivated; activate it or remove it from the order.")
+            continue
+        units = clean_quantity(quantity)
+        if units is None:
+            problems.append(f"{product.sku}: the quantity must be a whole number from 1 to 100,000.")
+            continue
+        if product.pk in merged:
+            merged[product.pk][1] += units
+        else:
+            merged[product.pk] = [product, units]
+    if problems:
+        raise OrderInvalid(" ".join(problems[:5]), code="invalid_lines", extra={"lines": problems})
+    if not merged:
+        raise OrderInvalid("Add at least one SKU with a quantity.", code="invalid_lines",
+                           extra={"lines": ["Add at least one SKU."]})
+    if len(merged) > MAX_LINES:
+        raise OrderInvalid(f"An order can have at most {MAX_LINES} SKUs.", code="invalid_lines")
+    return [tuple(v) for v in merged.values()]
+
+
+def check_destination(*, customer, warehouse, channel) -> None:
+    if warehouse is None or not customer_warehouses(customer=customer).filter(pk=warehouse.pk).exists():
+        raise OrderInvalid("Choose one of the warehouses in your logistics plan.", code="unknown_warehouse",
+                           extra={"warehouse": ["not one of your warehouses"]})
+    if channel is not None:
+        allowed = customer_channels(customer=customer).filter(pk=channel.pk, warehouse=warehouse).exists()
+        if not allowed:
+            raise OrderInvalid(f"The shipping method {channel.code} is not available from {warehouse.code} "
+                               "in your logistics plan.", code="unknown_channel",
+                               extra={"shipping_channel": ["not available from this warehouse"]})
+
+
+def check_recipient(recipient: dict) -> dict:
+    fields, problems = clean_recipient(recipient, complete=False)
+    if problems:
+        raise OrderInvalid(f"Check the address: {describe_problems(problems)}", code="invalid_address",
+                           extra=problems)
+    return fields
+
+
+def _check_external_ref(customer, external_ref: str, exclude_pk=None) -> str:
+    ref = (external_ref or "").strip()
+    if len(ref) > 100:
+        raise OrderInvalid("The external reference is longer than 100 characters.", code="invalid_external_ref",
+                           extra={"external_ref": ["at most 100 characters"]})
+    if ref and Order.objects.filter(customer=customer, external_ref=ref).exclude(pk=exclude_pk).exists():
+        raise _duplicate(ref)
+    return ref
+
+
+def _duplicate(ref: str) -> OrderInvalid:
+    return OrderInvalid(f"You already have an order with the external reference “{ref}”.",
+                        code="duplicate_external_ref", extra={"external_ref": ["already used by another order"]})
+
+
+# --- Create, edit, copy --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_create(*, actor, data: OrderData, source: str = OrderSource.MANUAL, customer=None,
+                 submit: bool = False) -> Order:
+    """A new Confirming order (then submitted at once when asked). Staff name the customer."""
+    customer = _customer_of(actor, customer)
+    if source not in OrderSource.values:
+        raise OrderInvalid("Unknown order source.")
+    check_destination(customer=customer, warehouse=data.warehouse, channel=data.channel)
+    recipient = check_recipient(data.recipient)
+    lines = check_lines(customer=customer, lines=data.lines)
+    ref = _check_external_ref(customer, data.external_ref)
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                customer=customer, number=_next_number(), source=source, external_ref=ref,
+                warehouse=data.warehouse, channel=data.channel, note=(data.note or "").strip()[:500],
+                currency=wallet_for(customer).currency, created_by=_person(actor), **recipient)
+    except IntegrityError:  # a concurrent create took the same external reference
+        raise _duplicate(ref) from None
+    OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=q) for p, q in lines])
+    by = "by staff " if source == OrderSource.STAFF else ""
+    _event(order, actor=actor, kind=EventKind.STATUS, to_status=OrderStatus.CONFIRMING,
+           message=f"Order created {by}({OrderSource(source).label})")
+    if submit:
+        order = order_submit(actor=actor, order=order)
+    return order
+
+
+def _changes(order: Order, recipient: dict, lines, data: OrderData) -> list[str]:
+    changed = [LABELS[key] for key, (field, _l, _r) in RECIPIENT.items() if getattr(order, field) != recipient[field]]
+    before = {line.product_id: line.quantity for line in order.lines.all()}
+    if before != {p.pk: q for p, q in lines}:
+        changed.append("SKUs")
+    if order.warehouse_id != data.warehouse.pk:
+        changed.append("warehouse")
+    if order.channel_id != getattr(data.channel, "pk", None):
+        changed.append("shipping method")
+    if order.note != (data.note or "").strip()[:500]:
+        changed.append("note")
+    if order.external_ref != (data.external_ref or "").strip():
+        changed.append("external reference")
+    return changed
+
+
+@transaction.atomic
+def order_update(*, actor, order: Order, data: OrderData) -> Order:
+    """Change address, SKUs, warehouse, shipping method or note — only while Confirming or
+    Abnormal. A fixed Abnormal order goes back to Confirming, ready to submit again."""
+    order = _lock(order)
+    if order.status not in EDITABLE:
+        raise OrderLocked(f"Order {order.number} is {order.get_status_display()}: it can no longer be edited. "
+                          "Cancel it and create a new one (Copy does it quickly).")
+    customer = order.customer
+    check_destination(customer=customer, warehouse=data.warehouse, channel=data.channel)
+    recipient = check_recipient(data.recipient)
+    lines = check_lines(customer=customer, lines=data.lines)
+    ref = _check_external_ref(customer, data.external_ref, exclude_pk=order.pk)
+    changed = _changes(order, recipient, lines, data)
+    if not changed:
+        return order
+    if "SKUs" in changed:
+        order.lines.all().delete()
+        OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=q) for p, q in lines])
+    for field, value in recipient.items():
+        setattr(order, field, value)
+    order.warehouse, order.channel = data.warehouse, data.channel
+    order.note, order.external_ref = (data.note or "").strip()[:500], ref
+    order.save()
+    _event(order, actor=actor, kind=EventKind.EDIT, message="Changed: " + ", ".join(changed))
+    if order.status == OrderStatus.ABNORMAL:
+        order_transition(order=order, to=OrderStatus.CONFIRMING, actor=actor, message="Edited; ready to submit again")
+    return order
+
+
+@transaction.atomic
+def order_copy(*, actor, order: Order) -> Order:
+    """A new Confirming order with the same recipient, SKUs, warehouse and shipping method."""
+    source = OrderSource.STAFF if getattr(actor, "customer_id", None) is None else OrderSource.MANUAL
+    lines = [(line.product, line.quantity) for line in order.lines.select_related("product")]
+    copy = Order.objects.create(
+        customer=order.customer, number=_next_number(), source=source, warehouse=order.warehouse,
+        channel=order.channel, note=order.note, currency=order.currency, copied_from=order,
+        created_by=_person(actor), **{field: getattr(order, field) for field in RECIPIENT_FIELDS})
+    OrderLine.objects.bulk_create([OrderLine(order=copy, product=p, quantity=q) for p, q in lines])
+    _event(copy, actor=actor, kind=EventKind.STATUS, to_status=OrderStatus.CONFIRMING,
+           message=f"Copied from {order.number}")
+    _event(order, actor=actor, kind=EventKind.ACTION, message=f"Copied to {copy.number}")
+    return copy
+
+
+def order_note_add(*, actor, order: Order, message: str) -> OrderEvent:
+    text = (message or "").strip()
+    if not text:
+        raise OrderInvalid("Write the note first.", extra={"message": ["is required"]})
+    return _event(order, actor=actor, kind=EventKind.NOTE, message=text)
+
+
+# --- Submit --------------------------------------------------------------------------------------
+
+
+class _Abnormal(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _plan(order: Order, lines) -> tuple:
+    """(channel option, fee) for an order about to be submitted, or _Abnormal with the reason."""
+    customer = order.customer
+    if not customer_warehouses(customer=customer).filter(pk=order.warehouse_id).exists():
+        raise _Abnormal(AbnormalReason.NO_WAREHOUSE,
+                        f"Warehouse {order.warehouse.code} is not in your logistics plan any more; choose another.")
+    if not lines:
+        raise _Abnormal(AbnormalReason.UNKNOWN_SKU, "The order has no SKUs; add at least one.")
+    inactive = [line.product.sku for line in lines if not line.product.is_active]
+    if inactive:
+        raise _Abnormal(AbnormalReason.UNKNOWN_SKU,
+                        f"Deactivated SKUs: {', '.join(inactive)}. Activate them or remove them from the order.")
+    _fields, problems = clean_recipient({key: getattr(order, field) for key, (field, _l, _r) in RECIPIENT.items()},
+                                        complete=True)
+    if problems:
+        raise _Abnormal(AbnormalReason.INVALID_ADDRESS, f"Check the address: {describe_problems(problems)}")
+    try:
+        parcel = parcel_from_lines([(line.product, line.quantity) for line in lines])
+    except ApplicationError as exc:
+        raise _Abnormal(AbnormalReason.MISSING_WEIGHT, exc.message) from None
+    allowed = set(customer_channels(customer=customer).filter(warehouse=order.warehouse_id)
+                  .values_list("pk", flat=True))
+    if order.channel_id is not None:
+        if order.channel_id not in allowed:
+            raise _Abnormal(AbnormalReason.NO_CHANNEL, f"The shipping method {order.channel.code} is not available "
+                                                       "in your logistics plan any more; choose another.")
+        allowed = {order.channel_id}
+    result = quote(warehouse=order.warehouse, country=order.country, postal_code=order.postal_code, parcel=parcel,
+                   level_id=customer.level_id, channel_ids=allowed)
+    if not result.options:
+        reasons = "; ".join(f"{i.channel_code}: {i.reason}" for i in result.ineligible[:4])
+        raise _Abnormal(AbnormalReason.NO_CHANNEL, "No shipping method can take this parcel"
+                        + (f" ({reasons})" if reasons else " — none is set up for this warehouse") + ".")
+    units = sum(line.quantity for line in lines)
+    return result.options[0], parcel, fulfilment_fee(customer=customer, units=units)
+
+
+@transaction.atomic
+def order_submit(*, actor, order: Order) -> Order:
+    """Submit Shipment: Confirming or Abnormal → Pending Shipment (stock allocated, estimated
+    freight + fulfilment fee held), or → Abnormal with the reason. Returns the order either way."""
+    order = _lock(order)
+    if order.status not in SUBMITTABLE:
+        raise OrderLocked(f"Order {order.number} is {order.get_status_display()}; only Confirming and Abnormal "
+                          "orders can be submitted.")
+    lines = sorted(order.lines.select_related("product"), key=lambda line: line.product_id)  # lock order
+    reference = {"reference_type": "order", "reference_id": order.number, "reference": order.number}
+    try:
+        with transaction.atomic():
+            option, parcel, fee = _plan(order, lines)
+            for line in lines:
+                try:
+                    stock_allocate(actor=actor, product=line.product, warehouse=order.warehouse,
+                                   quantity=line.quantity, **reference)
+                except InsufficientStock as exc:
+                    raise _Abnormal(AbnormalReason.INSUFFICIENT_STOCK, exc.message) from None
+            total = option.total + fee
+            attempt = order.submit_count + 1
+            try:
+                hold(customer=order.customer, amount=total, idempotency_key=f"order:{order.pk}:hold:{attempt}",
+                     actor=actor, **reference)
+            except InsufficientBalance as exc:
+                raise _Abnormal(AbnormalReason.INSUFFICIENT_BALANCE,
+                                f"This order needs {total} {order.currency} (freight {option.total} + fulfilment fee "
+                                f"{fee}). {exc.message}") from None
+    except _Abnormal as failure:
+        return _mark_abnormal(order, actor=actor, code=failure.code, message=failure.message)
+    order.channel_id = option.channel_id
+    order.estimated_freight, order.estimated_fee, order.estimated_cost = option.total, fee, total
+    order.estimated_weight_g = parcel.weight_g
+    order.held_amount, order.stock_allocated, order.submit_count = total, True, attempt
+    return order_transition(order=order, to=OrderStatus.PENDING_SHIPMENT, actor=actor,
+                            message=f"Submitted: {option.channel_name}, estimated {total} {order.currency} held")
+
+
+def _mark_abnormal(order: Order, *, actor, code: str, message: str) -> Order:
+    if order.status != OrderStatus.ABNORMAL:
+        return order_transition(order=order, to=OrderStatus.ABNORMAL, actor=actor, message=message, code=code)
+    if (order.abnormal_code, order.abnormal_message) != (code, message[:500]) or _person(actor):
+        order.abnormal_code, order.abnormal_message = code, message[:500]
+        order.save(update_fields=["abnormal_code", "abnormal_message", "updated_at"])
+        _event(order, actor=actor, kind=EventKind.ACTION, message=f"Submitted again, still Abnormal: {message}")
+    return order
+
+
+def order_mark_abnormal(*, actor, order: Order, code: str, message: str) -> Order:
+    """Staff or the warehouse stop an order (Confirming or Pending Shipment) with a reason; a
+    Pending Shipment order gives its stock and hold back first."""
+    if code not in AbnormalReason.values:
+        raise OrderInvalid("Unknown reason code.")
+    with transaction.atomic():
+        order = _lock(order)
+        _give_back(order, actor=actor)
+        return _mark_abnormal(order, actor=actor, code=code, message=message)
+
+
+def _give_back(order: Order, *, actor) -> None:
+    """Release the order's allocated stock and held money (cancel, stop)."""
+    reference = {"reference_type": "order", "reference_id": order.number, "reference": order.number}
+    if order.stock_allocated:
+        for line in sorted(order.lines.select_related("product"), key=lambda line: line.product_id):
+            stock_release(actor=actor, product=line.product, warehouse=order.warehouse, quantity=line.quantity,
+                          **reference)
+        order.stock_allocated = False
+    if order.held_amount > ZERO:
+        release(customer=order.customer, amount=order.held_amount,
+                idempotency_key=f"order:{order.pk}:release:{order.submit_count}", actor=actor, **reference)
+        order.held_amount = ZERO
+
+
+# --- Cancel --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_cancel(*, actor, order: Order, reason: str = "") -> Order:
+    """Cancel while Confirming, Abnormal, or Pending Shipment until the warehouse has packed it;
+    the allocated stock and the held money go back."""
+    order = _lock(order)
+    if order.status not in CANCELLABLE:
+        raise OrderLocked(f"Order {order.number} is {order.get_status_display()}; it can no longer be cancelled.")
+    if order.packed_at is not None:
+        raise OrderLocked(f"Order {order.number} is already packed; it can no longer be cancelled. Open a ticket "
+                          "to ask for the parcel to be intercepted.", code="order_packed")
+    _give_back(order, actor=actor)
+    text = (reason or "").strip()
+    return order_transition(order=order, to=OrderStatus.CANCELLED, actor=actor,
+                            message=f"Cancelled: {text}" if text else "Cancelled")
+
+
+# --- Many at once --------------------------------------------------------------------------------
+
+
+@dataclass
+class BulkResult:
+    done: list
+    failed: list  # [(order, message)]
+
+    def summary(self, verb: str) -> str:
+        parts = [f"{len(self.done)} order{'s' if len(self.done) != 1 else ''} {verb}"]
+        if self.failed:
+            parts.append(f"{len(self.failed)} not: " + "; ".join(f"{o.number} — {m}" for o, m in self.failed[:5]))
+        return ". ".join(parts) + "."
+
+
+def orders_submit(*, actor, orders) -> BulkResult:
+    """Submit each order in its own transaction; Abnormal results and refusals are reported."""
+    result = BulkResult(done=[], failed=[])
+    for order in orders:
+        try:
+            submitted = order_submit(actor=actor, order=order)
+        except ApplicationError as exc:
+            result.failed.append((order, exc.message))
+            continue
+        if submitted.status == OrderStatus.PENDING_SHIPMENT:
+            result.done.append(submitted)
+        else:
+            result.failed.append((submitted, f"Abnormal: {submitted.abnormal_message}"))
+    return result
+
+
+def orders_cancel(*, actor, orders, reason: str = "") -> BulkResult:
+    result = BulkResult(done=[], failed=[])
+    for order in orders:
+        try:
+            result.done.append(order_cancel(actor=actor, order=order, reason=reason))
+        except ApplicationError as exc:
+            result.failed.append((order, exc.message))
+    return result
+
+
+def orders_retry_abnormal(*, customer, codes, limit: int = 500) -> BulkResult:
+    """Submit again the customer's Abnormal orders with one of these reason codes, oldest first
+    (called when stock arrives or a top-up is approved). Idempotent: an order that went on is
+    no longer Abnormal, one that still cannot stays as it is."""
+    waiting = list(Order.objects.filter(customer=customer, status=OrderStatus.ABNORMAL, abnormal_code__in=codes)
+                   .order_by("id")[:limit])
+    return orders_submit(actor=None, orders=waiting)
