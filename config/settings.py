@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.shipping",
     "apps.billing",
     "apps.orders",
+    "apps.fulfillment",
     "apps.tracking",
     "apps.portal",
     "apps.backoffice",
@@ -254,6 +255,7 @@ SPECTACULAR_SETTINGS = {
         "InboundStatusEnum": "apps.inbound.choices.InboundStatus",
         "JobStatusEnum": "apps.documents.models.JobStatus",
         "MoveKindEnum": "apps.inventory.choices.MoveKind",
+        "OrderStatusEnum": "apps.orders.choices.OrderStatus",
         "TopUpStatusEnum": "apps.billing.choices.TopUpStatus",
     },
 }

@@ -1,0 +1,98 @@
+"""Hand-over: packed parcels are scanned into the carrier's open manifest; closing the manifest
+(the driver signs for the pickup) ships every order in it — stock leaves the bins, the hold
+settles against the actual freight and fee, the tracking number is the customer's."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.identifiers import order_number_problem
+from apps.core.services import sequence_next
+from apps.orders.choices import OrderStatus
+from apps.orders.outbound import Pick, order_ship
+
+from .choices import ManifestStatus, PickStatus
+from .errors import OutboundConflict, ScanRefused
+from .models import Manifest, Parcel, PickLine
+
+
+def _number() -> str:
+    day = timezone.localdate().strftime("%y%m%d")
+    return f"MF{day}{sequence_next(name='manifest', period=day):04d}"
+
+
+@transaction.atomic
+def manifest_open(*, actor, warehouse, carrier) -> Manifest:
+    """The carrier's open manifest at this warehouse (one at a time), made when there is none."""
+    manifest = Manifest.objects.select_for_update().filter(warehouse=warehouse, carrier=carrier,
+                                                           status=ManifestStatus.OPEN).first()
+    if manifest is None:
+        manifest = Manifest.objects.create(warehouse=warehouse, carrier=carrier, number=_number(), created_by=actor)
+    return manifest
+
+
+def _parcel(code: str) -> Parcel | None:
+    code = (code or "").strip()
+    qs = Parcel.objects.select_related("order", "channel__carrier", "manifest")
+    if code.upper().startswith("S") and not order_number_problem(code.upper()):
+        return qs.filter(order__number=code.upper()).first()
+    return qs.filter(tracking_number=code).first()
+
+
+@transaction.atomic
+def manifest_add(*, actor, manifest: Manifest, code: str) -> Parcel:
+    """Scan a packed parcel (tracking number or order number) into the manifest."""
+    manifest = Manifest.objects.select_for_update().select_related("carrier", "warehouse").get(pk=manifest.pk)
+    if manifest.status != ManifestStatus.OPEN:
+        raise OutboundConflict(f"Manifest {manifest.number} is already handed over; open a new one.")
+    parcel = _parcel(code)
+    if parcel is None:
+        raise ScanRefused(f"No packed parcel with the number “{code}”: an order is handed over only after it is "
+                          "packed and labelled.", code="not_packed")
+    order = parcel.order
+    if parcel.warehouse_id != manifest.warehouse_id:
+        raise ScanRefused(f"{parcel.tracking_number} was packed in another warehouse.", code="other_warehouse")
+    if parcel.channel.carrier_id != manifest.carrier_id:
+        raise ScanRefused(f"{parcel.tracking_number} goes with {parcel.channel.carrier.name}, not with "
+                          f"{manifest.carrier.name}: put it on that carrier's manifest.", code="other_carrier")
+    if parcel.manifest_id == manifest.pk:
+        raise ScanRefused(f"{parcel.tracking_number} is already on this manifest.", code="already_scanned")
+    if parcel.manifest_id is not None:
+        raise ScanRefused(f"{parcel.tracking_number} is already on manifest {parcel.manifest.number}.",
+                          code="already_scanned")
+    if order.status != OrderStatus.PENDING_SHIPMENT:
+        raise OutboundConflict(f"Order {order.number} is {order.get_status_display()}; it cannot be handed over.")
+    parcel.manifest = manifest
+    parcel.save(update_fields=["manifest"])
+    return parcel
+
+
+@transaction.atomic
+def manifest_remove(*, actor, manifest: Manifest, parcel: Parcel) -> None:
+    if manifest.status != ManifestStatus.OPEN or parcel.manifest_id != manifest.pk:
+        raise OutboundConflict("Only a parcel on an open manifest can be taken off it.")
+    Parcel.objects.filter(pk=parcel.pk).update(manifest=None)
+
+
+def picks_of(order) -> list[Pick]:
+    """Where the order's units were picked from (its packed wave's lines)."""
+    lines = (PickLine.objects.filter(wave_order__order=order, wave_order__status="packed", status=PickStatus.PICKED)
+             .select_related("product", "bin"))
+    return [Pick(product=line.product, bin=line.bin, quantity=line.quantity) for line in lines]
+
+
+@transaction.atomic
+def manifest_close(*, actor, manifest: Manifest) -> Manifest:
+    """The carrier took the parcels: every order on the manifest becomes Shipped. All or nothing."""
+    manifest = Manifest.objects.select_for_update().get(pk=manifest.pk)
+    if manifest.status != ManifestStatus.OPEN:
+        raise OutboundConflict(f"Manifest {manifest.number} is already handed over.")
+    parcels = list(manifest.parcels.select_related("order").order_by("order_id"))
+    if not parcels:
+        raise ScanRefused("Scan at least one parcel before handing the manifest over.", code="empty_manifest")
+    for parcel in parcels:
+        order_ship(actor=actor, order=parcel.order, picks=picks_of(parcel.order))
+    manifest.status, manifest.closed_by, manifest.closed_at = ManifestStatus.CLOSED, actor, timezone.now()
+    manifest.save()
+    return manifest

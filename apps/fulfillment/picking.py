@@ -1,0 +1,239 @@
+"""Pick waves: Pending Shipment orders of a warehouse grouped for one walk through the shelves,
+each unit planned from a bin (lowest bin code first), confirmed by scanning the bin and the SKU.
+A short pick stops the order (Abnormal, stock discrepancy), opens a count of the bin for review
+and tells the customer.
+
+Staff work across customers: callers have checked the warehouse permission and run outside the
+customer scope."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from apps.core.errors import ValidationFailed
+from apps.core.services import sequence_next
+from apps.inventory.cycle_counts import cycle_count_create, cycle_count_record
+from apps.inventory.models import BinStock
+from apps.orders.choices import AbnormalReason, OrderStatus
+from apps.orders.models import Order
+from apps.orders.services import order_mark_abnormal
+
+from .choices import ItemsKind, PickStatus, WaveOrderStatus, WaveStatus
+from .errors import OutboundConflict, ScanRefused
+from .models import PickLine, Wave, WaveOrder
+
+ACTIVE = (WaveOrderStatus.PICKING, WaveOrderStatus.PICKED, WaveOrderStatus.PACKED)
+MAX_WAVE = 200
+
+
+def wave_candidates(*, warehouse, channel=None, cutoff: datetime | None = None, items: str = ""):
+    """Pending Shipment orders of the warehouse not packed and on no pick list yet, oldest first."""
+    busy = WaveOrder.objects.filter(status__in=ACTIVE).values("order_id")
+    qs = (Order.objects.filter(warehouse=warehouse, status=OrderStatus.PENDING_SHIPMENT, packed_at__isnull=True)
+          .exclude(pk__in=busy).annotate(units=Sum("lines__quantity"), skus=Count("lines")))
+    if channel is not None:
+        qs = qs.filter(channel=channel)
+    if cutoff is not None:
+        qs = qs.filter(submitted_at__lte=cutoff)
+    if items == ItemsKind.SINGLE:
+        qs = qs.filter(units=1)
+    elif items == ItemsKind.MULTI:
+        qs = qs.filter(units__gt=1)
+    return qs.order_by("submitted_at", "id")
+
+
+def _planned(warehouse) -> dict[tuple[int, int], int]:
+    """(product, bin) → units already planned by open pick lines (not yet shipped)."""
+    rows = (PickLine.objects.filter(wave_order__status__in=(WaveOrderStatus.PICKING, WaveOrderStatus.PICKED,
+                                                             WaveOrderStatus.PACKED),
+                                    wave_order__wave__warehouse=warehouse, bin__isnull=False)
+            .values("product_id", "bin_id").annotate(units=Sum("quantity")))
+    return {(r["product_id"], r["bin_id"]): r["units"] for r in rows}
+
+
+def _plan_bins(order, stock: dict[int, list], planned: dict) -> list[PickLine]:
+    """Pick lines for one order: each SKU from the bins that still hold unplanned units, lowest
+    bin code first; what the bins cannot cover comes from stock not shelved yet (no bin)."""
+    picks = []
+    for line in order.lines.all():
+        wanted = line.quantity
+        for bin_stock in stock.get(line.product_id, []):
+            key = (line.product_id, bin_stock.bin_id)
+            free = bin_stock.quantity - planned.get(key, 0)
+            if free <= 0:
+                continue
+            take = min(free, wanted)
+            picks.append(PickLine(product_id=line.product_id, bin_id=bin_stock.bin_id, quantity=take))
+            planned[key] = planned.get(key, 0) + take
+            wanted -= take
+            if not wanted:
+                break
+        if wanted:
+            picks.append(PickLine(product_id=line.product_id, bin=None, quantity=wanted))
+    return picks
+
+
+def _number() -> str:
+    day = timezone.localdate().strftime("%y%m%d")
+    return f"PW{day}{sequence_next(name='wave', period=day):04d}"
+
+
+@transaction.atomic
+def wave_create(*, actor, warehouse, channel=None, cutoff: datetime | None = None, items: str = "",
+                limit: int = 50) -> Wave:
+    """A pick list of up to ``limit`` waiting orders; the orders are locked so two clerks making
+    waves at once never get the same order."""
+    limit = max(1, min(int(limit or 50), MAX_WAVE))
+    ids = list(wave_candidates(warehouse=warehouse, channel=channel, cutoff=cutoff, items=items)
+               .values_list("pk", flat=True)[:limit])
+    orders = list(Order.objects.select_for_update(skip_locked=True).filter(
+        pk__in=ids, status=OrderStatus.PENDING_SHIPMENT).order_by("submitted_at", "id")
+                  .prefetch_related("lines"))
+    if not orders:
+        raise ValidationFailed(f"No Pending Shipment orders in {warehouse.code} wait for picking with these filters.",
+                               code="nothing_to_pick")
+    products = {line.product_id for order in orders for line in order.lines.all()}
+    stock = defaultdict(list)
+    for row in (BinStock.objects.filter(product_id__in=products, bin__warehouse=warehouse, quantity__gt=0)
+                .select_related("bin").order_by("bin__code")):
+        stock[row.product_id].append(row)
+    planned = _planned(warehouse)
+    parts = [f"{warehouse.code}"] + ([f"channel {channel.code}"] if channel else []) + (
+        [f"submitted by {timezone.localtime(cutoff):%Y-%m-%d %H:%M}"] if cutoff else []) + (
+        [ItemsKind(items).label.lower()] if items else [])
+    wave = Wave.objects.create(warehouse=warehouse, number=_number(), created_by=actor, criteria=", ".join(parts))
+    lines = []
+    for slot, order in enumerate(orders, start=1):
+        wave_order = WaveOrder.objects.create(wave=wave, order=order, slot=slot)
+        for pick in _plan_bins(order, stock, planned):
+            pick.wave_order = wave_order
+            lines.append(pick)
+    PickLine.objects.bulk_create(lines)
+    return wave
+
+
+def wave_lines(*, wave: Wave):
+    """The pick list in walking order: by bin, then SKU."""
+    return (PickLine.objects.filter(wave_order__wave=wave).select_related("product", "bin", "wave_order__order")
+            .order_by("bin__code", "product__sku", "wave_order__slot"))
+
+
+def _product_matches(product, code: str) -> bool:
+    code = code.strip()
+    return bool(code) and (code.lower() == product.sku.lower() or (product.upc and code == product.upc))
+
+
+def _refresh(wave_order: WaveOrder) -> None:
+    """Move the order (and the wave) on when its last line is picked."""
+    statuses = set(wave_order.picks.values_list("status", flat=True))
+    if wave_order.status == WaveOrderStatus.PICKING and statuses == {PickStatus.PICKED}:
+        wave_order.status = WaveOrderStatus.PICKED
+        wave_order.save(update_fields=["status"])
+    wave = wave_order.wave
+    if wave.status == WaveStatus.PICKING and not PickLine.objects.filter(
+            wave_order__wave=wave, status=PickStatus.OPEN, wave_order__status=WaveOrderStatus.PICKING).exists():
+        wave.status, wave.finished_at = WaveStatus.DONE, timezone.now()
+        wave.save(update_fields=["status", "finished_at"])
+
+
+def refuse_if_cancelled(wave_order: WaveOrder) -> None:
+    """The customer may cancel until the order is packed: the pick list then skips the order
+    (saved, even though the scan that found it is refused)."""
+    with transaction.atomic():
+        wave_order = WaveOrder.objects.select_for_update().select_related("order", "wave").get(pk=wave_order.pk)
+        order = wave_order.order
+        if order.status == OrderStatus.PENDING_SHIPMENT or wave_order.status not in ACTIVE:
+            return
+        wave_order.status = WaveOrderStatus.CANCELLED
+        wave_order.save(update_fields=["status"])
+        _refresh(wave_order)
+    raise OutboundConflict(f"Order {order.number} (slot {wave_order.slot}) is {order.get_status_display()} now: "
+                           "do not pick or pack it, and put back any units already picked.", code="order_not_pending")
+
+
+def pick_confirm(*, actor, line: PickLine, bin_code: str, product_code: str, quantity: int | None = None) -> PickLine:
+    """The picker scanned the bin and the item: the line is picked (all of it unless a quantity
+    is given). A wrong bin or a wrong item is refused and nothing changes."""
+    refuse_if_cancelled(line.wave_order)
+    with transaction.atomic():
+        return _pick(actor=actor, line=line, bin_code=bin_code, product_code=product_code, quantity=quantity)
+
+
+def _pick(*, actor, line, bin_code, product_code, quantity) -> PickLine:
+    line = PickLine.objects.select_for_update().select_related("product", "bin", "wave_order__wave",
+                                                               "wave_order__order").get(pk=line.pk)
+    if line.status != PickStatus.OPEN or line.wave_order.status != WaveOrderStatus.PICKING:
+        raise OutboundConflict(f"This line is already {line.get_status_display().lower()}.")
+    expected_bin = line.bin.code if line.bin else ""
+    if expected_bin and bin_code.strip().lower() != expected_bin.lower():
+        raise ScanRefused(f"Wrong bin: you scanned {bin_code or 'nothing'}, this line is in {expected_bin}.",
+                          extra={"bin": ["wrong bin"]})
+    if not _product_matches(line.product, product_code):
+        raise ScanRefused(f"Wrong item: {product_code or 'nothing'} is not {line.product.sku}"
+                          f"{' / ' + line.product.upc if line.product.upc else ''}.", extra={"sku": ["wrong item"]})
+    remaining = line.quantity - line.picked
+    take = remaining if quantity in (None, "") else int(quantity)
+    if not 0 < take <= remaining:
+        raise ScanRefused(f"Enter 1 to {remaining} units for this line.", extra={"quantity": ["out of range"]})
+    line.picked += take
+    if line.picked == line.quantity:
+        line.status, line.picked_by, line.picked_at = PickStatus.PICKED, actor, timezone.now()
+    line.save()
+    _refresh(line.wave_order)
+    return line
+
+
+@transaction.atomic
+def pick_short(*, actor, line: PickLine, found: int) -> WaveOrder:
+    """The bin holds fewer units than the line needs: the order stops (Abnormal, stock
+    discrepancy — its stock and hold go back), the bin gets a count to review, the customer is
+    told. The picker puts the order's picked units back."""
+    line = PickLine.objects.select_for_update().select_related("product", "bin", "wave_order__wave",
+                                                               "wave_order__order__customer").get(pk=line.pk)
+    wave_order = line.wave_order
+    if line.status != PickStatus.OPEN or wave_order.status != WaveOrderStatus.PICKING:
+        raise OutboundConflict("Only a line still to pick can be reported short.")
+    if not isinstance(found, int) or not 0 <= found < line.quantity - line.picked:
+        raise ScanRefused(f"Enter how many units the bin holds: 0 to {line.quantity - line.picked - 1}.",
+                          extra={"found": ["out of range"]})
+    where = f"bin {line.bin.code}" if line.bin else "the unshelved stock"
+    line.status = PickStatus.SHORT
+    line.save(update_fields=["status"])
+    wave_order.status = WaveOrderStatus.SHORT
+    wave_order.save(update_fields=["status"])
+    order = wave_order.order
+    order_mark_abnormal(actor=actor, order=order, code=AbnormalReason.STOCK_DISCREPANCY,
+                        message=f"The warehouse found {found} of {line.quantity - line.picked} {line.product.sku} "
+                                f"in {where} while picking. The stock is being recounted; the order goes on once "
+                                "you resubmit it (or cancel it).")
+    if line.bin is not None:
+        _count_bin(actor=actor, line=line, found=found)
+    _refresh(wave_order)
+    from .tasks import notify_short_pick
+
+    notify_short_pick.delay_on_commit(order.pk, customer_id=order.customer_id)
+    return wave_order
+
+
+def _count_bin(*, actor, line: PickLine, found: int) -> None:
+    """A cycle count of the bin with the picker's figure for the SKU (plus what other open picks
+    have already taken out of it), for a supervisor to finish and post."""
+    count = cycle_count_create(actor=actor, warehouse=line.bin.warehouse, bin_from=line.bin.code,
+                               bin_to=line.bin.code)
+    taken = (PickLine.objects.filter(bin=line.bin, product=line.product, wave_order__status__in=ACTIVE)
+             .exclude(pk=line.pk).aggregate(n=Sum("picked"))["n"] or 0)
+    for count_line in count.lines.filter(product=line.product):
+        cycle_count_record(actor=actor, count=count, counts={count_line.pk: found + taken})
+
+
+def pick_progress(*, wave: Wave) -> dict:
+    totals = PickLine.objects.filter(wave_order__wave=wave).aggregate(
+        lines=Count("id"), open=Count("id", filter=Q(status=PickStatus.OPEN)),
+        units=Sum("quantity"), picked=Sum("picked"))
+    return {key: value or 0 for key, value in totals.items()}
+

@@ -1,0 +1,136 @@
+"""An order's life after Submit Shipment, as the warehouse and the carriers move it: packed (no
+longer cancellable), shipped (stock leaves its bins, the hold settles against the actual freight
+and fee), delivered, returned. The fulfillment and tracking apps call these; the state changes go
+through the one transition service."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.billing.choices import EntryKind
+from apps.billing.errors import InsufficientBalance
+from apps.billing.services import charge, release
+from apps.billing.topups import misc_fee_notice
+from apps.inventory.services import stock_ship
+
+from .choices import EventKind, OrderStatus
+from .errors import OrderInvalid, OrderLocked
+from .models import Order
+from .services import _event, _lock, order_transition
+
+ZERO = Decimal("0")
+
+
+def _require_pending(order: Order, doing: str) -> None:
+    if order.status != OrderStatus.PENDING_SHIPMENT:
+        raise OrderLocked(f"Order {order.number} is {order.get_status_display()}; only Pending Shipment orders "
+                          f"can be {doing}.", code="order_not_pending")
+
+
+@transaction.atomic
+def order_mark_packed(*, actor, order: Order, weight_g: int, actual_freight: Decimal, tracking_number: str,
+                      channel=None) -> Order:
+    """The parcel is packed, weighed and labelled: from now on the customer cannot cancel."""
+    order = _lock(order)
+    _require_pending(order, "packed")
+    if order.packed_at is not None:
+        raise OrderLocked(f"Order {order.number} is already packed (tracking {order.tracking_number}).",
+                          code="order_packed")
+    order.packed_at = timezone.now()
+    order.packed_weight_g = weight_g
+    order.actual_freight = actual_freight
+    order.tracking_number = tracking_number
+    if channel is not None:
+        order.channel = channel
+    order.save()
+    _event(order, actor=actor, kind=EventKind.ACTION,
+           message=f"Packed: {weight_g} g, label {tracking_number}; freight from the packed parcel "
+                   f"{actual_freight} {order.currency}")
+    return order
+
+
+@dataclass(frozen=True)
+class Pick:
+    product: object
+    bin: object  # None for units not shelved in a bin
+    quantity: int
+
+
+def _check_picks(order: Order, picks: list[Pick]) -> None:
+    wanted = {line.product_id: line.quantity for line in order.lines.all()}
+    given: dict[int, int] = {}
+    for pick in picks:
+        given[pick.product.pk] = given.get(pick.product.pk, 0) + pick.quantity
+    if given != wanted:
+        raise OrderInvalid(f"The picked units of {order.number} do not match its lines; pack it again.",
+                           code="picks_mismatch")
+
+
+def _settle(order: Order, *, actor) -> None:
+    """Release the hold; charge the actual freight and fulfilment fee. What the wallet cannot pay
+    any more (a heavier parcel than estimated, a wallet emptied meanwhile) becomes a misc-fee
+    notice that waits for the next top-up — the wallet never goes negative."""
+    reference = {"reference_type": "order", "reference_id": order.number, "reference": order.number}
+    key = f"order:{order.pk}:ship"
+    if order.held_amount > ZERO:
+        release(customer=order.customer, amount=order.held_amount, idempotency_key=f"{key}:release",
+                actor=actor, **reference)
+        order.held_amount = ZERO
+    unpaid = ZERO
+    for kind, amount in ((EntryKind.FREIGHT, order.actual_freight), (EntryKind.FULFILMENT_FEE, order.actual_fee)):
+        if not amount:
+            continue
+        try:
+            charge(customer=order.customer, amount=amount, kind=kind, idempotency_key=f"{key}:{kind}", actor=actor,
+                   memo=f"{EntryKind(kind).label} of {order.number}", **reference)
+        except InsufficientBalance:
+            unpaid += amount
+    if unpaid:
+        misc_fee_notice(actor=actor, customer=order.customer, amount=unpaid,
+                        reason=f"Unpaid freight and fees of order {order.number} (shipped {timezone.localdate()})")
+
+
+@transaction.atomic
+def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
+    """Handed to the carrier: the units leave their bins (ship moves), the hold settles against
+    the actual freight and fee, and the order becomes Shipped with its tracking number."""
+    order = _lock(order)
+    _require_pending(order, "shipped")
+    if order.packed_at is None:
+        raise OrderLocked(f"Order {order.number} is not packed yet; pack and label it before handing it over.",
+                          code="order_not_packed")
+    _check_picks(order, picks)
+    reference = {"reference_type": "order", "reference_id": order.number, "reference": order.number}
+    for pick in sorted(picks, key=lambda p: (p.product.pk, getattr(p.bin, "pk", 0))):
+        key = f"order:{order.pk}:ship:{pick.product.pk}:{getattr(pick.bin, 'pk', 0)}"
+        stock_ship(actor=actor, product=pick.product, warehouse=order.warehouse, quantity=pick.quantity,
+                   bin=pick.bin, idempotency_key=key, **reference)
+    order.stock_allocated = False
+    if order.actual_fee is None:
+        order.actual_fee = order.estimated_fee or ZERO
+    if order.actual_freight is None:
+        order.actual_freight = order.estimated_freight or ZERO
+    order.actual_cost = order.actual_freight + order.actual_fee
+    _settle(order, actor=actor)
+    difference = order.actual_cost - (order.estimated_cost or ZERO)
+    return order_transition(
+        order=order, to=OrderStatus.SHIPPED, actor=actor,
+        message=f"Handed to the carrier, tracking {order.tracking_number}; charged {order.actual_cost} "
+                f"{order.currency} (estimate {order.estimated_cost}, difference {difference:+})")
+
+
+@transaction.atomic
+def order_deliver(*, actor, order: Order, message: str = "") -> Order:
+    order = _lock(order)
+    return order_transition(order=order, to=OrderStatus.DELIVERED, actor=actor, message=message or "Delivered")
+
+
+@transaction.atomic
+def order_return(*, actor, order: Order, message: str = "") -> Order:
+    order = _lock(order)
+    return order_transition(order=order, to=OrderStatus.RETURNED, actor=actor,
+                            message=message or "Returned to the sender")
