@@ -24,18 +24,19 @@ JOB_TRANSITIONS = {
 
 
 def job_input_path(instance, filename):
-    return f"jobs/{instance.customer_id}/in/{timezone.now():%Y%m}/{filename}"
+    return f"jobs/{instance.customer_id or 'staff'}/in/{timezone.now():%Y%m}/{filename}"
 
 
 def job_result_path(instance, filename):
-    return f"jobs/{instance.customer_id}/out/{timezone.now():%Y%m}/{filename}"
+    return f"jobs/{instance.customer_id or 'staff'}/out/{timezone.now():%Y%m}/{filename}"
 
 
 class Job(models.Model):
     """Long work for a customer (an import, an export): its progress, its outcome and the file
     it produced. The download centre lists them."""
 
-    customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="jobs")
+    customer = models.ForeignKey("accounts.Customer", null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="jobs", help_text="Empty for a staff job across customers.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=200)

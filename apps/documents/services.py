@@ -79,3 +79,18 @@ def job_fail(*, job_id: int, message: str) -> Job:
     if job.is_finished:
         return job
     return job_finish(job=job, message=message, failed=True)
+
+
+def jobs_purge(*, older_than_days: int) -> int:
+    """Delete the files of jobs finished more than ``older_than_days`` ago (DESIGN §8: exports are
+    kept 7 days); the job rows stay as the record of what ran. Idempotent."""
+    cutoff = timezone.now() - timezone.timedelta(days=older_than_days)
+    purged = 0
+    old = Job.objects.filter(finished_at__lt=cutoff).exclude(input_file="", result_file="")
+    for job in old.iterator(chunk_size=500):
+        for field in (job.input_file, job.result_file):
+            if field:
+                field.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(input_file="", result_file="")
+        purged += 1
+    return purged

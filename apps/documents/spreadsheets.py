@@ -180,13 +180,15 @@ def read_table(
     """
     headers = _Headers(columns)
     check_xlsx_upload(data, max_bytes=max_bytes)
-    cells, sheet_name = _load_cells(data, sheet)
+    cells, sheet_name, merged, hidden = _load_cells(data, sheet, headers)
     if not _has_values(cells):
         raise SpreadsheetError(
             f'The sheet "{sheet_name}" is empty. Put the headers in the first row and one item per row below them.',
             code="empty_sheet",
         )
     header_index = _find_header_row(cells, headers)
+    _check_hidden_sheets(hidden, sheet_name)
+    _check_merged_cells(merged, header_index, sheet_name)
     table = _map_headers(cells[header_index], header_index + 1, headers, sheet_name)
 
     positions = [(key, number - 1) for key, number in table.column_numbers.items()]
@@ -238,7 +240,10 @@ def _has_values(cells: list[list[Any]]) -> bool:
     return any(any(value != "" for value in row) for row in cells)
 
 
-def _load_cells(data: bytes, sheet: str | None) -> tuple[list[list[Any]], str]:
+def _load_cells(
+    data: bytes, sheet: str | None, headers: _Headers
+) -> tuple[list[list[Any]], str, list[tuple[tuple[int, int], tuple[int, int]]], list[str]]:
+    """The sheet's cells and name, its merged ranges, and the hidden sheets that hold this table's headers."""
     try:
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
             if sheet is not None:
@@ -252,7 +257,10 @@ def _load_cells(data: bytes, sheet: str | None) -> tuple[list[list[Any]], str]:
                 name = sheet
             else:
                 name = _first_worksheet(workbook)
-            cells = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            worksheet = workbook.get_sheet_by_name(name)
+            cells = worksheet.to_python(skip_empty_area=False)
+            merged = list(worksheet.merged_cell_ranges or ())
+            hidden = _hidden_tables(workbook, headers, name)
     except UploadError:
         raise
     except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
@@ -263,7 +271,67 @@ def _load_cells(data: bytes, sheet: str | None) -> tuple[list[list[Any]], str]:
             'Workbook (.xlsx)" and upload the new file.',
             code="unreadable_file",
         ) from exc
-    return cells, name
+    return cells, name, merged, hidden
+
+
+def _hidden_tables(workbook: CalamineWorkbook, headers: _Headers, reading: str) -> list[str]:
+    """Hidden worksheets that look like this upload's table (the sheet being read, if hidden, too).
+
+    A hidden sheet of choice lists (as ``template_xlsx`` writes) is harmless; one with the table's
+    headers holds rows the user cannot see, which we would silently leave out (or read unseen).
+    """
+    needed = max(1, min(2, len(headers.columns)))
+    found = []
+    for meta in workbook.sheets_metadata:
+        if meta.typ != SheetTypeEnum.WorkSheet or meta.visible == SheetVisibleEnum.Visible:
+            continue
+        if meta.name == reading:
+            found.append(meta.name)
+            continue
+        top = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
+        for line in top:
+            matches = sum(1 for value in line if value != "" and normalize_header(value) in headers.by_name)
+            if matches >= needed:
+                found.append(meta.name)
+                break
+    return found
+
+
+def _check_hidden_sheets(hidden: list[str], sheet_name: str) -> None:
+    if not hidden:
+        return
+    if sheet_name in hidden:
+        raise SpreadsheetError(
+            f'The sheet "{sheet_name}" is hidden in Excel, so you cannot see the rows we would import. Unhide it '
+            "(right-click a sheet tab › Unhide), check its rows and upload the file again.",
+            code="hidden_sheet",
+        )
+    raise SpreadsheetError(
+        f"The workbook has a hidden {_plural(hidden, 'sheet')} with the same columns: {_quoted(hidden)}. Only the "
+        f'visible sheet "{sheet_name}" would be imported, and the hidden rows would be left out without you seeing '
+        "them. Unhide it (right-click a sheet tab › Unhide), move the rows you want into "
+        f'"{sheet_name}" or delete the hidden sheet, and upload the file again.',
+        code="hidden_sheet",
+    )
+
+
+def _check_merged_cells(merged: list, header_index: int, sheet_name: str) -> None:
+    """Merged cells in the header or data rows: Excel keeps a merged value in its first cell only,
+    so every other row of the merge would be read as empty. Titles above the header may be merged."""
+    ranges = [
+        f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
+        for (r1, c1), (r2, c2) in sorted(merged)
+        if r2 >= header_index
+    ]
+    if not ranges:
+        return
+    shown = ", ".join(ranges[:5]) + (f" and {len(ranges) - 5} more" if len(ranges) > 5 else "")
+    raise SpreadsheetError(
+        f'The sheet "{sheet_name}" has merged cells in its table ({shown}). A merged cell keeps its value in '
+        "its first row only, so the other rows would be read as empty. Select the table, choose Merge & Center › "
+        "Unmerge Cells, fill in every row and upload the file again.",
+        code="merged_cells",
+    )
 
 
 def _first_worksheet(workbook: CalamineWorkbook) -> str:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
@@ -15,7 +16,8 @@ class DownloadCentreView(CustomerRequiredMixin, View):
 
     def get(self, request):
         page = Paginator(job_list(customer=request.user.customer), 25).get_page(request.GET.get("page"))
-        return render(request, "documents/download_centre.html", {"page": page, "badges": JOB_STATUS_BADGES})
+        return render(request, "documents/download_centre.html", {"page": page, "badges": JOB_STATUS_BADGES,
+                                                                  "keep_days": settings.JOB_FILES_KEEP_DAYS})
 
 
 class JobView(CustomerRequiredMixin, View):
