@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("apps.inbound.api.urls")),
     path("", include("apps.shipping.api.urls")),
     path("", include("apps.billing.api.urls")),
+    path("", include("apps.orders.api.urls")),
+    path("", include("apps.tracking.api.urls")),
 ]

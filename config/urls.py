@@ -22,6 +22,7 @@ urlpatterns = [
     path("shipping/", include("apps.shipping.urls")),
     path("inventory/", include("apps.inventory.urls")),
     path("bills/", include("apps.billing.urls")),
+    path("orders/", include("apps.orders.urls")),
     path("", home, name="home"),
     path("", include("apps.portal.urls")),
 ]

@@ -5,7 +5,7 @@ from decimal import Decimal
 from apps.accounts.models import CustomerLevel
 
 from .models import LevelPrice, PaymentAccount
-from .services import credit, hold
+from .services import credit
 
 ACCOUNTS = [
     ("wire", "USD", "Fulfillment Hub Inc.\nFirst Demo Bank, 1 Wall St, New York\nAccount 000123456789\n"
@@ -34,6 +34,3 @@ def seed_billing(owners) -> None:
         if amount:
             credit(customer=owner.customer, amount=amount, kind="topup", idempotency_key="demo:opening",
                    reference="Opening balance (demo)")
-    acme = next((o for o in owners if o.customer.code == "C10001"), None)
-    if acme:
-        hold(customer=acme.customer, amount="23.40", idempotency_key="demo:hold", reference="Orders awaiting shipment")

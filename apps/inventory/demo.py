@@ -1,13 +1,14 @@
-"""Demo stock: most SKUs received into bins, some allocated, a few sold out (idempotent)."""
+"""Demo stock: every SKU received into bins, a few damaged, two nearly sold out — the demo orders
+(orders/demo.py) allocate the rest through real orders (idempotent)."""
 
 from apps.catalog.models import Product
 from apps.core.tenancy import staff_scope
 from apps.warehouses.models import BinLocation
 
 from .models import StockMove
-from .services import stock_allocate, stock_receive, stock_record_damage
+from .services import stock_receive, stock_record_damage
 
-SOLD_OUT = {"ACME-CAP-NAVY", "GX-RELAY-5V"}
+SOLD_OUT = {"ACME-CAP-NAVY": 3, "GX-RELAY-5V": 2}  # units a demo order then takes
 
 
 def seed_stock(warehouses: dict, clerk) -> None:
@@ -20,17 +21,11 @@ def seed_stock(warehouses: dict, clerk) -> None:
             codes = ["LAX1", "NJ1"] if product.customer.code == "C10001" and i % 3 == 0 else ["LAX1"]
             for code in codes:
                 warehouse, shelf = warehouses[code], bins[code][i % len(bins[code])]
-                quantity = 20 + (i * 37) % 180
+                quantity = SOLD_OUT.get(product.sku) or 20 + (i * 37) % 180
                 key = f"demo:{product.pk}:{code}"
                 stock_receive(actor=clerk, product=product, warehouse=warehouse, quantity=quantity, bin=shelf,
                               reference="Demo opening stock", idempotency_key=key + ":in")
-                if product.sku in SOLD_OUT:
-                    stock_allocate(actor=None, product=product, warehouse=warehouse, quantity=quantity,
-                                   reference="Demo orders", idempotency_key=key + ":alloc")
-                elif i % 4 == 0:
-                    stock_allocate(actor=None, product=product, warehouse=warehouse, quantity=quantity // 5,
-                                   reference="Demo orders", idempotency_key=key + ":alloc")
-                if i % 7 == 0:
+                if i % 7 == 0 and product.sku not in SOLD_OUT:
                     stock_record_damage(actor=clerk, product=product, warehouse=warehouse, quantity=1, bin=shelf,
                                         reference="Damaged on receipt", idempotency_key=key + ":dmg")
         Product.objects.filter(sku__in=["ACME-MUG-350", "ACME-TEE-BLK-M"]).update(low_stock_threshold=250)

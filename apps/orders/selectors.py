@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
+from apps.catalog.models import Product
 from apps.core.identifiers import ORDER_NUMBER_RE
 
 from .choices import TABS, OrderSource, OrderStatus
@@ -51,7 +53,7 @@ def search_q(text: str) -> Q:
             | Q(recipient_email__iexact=text))
 
 
-def order_filter(qs: QuerySet[Order], filters: OrderFilters) -> QuerySet[Order]:
+def order_filter(qs: QuerySet[Order], filters: OrderFilters, *, customer=None) -> QuerySet[Order]:
     """Every filter of the order lists, applied once for the portal, staff, the API and exports."""
     if filters.status in OrderStatus.values:
         qs = qs.filter(status=filters.status)
@@ -82,25 +84,36 @@ def order_filter(qs: QuerySet[Order], filters: OrderFilters) -> QuerySet[Order]:
     if filters.customer:
         qs = qs.filter(customer__code__iexact=filters.customer)
     if filters.sku:
-        qs = qs.filter(Exists(OrderLine.objects.filter(order=OuterRef("pk"), product__sku__iexact=filters.sku)))
+        # The SKU's products first (the catalog's lower(sku) index), then their lines: one join
+        # through products per order would probe every order's lines.
+        products = Product.objects.annotate(key=Lower("sku")).filter(key=filters.sku.strip().lower())
+        if customer is not None:
+            products = products.filter(customer=customer)
+        ids = list(products.values_list("pk", flat=True)[:1000])
+        qs = qs.filter(Exists(OrderLine.objects.filter(order=OuterRef("pk"), product_id__in=ids)))
     return qs
+
 
 
 def order_list(*, customer=None, filters: OrderFilters | None = None) -> QuerySet[Order]:
     """Orders newest first with what a list row shows; ``customer=None`` only in staff code."""
     qs = Order.objects.all() if customer is None else Order.objects.filter(customer=customer)
-    qs = order_filter(qs, filters or OrderFilters())
+    qs = order_filter(qs, filters or OrderFilters(), customer=customer)
     qs = qs.select_related("warehouse", "channel__carrier")
     if customer is None:
         qs = qs.select_related("customer")
     return qs.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("product")))
 
 
-def tab_counts(*, customer=None, filters: OrderFilters | None = None, cap: int = TAB_COUNT_CAP) -> dict:
+def tab_counts(*, customer=None, filters: OrderFilters | None = None, cap: int = TAB_COUNT_CAP) -> dict | None:
     """{status: (count, capped)} for the list tabs plus "all": each count stops at ``cap`` so a
-    tab never scans a million rows (one bounded query per tab)."""
+    tab never scans a million rows (one bounded query per tab). None while a filter other than
+    the tab is on: a LIMIT caps the rows counted, not the rows a selective filter reads."""
+    if filters is not None and filters.active():
+        return None
     base = Order.objects.all() if customer is None else Order.objects.filter(customer=customer)
-    base = order_filter(base, OrderFilters(**{**(filters or OrderFilters()).__dict__, "status": ""}))
+    base = order_filter(base, OrderFilters(**{**(filters or OrderFilters()).__dict__, "status": ""}),
+                        customer=customer)
     counts = {}
     for status in (*TABS, ""):
         qs = base.filter(status=status) if status else base

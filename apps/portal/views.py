@@ -5,6 +5,7 @@ from django.views import View
 from apps.accounts.selectors import api_key_list
 from apps.core.access import CustomerRequiredMixin
 from apps.inbound.selectors import inbound_updates
+from apps.orders.selectors import abnormal_count
 
 from .modules import MODULES, module
 
@@ -19,6 +20,7 @@ class DashboardView(CustomerRequiredMixin, View):
             "modules": MODULES,
             "active_api_keys": api_key_list(customer=customer).filter(revoked_at__isnull=True).count(),
             "inbound_updates": inbound_updates(customer=customer),
+            "abnormal_orders": abnormal_count(customer=customer),
         })
 
 

@@ -61,7 +61,7 @@ def test_every_transition_is_allowed_or_refused_by_the_table(world, start, to):
 
 def test_the_table_matches_design_section_5():
     s = OrderStatus
-    assert TRANSITIONS == {
+    assert {
         s.CONFIRMING: {s.PENDING_SHIPMENT, s.ABNORMAL, s.CANCELLED},
         s.ABNORMAL: {s.PENDING_SHIPMENT, s.CONFIRMING, s.CANCELLED},
         s.PENDING_SHIPMENT: {s.SHIPPED, s.ABNORMAL, s.CANCELLED},
@@ -69,7 +69,7 @@ def test_the_table_matches_design_section_5():
         s.DELIVERED: {s.RETURNED},
         s.CANCELLED: set(),
         s.RETURNED: set(),
-    }
+    } == TRANSITIONS
 
 
 # --- Create ----------------------------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""An order by hand in a real browser: paste an address for Auto-recognition, add a SKU from the
+search (with its available stock), pick the cheapest shipping method from the quote table, submit,
+see Pending Shipment and the stock allocated; cancel and see the stock released."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.billing.services import credit
+from apps.catalog.services import product_create
+from apps.core.tenancy import customer_scope
+from apps.inventory.services import stock_receive
+from apps.orders.tests.conftest import priced_channel
+from apps.shipping.models import Carrier
+from apps.warehouses.models import Warehouse
+from apps.warehouses.services import customer_warehouses_set
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ADDRESS = "Jane Doe\n500 Market St Apt 4\nSan Francisco, CA 94105\nUnited States\n+1 415-555-0142"
+
+
+@pytest.fixture
+def setup(user_a):
+    warehouse = Warehouse.objects.create(code="LAX1", name="Los Angeles", address1="1 Dock Rd", city="Carson",
+                                         state="CA", postal_code="90810", country="US")
+    customer_warehouses_set(actor=None, customer=user_a.customer, warehouses=[warehouse])
+    ups, dhl = Carrier.objects.create(code="ups", name="UPS"), Carrier.objects.create(code="dhl", name="DHL")
+    priced_channel(warehouse, "dhl-express", "DHL Express", dhl, "20.00", transit=(1, 2))
+    priced_channel(warehouse, "ups-ground", "UPS Ground", ups, "6.00")
+    with customer_scope(user_a.customer):
+        tee = product_create(actor=user_a, data={"sku": "TEE", "name": "T-shirt", "declared_value": "9",
+                                                 "weight_g": 200})
+        stock_receive(actor=None, product=tee, warehouse=warehouse, quantity=10)
+        credit(customer=user_a.customer, amount="100", idempotency_key="journey-topup")
+    return warehouse
+
+
+def inventory_row(page):
+    page.goto("/inventory/")
+    return page.get_by_test_id("inventory-table").locator("tr", has=page.get_by_role("link", name="TEE", exact=True))
+
+
+def test_create_an_order_by_hand_submit_it_and_cancel_it(page, live_server, login, user_a, setup):
+    login(page, user_a.email)
+    page.goto("/orders/")
+    page.get_by_test_id("create-order").click()
+
+    page.get_by_test_id("auto-recognition").click()
+    page.get_by_test_id("recognize-text").fill(ADDRESS)
+    page.get_by_test_id("recognize-button").click()
+    expect(page.get_by_label("Recipient name")).to_have_value("Jane Doe")
+    expect(page.get_by_label("Postal code")).to_have_value("94105")
+    expect(page.get_by_label("City")).to_have_value("San Francisco")
+    expect(page.get_by_label("Country")).to_have_value("US")
+
+    page.get_by_test_id("sku-search").fill("tee")
+    page.get_by_test_id("add-sku").click()
+    result = page.get_by_test_id("sku-results").get_by_role("button", name=re.compile("TEE"))
+    expect(result).to_contain_text("10 available")
+    result.click()
+    expect(page.get_by_label("SKU", exact=True).first).to_have_value("TEE")
+
+    page.get_by_test_id("quote-button").click()
+    table = page.get_by_test_id("quote-table")
+    expect(table.locator("tbody tr").first).to_contain_text("UPS Ground · cheapest")
+    table.get_by_role("radio", name="UPS Ground").check()
+    expect(page.get_by_test_id("channel-chosen")).to_contain_text("UPS Ground")
+
+    page.get_by_test_id("submit-order").click()
+    expect(page.get_by_test_id("order-status")).to_have_text("Pending Shipment")
+    expect(page.get_by_test_id("order-channel")).to_have_text("UPS Ground")
+    expect(page.get_by_test_id("flash").first).to_contain_text("held until it ships")
+    number = page.get_by_test_id("order-number").inner_text()
+
+    row = inventory_row(page)
+    expect(row.locator("td").nth(4)).to_have_text("1")  # allocated
+
+    page.goto(f"/orders/{number}/")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_test_id("cancel-order").click()
+    expect(page.get_by_test_id("order-status")).to_have_text("Cancelled")
+    expect(page.get_by_test_id("flash").first).to_contain_text("released")
+
+    row = inventory_row(page)
+    expect(row.locator("td").nth(4)).to_have_text("0")
+    expect(row.locator("td").nth(5)).to_have_text("10")
