@@ -1,11 +1,12 @@
-import re
-
 from django import forms
+from django.utils import timezone
 
-from apps.core.identifiers import order_number_problem
+from apps.core.errors import ApplicationError
 
-MAX_NUMBERS = 40
-SEPARATORS = re.compile(r"[\s,;]+")
+from .choices import TrackingStatus
+from .rules import MAX_NUMBERS, numbers_parse
+
+__all__ = ["MAX_NUMBERS", "EventForm", "FindForm", "TrackForm"]
 
 
 class TrackForm(forms.Form):
@@ -18,26 +19,28 @@ class TrackForm(forms.Form):
     )
 
     def clean_numbers(self):
-        seen, numbers = set(), []
-        for raw in SEPARATORS.split(self.cleaned_data["numbers"].strip()):
-            number = raw.strip().upper()
-            if number and number not in seen:
-                seen.add(number)
-                numbers.append(number)
-        if not numbers:
-            raise forms.ValidationError("Enter at least one number.")
-        if len(numbers) > MAX_NUMBERS:
-            raise forms.ValidationError(
-                f"You entered {len(numbers)} numbers; track at most {MAX_NUMBERS} at a time."
-            )
-        problems = []
-        for number in numbers:
-            if re.fullmatch(r"S\d+", number):
-                problem = order_number_problem(number)
-                if problem:
-                    problems.append(f"{number}: {problem}")
-            elif not re.fullmatch(r"[A-Z0-9-]{6,40}", number):
-                problems.append(f"{number}: use letters, digits and dashes only (6–40 characters)")
-        if problems:
-            raise forms.ValidationError(problems)
-        return numbers
+        try:
+            return numbers_parse(self.cleaned_data["numbers"])
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.extra.get("numbers") or exc.message) from exc
+
+
+class FindForm(forms.Form):
+    q = forms.CharField(label="Order or tracking number", max_length=60, strip=True)
+
+
+class EventForm(forms.Form):
+    """A tracking event as staff record it (the service checks the times against the order)."""
+
+    occurred_at = forms.DateTimeField(
+        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="When it happened (not when you record it).")
+    status = forms.ChoiceField(choices=TrackingStatus.choices)
+    location = forms.CharField(max_length=120, required=False, help_text="e.g. Phoenix, AZ hub")
+    description = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                  help_text="Shown on the public tracking page: no names or addresses.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)})
+        super().__init__(*args, **kwargs)
+        self.fields["occurred_at"].help_text += f" Time zone: {timezone.get_current_timezone_name()}."

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 
 from .forms import TrackForm
+from .selectors import public_tracking
 
 
 def track(request):
@@ -8,7 +9,5 @@ def track(request):
     form = TrackForm(request.GET or None)
     results = None
     if form.is_valid():
-        # Shipments and their events arrive with the tracking module; until a parcel exists
-        # for a number, the honest answer for it is "not found".
-        results = [{"number": number, "found": False} for number in form.cleaned_data["numbers"]]
+        results = public_tracking(numbers=form.cleaned_data["numbers"])
     return render(request, "tracking/track.html", {"form": form, "results": results})

@@ -1,0 +1,171 @@
+"""Reads of tracking: an order's timeline for staff, the public answer for up to 40 numbers, and
+the parcels still in delivery.
+
+The hand-over is the first event of every shipped order, but it is not stored: the warehouse
+(apps.fulfillment) sits below tracking and must not call it, so ``tracking_shipped`` builds that
+event from ``Order.shipped_at`` whenever an order's events are read. Stored events can never be
+older than it (tracking.services refuses them), so it is always the first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from apps.core.tenancy import staff_scope
+from apps.orders.choices import STATUS_BADGES as ORDER_BADGES
+from apps.orders.choices import WAYBILL_STATUSES, OrderStatus
+from apps.orders.models import Order
+
+from .choices import EventSource, TrackingStatus
+from .models import TrackingEvent
+from .rules import is_order_number
+
+# What the public page answers for; drafts, Abnormal and cancelled orders are "not found".
+PUBLIC_STATUSES = (OrderStatus.PENDING_SHIPMENT, *WAYBILL_STATUSES)
+_NEWEST_FIRST = ("-occurred_at", "-id")
+
+
+def tracking_link(carrier, number: str) -> str | None:
+    """The carrier's own tracking page for ``number``, when the carrier has a URL template."""
+    template = getattr(carrier, "tracking_url", "") or ""
+    if not number or "{number}" not in template or not template.startswith(("https://", "http://")):
+        return None
+    return template.replace("{number}", quote(number, safe=""))
+
+
+def _place(warehouse) -> str:
+    if warehouse is None:
+        return ""
+    return ", ".join(p for p in (warehouse.city, warehouse.state, warehouse.country) if p)
+
+
+def tracking_shipped(order: Order) -> TrackingEvent | None:
+    """The "Shipped: handed to <carrier>" event of a shipped order, built (not stored) from its
+    ``shipped_at``; None before the hand-over. Needs ``channel__carrier`` and ``warehouse`` loaded."""
+    if order.shipped_at is None:
+        return None
+    carrier = order.channel.carrier.name if order.channel_id else "the carrier"
+    return TrackingEvent(order=order, occurred_at=order.shipped_at, status=TrackingStatus.IN_TRANSIT,
+                         location=_place(order.warehouse), description=f"Shipped: handed to {carrier}",
+                         source=EventSource.SYSTEM)
+
+
+# --- Staff ---------------------------------------------------------------------------------------
+
+
+def _staff_orders() -> QuerySet[Order]:
+    return Order.objects.select_related("customer", "warehouse", "channel__carrier")
+
+
+def order_find(*, code: str) -> Order | None:
+    """The order a staff user typed: its S-number, or its tracking number (the newest order
+    carrying it). Call inside the staff scope."""
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    if is_order_number(code):
+        return _staff_orders().filter(number=code).first()
+    return _staff_orders().filter(tracking_number=code).order_by("-id").first()
+
+
+def order_timeline(*, order: Order) -> list[TrackingEvent]:
+    """The order's tracking events oldest first, the hand-over first of all."""
+    stored = list(TrackingEvent.objects.filter(order=order).select_related("created_by").order_by("occurred_at",
+                                                                                                   "id"))
+    shipped = tracking_shipped(order)
+    return [shipped, *stored] if shipped else stored
+
+
+def in_delivery(*, exceptions_only: bool = False) -> QuerySet[Order]:
+    """Shipped orders not yet delivered or returned, each with its latest stored tracking event
+    (``latest_status``, ``latest_at``, ``latest_location``); newest first by id for keyset pages."""
+    latest = TrackingEvent.objects.filter(order=OuterRef("pk")).order_by(*_NEWEST_FIRST)
+    qs = (Order.objects.filter(status=OrderStatus.SHIPPED).select_related("customer", "channel__carrier")
+          .annotate(latest_status=Subquery(latest.values("status")[:1]),
+                    latest_at=Subquery(latest.values("occurred_at")[:1]),
+                    latest_location=Subquery(latest.values("location")[:1])))
+    if exceptions_only:
+        qs = qs.filter(latest_status=TrackingStatus.EXCEPTION)
+    return qs
+
+
+# --- Public --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    at: datetime
+    status: str
+    status_label: str
+    badge: str
+    location: str
+    description: str
+
+
+@dataclass(frozen=True)
+class PublicTracking:
+    """What anyone holding a number may see: never the customer, the recipient or the address."""
+
+    number: str
+    found: bool = False
+    status: str | None = None
+    status_label: str = ""
+    badge: str = "secondary"
+    carrier: str | None = None
+    tracking_number: str | None = None
+    tracking_url: str | None = None
+    events: tuple[PublicEvent, ...] = ()
+
+
+def _public_event(event: TrackingEvent) -> PublicEvent:
+    return PublicEvent(at=event.occurred_at, status=event.status, status_label=event.get_status_display(),
+                       badge=event.badge, location=event.location, description=event.description)
+
+
+def _public(number: str, order: Order | None) -> PublicTracking:
+    if order is None:
+        return PublicTracking(number=number)
+    status = OrderStatus(order.status)
+    if order.shipped_at is None:  # packed perhaps, but not handed over: no carrier to follow yet
+        return PublicTracking(number=number, found=True, status=status.value, status_label=status.label,
+                              badge=ORDER_BADGES[status])
+    carrier = order.channel.carrier if order.channel_id else None
+    events = [_public_event(e) for e in order.tracking_events.all()]  # prefetched newest first
+    events.append(_public_event(tracking_shipped(order)))
+    return PublicTracking(
+        number=number, found=True, status=status.value, status_label=status.label, badge=ORDER_BADGES[status],
+        carrier=carrier.name if carrier else None, tracking_number=order.tracking_number or None,
+        tracking_url=tracking_link(carrier, order.tracking_number), events=tuple(events))
+
+
+def public_tracking(*, numbers: list[str]) -> list[PublicTracking]:
+    """The public answer for each number (order number or tracking number), in the order asked,
+    in two queries however many numbers there are.
+
+    Tracking is public by design, so this read leaves the customer scope on purpose; it loads only
+    the fields a public answer needs, and returns them as plain data, so no caller can reach the
+    customer or the recipient through it."""
+    by_number = [n for n in numbers if is_order_number(n)]
+    by_tracking = [n for n in numbers if n not in by_number]
+    events = TrackingEvent.objects.order_by(*_NEWEST_FIRST).only(
+        "order_id", "occurred_at", "status", "location", "description")
+    with staff_scope():
+        orders = list(
+            Order.objects.filter(Q(number__in=by_number) | Q(tracking_number__in=by_tracking),
+                                 status__in=PUBLIC_STATUSES)
+            .select_related("warehouse", "channel__carrier")
+            .only("id", "number", "status", "tracking_number", "shipped_at", "warehouse__city", "warehouse__state",
+                  "warehouse__country", "channel__carrier__name", "channel__carrier__tracking_url")
+            .prefetch_related(Prefetch("tracking_events", queryset=events))
+            .order_by("id")
+        )
+    found: dict[str, Order] = {}
+    for order in orders:  # oldest first, so a tracking number reused later answers with the newest order
+        found[order.number] = order
+        if order.tracking_number:
+            found[order.tracking_number] = order
+    return [_public(number, found.get(number)) for number in numbers]

@@ -1,0 +1,12 @@
+"""Back-office tracking (TMS); included into the backoffice namespace at /staff/."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("tracking/", views.TrackingListView.as_view(), name="tracking-list"),
+    path("tracking/<str:number>/", views.TrackingOrderView.as_view(), name="tracking-order"),
+    path("tracking/<str:number>/events/", views.TrackingEventAddView.as_view(), name="tracking-event-add"),
+    path("tracking/<str:number>/deliver/", views.TrackingDeliverView.as_view(), name="tracking-deliver"),
+]
