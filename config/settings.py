@@ -150,7 +150,10 @@ CELERY_BEAT_SCHEDULE = {
     "billing-storage-fee-run": {"task": "billing.storage_fee_run", "schedule": crontab(hour=2, minute=0)},
     # Waiting misc fees, whenever the balance allows: hourly at :15.
     "billing-misc-fees-collect": {"task": "billing.misc_fees_collect", "schedule": crontab(minute=15)},
+    # Import and export files older than JOB_FILES_KEEP_DAYS, every night at 03:30 UTC.
+    "documents-jobs-purge": {"task": "documents.jobs_purge", "schedule": crontab(hour=3, minute=30)},
 }
+JOB_FILES_KEEP_DAYS = env.int("JOB_FILES_KEEP_DAYS", default=7)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

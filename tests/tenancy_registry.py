@@ -158,9 +158,43 @@ def make_finished_job(user):
         return job_finish(job=job, message="done", result_bytes=b"result", result_name="out.xlsx")
 
 
+def make_batch_job(user):
+    """A batch order upload of the user's customer (its job, titled after the customer)."""
+    with customer_scope(user.customer):
+        return job_create(actor=user, customer=user.customer, kind="order_import",
+                          title=f"Order import of {user.customer.code}", input_bytes=b"x", input_name="in.xlsx",
+                          params={"kind": "regular"})
+
+
+def make_finished_batch_job(user):
+    job = make_batch_job(user)
+    with customer_scope(user.customer):
+        job_start(job_id=job.pk)
+        job.refresh_from_db()
+        return job_finish(job=job, message="done", result={"problem_count": 1, "valid": 1, "problems": []})
+
+
 def make_api_key(user):
     with customer_scope(user.customer):
         return api_key_create(actor=user, name=f"key-of-{user.customer.code}").api_key
+
+
+def make_order(user):
+    """A Confirming order of the user's customer (one SKU, a US recipient named after the customer)."""
+    from apps.orders.services import OrderData, order_create
+    from apps.warehouses.models import Warehouse
+    from apps.warehouses.services import customer_warehouses_set
+
+    product = make_product(user)
+    warehouse, _ = Warehouse.objects.get_or_create(
+        code="SWEEP1", defaults={"name": "Sweep", "address1": "1 Road", "city": "Town", "country": "US"}
+    )
+    customer_warehouses_set(actor=None, customer=user.customer, warehouses=[warehouse])
+    with customer_scope(user.customer):
+        return order_create(actor=user, data=OrderData(
+            warehouse=warehouse, lines=[(product, 2)], external_ref=f"EXT-{user.customer.code}",
+            recipient={"name": f"Recipient of {user.customer.code}", "address1": "1 Main St", "city": "Austin",
+                       "state": "TX", "postal_code": "78701", "country": "US"}))
 
 
 CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
@@ -192,7 +226,18 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
     "api:inbound-order-cancel": ObjectRoute(make_inbound, lambda i: {"number": i.number}, ("post",)),
     "api:billing-top-up-detail": ObjectRoute(make_topup, lambda t: {"number": t.number}),
     "billing:topup-voucher": ObjectRoute(make_topup, lambda t: {"pk": t.pk}),
+    "orders:detail": ObjectRoute(make_order, lambda o: {"number": o.number}),
+    "orders:batch-job": ObjectRoute(make_batch_job, lambda j: {"pk": j.pk}),
+    "orders:batch-valid-only": ObjectRoute(make_finished_batch_job, lambda j: {"pk": j.pk}, ("post",)),
+    "orders:edit": ObjectRoute(make_order, lambda o: {"number": o.number}, ("get", "post")),
+    "orders:submit": ObjectRoute(make_order, lambda o: {"number": o.number}, ("post",)),
+    "orders:cancel": ObjectRoute(make_order, lambda o: {"number": o.number}, ("post",)),
+    "orders:copy": ObjectRoute(make_order, lambda o: {"number": o.number}, ("post",)),
     "api:inbound-order-documents": ObjectRoute(make_inbound, lambda i: {"number": i.number, "kind": "box-marks.pdf"}),
+    "api:order-detail": ObjectRoute(make_order, lambda o: {"number": o.number}, ("get", "patch")),
+    "api:order-submit": ObjectRoute(make_order, lambda o: {"number": o.number}, ("post",)),
+    "api:order-cancel": ObjectRoute(make_order, lambda o: {"number": o.number}, ("post",)),
+    "api:order-copy": ObjectRoute(make_order, lambda o: {"number": o.number}, ("post",)),
 }
 
 CUSTOMER_LISTS: dict[str, ListRoute] = {
@@ -208,6 +253,10 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "inbound:list": ListRoute(make_inbound, lambda i: i.number),
     "inbound:slip-list": ListRoute(make_slip, lambda s: s.inbound.number),
     "api:inbound-order-list": ListRoute(make_inbound, lambda i: i.number),
+    "api:order-list": ListRoute(make_order, lambda o: o.number),
+    "orders:list": ListRoute(make_order, lambda o: o.number),
+    "orders:batch": ListRoute(make_batch_job, lambda j: j.title),
+    "orders:sku-search": ListRoute(make_product, lambda p: p.sku),
     "api:shipping-channel-list": ListRoute(make_channel, lambda c: c.code),
     "api:billing-transaction-list": ListRoute(make_entry, lambda e: e.reference_id),
     "api:billing-top-up-list": ListRoute(make_topup, lambda t: t.number),
@@ -247,7 +296,31 @@ def _export(client, product, route="catalog:product-export"):
     assert product.sku not in values, "B's export holds A's product"
 
 
+def _order_bulk_cancel(client, order):
+    client.post(reverse("orders:bulk"), {"ids": [order.pk], "action": "cancel"})
+    with scopes_disabled():
+        assert type(order).objects.get(pk=order.pk).status == "confirming", "B cancelled A's order"
+
+
+def _order_export(client, order):
+    import io
+
+    import openpyxl
+
+    for kind in ("orders", "waybill"):
+        response = client.post(reverse("orders:export"), {"kind": kind}, follow=True)
+        job = response.context["job"]
+        if not job.result_file:
+            continue
+        with job.result_file.open("rb") as f:
+            sheet = openpyxl.load_workbook(io.BytesIO(f.read())).active
+        values = {str(c.value) for row in sheet.iter_rows() for c in row}
+        assert order.number not in values, "B's export holds A's order"
+
+
 CUSTOMER_BULK: dict[str, tuple] = {
+    "orders:bulk": (make_order, _order_bulk_cancel),
+    "orders:export": (make_order, _order_export),
     "catalog:product-bulk": (make_product, _bulk_deactivate),
     "catalog:product-labels": (make_product, _labels),
     "catalog:product-export": (make_product, _export),
@@ -265,8 +338,13 @@ CUSTOMER_PAGES: dict[str, str] = {
     "catalog:product-import-template": "the blank template",
     "inbound:create": "step 1 form; the inbound is created for the signed-in customer",
     "inbound:template": "blank templates",
+    "orders:create": "a form; the order is created for the signed-in customer",
+    "orders:batch-template": "the blank templates (notes name the customer's own warehouse codes)",
+    "orders:recognize": "parses the posted text; no stored rows",
+    "orders:quote": "prices the signed-in customer's own SKUs and channels; no stored rows",
     "shipping:quote": "prices the signed-in customer's channels; no stored rows",
     "api:shipping-quote": "prices the signed-in customer's channels; no stored rows",
+    "api:order-batch": "an upload; the orders are imported for the signed-in customer",
     "api:billing-wallet": "the signed-in customer's own wallet",
     "billing:topup": "finance's payment accounts and the submit form; no customer rows",
 }
@@ -274,10 +352,14 @@ CUSTOMER_PAGES: dict[str, str] = {
 # How to request a customer page when a plain GET without arguments is not it:
 # (method, URL kwargs[, the status an empty request gets]).
 PAGE_REQUESTS: dict[str, tuple] = {
-    "portal:module": ("get", {"key": "orders"}),
+    "portal:module": ("get", {"key": "support"}),
+    "orders:recognize": ("post", {}, 400),  # nothing pasted is a validation error
+    "orders:batch-template": ("get", {"kind": "kickstarter"}),
+    "orders:quote": ("post", {}, 400),  # no warehouse or SKUs yet
     "catalog:apply-upc": ("post", {}),
     "inbound:template": ("get", {"which": "skus"}),
     "api:shipping-quote": ("post", {}, 400),  # an empty quote request is a validation error
+    "api:order-batch": ("post", {}, 400),  # an upload without a file is a validation error
 }
 
 # Routes anyone may open, signed in or not.
@@ -292,6 +374,7 @@ PUBLIC: dict[str, str] = {
     "accounts:password-reset": "asks for a reset link",
     "accounts:password-reset-confirm": "token-protected reset form",
     "tracking:track": "public parcel tracking (up to 40 numbers)",
+    "api:tracking": "public tracking API (up to 40 numbers; no customer or recipient data)",
 }
 
 # Namespaces behind a staff permission: the sweep checks a customer user gets 403 on each.

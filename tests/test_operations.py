@@ -64,13 +64,22 @@ def test_seed_demo_is_idempotent_and_makes_the_contracted_logins(settings):
     from apps.shipping.models import Channel, RateLine
 
     assert Channel.objects.filter(warehouse__code="LAX1").count() >= 5 and RateLine.objects.count() > 10
-    from apps.billing.models import Wallet
+    from apps.billing.models import Wallet, WalletEntry
+    from apps.orders.models import Order
 
     with scopes_disabled():
-        assert Wallet.objects.get(customer__code="C10001").balance == Decimal("1500.00")
+        acme_wallet = Wallet.objects.get(customer__code="C10001")
+        entries = WalletEntry.objects.filter(customer__code="C10001")
+        assert entries.get(idempotency_key="demo:opening").amount == Decimal("1500.00")
+        assert acme_wallet.balance == sum(e.amount for e in entries) and acme_wallet.balance >= acme_wallet.held
+        states = set(Order.objects.values_list("status", flat=True))
+        assert states == {"confirming", "abnormal", "pending_shipment", "shipped", "delivered", "cancelled",
+                          "returned"}
+        before = (*before, Order.objects.count(), WalletEntry.objects.count())
     call_command("seed_demo", "--quiet", stdout=StringIO())
     with scopes_disabled():
-        assert (Product.objects.count(), StockMove.objects.count()) == before
+        assert (Product.objects.count(), StockMove.objects.count(), Order.objects.count(),
+                WalletEntry.objects.count()) == before
 
 
 @pytest.mark.django_db

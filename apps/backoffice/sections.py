@@ -41,6 +41,16 @@ SECTIONS: tuple[Section, ...] = (
         routes=("backoffice:inbound-",),
     ),
     Section(
+        "outbound", "Outbound (pick, pack, ship)", "fulfillment.view_wave", "backoffice:outbound-dashboard", "upc-scan",
+        "Pick lists walked by bin, the pack station (scan, weigh, label) and hand-over manifests per carrier.",
+        routes=("backoffice:outbound-",),
+    ),
+    Section(
+        "all_orders", "Orders", "orders.view_order", "backoffice:order-list", "cart-check",
+        "Every customer's orders with their timelines; the Abnormal queue by reason; place orders for customers.",
+        routes=("backoffice:order-",),
+    ),
+    Section(
         "warehouses", "Warehouses", "warehouses.view_warehouse", "backoffice:warehouse-list", "building",
         "Warehouses and their bin locations.",
         routes=("backoffice:warehouse-",),
@@ -49,6 +59,11 @@ SECTIONS: tuple[Section, ...] = (
         "shipping", "Shipping (TMS)", "shipping.view_channel", "backoffice:shipping-channel-list", "truck-front",
         "Carriers, channels, rate cards and their tables, freight discounts, the quote tool.",
         routes=("backoffice:shipping-",),
+    ),
+    Section(
+        "tracking", "Tracking", "tracking.view_trackingevent", "backoffice:tracking-list", "geo-alt",
+        "Find a parcel by order or tracking number, record carrier events, mark deliveries, watch exceptions.",
+        routes=("backoffice:tracking-",),
     ),
     Section(
         "billing", "Billing", "billing.view_topup", "backoffice:billing-topup-queue", "cash-stack",

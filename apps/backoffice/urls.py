@@ -13,6 +13,9 @@ urlpatterns = [
     path("", include("apps.inventory.staff.urls")),
     path("", include("apps.inventory.staff.cycle_count_urls")),
     path("", include("apps.inbound.staff.urls")),
+    path("", include("apps.fulfillment.staff.urls")),
     path("", include("apps.shipping.staff.urls")),
     path("", include("apps.billing.staff.urls")),
+    path("", include("apps.orders.staff.urls")),
+    path("", include("apps.tracking.staff.urls")),
 ]

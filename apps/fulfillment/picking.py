@@ -31,11 +31,14 @@ ACTIVE = (WaveOrderStatus.PICKING, WaveOrderStatus.PICKED, WaveOrderStatus.PACKE
 MAX_WAVE = 200
 
 
-def wave_candidates(*, warehouse, channel=None, cutoff: datetime | None = None, items: str = ""):
-    """Pending Shipment orders of the warehouse not packed and on no pick list yet, oldest first."""
+def wave_candidates(*, warehouse, channel=None, cutoff: datetime | None = None, items: str = "", order_ids=None):
+    """Pending Shipment orders of the warehouse not packed and on no pick list yet, oldest first
+    (only the given ones when ``order_ids`` is given)."""
     busy = WaveOrder.objects.filter(status__in=ACTIVE).values("order_id")
     qs = (Order.objects.filter(warehouse=warehouse, status=OrderStatus.PENDING_SHIPMENT, packed_at__isnull=True)
           .exclude(pk__in=busy).annotate(units=Sum("lines__quantity"), skus=Count("lines")))
+    if order_ids is not None:
+        qs = qs.filter(pk__in=list(order_ids))
     if channel is not None:
         qs = qs.filter(channel=channel)
     if cutoff is not None:
@@ -85,12 +88,12 @@ def _number() -> str:
 
 @transaction.atomic
 def wave_create(*, actor, warehouse, channel=None, cutoff: datetime | None = None, items: str = "",
-                limit: int = 50) -> Wave:
+                limit: int = 50, order_ids=None) -> Wave:
     """A pick list of up to ``limit`` waiting orders; the orders are locked so two clerks making
     waves at once never get the same order."""
     limit = max(1, min(int(limit or 50), MAX_WAVE))
-    ids = list(wave_candidates(warehouse=warehouse, channel=channel, cutoff=cutoff, items=items)
-               .values_list("pk", flat=True)[:limit])
+    ids = list(wave_candidates(warehouse=warehouse, channel=channel, cutoff=cutoff, items=items,
+                               order_ids=order_ids).values_list("pk", flat=True)[:limit])
     orders = list(Order.objects.select_for_update(skip_locked=True).filter(
         pk__in=ids, status=OrderStatus.PENDING_SHIPMENT).order_by("submitted_at", "id")
                   .prefetch_related("lines"))

@@ -13,29 +13,34 @@ pytestmark = [
 
 # role -> (sections in the staff nav, a desk it may open with its title, a desk it may not open)
 ROLES = {
-    "sales": ({"customers", "sales", "warehouses", "shipping", "billing"}, ("sales", "Sales"), "warehouse"),
+    "sales": (
+        {"customers", "all_orders", "sales", "warehouses", "shipping", "billing"}, ("sales", "Sales"), "warehouse",
+    ),
     "customer_service": (
-        {"customers", "service", "products", "inventory", "warehouses", "inbound", "shipping", "billing"},
+        {"customers", "all_orders", "service", "products", "inventory", "warehouses", "inbound", "outbound", "shipping",
+         "billing", "tracking"},
         ("service", "Customer service"),
         "finance",
     ),
     "order_group": (
-        {"customers", "orders", "products", "inventory", "warehouses", "inbound", "shipping", "billing"},
+        {"customers", "all_orders", "orders", "products", "inventory", "warehouses", "inbound", "outbound", "shipping",
+         "billing", "tracking"},
         ("orders", "Order group (OMS)"),
         "sales",
     ),
     "warehouse": (
-        {"warehouse", "products", "inventory", "warehouses", "inbound", "shipping"},
+        {"warehouse", "all_orders", "products", "inventory", "warehouses", "inbound", "outbound", "shipping"},
         ("warehouse", "Warehouse"),
         "finance",
     ),
     "logistics": (
-        {"logistics", "products", "inventory", "warehouses", "inbound", "shipping"},
+        {"logistics", "all_orders", "products", "inventory", "warehouses", "inbound", "outbound", "shipping",
+         "tracking"},
         ("logistics", "Logistics (TMS)"),
         "orders",
     ),
     "finance": (
-        {"customers", "finance", "inventory", "shipping", "billing"},
+        {"customers", "all_orders", "finance", "inventory", "shipping", "billing"},
         ("finance", "Finance (FMS)"),
         "logistics",
     ),
@@ -46,6 +51,8 @@ ROLES = {
             "inventory",
             "warehouses",
             "inbound",
+            "outbound",
+            "all_orders",
             "sales",
             "service",
             "orders",
@@ -54,6 +61,7 @@ ROLES = {
             "finance",
             "shipping",
             "billing",
+            "tracking",
         },
         ("finance", "Finance (FMS)"),
         None,  # admin may open every desk

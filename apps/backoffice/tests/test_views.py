@@ -7,14 +7,20 @@ from apps.backoffice.sections import SECTIONS
 pytestmark = pytest.mark.django_db
 
 EXPECTED_SECTIONS = {
-    "sales": {"customers", "sales", "warehouses", "shipping", "billing"},
+    "sales": {"customers", "all_orders", "sales", "warehouses", "shipping", "billing"},
     "customer_service": {
-        "customers", "service", "products", "inventory", "warehouses", "inbound", "shipping", "billing",
+        "customers", "all_orders", "service", "products", "inventory", "warehouses", "inbound", "outbound", "shipping",
+        "billing", "tracking",
     },
-    "order_group": {"customers", "orders", "products", "inventory", "warehouses", "inbound", "shipping", "billing"},
-    "warehouse": {"warehouse", "products", "inventory", "warehouses", "inbound", "shipping"},
-    "logistics": {"logistics", "products", "inventory", "warehouses", "inbound", "shipping"},
-    "finance": {"customers", "finance", "inventory", "shipping", "billing"},
+    "order_group": {
+        "customers", "all_orders", "orders", "products", "inventory", "warehouses", "inbound", "outbound", "shipping",
+        "billing", "tracking",
+    },
+    "warehouse": {"warehouse", "all_orders", "products", "inventory", "warehouses", "inbound", "outbound", "shipping"},
+    "logistics": {
+        "logistics", "all_orders", "products", "inventory", "warehouses", "inbound", "outbound", "shipping", "tracking",
+    },
+    "finance": {"customers", "all_orders", "finance", "inventory", "shipping", "billing"},
     "admin": {s.key for s in SECTIONS},
 }
 

@@ -9,8 +9,11 @@ from apps.accounts import demo as accounts_demo
 from apps.billing import demo as billing_demo
 from apps.catalog import demo as catalog_demo
 from apps.core.tenancy import customer_scope, staff_scope
+from apps.fulfillment import demo as fulfillment_demo
 from apps.inventory import demo as inventory_demo
+from apps.orders import demo as orders_demo
 from apps.shipping import demo as shipping_demo
+from apps.tracking import demo as tracking_demo
 from apps.warehouses import demo as warehouses_demo
 
 
@@ -37,6 +40,9 @@ class Command(BaseCommand):
             shipping_demo.seed_shipping(warehouses)
             with staff_scope():
                 billing_demo.seed_billing(owners)
+            orders_demo.seed_orders(owners)
+            fulfillment_demo.seed_outbound(owners, staff["warehouse"])
+            tracking_demo.seed_tracking()
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
             self.stdout.write(f"  password for every demo login: {password}")
