@@ -168,7 +168,7 @@ def pick_confirm(*, actor, line: PickLine, bin_code: str, product_code: str, qua
 
 
 def _pick(*, actor, line, bin_code, product_code, quantity) -> PickLine:
-    line = PickLine.objects.select_for_update().select_related("product", "bin", "wave_order__wave",
+    line = PickLine.objects.select_for_update(of=("self",)).select_related("product", "bin", "wave_order__wave",
                                                                "wave_order__order").get(pk=line.pk)
     if line.status != PickStatus.OPEN or line.wave_order.status != WaveOrderStatus.PICKING:
         raise OutboundConflict(f"This line is already {line.get_status_display().lower()}.")
@@ -196,7 +196,7 @@ def pick_short(*, actor, line: PickLine, found: int) -> WaveOrder:
     """The bin holds fewer units than the line needs: the order stops (Abnormal, stock
     discrepancy — its stock and hold go back), the bin gets a count to review, the customer is
     told. The picker puts the order's picked units back."""
-    line = PickLine.objects.select_for_update().select_related("product", "bin", "wave_order__wave",
+    line = PickLine.objects.select_for_update(of=("self",)).select_related("product", "bin", "wave_order__wave",
                                                                "wave_order__order__customer").get(pk=line.pk)
     wave_order = line.wave_order
     if line.status != PickStatus.OPEN or wave_order.status != WaveOrderStatus.PICKING:

@@ -62,8 +62,8 @@ def clean_recipient(data: dict, *, complete: bool) -> tuple[dict, dict[str, str]
     for key, (_field, length, required) in RECIPIENT.items():
         if len(values[key]) > length and key != "country":
             problems[key] = f"is longer than {length} characters"
-        elif complete and required and not values[key]:
-            problems[key] = "is required"
+        elif required and not values[key] and (complete or key == "country"):
+            problems[key] = "is required"  # no channel, no price, no parcel without a country
     if values["country"]:
         try:
             values["country"] = clean_country(values["country"])

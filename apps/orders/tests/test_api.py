@@ -120,12 +120,15 @@ def test_a_duplicate_external_ref_is_400(api, world):
     assert Order.objects.count() == 1
 
 
-def test_a_missing_country_is_accepted_and_only_fails_at_submit(api, world):
-    body = create(api, recipient={**RECIPIENT, "country": ""})
+def test_a_missing_country_is_refused_and_an_incomplete_address_fails_at_submit(api, world):
+    body = create(api, status=400, recipient={**RECIPIENT, "country": ""})
+    assert body["code"] == "invalid_address" and body["errors"]["country"] == "is required"
+    assert not Order.objects.exists()
+    body = create(api, recipient={**RECIPIENT, "city": ""})  # a shop's order may arrive incomplete
     submitted = api.post(url(body["number"], "submit")).json()
     assert submitted["status"] == "abnormal"
     assert submitted["abnormal_reason"]["code"] == "INVALID_ADDRESS"
-    assert "Country" in submitted["abnormal_reason"]["message"]
+    assert "City is required" in submitted["abnormal_reason"]["message"]
 
 
 # --- List ------------------------------------------------------------------------------------------
