@@ -98,7 +98,7 @@ def test_from_a_new_sku_to_a_shipped_parcel(page, browser, live_server, login, u
         clerk.goto(f"/staff/inbound/{number}/boxes/1/")
         clerk.get_by_test_id("box-counts-form").get_by_label("Good units of LOOP-TEE").fill("10")
         clerk.get_by_test_id("save-box").click()
-        expect(clerk.get_by_test_id("flash").first).to_contain_text("Box 1")
+        expect(clerk.get_by_test_id("flash").first).to_contain_text(f"Box 1 of {number} counted: LOOP-TEE 10")
         clerk.goto(f"/staff/inbound/{number}/")
         clerk.get_by_test_id("finish-receiving").click()
         form = clerk.get_by_test_id("shelve-form")
