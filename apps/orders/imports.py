@@ -44,7 +44,7 @@ from .choices import EventKind, OrderSource, OrderStatus
 from .errors import OrderInvalid
 from .models import Order, OrderEvent, OrderLine
 from .rules import LABELS, clean_recipient
-from .services import _duplicate, check_destination, check_lines, order_numbers, orders_submit
+from .services import check_destination, check_lines, duplicate_ref_error, order_numbers, orders_submit
 
 IMPORT_KIND = "order_import"
 KINDS = {"regular": "Regular", "kickstarter": "Kickstarter"}
@@ -111,7 +111,7 @@ def check_orders(*, customer, parsed: ParsedFile, warehouse_code: str = "",
         if order.ref and len(order.ref) > MAX_REF:
             bad(order.ref_column, f"The external reference is longer than {MAX_REF} characters.")
         elif order.ref in taken:
-            bad(order.ref_column, _duplicate(order.ref).message)
+            bad(order.ref_column, duplicate_ref_error(order.ref).message)
         fields, wrong = clean_recipient(order.recipient, complete=True)
         for key, text in wrong.items():
             bad(order.recipient_columns.get(key), f"{LABELS[key]} {text}.")

@@ -20,7 +20,7 @@ from apps.inventory.services import stock_ship
 from .choices import EventKind, OrderStatus
 from .errors import OrderInvalid, OrderLocked
 from .models import Order
-from .services import _event, _lock, order_transition
+from .services import order_event, order_lock, order_transition
 
 ZERO = Decimal("0")
 
@@ -35,7 +35,7 @@ def _require_pending(order: Order, doing: str) -> None:
 def order_mark_packed(*, actor, order: Order, weight_g: int, actual_freight: Decimal, tracking_number: str,
                       channel=None) -> Order:
     """The parcel is packed, weighed and labelled: from now on the customer cannot cancel."""
-    order = _lock(order)
+    order = order_lock(order)
     _require_pending(order, "packed")
     if order.packed_at is not None:
         raise OrderLocked(f"Order {order.number} is already packed (tracking {order.tracking_number}).",
@@ -47,7 +47,7 @@ def order_mark_packed(*, actor, order: Order, weight_g: int, actual_freight: Dec
     if channel is not None:
         order.channel = channel
     order.save()
-    _event(order, actor=actor, kind=EventKind.ACTION,
+    order_event(order, actor=actor, kind=EventKind.ACTION,
            message=f"Packed: {weight_g} g, label {tracking_number}; freight from the packed parcel "
                    f"{actual_freight} {order.currency}")
     return order
@@ -98,7 +98,7 @@ def _settle(order: Order, *, actor) -> None:
 def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
     """Handed to the carrier: the units leave their bins (ship moves), the hold settles against
     the actual freight and fee, and the order becomes Shipped with its tracking number."""
-    order = _lock(order)
+    order = order_lock(order)
     _require_pending(order, "shipped")
     if order.packed_at is None:
         raise OrderLocked(f"Order {order.number} is not packed yet; pack and label it before handing it over.",
@@ -125,12 +125,12 @@ def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
 
 @transaction.atomic
 def order_deliver(*, actor, order: Order, message: str = "") -> Order:
-    order = _lock(order)
+    order = order_lock(order)
     return order_transition(order=order, to=OrderStatus.DELIVERED, actor=actor, message=message or "Delivered")
 
 
 @transaction.atomic
 def order_return(*, actor, order: Order, message: str = "") -> Order:
-    order = _lock(order)
+    order = order_lock(order)
     return order_transition(order=order, to=OrderStatus.RETURNED, actor=actor,
                             message=message or "Returned to the sender")

@@ -51,7 +51,8 @@ def _person(actor):
     return actor if getattr(actor, "pk", None) else None
 
 
-def _event(order: Order, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
+def order_event(order: Order, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
+    """One line of the order's timeline (who, what); call inside the change's own transaction."""
     return OrderEvent.objects.create(order=order, actor=_person(actor), kind=kind, message=message[:500],
                                      from_status=from_status, to_status=to_status)
 
@@ -72,11 +73,12 @@ def order_transition(*, order: Order, to: str, actor=None, message: str = "", co
     if stamp:
         setattr(order, stamp, timezone.now())
     order.save()
-    _event(order, actor=actor, kind=EventKind.STATUS, message=message, from_status=current, to_status=to)
+    order_event(order, actor=actor, kind=EventKind.STATUS, message=message, from_status=current, to_status=to)
     return order
 
 
-def _lock(order: Order) -> Order:
+def order_lock(order: Order) -> Order:
+    """The order's row, locked for the rest of the transaction, with what the services read."""
     return Order.objects.select_for_update(of=("self",)).select_related("warehouse", "channel").get(pk=order.pk)
 
 
@@ -173,11 +175,11 @@ def _check_external_ref(customer, external_ref: str, exclude_pk=None) -> str:
         raise OrderInvalid("The external reference is longer than 100 characters.", code="invalid_external_ref",
                            extra={"external_ref": ["at most 100 characters"]})
     if ref and Order.objects.filter(customer=customer, external_ref=ref).exclude(pk=exclude_pk).exists():
-        raise _duplicate(ref)
+        raise duplicate_ref_error(ref)
     return ref
 
 
-def _duplicate(ref: str) -> OrderInvalid:
+def duplicate_ref_error(ref: str) -> OrderInvalid:
     return OrderInvalid(f"You already have an order with the external reference “{ref}”.",
                         code="duplicate_external_ref", extra={"external_ref": ["already used by another order"]})
 
@@ -203,10 +205,10 @@ def order_create(*, actor, data: OrderData, source: str = OrderSource.MANUAL, cu
                 warehouse=data.warehouse, channel=data.channel, note=(data.note or "").strip()[:500],
                 currency=wallet_for(customer).currency, created_by=_person(actor), **recipient)
     except IntegrityError:  # a concurrent create took the same external reference
-        raise _duplicate(ref) from None
+        raise duplicate_ref_error(ref) from None
     OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=q) for p, q in lines])
     by = "by staff " if source == OrderSource.STAFF else ""
-    _event(order, actor=actor, kind=EventKind.STATUS, to_status=OrderStatus.CONFIRMING,
+    order_event(order, actor=actor, kind=EventKind.STATUS, to_status=OrderStatus.CONFIRMING,
            message=f"Order created {by}({OrderSource(source).label})")
     if submit:
         order = order_submit(actor=actor, order=order)
@@ -233,7 +235,7 @@ def _changes(order: Order, recipient: dict, lines, data: OrderData) -> list[str]
 def order_update(*, actor, order: Order, data: OrderData) -> Order:
     """Change address, SKUs, warehouse, shipping method or note — only while Confirming or
     Abnormal. A fixed Abnormal order goes back to Confirming, ready to submit again."""
-    order = _lock(order)
+    order = order_lock(order)
     if order.status not in EDITABLE:
         raise OrderLocked(f"Order {order.number} is {order.get_status_display()}: it can no longer be edited. "
                           "Cancel it and create a new one (Copy does it quickly).")
@@ -253,7 +255,7 @@ def order_update(*, actor, order: Order, data: OrderData) -> Order:
     order.warehouse, order.channel = data.warehouse, data.channel
     order.note, order.external_ref = (data.note or "").strip()[:500], ref
     order.save()
-    _event(order, actor=actor, kind=EventKind.EDIT, message="Changed: " + ", ".join(changed))
+    order_event(order, actor=actor, kind=EventKind.EDIT, message="Changed: " + ", ".join(changed))
     if order.status == OrderStatus.ABNORMAL:
         order_transition(order=order, to=OrderStatus.CONFIRMING, actor=actor, message="Edited; ready to submit again")
     return order
@@ -269,9 +271,9 @@ def order_copy(*, actor, order: Order) -> Order:
         channel=order.channel, note=order.note, currency=order.currency, copied_from=order,
         created_by=_person(actor), **{field: getattr(order, field) for field in RECIPIENT_FIELDS})
     OrderLine.objects.bulk_create([OrderLine(order=copy, product=p, quantity=q) for p, q in lines])
-    _event(copy, actor=actor, kind=EventKind.STATUS, to_status=OrderStatus.CONFIRMING,
+    order_event(copy, actor=actor, kind=EventKind.STATUS, to_status=OrderStatus.CONFIRMING,
            message=f"Copied from {order.number}")
-    _event(order, actor=actor, kind=EventKind.ACTION, message=f"Copied to {copy.number}")
+    order_event(order, actor=actor, kind=EventKind.ACTION, message=f"Copied to {copy.number}")
     return copy
 
 
@@ -279,7 +281,7 @@ def order_note_add(*, actor, order: Order, message: str) -> OrderEvent:
     text = (message or "").strip()
     if not text:
         raise OrderInvalid("Write the note first.", extra={"message": ["is required"]})
-    return _event(order, actor=actor, kind=EventKind.NOTE, message=text)
+    return order_event(order, actor=actor, kind=EventKind.NOTE, message=text)
 
 
 # --- Submit --------------------------------------------------------------------------------------
@@ -332,7 +334,7 @@ def _plan(order: Order, lines) -> tuple:
 def order_submit(*, actor, order: Order) -> Order:
     """Submit Shipment: Confirming or Abnormal → Pending Shipment (stock allocated, estimated
     freight + fulfilment fee held), or → Abnormal with the reason. Returns the order either way."""
-    order = _lock(order)
+    order = order_lock(order)
     if order.status not in SUBMITTABLE:
         raise OrderLocked(f"Order {order.number} is {order.get_status_display()}; only Confirming and Abnormal "
                           "orders can be submitted.")
@@ -372,7 +374,7 @@ def _mark_abnormal(order: Order, *, actor, code: str, message: str) -> Order:
     if (order.abnormal_code, order.abnormal_message) != (code, message[:500]) or _person(actor):
         order.abnormal_code, order.abnormal_message = code, message[:500]
         order.save(update_fields=["abnormal_code", "abnormal_message", "updated_at"])
-        _event(order, actor=actor, kind=EventKind.ACTION, message=f"Submitted again, still Abnormal: {message}")
+        order_event(order, actor=actor, kind=EventKind.ACTION, message=f"Submitted again, still Abnormal: {message}")
     return order
 
 
@@ -382,7 +384,7 @@ def order_mark_abnormal(*, actor, order: Order, code: str, message: str) -> Orde
     if code not in AbnormalReason.values:
         raise OrderInvalid("Unknown reason code.")
     with transaction.atomic():
-        order = _lock(order)
+        order = order_lock(order)
         _give_back(order, actor=actor)
         return _mark_abnormal(order, actor=actor, code=code, message=message)
 
@@ -408,7 +410,7 @@ def _give_back(order: Order, *, actor) -> None:
 def order_cancel(*, actor, order: Order, reason: str = "") -> Order:
     """Cancel while Confirming, Abnormal, or Pending Shipment until the warehouse has packed it;
     the allocated stock and the held money go back."""
-    order = _lock(order)
+    order = order_lock(order)
     if order.status not in CANCELLABLE:
         raise OrderLocked(f"Order {order.number} is {order.get_status_display()}; it can no longer be cancelled.")
     if order.packed_at is not None:
