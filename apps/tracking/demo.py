@@ -1,6 +1,6 @@
-"""Demo tracking (idempotent): shipped demo orders get a couple of carrier scans, and the oldest
-one is delivered, so the public page, the staff page and the portal's Delivered tab have
-something to show. Orders that already have events are left alone, so a second run adds nothing."""
+"""Demo tracking (idempotent): shipped demo orders get a couple of carrier scans (they stay Shipped:
+the outbound demo already delivers one), so the public page and the staff page have something to
+show. Orders that already have events are left alone, so a second run adds nothing."""
 
 from __future__ import annotations
 
@@ -40,9 +40,5 @@ def seed_tracking() -> int:
                 at = order.shipped_at + span * hours / (SCANS[-1][0] + 4)
                 tracking_event_add(actor=None, order=order, occurred_at=at, status=status, location=location,
                                    description=description, source=EventSource.CARRIER)
-            if index == 0 and len(fresh) > 1:
-                tracking_event_add(actor=None, order=order, occurred_at=timezone.now(),
-                                   status=TrackingStatus.DELIVERED,
-                                   description="Delivered, left at the front door", source=EventSource.CARRIER)
             seeded += 1
     return seeded
