@@ -187,3 +187,18 @@ def test_json_helpers_answer_json(client_a, world):
     response = client_a.post(reverse("orders:quote"), {})
     assert response.status_code == 400
     assert json.loads(response.content)["message"]
+
+
+def test_no_count_on_the_list_runs_without_a_limit(client_a, world, make_staff):
+    """DESIGN §3: tab counts are capped, never an unbounded COUNT(*) over a big table."""
+    from django.test import Client
+
+    order_create(actor=world.user, data=world.data())
+    staff = Client()
+    staff.force_login(make_staff("order_group"))
+    for viewer, url in ((client_a, reverse("orders:list")), (staff, reverse("backoffice:order-list"))):
+        with CaptureQueriesContext(connection) as ctx:
+            assert viewer.get(url).status_code == 200
+        counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert counts, "the tabs show counts"
+        assert all("LIMIT" in sql.upper() for sql in counts), counts
