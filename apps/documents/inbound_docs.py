@@ -594,6 +594,39 @@ def _draw_cell(canvas: Canvas, text: str, left: float, right: float, top: float,
             canvas.drawString(left + CELL_PADDING, baseline - n * leading, line)
 
 
+def draw_title_block(canvas: Canvas, *, title: str, subtitle: str, warehouse: PartyAddress, facts, text_width: float,
+                     top: float) -> float:
+    """An A4 list's title and number, then the warehouse on the left half and the facts (customer,
+    status, …) in columns on the right half; returns the y below the title lines."""
+    usable = PAGE_WIDTH - 2 * MARGIN_X
+    fitted = fit(title, text_width, 16, 10, bold=True)
+    canvas.setFont(fitted.font, fitted.size)
+    canvas.drawString(MARGIN_X, top - 12, fitted.lines[0])
+    second = fit(subtitle, text_width, 12, 8, bold=True)
+    canvas.setFont(second.font, second.size)
+    canvas.drawString(MARGIN_X, top - 12 - 16, second.lines[0])
+    y = top - 32 - 6 * MM
+    half = usable / 2
+    blocks = [("Warehouse", [f"{warehouse.code} · {warehouse.name}".rstrip(" ·"),
+                             *_address_lines(warehouse, 4)], MARGIN_X, half - 4 * MM)]
+    fact_width = half / max(1, len(facts))
+    for n, (caption, fact) in enumerate(facts):
+        blocks.append((caption, [fact], MARGIN_X + half + n * fact_width, fact_width - 3 * MM))
+    for caption, lines, x, width in blocks:
+        canvas.setFillGray(0.4)
+        canvas.setFont(HELVETICA, 7.5)
+        canvas.drawString(x, y - 7, caption.upper())
+        canvas.setFillGray(0)
+        baseline = y - 9 - 11
+        for n, line in enumerate(lines):
+            line_fit = fit(line, width, 10 if n == 0 else 9, 6.5, bold=n == 0)
+            if line_fit.lines:
+                canvas.setFont(line_fit.font, line_fit.size)
+                canvas.drawString(x, baseline, line_fit.lines[0])
+            baseline -= 12 if n == 0 else 10.8
+    return y
+
+
 def _draw_header(canvas: Canvas, header: _Header, columns: Sequence[_Column], edges: list[float],
                  page: int, pages: int) -> float:
     """Title, inbound number and its barcode, warehouse and facts, column headings and the footer;
@@ -617,33 +650,8 @@ def _draw_header(canvas: Canvas, header: _Header, columns: Sequence[_Column], ed
             )
             text_width = usable - bars_width - (QUIET_MODULES * module) - 2 * MM
 
-    title = fit(header.title, text_width, 16, 10, bold=True)
-    canvas.setFont(title.font, title.size)
-    canvas.drawString(MARGIN_X, top - 12, title.lines[0])
-    inbound = fit(f"Inbound {value}", text_width, 12, 8, bold=True)
-    canvas.setFont(inbound.font, inbound.size)
-    canvas.drawString(MARGIN_X, top - 12 - 16, inbound.lines[0])
-    y = top - 32 - 6 * MM
-
-    # Warehouse on the left half, the facts (customer, status, …) in columns on the right half.
-    half = usable / 2
-    blocks = [("Warehouse", [f"{header.warehouse.code} · {header.warehouse.name}".rstrip(" ·"),
-                             *_address_lines(header.warehouse, 4)], MARGIN_X, half - 4 * MM)]
-    fact_width = half / max(1, len(header.facts))
-    for n, (caption, fact) in enumerate(header.facts):
-        blocks.append((caption, [fact], MARGIN_X + half + n * fact_width, fact_width - 3 * MM))
-    for caption, lines, x, width in blocks:
-        canvas.setFillGray(0.4)
-        canvas.setFont(HELVETICA, 7.5)
-        canvas.drawString(x, y - 7, caption.upper())
-        canvas.setFillGray(0)
-        baseline = y - 9 - 11
-        for n, line in enumerate(lines):
-            fitted = fit(line, width, 10 if n == 0 else 9, 6.5, bold=n == 0)
-            if fitted.lines:
-                canvas.setFont(fitted.font, fitted.size)
-                canvas.drawString(x, baseline, fitted.lines[0])
-            baseline -= 12 if n == 0 else 10.8
+    draw_title_block(canvas, title=header.title, subtitle=f"Inbound {value}", warehouse=header.warehouse,
+                     facts=header.facts, text_width=text_width, top=top)
     y = PAGE_HEIGHT - MARGIN_TOP - _header_height(header)
 
     # Column headings on a grey band.

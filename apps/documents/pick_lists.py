@@ -40,6 +40,7 @@ from .inbound_docs import (
     _is_count,
     _qty,
     _text,
+    draw_title_block,
     fit,
 )
 from .labels import CODE128, MM, QUIET_MODULES, _encode
@@ -200,32 +201,8 @@ def _draw_header(canvas: Canvas, doc: _Doc, page: int, pages: int) -> float:
     bars = _draw_bars(canvas, doc.number, PAGE_WIDTH - MARGIN_X, top)
     text_width = usable - bars - 2 * MM
 
-    title = fit(doc.title, text_width, 16, 10, bold=True)
-    canvas.setFont(title.font, title.size)
-    canvas.drawString(MARGIN_X, top - 12, title.lines[0])
-    number = fit(f"{doc.label} {doc.number}", text_width, 12, 8, bold=True)
-    canvas.setFont(number.font, number.size)
-    canvas.drawString(MARGIN_X, top - 12 - 16, number.lines[0])
-    y = top - 32 - 6 * MM
-
-    half = usable / 2
-    blocks = [("Warehouse", [f"{doc.warehouse.code} · {doc.warehouse.name}".rstrip(" ·"),
-                             *_address_lines(doc.warehouse, 4)], MARGIN_X, half - 4 * MM)]
-    fact_width = half / max(1, len(doc.facts))
-    for n, (caption, fact) in enumerate(doc.facts):
-        blocks.append((caption, [fact], MARGIN_X + half + n * fact_width, fact_width - 3 * MM))
-    for caption, lines, x, width in blocks:
-        canvas.setFillGray(0.4)
-        canvas.setFont(HELVETICA, 7.5)
-        canvas.drawString(x, y - 7, caption.upper())
-        canvas.setFillGray(0)
-        baseline = y - 9 - 11
-        for n, line in enumerate(lines):
-            fitted = fit(line, width, 10 if n == 0 else 9, 6.5, bold=n == 0)
-            if fitted.lines:
-                canvas.setFont(fitted.font, fitted.size)
-                canvas.drawString(x, baseline, fitted.lines[0])
-            baseline -= 12 if n == 0 else 10.8
+    y = draw_title_block(canvas, title=doc.title, subtitle=f"{doc.label} {doc.number}", warehouse=doc.warehouse,
+                         facts=doc.facts, text_width=text_width, top=top)
     if doc.note:
         address = max(1, len(_address_lines(doc.warehouse, 4)))
         note = fit(doc.note, usable, 9, 6.5)
