@@ -19,7 +19,7 @@ SKIP = re.compile(r"logout|/password|/register|/api-keys/new")
 NONSENSE = {
     "code": "’;DROP--<b>" + "9" * 300, "quantity": "-1", "found": "1e9", "weight_g": "1e309", "length_cm": "nan",
     "width_cm": "-0", "height_cm": "∞", "reason": "x" * 2000, "message": "", "sku": ["", "NOPE"],
-    "ids": ["abc", "-1", "99999999"], "action": "nonsense", "warehouse": "0", "carrier": "nope", "line": "x",
+    "ids": ["abc", "-1", "99999999"], "action": "nonsense", "warehouse": "abc", "carrier": "nope", "line": "x",
     "scanned": "{not json", "bin": "Z" * 100, "limit": "0", "cutoff": "yesterday", "country": "ZZ",
     "received_amount": "NaN", "amount": "1e999", "status": "nonsense", "kind": "nonsense", "confirm": "yes",
 }

@@ -268,7 +268,9 @@ def sku_search_json(request, customer) -> JsonResponse:
 def quote_json(request, customer) -> JsonResponse:
     """Select a shipping method: the channels that can take the order's SKUs to the address, with
     price and delivery time (an estimate: freight is charged from the packed weight)."""
-    warehouse = customer_warehouses(customer=customer).filter(pk=request.POST.get("warehouse") or 0).first()
+    warehouse_id = request.POST.get("warehouse", "")
+    warehouse = (customer_warehouses(customer=customer).filter(pk=int(warehouse_id)).first()
+                 if warehouse_id.isdecimal() else None)
     rows = [(sku, int(q)) for sku, q in read_lines(request.POST) if sku and q.isdecimal() and int(q) > 0]
     if warehouse is None or not rows:
         return JsonResponse({"message": "Choose the warehouse and add at least one SKU first."}, status=400)

@@ -184,9 +184,10 @@ def test_the_dashboard_warns_about_abnormal_orders(client_a, world):
 
 
 def test_json_helpers_answer_json(client_a, world):
-    response = client_a.post(reverse("orders:quote"), {})
-    assert response.status_code == 400
-    assert json.loads(response.content)["message"]
+    for data in ({}, {"warehouse": "abc", "sku": ["TEE"], "quantity": ["1"]}):
+        response = client_a.post(reverse("orders:quote"), data)
+        assert response.status_code == 400
+        assert json.loads(response.content)["message"]
 
 
 def test_no_count_on_the_list_runs_without_a_limit(client_a, world, make_staff):
