@@ -70,6 +70,8 @@ def manifest_add(*, actor, manifest: Manifest, code: str) -> Parcel:
 
 @transaction.atomic
 def manifest_remove(*, actor, manifest: Manifest, parcel: Parcel) -> None:
+    manifest = Manifest.objects.select_for_update().get(pk=manifest.pk)  # not while it is being closed
+    parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
     if manifest.status != ManifestStatus.OPEN or parcel.manifest_id != manifest.pk:
         raise OutboundConflict("Only a parcel on an open manifest can be taken off it.")
     Parcel.objects.filter(pk=parcel.pk).update(manifest=None)

@@ -17,6 +17,7 @@ from apps.documents.shipping_labels import LabelAddress
 from apps.orders.choices import OrderStatus
 from apps.orders.models import Order
 from apps.orders.outbound import order_mark_packed
+from apps.orders.services import order_lock
 from apps.shipping.labels import parcel_label_issue
 from apps.shipping.quotes import QuoteOption, compiled_channels, level_discount_pct, parcel_from_box, quote_channel
 
@@ -131,8 +132,13 @@ def pack_complete(*, actor, task: PackTask, scanned: dict[str, int], weight_g, l
     recipient = LabelAddress(name=order.recipient_name, company=order.recipient_company, phone=order.recipient_phone,
                              lines=tuple(x for x in (order.address1, order.address2, place, order.country) if x))
     dims = tuple(Decimal(str(v)) if v not in (None, "") else None for v in (length_cm, width_cm, height_cm))
+    refuse_if_cancelled(task.wave_order)  # commits the skip of a cancelled order before refusing
     with transaction.atomic():
-        refuse_if_cancelled(task.wave_order)
+        order = order_lock(order)  # before buying a label: still pending, still not packed?
+        if order.status != OrderStatus.PENDING_SHIPMENT or order.packed_at is not None:
+            raise OutboundConflict(f"Order {order.number} is {order.get_status_display()}"
+                                   f"{', already packed' if order.packed_at else ''}: do not pack it.",
+                                   code="order_not_pending")
         channel = order.channel
         label = parcel_label_issue(channel=channel, order_number=order.number, recipient=recipient,
                                    recipient_country=order.country, recipient_postal_code=order.postal_code,

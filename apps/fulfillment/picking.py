@@ -54,7 +54,9 @@ def _planned(warehouse) -> dict[tuple[int, int], int]:
     """(product, bin) → units already planned by open pick lines (not yet shipped)."""
     rows = (PickLine.objects.filter(wave_order__status__in=(WaveOrderStatus.PICKING, WaveOrderStatus.PICKED,
                                                              WaveOrderStatus.PACKED),
-                                    wave_order__wave__warehouse=warehouse, bin__isnull=False)
+                                    wave_order__wave__warehouse=warehouse, bin__isnull=False,
+                                    # shipped units have left the bins already; cancelled ones go back
+                                    wave_order__order__status=OrderStatus.PENDING_SHIPMENT)
             .values("product_id", "bin_id").annotate(units=Sum("quantity")))
     return {(r["product_id"], r["bin_id"]): r["units"] for r in rows}
 
@@ -95,7 +97,8 @@ def wave_create(*, actor, warehouse, channel=None, cutoff: datetime | None = Non
     ids = list(wave_candidates(warehouse=warehouse, channel=channel, cutoff=cutoff, items=items,
                                order_ids=order_ids).values_list("pk", flat=True)[:limit])
     orders = list(Order.objects.select_for_update(skip_locked=True).filter(
-        pk__in=ids, status=OrderStatus.PENDING_SHIPMENT).order_by("submitted_at", "id")
+        pk__in=ids, status=OrderStatus.PENDING_SHIPMENT).exclude(  # a wave committed since the read
+        pk__in=WaveOrder.objects.filter(status__in=ACTIVE).values("order_id")).order_by("submitted_at", "id")
                   .prefetch_related("lines"))
     if not orders:
         raise ValidationFailed(f"No Pending Shipment orders in {warehouse.code} wait for picking with these filters.",
@@ -228,7 +231,8 @@ def _count_bin(*, actor, line: PickLine, found: int) -> None:
     have already taken out of it), for a supervisor to finish and post."""
     count = cycle_count_create(actor=actor, warehouse=line.bin.warehouse, bin_from=line.bin.code,
                                bin_to=line.bin.code)
-    taken = (PickLine.objects.filter(bin=line.bin, product=line.product, wave_order__status__in=ACTIVE)
+    taken = (PickLine.objects.filter(bin=line.bin, product=line.product, wave_order__status__in=ACTIVE,
+                                     wave_order__order__status=OrderStatus.PENDING_SHIPMENT)
              .exclude(pk=line.pk).aggregate(n=Sum("picked"))["n"] or 0)
     for count_line in count.lines.filter(product=line.product):
         cycle_count_record(actor=actor, count=count, counts={count_line.pk: found + taken})

@@ -254,7 +254,11 @@ def order_update(*, actor, order: Order, data: OrderData) -> Order:
         setattr(order, field, value)
     order.warehouse, order.channel = data.warehouse, data.channel
     order.note, order.external_ref = (data.note or "").strip()[:500], ref
-    order.save()
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError:  # a concurrent create or edit took the same external reference
+        raise duplicate_ref_error(ref) from None
     order_event(order, actor=actor, kind=EventKind.EDIT, message="Changed: " + ", ".join(changed))
     if order.status == OrderStatus.ABNORMAL:
         order_transition(order=order, to=OrderStatus.CONFIRMING, actor=actor, message="Edited; ready to submit again")
@@ -352,8 +356,9 @@ def order_submit(*, actor, order: Order) -> Order:
             total = option.total + fee
             attempt = order.submit_count + 1
             try:
-                hold(customer=order.customer, amount=total, idempotency_key=f"order:{order.pk}:hold:{attempt}",
-                     actor=actor, **reference)
+                if total > ZERO:  # nothing to set aside for a free parcel
+                    hold(customer=order.customer, amount=total,
+                         idempotency_key=f"order:{order.pk}:hold:{attempt}", actor=actor, **reference)
             except InsufficientBalance as exc:
                 raise _Abnormal(AbnormalReason.INSUFFICIENT_BALANCE,
                                 f"This order needs {total} {order.currency} (freight {option.total} + fulfilment fee "

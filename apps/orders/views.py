@@ -47,7 +47,7 @@ def get_order(number: str) -> Order:
     return order_detail(pk=get_object_or_404(Order.objects.only("pk"), number=number).pk)
 
 
-def _back(request, fallback: str) -> HttpResponseRedirect:
+def back(request, fallback: str) -> HttpResponseRedirect:
     target = request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return HttpResponseRedirect(target)
@@ -95,7 +95,7 @@ class OrderBulkView(CustomerRequiredMixin, View):
             (messages.success if not result.failed else messages.warning)(request, result.summary("cancelled"))
         else:
             messages.error(request, "Choose Submit Shipment or Cancel.")
-        return _back(request, "orders:list")
+        return back(request, "orders:list")
 
 
 class OrderExportView(CustomerRequiredMixin, View):
@@ -112,7 +112,7 @@ class OrderExportView(CustomerRequiredMixin, View):
             job = order_export_start(actor=request.user, filters=filters, kind=kind)
         except ApplicationError as exc:
             messages.error(request, exc.message)
-            return _back(request, "orders:list")
+            return back(request, "orders:list")
         messages.success(request, f"{job.title}: {job.message or 'being prepared'} — it is in the download centre.")
         return redirect("documents:job", pk=job.pk)
 

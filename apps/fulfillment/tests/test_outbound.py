@@ -267,3 +267,11 @@ def test_delivered_after_shipped(floor, submitted):
     order.refresh_from_db()
     order = order_deliver(actor=floor.clerk, order=order)
     assert order.status == OrderStatus.DELIVERED and order.delivered_at
+
+
+def test_shipped_units_no_longer_reserve_their_bins_for_new_waves(floor, submitted):
+    ship(floor, submitted(lines=[("TEE", 7)]))  # 6 from A-01-01, 1 from A-01-02: 3 stay in A-01-02
+    submitted(lines=[("TEE", 3)])
+    wave = wave_create(actor=floor.clerk, warehouse=floor.warehouse)
+    assert [(line.bin.code if line.bin else None, line.quantity) for line in wave_lines(wave=wave)] == [
+        ("A-01-02", 3)]

@@ -36,7 +36,7 @@ from ..services import (
     orders_cancel,
     orders_submit,
 )
-from ..views import quote_json, recognize_json, sku_search_json
+from ..views import back, quote_json, recognize_json, sku_search_json
 
 VIEW = "orders.view_order"
 MANAGE = ("orders.view_order", "orders.manage_orders")
@@ -101,7 +101,7 @@ class OrderBulkView(StaffPermissionRequiredMixin, View):
             (messages.success if not result.failed else messages.warning)(request, result.summary("cancelled"))
         else:
             messages.error(request, "Choose Submit Shipment or Cancel.")
-        return redirect(request.POST.get("next") or reverse("backoffice:order-list"))
+        return back(request, "backoffice:order-list")
 
 
 class OrderExportView(StaffPermissionRequiredMixin, View):
