@@ -58,12 +58,15 @@ TARGET = 1000
 def setup():
     """A fresh customer, user and warehouse; each scenario gets its own product (its own hot row)."""
     stamp = time.time_ns()
-    customer = customer_create(actor=None, company_name=f"Alloc bench {stamp}", contact_name="B",
-                               contact_email=f"alloc{stamp}@b.example")
-    user = customer_user_create(customer=customer, email=f"alloc-bench-{stamp}@b.example",
-                                password="bench-password-123")
+    customer = customer_create(
+        actor=None, company_name=f"Alloc bench {stamp}", contact_name="B", contact_email=f"alloc{stamp}@b.example"
+    )
+    user = customer_user_create(
+        customer=customer, email=f"alloc-bench-{stamp}@b.example", password="bench-password-123"
+    )
     warehouse, _ = Warehouse.objects.get_or_create(
-        code="BENCH1", defaults={"name": "Bench", "address1": "1 Bench Rd", "city": "LA", "country": "US"})
+        code="BENCH1", defaults={"name": "Bench", "address1": "1 Bench Rd", "city": "LA", "country": "US"}
+    )
     return user, warehouse
 
 
@@ -89,8 +92,14 @@ def allocator(user, product, warehouse, *, seconds=None, attempts=None):
                 i += 1
                 t0 = time.perf_counter()
                 try:
-                    stock_allocate(actor=user, product=product, warehouse=warehouse, quantity=1,
-                                   reference_type="order", reference_id=str(i))
+                    stock_allocate(
+                        actor=user,
+                        product=product,
+                        warehouse=warehouse,
+                        quantity=1,
+                        reference_type="order",
+                        reference_id=str(i),
+                    )
                     ok += 1
                 except InsufficientStock:
                     refused += 1
@@ -121,11 +130,15 @@ def scenario_throughput(user, warehouse, threads, seconds):
     latencies = [x for r in results for x in r[2]]
     balance, moves, good = verify(product, warehouse, ok)
     rate = ok / elapsed
-    print(f"  {threads} thread(s), {elapsed:.2f} s: {ok} allocations ({refused} refused) = {rate:,.0f} allocations/s; "
-          f"latency p50 {pct(latencies, .5):.1f} ms, p95 {pct(latencies, .95):.1f} ms, "
-          f"p99 {pct(latencies, .99):.1f} ms; per thread {sorted(r[0] for r in results)}")
-    print(f"  balance on_hand={balance.on_hand} allocated={balance.allocated}, allocate moves={moves} — "
-          f"{'no oversell, ledger matches' if good else 'MISMATCH'}")
+    print(
+        f"  {threads} thread(s), {elapsed:.2f} s: {ok} allocations ({refused} refused) = {rate:,.0f} allocations/s; "
+        f"latency p50 {pct(latencies, 0.5):.1f} ms, p95 {pct(latencies, 0.95):.1f} ms, "
+        f"p99 {pct(latencies, 0.99):.1f} ms; per thread {sorted(r[0] for r in results)}"
+    )
+    print(
+        f"  balance on_hand={balance.on_hand} allocated={balance.allocated}, allocate moves={moves} — "
+        f"{'no oversell, ledger matches' if good else 'MISMATCH'}"
+    )
     assert good, (balance.on_hand, balance.allocated, ok, moves)
     return rate
 
@@ -137,10 +150,12 @@ def scenario_oversubscribed(user, warehouse, threads, attempts, units):
     refused = sum(r[1] for r in results)
     balance, moves, good = verify(product, warehouse, ok)
     exact = ok == units and refused == threads * attempts - units
-    print(f"  {threads} × {attempts} attempts on {units:,} units in {elapsed:.2f} s: {ok} succeeded, "
-          f"{refused} refused; balance on_hand={balance.on_hand} allocated={balance.allocated}, "
-          f"allocate moves={moves} — "
-          f"{'exactly the stock, no oversell' if exact and good else 'WRONG'}")
+    print(
+        f"  {threads} × {attempts} attempts on {units:,} units in {elapsed:.2f} s: {ok} succeeded, "
+        f"{refused} refused; balance on_hand={balance.on_hand} allocated={balance.allocated}, "
+        f"allocate moves={moves} — "
+        f"{'exactly the stock, no oversell' if exact and good else 'WRONG'}"
+    )
     assert exact and good, (ok, refused, balance.allocated, moves)
 
 
@@ -175,8 +190,10 @@ def scenario_raw_sql(user, warehouse, threads, seconds):
     results, elapsed = run_threads(work, threads)
     ok = sum(r[0] for r in results)
     balance, moves, good = verify(product, warehouse, ok)
-    print(f"  raw SQL, {threads} threads, {elapsed:.2f} s: {ok} allocations = {ok / elapsed:,.0f}/s; "
-          f"allocated={balance.allocated}, moves={moves} — {'consistent' if good else 'MISMATCH'}")
+    print(
+        f"  raw SQL, {threads} threads, {elapsed:.2f} s: {ok} allocations = {ok / elapsed:,.0f}/s; "
+        f"allocated={balance.allocated}, moves={moves} — {'consistent' if good else 'MISMATCH'}"
+    )
     assert good
     return ok / elapsed
 
@@ -214,11 +231,15 @@ def show_queries(user, warehouse, calls=500):
             stock_allocate(actor=user, product=product, warehouse=warehouse, quantity=1)
         wall, cpu = (time.perf_counter() - wall) / calls * 1000, (time.process_time() - cpu) / calls * 1000
     statements = sum(in_execute) / calls * 1000
-    print(f"  one thread, {calls} calls: {wall:.2f} ms per allocation = {cpu:.2f} ms CPU in this process "
-          f"(Python/ORM) + {wall - cpu:.2f} ms waiting for PostgreSQL; the INSERT and UPDATE take {statements:.2f} ms "
-          f"round trip, BEGIN/COMMIT the rest")
-    print(f"  → with the GIL, 8 threads of one process top out near {1000 / cpu:,.0f} allocations/s on Python work "
-          f"alone, before PostgreSQL gets any of the {os.cpu_count()} CPUs")
+    print(
+        f"  one thread, {calls} calls: {wall:.2f} ms per allocation = {cpu:.2f} ms CPU in this process "
+        f"(Python/ORM) + {wall - cpu:.2f} ms waiting for PostgreSQL; the INSERT and UPDATE take {statements:.2f} ms "
+        f"round trip, BEGIN/COMMIT the rest"
+    )
+    print(
+        f"  → with the GIL, 8 threads of one process top out near {1000 / cpu:,.0f} allocations/s on Python work "
+        f"alone, before PostgreSQL gets any of the {os.cpu_count()} CPUs"
+    )
 
 
 def server_settings():
@@ -235,8 +256,10 @@ def main() -> None:
         print("Run this against PostgreSQL (set DATABASE_URL).", file=sys.stderr)
         sys.exit(2)
     call_command("migrate", verbosity=0)
-    print(f"PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs; " +
-          ", ".join(f"{k}={v}" for k, v in server_settings().items()))
+    print(
+        f"PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs; "
+        + ", ".join(f"{k}={v}" for k, v in server_settings().items())
+    )
     user, warehouse = setup()
 
     print("\nBaseline: 1 thread, 2 s")
@@ -253,8 +276,10 @@ def main() -> None:
 
     best = max(rates)
     verdict = "OK" if best >= TARGET else "UNDER TARGET"
-    print(f"\nbest: {best:,.0f} allocations/s with {THREADS} threads on one row — {verdict} (target ≥ {TARGET:,}/s); "
-          f"median of runs {statistics.median(rates):,.0f}/s")
+    print(
+        f"\nbest: {best:,.0f} allocations/s with {THREADS} threads on one row — {verdict} (target ≥ {TARGET:,}/s); "
+        f"median of runs {statistics.median(rates):,.0f}/s"
+    )
 
 
 if __name__ == "__main__":

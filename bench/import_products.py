@@ -41,18 +41,31 @@ def make_file(rows: int) -> bytes:
     for i in range(rows):
         upc_body = f"08612{i:06d}"
         check = (10 - sum(int(d) * (3 if k % 2 == 0 else 1) for k, d in enumerate(reversed(upc_body))) % 10) % 10
-        data.append([
-            f"BENCH-{i:06d}", upc_body + str(check), f"Benchmark product number {i}", "Cotton T-shirt",
-            ["Apparel", "Home", "Parts"][i % 3], round(1 + (i % 500) / 10, 2), "USD", "610910", "CN",
-            10 + i % 50, 5 + i % 20, 1 + i % 10, 50 + i % 2000,
-        ])
+        data.append(
+            [
+                f"BENCH-{i:06d}",
+                upc_body + str(check),
+                f"Benchmark product number {i}",
+                "Cotton T-shirt",
+                ["Apparel", "Home", "Parts"][i % 3],
+                round(1 + (i % 500) / 10, 2),
+                "USD",
+                "610910",
+                "CN",
+                10 + i % 50,
+                5 + i % 20,
+                1 + i % 10,
+                50 + i % 2000,
+            ]
+        )
     return write_xlsx(PRODUCT_COLUMNS, data, sheet_title="Products")
 
 
 def run_once(data: bytes, n: int) -> tuple[float, float, int, int]:
     customer = customer_create(actor=None, company_name=f"Bench {n}", contact_name="B", contact_email=f"b{n}@b.example")
-    user = customer_user_create(customer=customer, email=f"bench{n}-{time.time_ns()}@b.example",
-                                password="bench-password-123")
+    user = customer_user_create(
+        customer=customer, email=f"bench{n}-{time.time_ns()}@b.example", password="bench-password-123"
+    )
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with customer_scope(customer), CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
@@ -80,8 +93,9 @@ def main() -> None:
     best = min(results)
     peak = max(r[1] for r in results)  # only the first run grows the process; later runs reuse its memory
     verdict = "OK" if best[0] < 1.5 and best[2] < 30 else "OVER TARGET"
-    print(f"best: {best[0]:.3f} s, peak RSS +{peak:.1f} MB, {best[2]} queries — {verdict} "
-          "(target < 1.5 s, < 30 queries)")
+    print(
+        f"best: {best[0]:.3f} s, peak RSS +{peak:.1f} MB, {best[2]} queries — {verdict} (target < 1.5 s, < 30 queries)"
+    )
 
 
 if __name__ == "__main__":

@@ -72,15 +72,18 @@ def build_data():
     """The bench customer with PRODUCTS SKUs × 2 warehouses of balances; reused when it is already there."""
     user = User.objects.filter(email=EMAIL).select_related("customer").first()
     if user is None:
-        customer = customer_create(actor=None, company_name="Inventory bench", contact_name="Bench",
-                                   contact_email=EMAIL)
-        user = customer_user_create(customer=customer, email=EMAIL, password="bench-password-123",
-                                    role=CustomerRole.OWNER)
+        customer = customer_create(
+            actor=None, company_name="Inventory bench", contact_name="Bench", contact_email=EMAIL
+        )
+        user = customer_user_create(
+            customer=customer, email=EMAIL, password="bench-password-123", role=CustomerRole.OWNER
+        )
     customer = user.customer
     warehouses = []
     for code, name in WAREHOUSES:
         warehouse, _ = Warehouse.objects.get_or_create(
-            code=code, defaults={"name": name, "address1": "1 Bench Rd", "city": "Bench", "country": "US"})
+            code=code, defaults={"name": name, "address1": "1 Bench Rd", "city": "Bench", "country": "US"}
+        )
         CustomerWarehouse.objects.get_or_create(customer=customer, warehouse=warehouse)
         warehouses.append(warehouse)
     with scopes_disabled():
@@ -91,11 +94,21 @@ def build_data():
         started = time.perf_counter()
         with transaction.atomic():
             existing = set(Product.objects.filter(customer=customer).values_list("sku", flat=True))
-            Product.objects.bulk_create([
-                Product(customer=customer, sku=f"IB-{i:06d}", name=f"Bench item {i} {['red', 'blue', 'green'][i % 3]}",
-                        upc=f"0861{i:07d}", declared_value=1, low_stock_threshold=20 if i % 10 == 0 else None)
-                for i in range(PRODUCTS) if f"IB-{i:06d}" not in existing
-            ], batch_size=5000)
+            Product.objects.bulk_create(
+                [
+                    Product(
+                        customer=customer,
+                        sku=f"IB-{i:06d}",
+                        name=f"Bench item {i} {['red', 'blue', 'green'][i % 3]}",
+                        upc=f"0861{i:07d}",
+                        declared_value=1,
+                        low_stock_threshold=20 if i % 10 == 0 else None,
+                    )
+                    for i in range(PRODUCTS)
+                    if f"IB-{i:06d}" not in existing
+                ],
+                batch_size=5000,
+            )
             products = dict(Product.objects.filter(customer=customer, sku__startswith="IB-").values_list("sku", "pk"))
             have_pairs = set(StockBalance.objects.filter(customer=customer).values_list("product_id", "warehouse_id"))
             balances, moves = [], []
@@ -105,23 +118,48 @@ def build_data():
                     if (product_id, warehouse.pk) in have_pairs:
                         continue
                     on_hand, allocated = balance_numbers(i, w)
-                    balances.append(StockBalance(customer=customer, product_id=product_id, warehouse=warehouse,
-                                                 on_hand=on_hand, allocated=allocated))
+                    balances.append(
+                        StockBalance(
+                            customer=customer,
+                            product_id=product_id,
+                            warehouse=warehouse,
+                            on_hand=on_hand,
+                            allocated=allocated,
+                        )
+                    )
                     # the ledger the balance adds up to, so the bench database stays consistent
                     if on_hand:
-                        moves.append(StockMove(customer=customer, product_id=product_id, warehouse=warehouse,
-                                               kind=MoveKind.RECEIVE, quantity=on_hand, on_hand_delta=on_hand,
-                                               reference="bench"))
+                        moves.append(
+                            StockMove(
+                                customer=customer,
+                                product_id=product_id,
+                                warehouse=warehouse,
+                                kind=MoveKind.RECEIVE,
+                                quantity=on_hand,
+                                on_hand_delta=on_hand,
+                                reference="bench",
+                            )
+                        )
                     if allocated:
-                        moves.append(StockMove(customer=customer, product_id=product_id, warehouse=warehouse,
-                                               kind=MoveKind.ALLOCATE, quantity=allocated, allocated_delta=allocated,
-                                               reference="bench"))
+                        moves.append(
+                            StockMove(
+                                customer=customer,
+                                product_id=product_id,
+                                warehouse=warehouse,
+                                kind=MoveKind.ALLOCATE,
+                                quantity=allocated,
+                                allocated_delta=allocated,
+                                reference="bench",
+                            )
+                        )
             StockBalance.objects.bulk_create(balances, batch_size=5000)
             StockMove.objects.bulk_create(moves, batch_size=5000)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE catalog_product, inventory_stockbalance, inventory_stockmove")
-        print(f"data: built {len(balances):,} balances and {len(moves):,} moves for customer {customer.code} "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"data: built {len(balances):,} balances and {len(moves):,} moves for customer {customer.code} "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
     return user, warehouses
 
 
@@ -162,8 +200,10 @@ def bench_selector(user, warehouses):
 
             median, best, captured = timed(call, REQUESTS)
             results[title] = median
-            print(f"  {title:28s} {median:7.1f} ms (min {best:6.1f})  {len(captured.captured_queries)} queries, "
-                  f"{len(page.rows)} rows, next page: {'yes' if page.next_cursor else 'no'}")
+            print(
+                f"  {title:28s} {median:7.1f} ms (min {best:6.1f})  {len(captured.captured_queries)} queries, "
+                f"{len(page.rows)} rows, next page: {'yes' if page.next_cursor else 'no'}"
+            )
     return results
 
 
@@ -173,12 +213,16 @@ def bench_page(user):
     url = reverse("inventory:list")
     print(f"\nGET {url} (portal, test client, logged in) — median of {REQUESTS}")
     results = {}
-    for title, query in (("first page", ""), ("view=sold_out", "?view=sold_out"), ("search", "?q=IB-0421"),
-                         ("second page", None)):
+    for title, query in (
+        ("first page", ""),
+        ("view=sold_out", "?view=sold_out"),
+        ("search", "?q=IB-0421"),
+        ("second page", None),
+    ):
         if query is None:  # follow the page's own Next link
             body = client.get(url).content.decode()
             start = body.find("after=")
-            query = "?" + body[start:body.find('"', start)] if start >= 0 else ""
+            query = "?" + body[start : body.find('"', start)] if start >= 0 else ""
 
         def call(query=query):
             response = client.get(url + query)
@@ -200,8 +244,11 @@ def explain(user, warehouses):
     customer = user.customer
     print("\nEXPLAIN ANALYZE of the list query")
     with customer_scope(customer):
-        for title, kwargs in (("first page, all", {}), ("view=low_stock", {"view": "low_stock"}),
-                              ("search 'blue'", {"search": "blue"})):
+        for title, kwargs in (
+            ("first page, all", {}),
+            ("view=low_stock", {"view": "low_stock"}),
+            ("search 'blue'", {"search": "blue"}),
+        ):
             qs = selectors.balance_queryset(customer=customer, **kwargs).order_by("product__sku", "pk")[:51]
             plan = qs.explain(analyze=True, buffers=True)
             print(f"--- {title}\n" + "\n".join("  " + line for line in plan.splitlines()))
@@ -261,9 +308,11 @@ def main() -> None:
     first_ms, first_queries = page["first page"]
     fixed = len({queries for _ms, queries in page.values()}) == 1
     verdict = "OK" if first_ms < TARGET_MS and selector_ms["first page, all"] < TARGET_MS else "OVER TARGET"
-    print(f"\nselector first page {selector_ms['first page, all']:.1f} ms; page {first_ms:.1f} ms, {first_queries} "
-          f"queries ({'the same on every page' if fixed else 'NOT the same on every page'}) — {verdict} "
-          f"(target < {TARGET_MS} ms)")
+    print(
+        f"\nselector first page {selector_ms['first page, all']:.1f} ms; page {first_ms:.1f} ms, {first_queries} "
+        f"queries ({'the same on every page' if fixed else 'NOT the same on every page'}) — {verdict} "
+        f"(target < {TARGET_MS} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -54,8 +54,9 @@ TARGET = 1000
 
 def new_customer(credit: str):
     stamp = time.time_ns()
-    customer = customer_create(actor=None, company_name=f"Ledger bench {stamp}", contact_name="B",
-                               contact_email=f"ledger{stamp}@b.example")
+    customer = customer_create(
+        actor=None, company_name=f"Ledger bench {stamp}", contact_name="B", contact_email=f"ledger{stamp}@b.example"
+    )
     with customer_scope(customer):
         services.credit(customer=customer, amount=credit, idempotency_key="bench-seed")
     return customer
@@ -79,8 +80,9 @@ def charger(customer, *, prefix, seconds=None, attempts=None, amount=None):
                 value = amount or Decimal(rng.randint(1, 100)) / 100
                 t0 = time.perf_counter()
                 try:
-                    services.charge(customer=customer, amount=value, kind=EntryKind.FULFILMENT_FEE,
-                                    idempotency_key=f"{prefix}-{i}")
+                    services.charge(
+                        customer=customer, amount=value, kind=EntryKind.FULFILMENT_FEE, idempotency_key=f"{prefix}-{i}"
+                    )
                     ok += 1
                 except InsufficientBalance:
                     refused += 1
@@ -95,8 +97,11 @@ def drift(customer):
     with customer_scope(customer):
         wallet = Wallet.objects.get(customer=customer)
         total = WalletEntry.objects.filter(customer=customer).aggregate(s=Sum("amount"))["s"]
-        rows = WalletEntry.objects.filter(customer=customer).order_by("id").values_list(
-            "id", "amount", "held_delta", "balance_after", "held_after")
+        rows = (
+            WalletEntry.objects.filter(customer=customer)
+            .order_by("id")
+            .values_list("id", "amount", "held_delta", "balance_after", "held_after")
+        )
         balance = held = Decimal("0")
         gap, count = None, 0
         for entry_id, amount, held_delta, balance_after, held_after in rows.iterator(chunk_size=5000):
@@ -120,10 +125,14 @@ def scenario_throughput(threads, seconds):
     balance, total, count, gap = drift(customer)
     good = balance == total and gap is None and count == ok + 1
     rate = ok / elapsed
-    print(f"  {threads} thread(s), {elapsed:.2f} s: {ok} postings = {rate:,.0f} postings/s; latency p50 "
-          f"{pct(latencies, .5):.1f} ms, p95 {pct(latencies, .95):.1f} ms, p99 {pct(latencies, .99):.1f} ms")
-    print(f"  balance {balance} = Σ entries {total} over {count} entries, chain "
-          f"{'gap-free' if gap is None else f'BROKEN at entry {gap}'} — {'zero drift' if good else 'DRIFT'}")
+    print(
+        f"  {threads} thread(s), {elapsed:.2f} s: {ok} postings = {rate:,.0f} postings/s; latency p50 "
+        f"{pct(latencies, 0.5):.1f} ms, p95 {pct(latencies, 0.95):.1f} ms, p99 {pct(latencies, 0.99):.1f} ms"
+    )
+    print(
+        f"  balance {balance} = Σ entries {total} over {count} entries, chain "
+        f"{'gap-free' if gap is None else f'BROKEN at entry {gap}'} — {'zero drift' if good else 'DRIFT'}"
+    )
     assert good, (balance, total, count, ok, gap)
     return rate
 
@@ -135,9 +144,11 @@ def scenario_oversubscribed(threads, attempts):
     refused = sum(r[1] for r in results)
     balance, total, count, gap = drift(customer)
     good = ok == 500 and refused == threads * attempts - 500 and balance == total == 0 and gap is None
-    print(f"  {threads} × {attempts} charges of 1.00 on 500.00 in {elapsed:.2f} s: {ok} succeeded, {refused} refused; "
-          f"balance {balance}, chain {'gap-free' if gap is None else 'BROKEN'} — "
-          f"{'exactly the balance, never negative' if good else 'WRONG'}")
+    print(
+        f"  {threads} × {attempts} charges of 1.00 on 500.00 in {elapsed:.2f} s: {ok} succeeded, {refused} refused; "
+        f"balance {balance}, chain {'gap-free' if gap is None else 'BROKEN'} — "
+        f"{'exactly the balance, never negative' if good else 'WRONG'}"
+    )
     assert good
 
 
@@ -156,8 +167,10 @@ def show_queries():
     for q in captured.captured_queries:
         sql = q["sql"] if len(q["sql"]) < 160 else q["sql"][:157] + "..."
         print(f"    {' '.join(sql.split())}")
-    print(f"  one thread, {calls} calls: {wall:.2f} ms per posting = {cpu:.2f} ms CPU in this process + "
-          f"{wall - cpu:.2f} ms waiting for PostgreSQL → the GIL caps one process near {1000 / cpu:,.0f} postings/s")
+    print(
+        f"  one thread, {calls} calls: {wall:.2f} ms per posting = {cpu:.2f} ms CPU in this process + "
+        f"{wall - cpu:.2f} ms waiting for PostgreSQL → the GIL caps one process near {1000 / cpu:,.0f} postings/s"
+    )
 
 
 RAW_UPDATE = """
@@ -196,8 +209,10 @@ def scenario_raw_sql(threads, seconds):
     ok = sum(r[0] for r in results)
     balance, total, count, gap = drift(customer)
     good = balance == total and gap is None
-    print(f"  raw SQL, {threads} threads, {elapsed:.2f} s: {ok} postings = {ok / elapsed:,.0f}/s; "
-          f"{'zero drift, chain gap-free' if good else 'DRIFT'}")
+    print(
+        f"  raw SQL, {threads} threads, {elapsed:.2f} s: {ok} postings = {ok / elapsed:,.0f}/s; "
+        f"{'zero drift, chain gap-free' if good else 'DRIFT'}"
+    )
     assert good
 
 
@@ -219,8 +234,10 @@ def main() -> None:
     scenario_raw_sql(THREADS, SECONDS)
     best = max(rates)
     verdict = "OK" if best >= TARGET else "UNDER TARGET"
-    print(f"\nbest: {best:,.0f} postings/s with {THREADS} threads on one wallet — {verdict} (target ≥ {TARGET:,}/s); "
-          f"median of runs {statistics.median(rates):,.0f}/s; zero drift in every run")
+    print(
+        f"\nbest: {best:,.0f} postings/s with {THREADS} threads on one wallet — {verdict} (target ≥ {TARGET:,}/s); "
+        f"median of runs {statistics.median(rates):,.0f}/s; zero drift in every run"
+    )
 
 
 if __name__ == "__main__":

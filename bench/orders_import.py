@@ -60,16 +60,22 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SKUS = int(os.environ.get("BENCH_SKUS", "200"))
 ROWS = ORDERS * 2
 TARGET_SECONDS, TARGET_QUERIES, TARGET_MB = 2.0, 50, 300
-CITIES = (("San Francisco", "CA", "94105"), ("Austin", "TX", "78701"), ("Brooklyn", "NY", "11201"),
-          ("Seattle", "WA", "98101"), ("Chicago", "IL", "60601"))
+CITIES = (
+    ("San Francisco", "CA", "94105"),
+    ("Austin", "TX", "78701"),
+    ("Brooklyn", "NY", "11201"),
+    ("Seattle", "WA", "98101"),
+    ("Chicago", "IL", "60601"),
+)
 
 
 def ensure_database() -> None:
     import psycopg2
 
     db = settings.DATABASES["default"]
-    admin = psycopg2.connect(dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"],
-                             port=db["PORT"] or 5432)
+    admin = psycopg2.connect(
+        dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"] or 5432
+    )
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
@@ -82,8 +88,19 @@ def make_rows() -> list[list]:
     rows = []
     for n in range(ORDERS):
         city, state, postal = CITIES[n % len(CITIES)]
-        order = [f"BENCH-{n:06d}", f"Recipient {n}", "", f"+1 415 555 {100 + n % 100:04d}", f"r{n}@example.com",
-                 f"{100 + n} Market St", "", city, state, postal, "US"]
+        order = [
+            f"BENCH-{n:06d}",
+            f"Recipient {n}",
+            "",
+            f"+1 415 555 {100 + n % 100:04d}",
+            f"r{n}@example.com",
+            f"{100 + n} Market St",
+            "",
+            city,
+            state,
+            postal,
+            "US",
+        ]
         for k in range(2):
             rows.append([*order, f"SKU-{(2 * n + k) % SKUS:04d}", 1 + (n + k) % 3, "bench-ground", "", ""])
     return rows
@@ -96,29 +113,60 @@ def make_file(rows) -> bytes:
 def setup_customer(tag: str):
     """A customer with SKUS products, the bench warehouse in its plan and a wallet."""
     stamp = time.time_ns()
-    customer = customer_create(actor=None, company_name=f"Orders bench {tag} {stamp}", contact_name="B",
-                               contact_email=f"ob{stamp}@b.example")
+    customer = customer_create(
+        actor=None, company_name=f"Orders bench {tag} {stamp}", contact_name="B", contact_email=f"ob{stamp}@b.example"
+    )
     user = customer_user_create(customer=customer, email=f"ob{stamp}@b.example", password="bench-password-123")
-    warehouse, _ = Warehouse.objects.get_or_create(code="BENCH1", defaults={
-        "name": "Bench", "address1": "1 Dock Rd", "city": "Carson", "state": "CA", "postal_code": "90810",
-        "country": "US"})
+    warehouse, _ = Warehouse.objects.get_or_create(
+        code="BENCH1",
+        defaults={
+            "name": "Bench",
+            "address1": "1 Dock Rd",
+            "city": "Carson",
+            "state": "CA",
+            "postal_code": "90810",
+            "country": "US",
+        },
+    )
     carrier, _ = Carrier.objects.get_or_create(code="bench", defaults={"name": "Bench carrier"})
-    Channel.objects.get_or_create(code="bench-ground", defaults={
-        "name": "Bench Ground", "carrier": carrier, "warehouse": warehouse, "transit_days_min": 2,
-        "transit_days_max": 5, "max_weight_g": 30000, "max_length_cm": 120})
+    Channel.objects.get_or_create(
+        code="bench-ground",
+        defaults={
+            "name": "Bench Ground",
+            "carrier": carrier,
+            "warehouse": warehouse,
+            "transit_days_min": 2,
+            "transit_days_max": 5,
+            "max_weight_g": 30000,
+            "max_length_cm": 120,
+        },
+    )
     customer_warehouses_set(actor=None, customer=customer, warehouses=[warehouse])
     with customer_scope(customer):
-        products_import(actor=user, customer=customer, rows=[
-            (i + 2, {"sku": f"SKU-{i:04d}", "name": f"Bench SKU {i}", "declared_value": 5, "weight_g": 100 + i})
-            for i in range(SKUS)])
+        products_import(
+            actor=user,
+            customer=customer,
+            rows=[
+                (i + 2, {"sku": f"SKU-{i:04d}", "name": f"Bench SKU {i}", "declared_value": 5, "weight_g": 100 + i})
+                for i in range(SKUS)
+            ],
+        )
         wallet_for(customer)
     return customer, user
 
 
 def import_job(data: bytes, customer, user):
     """The job a Celery worker runs for this upload (created here, outside the timing)."""
-    return job_create(actor=user, customer=customer, kind=IMPORT_KIND, input_bytes=data, input_name="bench.xlsx",
-                      total=ROWS, title="Bench order import", params={"kind": "regular"})
+    return job_create(
+        actor=user,
+        customer=customer,
+        kind=IMPORT_KIND,
+        input_bytes=data,
+        input_name="bench.xlsx",
+        total=ROWS,
+        title="Bench order import",
+        params={"kind": "regular"},
+    )
 
 
 def verify(customer) -> None:
@@ -155,8 +203,11 @@ def run_ours(data: bytes, *, trace: bool = False) -> dict:
             elapsed = time.perf_counter() - started
         job.refresh_from_db()
         assert job.status == "done" and job.result["created"] == ORDERS, (job.status, job.message)
-    result = {"seconds": elapsed, "queries": counter.count,
-              "rss_mb": max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before, 0) / 1024}
+    result = {
+        "seconds": elapsed,
+        "queries": counter.count,
+        "rss_mb": max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before, 0) / 1024,
+    }
     if trace:
         result["traced_mb"] = tracemalloc.get_traced_memory()[1] / 1024 / 1024
         tracemalloc.stop()
@@ -220,10 +271,14 @@ def run_copy(rows: list[list], data: bytes) -> dict:
         csv.writer(buffer).writerows(values)
         buffer.seek(0)
         with connection.cursor() as cursor:
-            cursor.execute("CREATE TEMPORARY TABLE bench_copy (" + ", ".join(
-                f"{key} {'integer' if key == 'quantity' else 'text'}" for key in PLAIN_FIELDS) + ") ON COMMIT DROP")
-            cursor.cursor.copy_expert(f"COPY bench_copy ({', '.join(PLAIN_FIELDS)}) FROM STDIN WITH (FORMAT csv)",
-                                      buffer)
+            cursor.execute(
+                "CREATE TEMPORARY TABLE bench_copy ("
+                + ", ".join(f"{key} {'integer' if key == 'quantity' else 'text'}" for key in PLAIN_FIELDS)
+                + ") ON COMMIT DROP"
+            )
+            cursor.cursor.copy_expert(
+                f"COPY bench_copy ({', '.join(PLAIN_FIELDS)}) FROM STDIN WITH (FORMAT csv)", buffer
+            )
             cursor.execute("SELECT count(*) FROM bench_copy")
             assert cursor.fetchone()[0] == ROWS
 
@@ -235,8 +290,9 @@ def run_copy(rows: list[list], data: bytes) -> dict:
         started = time.perf_counter()
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
             cells = workbook.get_sheet_by_index(0).to_python()[1:]
-        copy_rows([[int(v) if k == "quantity" else v for k, v in zip(PLAIN_FIELDS, line, strict=True)]
-                   for line in cells])
+        copy_rows(
+            [[int(v) if k == "quantity" else v for k, v in zip(PLAIN_FIELDS, line, strict=True)] for line in cells]
+        )
         parsed_copy = time.perf_counter() - started
     return {"copy": copy_only, "parse_copy": parsed_copy}
 
@@ -272,26 +328,36 @@ def main() -> None:
         finally:
             with connection.schema_editor() as editor:
                 editor.delete_model(model)
-        figures += [("django-import-export, default ModelResource", default["seconds"], default["queries"]),
-                    ("django-import-export, bulk mode (use_bulk, skip_diff)", bulk["seconds"], bulk["queries"])]
+        figures += [
+            ("django-import-export, default ModelResource", default["seconds"], default["queries"]),
+            ("django-import-export, bulk mode (use_bulk, skip_diff)", bulk["seconds"], bulk["queries"]),
+        ]
     extra = run_copy(rows, data)
-    figures += [("PostgreSQL COPY of the parsed rows (temp table)", extra["copy"], 2),
-                ("calamine parse + PostgreSQL COPY (temp table)", extra["parse_copy"], 2)]
+    figures += [
+        ("PostgreSQL COPY of the parsed rows (temp table)", extra["copy"], 2),
+        ("calamine parse + PostgreSQL COPY (temp table)", extra["parse_copy"], 2),
+    ]
 
     print()
     print(f"{'path':58} {'seconds':>8} {'queries':>8} {'vs ours':>8}")
     for name, seconds, queries in figures:
         print(f"{name:58} {seconds:8.3f} {queries:8} {seconds / best:7.2f}×")
-    print(f"{'order_import_start (request check + stored file + task)':58} {job_seconds:8.3f} {'':8} "
-          f"{job_seconds / best:7.2f}×")
+    print(
+        f"{'order_import_start (request check + stored file + task)':58} {job_seconds:8.3f} {'':8} "
+        f"{job_seconds / best:7.2f}×"
+    )
     print()
-    print(f"peak memory: max RSS +{first['rss_mb']:.0f} MB (first run), Python allocations peak "
-          f"{traced['traced_mb']:.0f} MB (tracemalloc)")
+    print(
+        f"peak memory: max RSS +{first['rss_mb']:.0f} MB (first run), Python allocations peak "
+        f"{traced['traced_mb']:.0f} MB (tracemalloc)"
+    )
     ok = best < TARGET_SECONDS and first["queries"] < TARGET_QUERIES and first["rss_mb"] < TARGET_MB
     print(f"median of {RUNS} runs: {median:.3f} s")
-    print(f"best: {best:.3f} s, {first['queries']} queries, +{first['rss_mb']:.0f} MB — "
-          f"{'OK' if ok else 'OVER TARGET'} (target < {TARGET_SECONDS:g} s, < {TARGET_QUERIES} queries, "
-          f"< {TARGET_MB} MB)")
+    print(
+        f"best: {best:.3f} s, {first['queries']} queries, +{first['rss_mb']:.0f} MB — "
+        f"{'OK' if ok else 'OVER TARGET'} (target < {TARGET_SECONDS:g} s, < {TARGET_QUERIES} queries, "
+        f"< {TARGET_MB} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -61,46 +61,119 @@ ORDERS = int(os.environ.get("BENCH_ORDERS", "1000000"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "10"))
 CUSTOMERS, PREFIX, TARGET_MS = 1000, "Order list bench", 50  # customers "Order list bench 0000" (the big one) …
 COUNTRIES = [("US", 70), ("CA", 9), ("GB", 8), ("AU", 5), ("DE", 4), ("FR", 3), ("NZ", 1)]
-NAMES = ["Maria Garcia", "James Miller", "Aiko Tanaka", "Robert Johnson", "Emily Chen", "Liam Smith", "Olivia Brown",
-         "Noah Wilson", "Ava Martin", "Lucas Muller", "Chloe Dubois", "Jack Taylor", "Mia Schmidt", "Ethan Lee"]
-MIX = [(3, [("confirming", 22), ("pending_shipment", 50), ("abnormal", 5), ("shipped", 18), ("cancelled", 5)]),
-       (14, [("confirming", 3), ("pending_shipment", 5), ("abnormal", 2), ("shipped", 35), ("delivered", 50),
-             ("cancelled", 5)]),  # (age under N days, [(status, weight)])
-       (10_000, [("delivered", 880), ("shipped", 15), ("cancelled", 80), ("returned", 15), ("abnormal", 1.5),
-                 ("confirming", 8)])]
-COLUMNS = ("customer_id, number, source, external_ref, status, abnormal_code, abnormal_message, recipient_name, "
-           "recipient_company, recipient_phone, recipient_email, address1, address2, city, state, postal_code, "
-           "country, warehouse_id, channel_id, currency, estimated_cost, held_amount, actual_cost, stock_allocated, "
-           "submit_count, tracking_number, note, created_at, updated_at, submitted_at, shipped_at, delivered_at, "
-           "cancelled_at")
+NAMES = [
+    "Maria Garcia",
+    "James Miller",
+    "Aiko Tanaka",
+    "Robert Johnson",
+    "Emily Chen",
+    "Liam Smith",
+    "Olivia Brown",
+    "Noah Wilson",
+    "Ava Martin",
+    "Lucas Muller",
+    "Chloe Dubois",
+    "Jack Taylor",
+    "Mia Schmidt",
+    "Ethan Lee",
+]
+MIX = [
+    (3, [("confirming", 22), ("pending_shipment", 50), ("abnormal", 5), ("shipped", 18), ("cancelled", 5)]),
+    (
+        14,
+        [
+            ("confirming", 3),
+            ("pending_shipment", 5),
+            ("abnormal", 2),
+            ("shipped", 35),
+            ("delivered", 50),
+            ("cancelled", 5),
+        ],
+    ),  # (age under N days, [(status, weight)])
+    (
+        10_000,
+        [
+            ("delivered", 880),
+            ("shipped", 15),
+            ("cancelled", 80),
+            ("returned", 15),
+            ("abnormal", 1.5),
+            ("confirming", 8),
+        ],
+    ),
+]
+COLUMNS = (
+    "customer_id, number, source, external_ref, status, abnormal_code, abnormal_message, recipient_name, "
+    "recipient_company, recipient_phone, recipient_email, address1, address2, city, state, postal_code, "
+    "country, warehouse_id, channel_id, currency, estimated_cost, held_amount, actual_cost, stock_allocated, "
+    "submit_count, tracking_number, note, created_at, updated_at, submitted_at, shipped_at, delivered_at, "
+    "cancelled_at"
+)
 
 
 def bench_customers():
     """The bench customers (index 0 is the big one), {customer id: [product ids]}, {…: [warehouse ids]}, channels."""
-    warehouses = [Warehouse.objects.get_or_create(code=code, defaults={
-        "name": f"Orders bench {code}", "address1": "1 Bench Rd", "city": "Bench", "country": "US"})[0]
-        for code in ("OBLAX", "OBNJ")]
+    warehouses = [
+        Warehouse.objects.get_or_create(
+            code=code,
+            defaults={"name": f"Orders bench {code}", "address1": "1 Bench Rd", "city": "Bench", "country": "US"},
+        )[0]
+        for code in ("OBLAX", "OBNJ")
+    ]
     carrier, _ = Carrier.objects.get_or_create(code="obench", defaults={"name": "Bench Parcel"})
-    channels = {w.pk: [Channel.objects.get_or_create(code=f"ob-{w.code.lower()}-{level}", defaults={
-        "name": f"Bench {level} ({w.code})", "carrier": carrier, "warehouse": w, "transit_days_min": 2,
-        "transit_days_max": 5, "max_weight_g": 30000, "max_length_cm": 120})[0].pk for level in ("ground", "express")]
-        for w in warehouses}
+    channels = {
+        w.pk: [
+            Channel.objects.get_or_create(
+                code=f"ob-{w.code.lower()}-{level}",
+                defaults={
+                    "name": f"Bench {level} ({w.code})",
+                    "carrier": carrier,
+                    "warehouse": w,
+                    "transit_days_min": 2,
+                    "transit_days_max": 5,
+                    "max_weight_g": 30000,
+                    "max_length_cm": 120,
+                },
+            )[0].pk
+            for level in ("ground", "express")
+        ]
+        for w in warehouses
+    }
     have = {c.company_name: c for c in Customer.objects.filter(company_name__startswith=PREFIX)}
-    customers = [have.get(f"{PREFIX} {i:04d}") or customer_create(
-        actor=None, company_name=f"{PREFIX} {i:04d}", contact_name="Bench", contact_email=f"ob{i}@bench.example")
-        for i in range(CUSTOMERS)]
+    customers = [
+        have.get(f"{PREFIX} {i:04d}")
+        or customer_create(
+            actor=None, company_name=f"{PREFIX} {i:04d}", contact_name="Bench", contact_email=f"ob{i}@bench.example"
+        )
+        for i in range(CUSTOMERS)
+    ]
     with scopes_disabled():
-        CustomerWarehouse.objects.bulk_create([CustomerWarehouse(customer=c, warehouse=w) for i, c in enumerate(
-            customers) for w in (warehouses if i % 3 == 0 else [warehouses[i % 2]])], ignore_conflicts=True)
-        Product.objects.bulk_create([Product(customer=c, sku=f"OB{i:04d}-{k:02d}", name=f"Bench item {k}")
-                                     for i, c in enumerate(customers) for k in range(20 if i == 0 else 3 + i % 6)],
-                                    ignore_conflicts=True)
+        CustomerWarehouse.objects.bulk_create(
+            [
+                CustomerWarehouse(customer=c, warehouse=w)
+                for i, c in enumerate(customers)
+                for w in (warehouses if i % 3 == 0 else [warehouses[i % 2]])
+            ],
+            ignore_conflicts=True,
+        )
+        Product.objects.bulk_create(
+            [
+                Product(customer=c, sku=f"OB{i:04d}-{k:02d}", name=f"Bench item {k}")
+                for i, c in enumerate(customers)
+                for k in range(20 if i == 0 else 3 + i % 6)
+            ],
+            ignore_conflicts=True,
+        )
         products, links = {}, {}
-        for customer_id, pk in Product.objects.filter(customer__in=customers, sku__startswith="OB").order_by(
-                "sku").values_list("customer_id", "pk"):
+        for customer_id, pk in (
+            Product.objects.filter(customer__in=customers, sku__startswith="OB")
+            .order_by("sku")
+            .values_list("customer_id", "pk")
+        ):
             products.setdefault(customer_id, []).append(pk)
         for customer_id, pk in CustomerWarehouse.objects.filter(customer__in=customers).values_list(
-                "customer_id", "warehouse_id"):
+            "customer_id", "warehouse_id"
+        ):
             links.setdefault(customer_id, []).append(pk)
     return customers, products, links, channels
 
@@ -109,11 +182,11 @@ def order_rows(customers, products, links, channels, end):
     """Yield (order TSV line, [staged line TSV lines]) for ORDERS orders, oldest first."""
     random.seed(42)
     pick = lambda pairs: lambda: random.choices(*zip(*pairs, strict=True))[0]  # noqa: E731
-    weights = [1 / k ** 0.7 for k in range(1, CUSTOMERS)]
+    weights = [1 / k**0.7 for k in range(1, CUSTOMERS)]
     weights = [0.1 * sum(weights) / 0.9, *weights]  # the big one: 10%
     owner = random.choices(customers, weights, k=ORDERS)
     country, name, mixes = pick(COUNTRIES), pick([(n, 1) for n in NAMES]), [(d, pick(m)) for d, m in MIX]
-    popularity = {c: [1 / k ** 1.5 for k in range(1, len(p) + 1)] for c, p in products.items()}
+    popularity = {c: [1 / k**1.5 for k in range(1, len(p) + 1)] for c, p in products.items()}
     start, step, day_seq, ref_seq = end - timedelta(days=365), timedelta(days=365) / ORDERS, {}, {}
     for n in range(ORDERS):
         customer = owner[n].pk
@@ -123,8 +196,9 @@ def order_rows(customers, products, links, channels, end):
         number = order_number(created.date(), seq)
         ref_seq[customer] = ref_seq.get(customer, 1000) + 1
         ref = "" if n % 7 == 0 else f"#{ref_seq[customer]}"
-        shipped = created + timedelta(hours=random.randint(6, 40)) if status in (
-            "shipped", "delivered", "returned") else None
+        shipped = (
+            created + timedelta(hours=random.randint(6, 40)) if status in ("shipped", "delivered", "returned") else None
+        )
         delivered = shipped + timedelta(days=random.randint(2, 6)) if shipped and status != "shipped" else None
         if delivered and delivered > end:  # not there yet
             status, delivered = "shipped", None
@@ -134,17 +208,46 @@ def order_rows(customers, products, links, channels, end):
         warehouse, submitted, who = random.choice(links[customer]), status != "confirming", name()
         cost, code = f"{random.randint(500, 4000) / 100:.2f}", random.choice(AbnormalReason.values)
         code = code if status == "abnormal" else ""
-        row = (customer, number, "shopify" if ref else "manual", ref, status, code, code and f"Bench: {code}", who, "",
-               "+1 555-0100", f"{who.split()[0].lower()}{n % 1000}@example.com" if n % 3 == 0 else "",
-               f"{n % 9000 + 100} Main St", "", "Springfield", "", f"{n % 90000 + 10000}", country(), warehouse,
-               random.choice(channels[warehouse]) if submitted else None, "USD", cost if submitted else None,
-               cost if status == "pending_shipment" else "0", cost if shipped else None,
-               "t" if status == "pending_shipment" else "f", int(submitted), f"1ZOB{n:012d}" if shipped else "", "",
-               created, max(t for t in (created, shipped, delivered, cancelled) if t),
-               created if submitted else None, shipped, delivered, cancelled)
+        row = (
+            customer,
+            number,
+            "shopify" if ref else "manual",
+            ref,
+            status,
+            code,
+            code and f"Bench: {code}",
+            who,
+            "",
+            "+1 555-0100",
+            f"{who.split()[0].lower()}{n % 1000}@example.com" if n % 3 == 0 else "",
+            f"{n % 9000 + 100} Main St",
+            "",
+            "Springfield",
+            "",
+            f"{n % 90000 + 10000}",
+            country(),
+            warehouse,
+            random.choice(channels[warehouse]) if submitted else None,
+            "USD",
+            cost if submitted else None,
+            cost if status == "pending_shipment" else "0",
+            cost if shipped else None,
+            "t" if status == "pending_shipment" else "f",
+            int(submitted),
+            f"1ZOB{n:012d}" if shipped else "",
+            "",
+            created,
+            max(t for t in (created, shipped, delivered, cancelled) if t),
+            created if submitted else None,
+            shipped,
+            delivered,
+            cancelled,
+        )
         items = set(random.choices(products[customer], popularity[customer], k=random.choice((1, 1, 1, 2, 3))))
-        yield ("\t".join("\\N" if v is None else str(v) for v in row) + "\n",
-               [f"{number}\t{p}\t{random.choice((1, 1, 2, 3))}\n" for p in items])
+        yield (
+            "\t".join("\\N" if v is None else str(v) for v in row) + "\n",
+            [f"{number}\t{p}\t{random.choice((1, 1, 2, 3))}\n" for p in items],
+        )
 
 
 def build_data(rebuild: bool):
@@ -162,11 +265,15 @@ def build_data(rebuild: bool):
         # superuser); plain indexes built again after the load. Ids come from the table's sequence (other scripts
         # may insert meanwhile): lines find their order by number through a staging table.
         cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute("DELETE FROM orders_orderline WHERE order_id IN (SELECT id FROM orders_order WHERE customer_id "
-                       "= ANY(%s))", [ids])
+        cursor.execute(
+            "DELETE FROM orders_orderline WHERE order_id IN (SELECT id FROM orders_order WHERE customer_id = ANY(%s))",
+            [ids],
+        )
         cursor.execute("DELETE FROM orders_order WHERE customer_id = ANY(%s)", [ids])
-        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('orders_order', "
-                       "'orders_orderline') AND indexname NOT IN (SELECT conname FROM pg_constraint)")
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('orders_order', "
+            "'orders_orderline') AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+        )
         indexes = cursor.fetchall()
         for index, _definition in indexes:
             cursor.execute(f'DROP INDEX "{index}"')
@@ -180,23 +287,28 @@ def build_data(rebuild: bool):
                 buffer.seek(0)
                 buffer.truncate()
 
-        for n, (order, order_lines) in enumerate(order_rows(
-                customers, products, links, channels, datetime.now(UTC).replace(microsecond=0)), 1):
+        for n, (order, order_lines) in enumerate(
+            order_rows(customers, products, links, channels, datetime.now(UTC).replace(microsecond=0)), 1
+        ):
             orders.write(order)
             lines.writelines(order_lines)
             count += len(order_lines)
             if n % 100_000 == 0:
                 flush()
         flush()
-        cursor.execute("INSERT INTO orders_orderline (order_id, product_id, quantity) SELECT o.id, l.product_id, "
-                       "l.quantity FROM bench_line l JOIN orders_order o USING (number) ORDER BY o.id")
+        cursor.execute(
+            "INSERT INTO orders_orderline (order_id, product_id, quantity) SELECT o.id, l.product_id, "
+            "l.quantity FROM bench_line l JOIN orders_order o USING (number) ORDER BY o.id"
+        )
         for _index, definition in indexes:
             cursor.execute(definition)
     with connection.cursor() as cursor:  # autovacuum's work, done now: visibility map and statistics
         for table in ("orders_order", "orders_orderline", "catalog_product"):
             cursor.execute(f"VACUUM ANALYZE {table}")
-    print(f"data: built {ORDERS:,} orders and {count:,} lines in {time.perf_counter() - started:.1f} s "
-          "(COPY, indexes, VACUUM ANALYZE)")
+    print(
+        f"data: built {ORDERS:,} orders and {count:,} lines in {time.perf_counter() - started:.1f} s "
+        "(COPY, indexes, VACUUM ANALYZE)"
+    )
     return customers
 
 
@@ -204,11 +316,24 @@ def bench_users(customers):
     """The owners of the big and of the smallest customer, and a staff user with orders.view_order (made once)."""
     with scopes_disabled():
         sizes = dict(Order.objects.filter(customer__in=customers).values_list("customer").annotate(n=Count("id")))
-    users = [User.objects.filter(email=f"order-list-{who}@bench.example").first() or (customer_user_create(
-        customer=c, email=f"order-list-{who}@bench.example", password="bench-password-123", role=CustomerRole.OWNER)
-        if c else staff_user_create(email=f"order-list-{who}@bench.example", password="bench-password-123"))
-        for who, c in (("big", customers[0]), ("small", min(customers[1:], key=lambda c: sizes.get(c.pk, 0))),
-                       ("staff", None))]
+    users = [
+        User.objects.filter(email=f"order-list-{who}@bench.example").first()
+        or (
+            customer_user_create(
+                customer=c,
+                email=f"order-list-{who}@bench.example",
+                password="bench-password-123",
+                role=CustomerRole.OWNER,
+            )
+            if c
+            else staff_user_create(email=f"order-list-{who}@bench.example", password="bench-password-123")
+        )
+        for who, c in (
+            ("big", customers[0]),
+            ("small", min(customers[1:], key=lambda c: sizes.get(c.pk, 0))),
+            ("staff", None),
+        )
+    ]
     users[2].user_permissions.add(Permission.objects.get(content_type__app_label="orders", codename="view_order"))
     return users
 
@@ -222,9 +347,12 @@ def cases(user, client):
         sample = mine.exclude(external_ref="").values("number", "external_ref", "updated_at")[n // 2]
         if not user.customer_id:
             url = reverse("backoffice:order-list")
-            return n, [("staff first page", url), ("staff deep page (order 900,000)", f"{url}?after={deep}"),
-                       ("staff tab abnormal", f"{url}?status=abnormal"),
-                       ("staff search: external ref", f"{url}?q={quote(sample['external_ref'])}")]
+            return n, [
+                ("staff first page", url),
+                ("staff deep page (order 900,000)", f"{url}?after={deep}"),
+                ("staff tab abnormal", f"{url}?status=abnormal"),
+                ("staff search: external ref", f"{url}?q={quote(sample['external_ref'])}"),
+            ]
         rare = Product.objects.filter(customer=user.customer).order_by("-sku").first().sku  # the least sold
         week = mine.order_by("id").first().created_at.date() + timedelta(days=200)
         last = mine.order_by("-updated_at").first().updated_at
@@ -233,15 +361,20 @@ def cases(user, client):
     for _ in range(20):
         page = client.get(page, HTTP_AUTHORIZATION=client.token).json()["next"] or page
     since = {label: quote((last - timedelta(minutes=m)).isoformat()) for label, m in (("24 h", 1440), ("10 min", 10))}
-    return n, [("first page", url), ("deep page (order 90,000 or last)", f"{url}?after={deep}"),
-               *[(f"tab {s}", f"{url}?status={s}") for s in TABS],
-               ("filter country=NZ (1%)", f"{url}?country=NZ"), ("filter sku (least sold)", f"{url}?sku={rare}"),
-               ("filter created: a week 5 months ago", f"{url}?created_from={week}&created_to={week + timedelta(6)}"),
-               ("search: order number", f"{url}?q={sample['number']}"),
-               ("search: external ref", f"{url}?q={quote(sample['external_ref'])}"),
-               ("API first page", api), ("API page 21 (next × 20)", page),
-               ("API status=pending_shipment", f"{api}?status=pending_shipment"),
-               *[(f"API updated_since (last {label})", f"{api}?updated_since={v}") for label, v in since.items()]]
+    return n, [
+        ("first page", url),
+        ("deep page (order 90,000 or last)", f"{url}?after={deep}"),
+        *[(f"tab {s}", f"{url}?status={s}") for s in TABS],
+        ("filter country=NZ (1%)", f"{url}?country=NZ"),
+        ("filter sku (least sold)", f"{url}?sku={rare}"),
+        ("filter created: a week 5 months ago", f"{url}?created_from={week}&created_to={week + timedelta(6)}"),
+        ("search: order number", f"{url}?q={sample['number']}"),
+        ("search: external ref", f"{url}?q={quote(sample['external_ref'])}"),
+        ("API first page", api),
+        ("API page 21 (next × 20)", page),
+        ("API status=pending_shipment", f"{api}?status=pending_shipment"),
+        *[(f"API updated_since (last {label})", f"{api}?updated_since={v}") for label, v in since.items()],
+    ]
 
 
 def timed(client, url):
@@ -275,8 +408,11 @@ def explain(sql: str, brief: bool = False) -> str:
 def explain_tab_counts(big):
     """Each tab count is SELECT COUNT(*) FROM (… LIMIT 1001): show that the LIMIT bounds every one of them."""
     print("\nTab counts: EXPLAIN ANALYZE of each capped COUNT")
-    for title, customer, filters in (("big customer", big.customer, None), ("staff, all customers", None, None),
-                                     ("big customer, country=NZ", big.customer, OrderFilters(country="NZ"))):
+    for title, customer, filters in (
+        ("big customer", big.customer, None),
+        ("staff, all customers", None, None),
+        ("big customer, country=NZ", big.customer, OrderFilters(country="NZ")),
+    ):
         with scopes_disabled(), CaptureQueriesContext(connection) as captured:
             counts = tab_counts(customer=customer, filters=filters)
         if counts is None:
@@ -285,8 +421,10 @@ def explain_tab_counts(big):
         plans = {q["sql"]: explain(q["sql"]) for q in captured.captured_queries}
         bounded = all("LIMIT 1001" in sql and "->  Limit" in plan for sql, plan in plans.items())
         ms = [float(plan.rsplit("Execution Time: ", 1)[1].split()[0]) for plan in plans.values()]
-        print(f"  {title:25s} {len(ms)} COUNTs, {'each under its LIMIT' if bounded else 'NOT BOUNDED'}, {sum(ms):.1f} "
-              f"ms (slowest {max(ms):.1f}): " + ", ".join(f"{k} {c}{'+' * over}" for k, (c, over) in counts.items()))
+        print(
+            f"  {title:25s} {len(ms)} COUNTs, {'each under its LIMIT' if bounded else 'NOT BOUNDED'}, {sum(ms):.1f} "
+            f"ms (slowest {max(ms):.1f}): " + ", ".join(f"{k} {c}{'+' * over}" for k, (c, over) in counts.items())
+        )
 
 
 def migrate() -> None:
@@ -301,8 +439,10 @@ def migrate() -> None:
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE orders_order")
-    print(f"migrations: applied {', '.join(f'{m.app_label}.{m.name}' for m, _backwards in plan)} "
-          f"in {time.perf_counter() - started:.1f} s (then ANALYZE orders_order)")
+    print(
+        f"migrations: applied {', '.join(f'{m.app_label}.{m.name}' for m, _backwards in plan)} "
+        f"in {time.perf_counter() - started:.1f} s (then ANALYZE orders_order)"
+    )
 
 
 def main() -> None:
@@ -333,13 +473,19 @@ def main() -> None:
         if sql_ms < median / 2:
             print(": the rest is Python (template, model instances)")
         else:
-            print(f"; the slowest query ({float(query['time']) * 1000:.1f} ms):\n  {query['sql'][:300]}"
-                  f"{' …' if len(query['sql']) > 300 else ''}\n{explain(query['sql'], brief=True)}")
+            print(
+                f"; the slowest query ({float(query['time']) * 1000:.1f} ms):\n  {query['sql'][:300]}"
+                f"{' …' if len(query['sql']) > 300 else ''}\n{explain(query['sql'], brief=True)}"
+            )
     print(f"\nMedian of {REQUESTS} requests: ms, queries (ms of SQL); target < {TARGET_MS} ms")
     print(f"  {'':36s}" + "".join(f"{c:>34s}" for c in columns))
     for title, row in results.items():
-        cells = [f"{row[c][0]:.1f} ms{'!' if row[c][0] >= TARGET_MS else ' '} {row[c][1]:2d} q ({row[c][2]:.0f})"
-                 if c in row else "" for c in columns]
+        cells = [
+            f"{row[c][0]:.1f} ms{'!' if row[c][0] >= TARGET_MS else ' '} {row[c][1]:2d} q ({row[c][2]:.0f})"
+            if c in row
+            else ""
+            for c in columns
+        ]
         print(f"  {title:36s}" + "".join(f"{cell:>34s}" for cell in cells))
 
 

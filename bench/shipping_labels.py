@@ -24,15 +24,29 @@ TARGET_SECONDS = 1.5
 TARGET_BYTES_PER_LABEL = 5 * 1024
 
 WAREHOUSE = LabelAddress(
-    "Fulfillment Hub Los Angeles", "Fulfillment Hub Inc.",
-    ("1200 E Warehouse Way, Dock 4", "Los Angeles CA 90021", "US"), "+1 213 555 0100",
+    "Fulfillment Hub Los Angeles",
+    "Fulfillment Hub Inc.",
+    ("1200 E Warehouse Way, Dock 4", "Los Angeles CA 90021", "US"),
+    "+1 213 555 0100",
 )
 FIRST = ["Jane", "John", "Maria", "Wei", "Aiko", "Carlos", "Fatima", "Olivia", "Noah", "Liam"]
 LAST = ["Doe", "Smith", "Garcia", "Zhang", "Tanaka", "Rodriguez", "Khan", "Johnson", "Featherstonehaugh-Worthington"]
-STREETS = ["Evergreen Terrace", "Main Street", "Sunset Boulevard", "North Very Long Boulevard Name Extension",
-           "Elm Street", "Ocean Avenue"]
-CITIES = [("Springfield", "IL", "62704"), ("Los Angeles", "CA", "90001"), ("New York", "NY", "10001"),
-          ("San Francisco", "CA", "94105"), ("Austin", "TX", "73301"), ("Seattle", "WA", "98101")]
+STREETS = [
+    "Evergreen Terrace",
+    "Main Street",
+    "Sunset Boulevard",
+    "North Very Long Boulevard Name Extension",
+    "Elm Street",
+    "Ocean Avenue",
+]
+CITIES = [
+    ("Springfield", "IL", "62704"),
+    ("Los Angeles", "CA", "90001"),
+    ("New York", "NY", "10001"),
+    ("San Francisco", "CA", "94105"),
+    ("Austin", "TX", "73301"),
+    ("Seattle", "WA", "98101"),
+]
 CHINESE = [
     ("王小明", "上海市浦东新区张江路 88 号", "上海 200120", "CN"),
     ("李娜", "北京市朝阳区建国路 1 号", "北京 100022", "CN"),
@@ -63,22 +77,28 @@ def sample_labels(count: int = COUNT, seed: int = 42) -> list[ShippingLabel]:
                 lines.append("c/o Mailroom, Floor 3, Desk 14, Behind the big red door, Attention Receiving")
             lines += [f"{city} {state} {zip_code}", "US"]
             company = "Acme Corp" if rng.random() < 0.3 else ""
-            recipient = LabelAddress(f"{rng.choice(FIRST)} {rng.choice(LAST)}", company, tuple(lines),
-                                     f"+1 555 {rng.randint(100, 999)} {rng.randint(1000, 9999)}")
+            recipient = LabelAddress(
+                f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                company,
+                tuple(lines),
+                f"+1 555 {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+            )
         count_ = rng.choice((1, 1, 1, 2, 3))
-        labels.append(ShippingLabel(
-            sender=WAREHOUSE,
-            recipient=recipient,
-            order_number=f"S261125{i:07d}{rng.randint(0, 9)}",
-            tracking_number=number(i + 1),
-            carrier_name=carrier,
-            channel_name=channel,
-            service_level=service,
-            weight_g=rng.randint(80, 25_000),
-            parcel_no=rng.randint(1, count_),
-            parcel_count=count_,
-            reference=f"PO-{rng.randint(10_000, 99_999)}" if rng.random() < 0.5 else "",
-        ))
+        labels.append(
+            ShippingLabel(
+                sender=WAREHOUSE,
+                recipient=recipient,
+                order_number=f"S261125{i:07d}{rng.randint(0, 9)}",
+                tracking_number=number(i + 1),
+                carrier_name=carrier,
+                channel_name=channel,
+                service_level=service,
+                weight_g=rng.randint(80, 25_000),
+                parcel_no=rng.randint(1, count_),
+                parcel_count=count_,
+                reference=f"PO-{rng.randint(10_000, 99_999)}" if rng.random() < 0.5 else "",
+            )
+        )
     return labels
 
 

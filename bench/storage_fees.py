@@ -66,32 +66,50 @@ def bench_customer():
         if have >= PRODUCTS * 2:
             print(f"data: reusing {have:,} balances of customer {user.customer.code} (bench/inventory_list.py)")
             return user.customer
-    customer = customer_create(actor=None, company_name="Storage bench", contact_name="B",
-                               contact_email="storage-bench@bench.example")
+    customer = customer_create(
+        actor=None, company_name="Storage bench", contact_name="B", contact_email="storage-bench@bench.example"
+    )
     started = time.perf_counter()
-    warehouses = [Warehouse.objects.get_or_create(code=code, defaults={
-        "name": code, "address1": "1 Bench Rd", "city": "Bench", "country": "US"})[0] for code in ("SBLAX", "SBNJ")]
+    warehouses = [
+        Warehouse.objects.get_or_create(
+            code=code, defaults={"name": code, "address1": "1 Bench Rd", "city": "Bench", "country": "US"}
+        )[0]
+        for code in ("SBLAX", "SBNJ")
+    ]
     with transaction.atomic(), scopes_disabled():
-        Product.objects.bulk_create([Product(customer=customer, sku=f"SB-{i:06d}", name=f"Storage item {i}",
-                                             declared_value=1) for i in range(PRODUCTS)], batch_size=5000)
+        Product.objects.bulk_create(
+            [
+                Product(customer=customer, sku=f"SB-{i:06d}", name=f"Storage item {i}", declared_value=1)
+                for i in range(PRODUCTS)
+            ],
+            batch_size=5000,
+        )
         ids = list(Product.objects.filter(customer=customer).values_list("pk", flat=True))
-        StockBalance.objects.bulk_create([StockBalance(customer=customer, product_id=pk, warehouse=w,
-                                                       on_hand=(i * 7 + n * 3) % 200 + 1)
-                                          for i, pk in enumerate(ids) for n, w in enumerate(warehouses)],
-                                         batch_size=5000)
-    print(f"data: built {len(ids) * 2:,} balances for customer {customer.code} "
-          f"in {time.perf_counter() - started:.1f} s")
+        StockBalance.objects.bulk_create(
+            [
+                StockBalance(customer=customer, product_id=pk, warehouse=w, on_hand=(i * 7 + n * 3) % 200 + 1)
+                for i, pk in enumerate(ids)
+                for n, w in enumerate(warehouses)
+            ],
+            batch_size=5000,
+        )
+    print(
+        f"data: built {len(ids) * 2:,} balances for customer {customer.code} in {time.perf_counter() - started:.1f} s"
+    )
     return customer
 
 
 def give_sizes(customer):
     """Declared sizes (10–59 × 10–39 × 5–24 cm) for the customer's products that have none; some measured."""
     with connection.cursor() as cursor:
-        cursor.execute("""
+        cursor.execute(
+            """
             UPDATE catalog_product SET length_cm = 10 + id %% 50, width_cm = 10 + id %% 30, height_cm = 5 + id %% 20,
                    measured_length_cm = CASE WHEN id %% 4 = 0 THEN 12 + id %% 50 END
              WHERE customer_id = %s AND length_cm IS NULL AND width_cm IS NULL AND height_cm IS NULL
-               AND measured_length_cm IS NULL""", [customer.pk])
+               AND measured_length_cm IS NULL""",
+            [customer.pk],
+        )
         if cursor.rowcount:
             print(f"data: gave sizes to {cursor.rowcount:,} products without any")
         cursor.execute("ANALYZE catalog_product, inventory_stockbalance")
@@ -123,8 +141,10 @@ def main() -> None:
     started = time.perf_counter()
     run = storage_fee_run(day=day)
     elapsed = time.perf_counter() - started
-    print(f"  run: {elapsed:.2f} s — {run.rows:,} rows, {run.charged_customers} customer(s) charged, "
-          f"{run.waiting_customers} waiting")
+    print(
+        f"  run: {elapsed:.2f} s — {run.rows:,} rows, {run.charged_customers} customer(s) charged, "
+        f"{run.waiting_customers} waiting"
+    )
 
     started = time.perf_counter()
     again = storage_fee_run(day=day)
@@ -133,16 +153,23 @@ def main() -> None:
         rows = StorageFee.objects.filter(day=day)
         mine = rows.filter(customer=customer).aggregate(total=Sum("amount"), volume=Sum("volume_m3"))
         zero_volume = rows.filter(Q(volume_m3=0)).count()
-        charges = WalletEntry.objects.filter(customer=customer, kind=EntryKind.STORAGE_FEE,
-                                             idempotency_key=f"storage:{day.isoformat()}")
+        charges = WalletEntry.objects.filter(
+            customer=customer, kind=EntryKind.STORAGE_FEE, idempotency_key=f"storage:{day.isoformat()}"
+        )
         charged = [e.amount for e in charges]
         notices = MiscFeeNotice.objects.filter(reason=f"Storage fees {day.isoformat()}").count()
     expected = round_money(mine["total"] or Decimal("0"))
-    good = (again.pk == run.pk and again.rows == run.rows and rows.count() == balances == run.rows
-            and (charged == [-expected] if expected else charged == []))
-    print(f"  second run of the same day: {second * 1000:.0f} ms, nothing changed; customer {customer.code}: "
-          f"{mine['volume']} m³, Σ rows {mine['total']} → charged {charged} ({notices} waiting notice(s)); "
-          f"{zero_volume:,} rows without sizes (0 m³) — {'consistent' if good else 'MISMATCH'}")
+    good = (
+        again.pk == run.pk
+        and again.rows == run.rows
+        and rows.count() == balances == run.rows
+        and (charged == [-expected] if expected else charged == [])
+    )
+    print(
+        f"  second run of the same day: {second * 1000:.0f} ms, nothing changed; customer {customer.code}: "
+        f"{mine['volume']} m³, Σ rows {mine['total']} → charged {charged} ({notices} waiting notice(s)); "
+        f"{zero_volume:,} rows without sizes (0 m³) — {'consistent' if good else 'MISMATCH'}"
+    )
     assert good
 
     with transaction.atomic(), scopes_disabled():

@@ -42,8 +42,9 @@ class ListRoute:
 
 def make_product(user):
     with customer_scope(user.customer):
-        return product_create(actor=user, data={"sku": f"SKU-OF-{user.customer.code}", "name": "Secret widget",
-                                                "declared_value": "5"})
+        return product_create(
+            actor=user, data={"sku": f"SKU-OF-{user.customer.code}", "name": "Secret widget", "declared_value": "5"}
+        )
 
 
 def make_stock(user):
@@ -76,8 +77,16 @@ def make_inbound(user):
     with customer_scope(user.customer):
         inbound = inbound_create(actor=user, warehouse=warehouse, lines=[(product, 3)])
         inbound_pack(actor=user, inbound=inbound, method="mixed", boxes=[BoxSpec(items=[(product, 3)])])
-        inbound_set_shipping(actor=user, inbound=inbound, data={
-            "carrier": "DHL", "tracking_number": "1", "transport_mode": "express", "ship_date": datetime.date.today()})
+        inbound_set_shipping(
+            actor=user,
+            inbound=inbound,
+            data={
+                "carrier": "DHL",
+                "tracking_number": "1",
+                "transport_mode": "express",
+                "ship_date": datetime.date.today(),
+            },
+        )
         inbound.refresh_from_db()
     return inbound
 
@@ -99,21 +108,35 @@ def make_channel(user):
     from apps.warehouses.models import Warehouse
     from apps.warehouses.services import customer_warehouses_set
 
-    warehouse = Warehouse.objects.create(code=f"W{user.customer.code}", name="Own", address1="1", city="X",
-                                         country="US")
+    warehouse = Warehouse.objects.create(
+        code=f"W{user.customer.code}", name="Own", address1="1", city="X", country="US"
+    )
     customer_warehouses_set(actor=None, customer=user.customer, warehouses=[warehouse])
     carrier, _ = Carrier.objects.get_or_create(code="sweep", defaults={"name": "Sweep carrier"})
-    return Channel.objects.create(code=f"ch-{user.customer.code.lower()}", name="Own channel", carrier=carrier,
-                                  warehouse=warehouse, transit_days_min=1, transit_days_max=2, max_weight_g=1000,
-                                  max_length_cm=50)
+    return Channel.objects.create(
+        code=f"ch-{user.customer.code.lower()}",
+        name="Own channel",
+        carrier=carrier,
+        warehouse=warehouse,
+        transit_days_min=1,
+        transit_days_max=2,
+        max_weight_g=1000,
+        max_length_cm=50,
+    )
 
 
 def make_entry(user):
     from apps.billing.services import credit
 
     with customer_scope(user.customer):
-        return credit(customer=user.customer, amount="12.34", kind="refund", idempotency_key="sweep",
-                      reference_id=f"REF-{user.customer.code}", reference=f"Refund of {user.customer.code}")
+        return credit(
+            customer=user.customer,
+            amount="12.34",
+            kind="refund",
+            idempotency_key="sweep",
+            reference_id=f"REF-{user.customer.code}",
+            reference=f"Refund of {user.customer.code}",
+        )
 
 
 def make_topup(user):
@@ -127,9 +150,17 @@ def make_topup(user):
     out = io.BytesIO()
     Image.new("RGB", (2, 2)).save(out, format="PNG")
     with customer_scope(user.customer):
-        return topup_submit(actor=user, method="wire", currency="USD", amount="10", payer=f"Payer {user.customer.code}",
-                            paid_on=datetime.date.today(), transaction_ref=f"TX-{user.customer.code}",
-                            voucher=out.getvalue(), voucher_name="v.png")
+        return topup_submit(
+            actor=user,
+            method="wire",
+            currency="USD",
+            amount="10",
+            payer=f"Payer {user.customer.code}",
+            paid_on=datetime.date.today(),
+            transaction_ref=f"TX-{user.customer.code}",
+            voucher=out.getvalue(),
+            voucher_name="v.png",
+        )
 
 
 def make_storage_fee(user):
@@ -139,15 +170,28 @@ def make_storage_fee(user):
 
     product = make_stock(user)
     with customer_scope(user.customer):
-        return StorageFee.objects.create(customer=user.customer, day=datetime.date.today(), warehouse=product.balances
-                                         .first().warehouse, product=product, units=7, volume_m3="0.01", rate="0.6",
-                                         amount="0.006")
+        return StorageFee.objects.create(
+            customer=user.customer,
+            day=datetime.date.today(),
+            warehouse=product.balances.first().warehouse,
+            product=product,
+            units=7,
+            volume_m3="0.01",
+            rate="0.6",
+            amount="0.006",
+        )
 
 
 def make_import_job(user):
     with customer_scope(user.customer):
-        return job_create(actor=user, customer=user.customer, kind="product_import",
-                          title=f"Product import of {user.customer.code}", input_bytes=b"x", input_name="in.xlsx")
+        return job_create(
+            actor=user,
+            customer=user.customer,
+            kind="product_import",
+            title=f"Product import of {user.customer.code}",
+            input_bytes=b"x",
+            input_name="in.xlsx",
+        )
 
 
 def make_finished_job(user):
@@ -161,9 +205,15 @@ def make_finished_job(user):
 def make_batch_job(user):
     """A batch order upload of the user's customer (its job, titled after the customer)."""
     with customer_scope(user.customer):
-        return job_create(actor=user, customer=user.customer, kind="order_import",
-                          title=f"Order import of {user.customer.code}", input_bytes=b"x", input_name="in.xlsx",
-                          params={"kind": "regular"})
+        return job_create(
+            actor=user,
+            customer=user.customer,
+            kind="order_import",
+            title=f"Order import of {user.customer.code}",
+            input_bytes=b"x",
+            input_name="in.xlsx",
+            params={"kind": "regular"},
+        )
 
 
 def make_finished_batch_job(user):
@@ -191,10 +241,22 @@ def make_order(user):
     )
     customer_warehouses_set(actor=None, customer=user.customer, warehouses=[warehouse])
     with customer_scope(user.customer):
-        return order_create(actor=user, data=OrderData(
-            warehouse=warehouse, lines=[(product, 2)], external_ref=f"EXT-{user.customer.code}",
-            recipient={"name": f"Recipient of {user.customer.code}", "address1": "1 Main St", "city": "Austin",
-                       "state": "TX", "postal_code": "78701", "country": "US"}))
+        return order_create(
+            actor=user,
+            data=OrderData(
+                warehouse=warehouse,
+                lines=[(product, 2)],
+                external_ref=f"EXT-{user.customer.code}",
+                recipient={
+                    "name": f"Recipient of {user.customer.code}",
+                    "address1": "1 Main St",
+                    "city": "Austin",
+                    "state": "TX",
+                    "postal_code": "78701",
+                    "country": "US",
+                },
+            ),
+        )
 
 
 CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
@@ -267,6 +329,7 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "billing:storage-fees": ListRoute(make_storage_fee, lambda f: f.product.sku),
 }
 
+
 # Routes that act on objects named in the request body or query (ids): another customer's ids
 # must change nothing and never come back. Each entry: (make, check(client of customer B, obj)).
 def _bulk_deactivate(client, product):
@@ -278,8 +341,9 @@ def _bulk_deactivate(client, product):
 def _labels(client, product):
     got = client.get(reverse("catalog:product-labels"), {"ids": [product.pk]})
     assert got.status_code == 302, "B was offered labels for A's product"
-    posted = client.post(reverse("catalog:product-labels"), {"ids": [product.pk], "format": "a4-3x8",
-                                                             f"copies-{product.pk}": "1"})
+    posted = client.post(
+        reverse("catalog:product-labels"), {"ids": [product.pk], "format": "a4-3x8", f"copies-{product.pk}": "1"}
+    )
     assert posted.get("Content-Type") != "application/pdf", "B printed A's product label"
 
 

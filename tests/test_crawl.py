@@ -12,8 +12,10 @@ from django.test import Client
 from apps.accounts.models import User
 
 LINK = re.compile(r'href="(/[^"#]*)"')
-SKIP = re.compile(r"^/(static|media|admin|api/docs|api/schema)|logout|/documents/|/voucher/|sample-label|template|"
-                  r"\.xlsx|\.pdf|export=1")
+SKIP = re.compile(
+    r"^/(static|media|admin|api/docs|api/schema)|logout|/documents/|/voucher/|sample-label|template|"
+    r"\.xlsx|\.pdf|export=1"
+)
 MAX_PAGES = 160
 
 
@@ -40,11 +42,20 @@ def demo(db):
     call_command("seed_demo", "--quiet", stdout=StringIO())
 
 
-@pytest.mark.parametrize("email", [
-    "alice@acme.example", "bob@globex.example", "sales@hub.example", "customer_service@hub.example",
-    "order_group@hub.example", "warehouse@hub.example", "logistics@hub.example", "finance@hub.example",
-    "admin@hub.example",
-])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "alice@acme.example",
+        "bob@globex.example",
+        "sales@hub.example",
+        "customer_service@hub.example",
+        "order_group@hub.example",
+        "warehouse@hub.example",
+        "logistics@hub.example",
+        "finance@hub.example",
+        "admin@hub.example",
+    ],
+)
 def test_every_linked_page_answers_without_a_server_error(demo, email):
     client = Client(raise_request_exception=False)
     user = User.objects.get(email=email)

@@ -17,11 +17,31 @@ FORM = re.compile(r"<form\b([^>]*)>", re.IGNORECASE)
 ACTION = re.compile(r'action="([^"]*)"')
 SKIP = re.compile(r"logout|/password|/register|/api-keys/new")
 NONSENSE = {
-    "code": "’;DROP--<b>" + "9" * 300, "quantity": "-1", "found": "1e9", "weight_g": "1e309", "length_cm": "nan",
-    "width_cm": "-0", "height_cm": "∞", "reason": "x" * 2000, "message": "", "sku": ["", "NOPE"],
-    "ids": ["abc", "-1", "99999999"], "action": "nonsense", "warehouse": "abc", "carrier": "nope", "line": "x",
-    "scanned": "{not json", "bin": "Z" * 100, "limit": "0", "cutoff": "yesterday", "country": "ZZ",
-    "received_amount": "NaN", "amount": "1e999", "status": "nonsense", "kind": "nonsense", "confirm": "yes",
+    "code": "’;DROP--<b>" + "9" * 300,
+    "quantity": "-1",
+    "found": "1e9",
+    "weight_g": "1e309",
+    "length_cm": "nan",
+    "width_cm": "-0",
+    "height_cm": "∞",
+    "reason": "x" * 2000,
+    "message": "",
+    "sku": ["", "NOPE"],
+    "ids": ["abc", "-1", "99999999"],
+    "action": "nonsense",
+    "warehouse": "abc",
+    "carrier": "nope",
+    "line": "x",
+    "scanned": "{not json",
+    "bin": "Z" * 100,
+    "limit": "0",
+    "cutoff": "yesterday",
+    "country": "ZZ",
+    "received_amount": "NaN",
+    "amount": "1e999",
+    "status": "nonsense",
+    "kind": "nonsense",
+    "confirm": "yes",
 }
 
 
@@ -52,8 +72,17 @@ def demo(db):
     call_command("seed_demo", "--quiet", stdout=StringIO())
 
 
-@pytest.mark.parametrize("email", ["alice@acme.example", "order_group@hub.example", "warehouse@hub.example",
-                                   "logistics@hub.example", "finance@hub.example", "admin@hub.example"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "alice@acme.example",
+        "order_group@hub.example",
+        "warehouse@hub.example",
+        "logistics@hub.example",
+        "finance@hub.example",
+        "admin@hub.example",
+    ],
+)
 def test_every_form_refuses_bad_input_without_a_server_error(demo, email):
     client = Client(raise_request_exception=False)
     user = User.objects.get(email=email)

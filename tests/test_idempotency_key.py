@@ -43,8 +43,12 @@ def test_a_failed_request_does_not_use_up_the_key(api):
 
 def test_a_key_reused_for_another_request_is_409(api, user_a, warehouse_for_a):
     api.post(URL, BODY, format="json", HTTP_IDEMPOTENCY_KEY="k3")
-    other = api.post("/api/v1/inbound-orders/", {"warehouse": "LAX1", "lines": [{"sku": "MUG", "quantity": 1}]},
-                     format="json", HTTP_IDEMPOTENCY_KEY="k3")
+    other = api.post(
+        "/api/v1/inbound-orders/",
+        {"warehouse": "LAX1", "lines": [{"sku": "MUG", "quantity": 1}]},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k3",
+    )
     assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
 
 

@@ -73,13 +73,16 @@ def test_seed_demo_is_idempotent_and_makes_the_contracted_logins(settings):
         assert entries.get(idempotency_key="demo:opening").amount == Decimal("1500.00")
         assert acme_wallet.balance == sum(e.amount for e in entries) and acme_wallet.balance >= acme_wallet.held
         states = set(Order.objects.values_list("status", flat=True))
-        assert states == {"confirming", "abnormal", "pending_shipment", "shipped", "delivered", "cancelled",
-                          "returned"}
+        assert states == {"confirming", "abnormal", "pending_shipment", "shipped", "delivered", "cancelled", "returned"}
         before = (*before, Order.objects.count(), WalletEntry.objects.count())
     call_command("seed_demo", "--quiet", stdout=StringIO())
     with scopes_disabled():
-        assert (Product.objects.count(), StockMove.objects.count(), Order.objects.count(),
-                WalletEntry.objects.count()) == before
+        assert (
+            Product.objects.count(),
+            StockMove.objects.count(),
+            Order.objects.count(),
+            WalletEntry.objects.count(),
+        ) == before
 
 
 @pytest.mark.django_db
@@ -110,14 +113,20 @@ def test_create_api_key_refuses_staff_and_unknown_users(make_staff):
 
 
 def test_check_deploy_is_clean_with_production_settings():
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DEBUG", "TESTING", "ALLOW_DEMO_SEED")
-    }
-    env.update(DEBUG="false", SECRET_KEY="x" * 20 + "-production-secret-with-enough-entropy-0123456789",
-               ALLOWED_HOSTS="hub.example", TESTING="false")
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "TESTING", "ALLOW_DEMO_SEED")}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="x" * 20 + "-production-secret-with-enough-entropy-0123456789",
+        ALLOWED_HOSTS="hub.example",
+        TESTING="false",
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -126,6 +135,7 @@ def test_check_deploy_is_clean_with_production_settings():
 def test_production_settings_need_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "TESTING")}
     env.update(DEBUG="false", TESTING="false")
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr

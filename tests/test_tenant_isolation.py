@@ -15,7 +15,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests import tenancy_registry as reg
 
 KNOWN_NAMES = (
-    set(reg.CUSTOMER_OBJECTS) | set(reg.CUSTOMER_LISTS) | set(reg.CUSTOMER_PAGES) | set(reg.PUBLIC)
+    set(reg.CUSTOMER_OBJECTS)
+    | set(reg.CUSTOMER_LISTS)
+    | set(reg.CUSTOMER_PAGES)
+    | set(reg.PUBLIC)
     | set(reg.CUSTOMER_BULK)
 )
 

@@ -41,14 +41,20 @@ def seed_customers(password: str, staff: dict) -> list[User]:
         customer = Customer.objects.filter(code=code).first()
         if customer is None:
             customer = customer_create(
-                actor=None, code=code, company_name=company, contact_name=contact,
-                contact_email=email, level=CustomerLevel.objects.get(code=level),
-                service_rep=staff[StaffRole.CUSTOMER_SERVICE], sales_rep=staff[StaffRole.SALES],
+                actor=None,
+                code=code,
+                company_name=company,
+                contact_name=contact,
+                contact_email=email,
+                level=CustomerLevel.objects.get(code=level),
+                service_rep=staff[StaffRole.CUSTOMER_SERVICE],
+                sales_rep=staff[StaffRole.SALES],
             )
         owner = User.objects.filter(email=email).first()
         if owner is None:
-            owner = customer_user_create(customer=customer, email=email, password=password,
-                                         full_name=contact, role=CustomerRole.OWNER)
+            owner = customer_user_create(
+                customer=customer, email=email, password=password, full_name=contact, role=CustomerRole.OWNER
+            )
         owners.append(owner)
     return owners
 

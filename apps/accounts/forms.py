@@ -31,7 +31,8 @@ class RegisterForm(forms.Form):
     email = forms.EmailField(label="E-mail", help_text="You will sign in with this address.")
     phone = forms.CharField(label="Phone", max_length=40, required=False)
     password1 = forms.CharField(
-        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label="Password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="At least 8 characters; not only numbers; not a common password.",
     )
     password2 = forms.CharField(
@@ -54,8 +55,7 @@ class CustomerForm(forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = ["company_name", "contact_name", "contact_email", "contact_phone", "level",
-                  "service_rep", "sales_rep"]
+        fields = ["company_name", "contact_name", "contact_email", "contact_phone", "level", "service_rep", "sales_rep"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +73,9 @@ class CustomerOwnerForm(forms.Form):
 
     owner_email = forms.EmailField(label="Owner's login e-mail", required=False)
     owner_password = forms.CharField(
-        label="Initial password", required=False, widget=forms.PasswordInput(render_value=False),
+        label="Initial password",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
         help_text="Leave both empty to add users later.",
     )
 

@@ -34,13 +34,21 @@ class Customer(models.Model):
     level = models.ForeignKey(CustomerLevel, on_delete=models.PROTECT, related_name="customers")
     status = models.CharField(max_length=16, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE)
     service_rep = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="serviced_customers", limit_choices_to={"is_staff": True},
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="serviced_customers",
+        limit_choices_to={"is_staff": True},
         help_text="Dedicated customer-service representative.",
     )
     sales_rep = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="sold_customers", limit_choices_to={"is_staff": True},
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sold_customers",
+        limit_choices_to={"is_staff": True},
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -87,9 +95,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=120, blank=True)
-    customer = models.ForeignKey(
-        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="users"
-    )
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="users")
     customer_role = models.CharField(max_length=10, choices=CustomerRole.choices, blank=True)
     is_staff = models.BooleanField(
         default=False, help_text="Works in the back office. Customer users can never be staff."
@@ -144,9 +150,7 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = CustomerScopedManager()
 

@@ -19,8 +19,10 @@ def customer_list(*, search: str = "", status: str = "", level: str = "") -> Que
     )
     if search:
         qs = qs.filter(
-            Q(code__icontains=search) | Q(company_name__icontains=search)
-            | Q(contact_name__icontains=search) | Q(contact_email__icontains=search)
+            Q(code__icontains=search)
+            | Q(company_name__icontains=search)
+            | Q(contact_name__icontains=search)
+            | Q(contact_email__icontains=search)
         )
     if status:
         qs = qs.filter(status=status)

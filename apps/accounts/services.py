@@ -78,17 +78,18 @@ def customer_create(
 
 
 @transaction.atomic
-def customer_open(
-    *, actor: User, owner_email: str = "", owner_password: str = "", **customer_fields
-) -> Customer:
+def customer_open(*, actor: User, owner_email: str = "", owner_password: str = "", **customer_fields) -> Customer:
     """Sales open an account, optionally with the owner's first login; all or nothing."""
     if owner_email:
         _check_email_free(_normalise_email(owner_email))
     customer = customer_create(actor=actor, **customer_fields)
     if owner_email:
         customer_user_create(
-            customer=customer, email=owner_email, password=owner_password,
-            full_name=customer.contact_name, role=CustomerRole.OWNER,
+            customer=customer,
+            email=owner_email,
+            password=owner_password,
+            full_name=customer.contact_name,
+            role=CustomerRole.OWNER,
         )
     return customer
 
@@ -97,8 +98,14 @@ def customer_open(
 def customer_update(*, actor: User, customer: Customer, **fields) -> Customer:
     """Sales set the level, reps and contact details; the code never changes."""
     allowed = {
-        "company_name", "contact_name", "contact_email", "contact_phone",
-        "level", "service_rep", "sales_rep", "status",
+        "company_name",
+        "contact_name",
+        "contact_email",
+        "contact_phone",
+        "level",
+        "service_rep",
+        "sales_rep",
+        "status",
     }
     unknown = set(fields) - allowed
     if unknown:
@@ -130,9 +137,7 @@ def customer_user_create(
 
 
 @transaction.atomic
-def customer_register(
-    *, company_name: str, contact_name: str, email: str, password: str, phone: str = ""
-) -> User:
+def customer_register(*, company_name: str, contact_name: str, email: str, password: str, phone: str = "") -> User:
     """Self-registration: creates the customer and its owner user, then sends the welcome
     e-mail once the transaction has committed."""
     email = _normalise_email(email)
@@ -146,7 +151,10 @@ def customer_register(
         contact_phone=phone,
     )
     user = customer_user_create(
-        customer=customer, email=email, password=password, full_name=contact_name,
+        customer=customer,
+        email=email,
+        password=password,
+        full_name=contact_name,
         role=CustomerRole.OWNER,
     )
     from .tasks import send_welcome_email
@@ -157,11 +165,7 @@ def customer_register(
 
 def user_welcome_mark_sent(*, user_id: int) -> bool:
     """Claim the welcome e-mail for this user; True only for the first caller (idempotency)."""
-    return bool(
-        User.objects.filter(pk=user_id, welcome_sent_at__isnull=True).update(
-            welcome_sent_at=timezone.now()
-        )
-    )
+    return bool(User.objects.filter(pk=user_id, welcome_sent_at__isnull=True).update(welcome_sent_at=timezone.now()))
 
 
 @transaction.atomic
@@ -232,11 +236,7 @@ def api_key_authenticate(*, raw_key: str) -> ApiKeyCheck:
     Runs before any customer scope exists (it is what decides the scope), hence staff_scope.
     """
     with staff_scope():
-        key = (
-            ApiKey.objects.select_related("user", "customer")
-            .filter(key_hash=_hash_key(raw_key.strip()))
-            .first()
-        )
+        key = ApiKey.objects.select_related("user", "customer").filter(key_hash=_hash_key(raw_key.strip())).first()
         if key is None:
             return ApiKeyCheck(None, "invalid_api_key", "The API key is not valid.")
         if key.revoked_at is not None:

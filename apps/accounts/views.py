@@ -61,8 +61,11 @@ class RegisterView(FormView):
         data = form.cleaned_data
         try:
             user = customer_register(
-                company_name=data["company_name"], contact_name=data["contact_name"],
-                email=data["email"], password=data["password1"], phone=data["phone"],
+                company_name=data["company_name"],
+                contact_name=data["contact_name"],
+                email=data["email"],
+                password=data["password1"],
+                phone=data["phone"],
             )
         except ApplicationError as exc:
             form_add_application_error(form, exc)
@@ -135,9 +138,7 @@ class ApiKeyListView(CustomerRequiredMixin, View):
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             return self.get(request, form=form)
-        messages.success(
-            request, f"API key “{issued.api_key.name}” created. Copy it now: it will not be shown again."
-        )
+        messages.success(request, f"API key “{issued.api_key.name}” created. Copy it now: it will not be shown again.")
         return self.get(request, issued=issued)
 
 

@@ -15,10 +15,14 @@ class DashboardView(StaffPermissionRequiredMixin, View):
         return ()  # any staff user; each section behind it checks its own permission
 
     def get(self, request):
-        return render(request, "backoffice/dashboard.html", {
-            "sections": sections_for(request.user),
-            "roles": staff_roles(request.user),
-        })
+        return render(
+            request,
+            "backoffice/dashboard.html",
+            {
+                "sections": sections_for(request.user),
+                "roles": staff_roles(request.user),
+            },
+        )
 
 
 class DeskView(StaffPermissionRequiredMixin, View):

@@ -14,8 +14,13 @@ class EntryKind(models.TextChoices):
 
 
 CREDIT_KINDS = (EntryKind.TOPUP, EntryKind.REFUND, EntryKind.ADJUSTMENT)
-CHARGE_KINDS = (EntryKind.FREIGHT, EntryKind.FULFILMENT_FEE, EntryKind.STORAGE_FEE, EntryKind.MISC_FEE,
-                EntryKind.ADJUSTMENT)
+CHARGE_KINDS = (
+    EntryKind.FREIGHT,
+    EntryKind.FULFILMENT_FEE,
+    EntryKind.STORAGE_FEE,
+    EntryKind.MISC_FEE,
+    EntryKind.ADJUSTMENT,
+)
 
 
 class PaymentMethod(models.TextChoices):

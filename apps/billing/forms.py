@@ -20,20 +20,31 @@ class TopUpForm(forms.Form):
 
     method = forms.ChoiceField(choices=PaymentMethod.choices, widget=forms.HiddenInput)
     currency = forms.CharField(max_length=3, widget=forms.HiddenInput)
-    payer = forms.CharField(label="Payer", max_length=120, help_text="The name on the paying account.",
-                            widget=forms.TextInput(attrs={"class": "form-control"}))
-    amount = forms.CharField(label="Amount paid", max_length=20,
-                             widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}))
-    paid_on = forms.DateField(label="Paid date",
-                              widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}))
-    transaction_ref = forms.CharField(label="Transaction reference", max_length=120,
-                                      help_text="The reference or transaction number from your bank or payment app.",
-                                      widget=forms.TextInput(attrs={"class": "form-control"}))
-    voucher = forms.FileField(label="Payment voucher",
-                              help_text="A photo, screenshot (JPEG, PNG, GIF, WebP) or PDF of the payment; "
-                                        "at most 10 MB.",
-                              widget=forms.ClearableFileInput(attrs={"class": "form-control",
-                                                                     "accept": "image/*,application/pdf"}))
+    payer = forms.CharField(
+        label="Payer",
+        max_length=120,
+        help_text="The name on the paying account.",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    amount = forms.CharField(
+        label="Amount paid",
+        max_length=20,
+        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}),
+    )
+    paid_on = forms.DateField(
+        label="Paid date", widget=forms.DateInput(attrs={"class": "form-control", "type": "date"})
+    )
+    transaction_ref = forms.CharField(
+        label="Transaction reference",
+        max_length=120,
+        help_text="The reference or transaction number from your bank or payment app.",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    voucher = forms.FileField(
+        label="Payment voucher",
+        help_text="A photo, screenshot (JPEG, PNG, GIF, WebP) or PDF of the payment; at most 10 MB.",
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": "image/*,application/pdf"}),
+    )
 
     def clean_paid_on(self):
         day = self.cleaned_data["paid_on"]

@@ -45,8 +45,9 @@ class WalletEntry(models.Model):
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="+")
     wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
-    amount = models.DecimalField(max_digits=14, decimal_places=2,
-                                 help_text="Change of the balance (+ credit, − charge).")
+    amount = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Change of the balance (+ credit, − charge)."
+    )
     held_delta = models.DecimalField(max_digits=14, decimal_places=2, default=ZERO)
     balance_after = models.DecimalField(max_digits=14, decimal_places=2)
     held_after = models.DecimalField(max_digits=14, decimal_places=2)
@@ -54,8 +55,9 @@ class WalletEntry(models.Model):
     reference_id = models.CharField(max_length=40, blank=True)
     reference = models.CharField(max_length=120, blank=True)
     memo = models.CharField(max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     idempotency_key = models.CharField(max_length=120)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -113,8 +115,9 @@ class TopUp(models.Model):
     reject_reason = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     objects = CustomerScopedManager()

@@ -37,7 +37,9 @@ def positive_amount(value, currency: str = "USD", *, what: str = "The amount") -
 def check_currency(currency: str) -> str:
     code = (currency or "").strip().upper()
     if code not in SUPPORTED_CURRENCIES:
-        raise InvalidAmount(f"{currency or 'That'} is not a currency we take; use one of "
-                            f"{', '.join(SUPPORTED_CURRENCIES)}.", code="unsupported_currency",
-                            extra={"currency": ["not supported"]})
+        raise InvalidAmount(
+            f"{currency or 'That'} is not a currency we take; use one of {', '.join(SUPPORTED_CURRENCIES)}.",
+            code="unsupported_currency",
+            extra={"currency": ["not supported"]},
+        )
     return code

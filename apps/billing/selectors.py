@@ -20,8 +20,9 @@ def topup_list(*, customer) -> QuerySet[TopUp]:
     return TopUp.objects.filter(customer=customer).order_by("-created_at", "-id")
 
 
-def storage_fee_list(*, customer, sku: str = "", warehouse: str = "", date_from=None, date_to=None
-                     ) -> QuerySet[StorageFee]:
+def storage_fee_list(
+    *, customer, sku: str = "", warehouse: str = "", date_from=None, date_to=None
+) -> QuerySet[StorageFee]:
     qs = StorageFee.objects.filter(customer=customer).select_related("product", "warehouse")
     if sku:
         qs = qs.filter(product__sku__icontains=sku)

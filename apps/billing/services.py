@@ -45,32 +45,57 @@ def wallet_for(customer) -> Wallet:
 def _shortage(wallet: Wallet, amount: Decimal, held: Decimal) -> Exception:
     balance, current_held = Wallet.objects.filter(pk=wallet.pk).values_list("balance", "held").first()
     if held < 0 and -held > current_held:
-        return InvalidAmount(f"Only {current_held} {wallet.currency} is held; cannot release {-held}.",
-                             code="release_exceeds_hold")
+        return InvalidAmount(
+            f"Only {current_held} {wallet.currency} is held; cannot release {-held}.", code="release_exceeds_hold"
+        )
     needed = -amount if amount < 0 else held
     return InsufficientBalance(
         f"The wallet has {round_money(balance - current_held, wallet.currency)} {wallet.currency} available; "
-        f"{needed} {wallet.currency} is needed. Top up first.", extra={"available": str(balance - current_held)})
+        f"{needed} {wallet.currency} is needed. Top up first.",
+        extra={"available": str(balance - current_held)},
+    )
 
 
 def _existing(customer, key: str, kind: str, amount: Decimal, held: Decimal) -> WalletEntry | None:
     entry = WalletEntry.objects.filter(customer=customer, idempotency_key=key).first()
     if entry is not None and (entry.kind != kind or entry.amount != amount or entry.held_delta != held):
-        raise StateConflict(f"The key {key} was already used for another posting ({entry.get_kind_display()} "
-                            f"{entry.amount}).", code="idempotency_conflict")
+        raise StateConflict(
+            f"The key {key} was already used for another posting ({entry.get_kind_display()} {entry.amount}).",
+            code="idempotency_conflict",
+        )
     return entry
 
 
-def _post(*, customer, kind: str, amount: Decimal, held: Decimal = ZERO, idempotency_key: str, actor=None,
-          wallet: Wallet | None = None, reference_type: str = "", reference_id: str = "", reference: str = "",
-          memo: str = "") -> WalletEntry:
+def _post(
+    *,
+    customer,
+    kind: str,
+    amount: Decimal,
+    held: Decimal = ZERO,
+    idempotency_key: str,
+    actor=None,
+    wallet: Wallet | None = None,
+    reference_type: str = "",
+    reference_id: str = "",
+    reference: str = "",
+    memo: str = "",
+) -> WalletEntry:
     if not idempotency_key:
         raise ValueError("every wallet posting needs an idempotency key")
     wallet = wallet or wallet_for(customer)
-    fields = {"customer": customer, "wallet": wallet, "kind": kind, "amount": amount, "held_delta": held,
-              "reference_type": reference_type, "reference_id": str(reference_id or ""), "reference": reference,
-              "memo": memo[:300], "actor": actor if getattr(actor, "pk", None) else None,
-              "idempotency_key": idempotency_key}
+    fields = {
+        "customer": customer,
+        "wallet": wallet,
+        "kind": kind,
+        "amount": amount,
+        "held_delta": held,
+        "reference_type": reference_type,
+        "reference_id": str(reference_id or ""),
+        "reference": reference,
+        "memo": memo[:300],
+        "actor": actor if getattr(actor, "pk", None) else None,
+        "idempotency_key": idempotency_key,
+    }
     try:
         if connection.vendor == "postgresql":
             if not connection.in_atomic_block:
@@ -95,10 +120,20 @@ def _post_pg(fields: dict) -> WalletEntry:
     """PostgreSQL: the guarded update and the entry in one statement (the row lock is held the
     shortest time); a repeated key fails the insert and so undoes the update with it."""
     now = timezone.now()
-    params = {"amount": fields["amount"], "held": fields["held_delta"], "now": now, "wallet": fields["wallet"].pk,
-              "customer": fields["customer"].pk, "kind": fields["kind"], "reference_type": fields["reference_type"],
-              "reference_id": fields["reference_id"], "reference": fields["reference"], "memo": fields["memo"],
-              "actor": getattr(fields["actor"], "pk", None), "key": fields["idempotency_key"]}
+    params = {
+        "amount": fields["amount"],
+        "held": fields["held_delta"],
+        "now": now,
+        "wallet": fields["wallet"].pk,
+        "customer": fields["customer"].pk,
+        "kind": fields["kind"],
+        "reference_type": fields["reference_type"],
+        "reference_id": fields["reference_id"],
+        "reference": fields["reference"],
+        "memo": fields["memo"],
+        "actor": getattr(fields["actor"], "pk", None),
+        "key": fields["idempotency_key"],
+    }
     with connection.cursor() as cursor:
         cursor.execute(_PG_POST, params)
         row = cursor.fetchone()
@@ -113,8 +148,9 @@ def credit(*, customer, amount, kind: str = EntryKind.TOPUP, idempotency_key: st
         raise ValueError(f"{kind} is not a credit")
     wallet = wallet_for(customer)
     value = positive_amount(amount, wallet.currency)
-    return _post(customer=customer, kind=kind, amount=value, idempotency_key=idempotency_key, actor=actor,
-                 wallet=wallet, **ref)
+    return _post(
+        customer=customer, kind=kind, amount=value, idempotency_key=idempotency_key, actor=actor, wallet=wallet, **ref
+    )
 
 
 def charge(*, customer, amount, kind: str, idempotency_key: str, actor=None, **ref) -> WalletEntry:
@@ -123,48 +159,84 @@ def charge(*, customer, amount, kind: str, idempotency_key: str, actor=None, **r
         raise ValueError(f"{kind} is not a charge")
     wallet = wallet_for(customer)
     value = positive_amount(amount, wallet.currency)
-    return _post(customer=customer, kind=kind, amount=-value, idempotency_key=idempotency_key, actor=actor,
-                 wallet=wallet, **ref)
+    return _post(
+        customer=customer, kind=kind, amount=-value, idempotency_key=idempotency_key, actor=actor, wallet=wallet, **ref
+    )
 
 
 def hold(*, customer, amount, idempotency_key: str, actor=None, **ref) -> WalletEntry:
     """Set money aside (an order's estimated charges); the balance stays, the available shrinks."""
     wallet = wallet_for(customer)
     value = positive_amount(amount, wallet.currency)
-    return _post(customer=customer, kind=EntryKind.HOLD, amount=ZERO, held=value, idempotency_key=idempotency_key,
-                 actor=actor, wallet=wallet, **ref)
+    return _post(
+        customer=customer,
+        kind=EntryKind.HOLD,
+        amount=ZERO,
+        held=value,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        wallet=wallet,
+        **ref,
+    )
 
 
 def release(*, customer, amount, idempotency_key: str, actor=None, **ref) -> WalletEntry:
     """Give held money back to the available balance (an order was cancelled)."""
     wallet = wallet_for(customer)
     value = positive_amount(amount, wallet.currency)
-    return _post(customer=customer, kind=EntryKind.RELEASE, amount=ZERO, held=-value, idempotency_key=idempotency_key,
-                 actor=actor, wallet=wallet, **ref)
+    return _post(
+        customer=customer,
+        kind=EntryKind.RELEASE,
+        amount=ZERO,
+        held=-value,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        wallet=wallet,
+        **ref,
+    )
 
 
 @transaction.atomic
-def settle_hold(*, customer, held_amount, actual_amount, kind: str, idempotency_key: str, actor=None,
-                **ref) -> tuple[WalletEntry, WalletEntry]:
+def settle_hold(
+    *, customer, held_amount, actual_amount, kind: str, idempotency_key: str, actor=None, **ref
+) -> tuple[WalletEntry, WalletEntry]:
     """Release a hold and charge the actual amount, in one transaction (the order shipped)."""
-    released = release(customer=customer, amount=held_amount, idempotency_key=f"{idempotency_key}:release",
-                       actor=actor, **ref)
-    charged = charge(customer=customer, amount=actual_amount, kind=kind, idempotency_key=f"{idempotency_key}:charge",
-                     actor=actor, **ref)
+    released = release(
+        customer=customer, amount=held_amount, idempotency_key=f"{idempotency_key}:release", actor=actor, **ref
+    )
+    charged = charge(
+        customer=customer,
+        amount=actual_amount,
+        kind=kind,
+        idempotency_key=f"{idempotency_key}:charge",
+        actor=actor,
+        **ref,
+    )
     return released, charged
 
 
 def adjust(*, customer, amount, reason: str, idempotency_key: str, actor, **ref) -> WalletEntry:
     """Finance corrects a wallet (signed amount) and must say why."""
     if not (reason or "").strip():
-        raise InvalidAmount("Give a reason for the adjustment (the customer sees it).", code="reason_required",
-                            extra={"reason": ["is required"]})
+        raise InvalidAmount(
+            "Give a reason for the adjustment (the customer sees it).",
+            code="reason_required",
+            extra={"reason": ["is required"]},
+        )
     text = str(amount).strip()
     negative = text.startswith("-")
     wallet = wallet_for(customer)
     value = positive_amount(text.lstrip("-+"), wallet.currency)
-    return _post(customer=customer, kind=EntryKind.ADJUSTMENT, amount=-value if negative else value,
-                 idempotency_key=idempotency_key, actor=actor, memo=reason.strip(), wallet=wallet, **ref)
+    return _post(
+        customer=customer,
+        kind=EntryKind.ADJUSTMENT,
+        amount=-value if negative else value,
+        idempotency_key=idempotency_key,
+        actor=actor,
+        memo=reason.strip(),
+        wallet=wallet,
+        **ref,
+    )
 
 
 # Work above billing that must run when a customer's balance grows (e.g. the orders app retries the
@@ -190,5 +262,6 @@ def fulfilment_fee(*, customer, units: int) -> Decimal:
 
     price = LevelPrice.objects.filter(level_id=customer.level_id).first() or LevelPrice()
     extra = max(int(units) - 1, 0)
-    return round_money(price.fulfilment_fee_per_order + extra * price.fulfilment_fee_per_extra_unit,
-                       wallet_for(customer).currency)
+    return round_money(
+        price.fulfilment_fee_per_order + extra * price.fulfilment_fee_per_extra_unit, wallet_for(customer).currency
+    )

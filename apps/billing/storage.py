@@ -95,13 +95,21 @@ def _bill_customer(*, customer: Customer, total: Decimal, day: date, actor) -> s
         if MiscFeeNotice.objects.filter(customer=customer, reason=reason).exists():
             return "waiting"
         try:
-            charge(customer=customer, amount=amount, kind=EntryKind.STORAGE_FEE, idempotency_key=key,
-                   reference_type="storage", reference_id=day.isoformat(), reference=reason,
-                   memo=f"{reason}: {total} before rounding")
+            charge(
+                customer=customer,
+                amount=amount,
+                kind=EntryKind.STORAGE_FEE,
+                idempotency_key=key,
+                reference_type="storage",
+                reference_id=day.isoformat(),
+                reference=reason,
+                memo=f"{reason}: {total} before rounding",
+            )
             return "charged"
         except InsufficientBalance:
-            MiscFeeNotice.objects.create(customer=customer, amount=amount, reason=reason, created_by=actor,
-                                         cause="no balance")
+            MiscFeeNotice.objects.create(
+                customer=customer, amount=amount, reason=reason, created_by=actor, cause="no balance"
+            )
             return "waiting"
 
 
@@ -113,8 +121,10 @@ def storage_fee_run(*, day: date, actor=None) -> StorageRun:
         run = StorageRun.objects.select_for_update().get(pk=run.pk)  # a concurrent run of the day waits here
         if run.finished_at is not None:
             return run
-        params = {"day": connection.ops.adapt_datefield_value(day),
-                  "default_rate": connection.ops.adapt_decimalfield_value(DEFAULT_RATE, 8, 4)}
+        params = {
+            "day": connection.ops.adapt_datefield_value(day),
+            "default_rate": connection.ops.adapt_decimalfield_value(DEFAULT_RATE, 8, 4),
+        }
         with connection.cursor() as cursor:
             cursor.execute(_INSERT, params)
             cursor.execute(_TOTALS, {"day": params["day"]})
@@ -134,4 +144,3 @@ def storage_fee_run(*, day: date, actor=None) -> StorageRun:
         run.finished_at = timezone.now()
         run.save(update_fields=["charged_customers", "waiting_customers", "finished_at"])
     return run
-

@@ -60,10 +60,15 @@ class WalletView(CustomerRequiredMixin, View):
 
     def get(self, request):
         wallet = wallet_for(request.user.customer)
-        return render(request, "billing/wallet.html", {
-            "wallet": wallet, "methods": PaymentMethod.choices,
-            "recent": WalletEntry.objects.filter(customer=request.user.customer)[:5],
-        })
+        return render(
+            request,
+            "billing/wallet.html",
+            {
+                "wallet": wallet,
+                "methods": PaymentMethod.choices,
+                "recent": WalletEntry.objects.filter(customer=request.user.customer)[:5],
+            },
+        )
 
 
 class TopUpView(CustomerRequiredMixin, View):
@@ -75,8 +80,9 @@ class TopUpView(CustomerRequiredMixin, View):
     def _account(self, choice):
         if not choice.is_valid():
             return None
-        return PaymentAccount.objects.filter(method=choice.cleaned_data["method"],
-                                             currency=choice.cleaned_data["currency"], is_active=True).first()
+        return PaymentAccount.objects.filter(
+            method=choice.cleaned_data["method"], currency=choice.cleaned_data["currency"], is_active=True
+        ).first()
 
     def get(self, request):
         chosen = "method" in request.GET
@@ -85,8 +91,9 @@ class TopUpView(CustomerRequiredMixin, View):
         form = None
         if account is not None and request.GET.get("paid"):
             form = TopUpForm(initial={"method": account.method, "currency": account.currency})
-        return render(request, self.template_name, {"choice": choice, "chosen": chosen, "account": account,
-                                                    "form": form})
+        return render(
+            request, self.template_name, {"choice": choice, "chosen": chosen, "account": account, "form": form}
+        )
 
     def post(self, request):
         form = TopUpForm(request.POST, request.FILES)
@@ -95,21 +102,35 @@ class TopUpView(CustomerRequiredMixin, View):
         if form.is_valid():
             data, upload = form.cleaned_data, form.cleaned_data["voucher"]
             if upload.size > VOUCHER_MAX_BYTES:
-                form.add_error("voucher", f"The voucher is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB. "
-                                          "Send a smaller photo or screenshot.")
+                form.add_error(
+                    "voucher",
+                    f"The voucher is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB. "
+                    "Send a smaller photo or screenshot.",
+                )
             else:
                 try:
-                    topup = topup_submit(actor=request.user, method=data["method"], currency=data["currency"],
-                                         amount=data["amount"], payer=data["payer"], paid_on=data["paid_on"],
-                                         transaction_ref=data["transaction_ref"], voucher=upload.read(),
-                                         voucher_name=upload.name)
+                    topup = topup_submit(
+                        actor=request.user,
+                        method=data["method"],
+                        currency=data["currency"],
+                        amount=data["amount"],
+                        payer=data["payer"],
+                        paid_on=data["paid_on"],
+                        transaction_ref=data["transaction_ref"],
+                        voucher=upload.read(),
+                        voucher_name=upload.name,
+                    )
                 except ApplicationError as exc:
                     add_error_sentence(form, exc)
                 else:
                     messages.success(request, SUBMITTED_MESSAGE.format(number=topup.number))
                     return redirect("billing:recharge-record")
-        return render(request, self.template_name, {"choice": choice, "chosen": True, "account": account,
-                                                    "form": form}, status=400)
+        return render(
+            request,
+            self.template_name,
+            {"choice": choice, "chosen": True, "account": account, "form": form},
+            status=400,
+        )
 
 
 class RechargeRecordView(CustomerRequiredMixin, View):
@@ -137,8 +158,9 @@ def voucher_response(topup: TopUp, *, inline: bool) -> FileResponse:
     except FileNotFoundError:
         raise Http404("The voucher file is missing.") from None
     name = topup.voucher.name.rsplit("/", 1)[-1]
-    response = FileResponse(handle, as_attachment=not inline, filename=name,
-                            content_type=topup.voucher_type or "application/octet-stream")
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=name, content_type=topup.voucher_type or "application/octet-stream"
+    )
     response["X-Content-Type-Options"] = "nosniff"
     if inline:
         response["Content-Disposition"] = f'inline; filename="{name}"'
@@ -165,18 +187,50 @@ class TransactionsView(CustomerRequiredMixin, View):
         filters = _valid_filters(form)
         qs = transaction_list(customer=request.user.customer, filters=filters)
         if request.GET.get("export"):
-            rows = ((timezone.localtime(e.created_at), e.get_kind_display(), e.amount, e.held_delta, e.balance_after,
-                     e.held_after, e.reference_id, e.reference, e.memo) for e in qs.iterator())
-            data = write_xlsx(["Time", "Type", "Amount", "Held change", "Balance after", "Held after",
-                               "Order / document", "Reference", "Memo"], rows, sheet_title="Transactions")
+            rows = (
+                (
+                    timezone.localtime(e.created_at),
+                    e.get_kind_display(),
+                    e.amount,
+                    e.held_delta,
+                    e.balance_after,
+                    e.held_after,
+                    e.reference_id,
+                    e.reference,
+                    e.memo,
+                )
+                for e in qs.iterator()
+            )
+            data = write_xlsx(
+                [
+                    "Time",
+                    "Type",
+                    "Amount",
+                    "Held change",
+                    "Balance after",
+                    "Held after",
+                    "Order / document",
+                    "Reference",
+                    "Memo",
+                ],
+                rows,
+                sheet_title="Transactions",
+            )
             return xlsx_response(data, f"transactions-{timezone.localdate():%Y%m%d}.xlsx")
         params = request.GET.copy()
         params.pop("page", None)
         params.pop("export", None)
-        return render(request, "billing/transactions.html", {
-            "page": paginate(request, qs), "form": form, "filters": filters, "query": params.urlencode(),
-            "wallet": wallet_for(request.user.customer),
-        })
+        return render(
+            request,
+            "billing/transactions.html",
+            {
+                "page": paginate(request, qs),
+                "form": form,
+                "filters": filters,
+                "query": params.urlencode(),
+                "wallet": wallet_for(request.user.customer),
+            },
+        )
 
 
 def storage_fee_list(*, customer, filters: dict):
@@ -198,15 +252,26 @@ class StorageFeesView(CustomerRequiredMixin, View):
         filters = _valid_filters(form)
         qs = storage_fee_list(customer=request.user.customer, filters=filters)
         if request.GET.get("export"):
-            rows = ((f.day, f.warehouse.code, f.product.sku, f.units, f.volume_m3, f.rate, f.amount)
-                    for f in qs.iterator())
-            data = write_xlsx(["Day", "Warehouse", "SKU", "Units", "Volume (m³)", "Rate per m³/day", "Amount"],
-                              rows, sheet_title="Storage fees")
+            rows = (
+                (f.day, f.warehouse.code, f.product.sku, f.units, f.volume_m3, f.rate, f.amount) for f in qs.iterator()
+            )
+            data = write_xlsx(
+                ["Day", "Warehouse", "SKU", "Units", "Volume (m³)", "Rate per m³/day", "Amount"],
+                rows,
+                sheet_title="Storage fees",
+            )
             return xlsx_response(data, f"storage-fees-{timezone.localdate():%Y%m%d}.xlsx")
         params = request.GET.copy()
         params.pop("page", None)
         params.pop("export", None)
-        return render(request, "billing/storage_fees.html", {
-            "page": paginate(request, qs), "form": form, "filters": filters, "query": params.urlencode(),
-            "warehouses": customer_warehouses(customer=request.user.customer),
-        })
+        return render(
+            request,
+            "billing/storage_fees.html",
+            {
+                "page": paginate(request, qs),
+                "form": form,
+                "filters": filters,
+                "query": params.urlencode(),
+                "warehouses": customer_warehouses(customer=request.user.customer),
+            },
+        )

@@ -5,8 +5,9 @@ from django import forms
 
 from .models import MEASURED_FIELDS
 
-COUNTRY_CHOICES = [("", "—")] + sorted(((c.alpha_2, f"{c.name} ({c.alpha_2})") for c in pycountry.countries),
-                                       key=lambda c: c[1])
+COUNTRY_CHOICES = [("", "—")] + sorted(
+    ((c.alpha_2, f"{c.name} ({c.alpha_2})") for c in pycountry.countries), key=lambda c: c[1]
+)
 COMMON_CURRENCIES = ["USD", "EUR", "GBP", "CNY", "CAD", "AUD", "JPY", "HKD"]
 CURRENCY_CHOICES = [(c, c) for c in COMMON_CURRENCIES] + sorted(
     (c.alpha_3, c.alpha_3) for c in pycountry.currencies if c.alpha_3 not in COMMON_CURRENCIES
@@ -19,11 +20,13 @@ def _number(step, **attrs):
 
 class ProductForm(forms.Form):
     sku = forms.CharField(label="SKU", required=False, help_text="Leave empty to use the UPC as the SKU code.")
-    upc = forms.CharField(label="UPC", required=False,
-                          help_text="The same as the SKU, a UPC-A/EAN-13 you have, or click Apply ST-UPC.")
+    upc = forms.CharField(
+        label="UPC", required=False, help_text="The same as the SKU, a UPC-A/EAN-13 you have, or click Apply ST-UPC."
+    )
     name = forms.CharField(label="Product name")
-    customs_name = forms.CharField(label="Declared customs name", required=False,
-                                   help_text="What the parcel contains, in English, for customs.")
+    customs_name = forms.CharField(
+        label="Declared customs name", required=False, help_text="What the parcel contains, in English, for customs."
+    )
     category = forms.CharField(required=False)
     declared_value = forms.CharField(label="Declared value", widget=_number("0.01"))
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
@@ -32,8 +35,12 @@ class ProductForm(forms.Form):
     length_cm = forms.CharField(label="Length (cm)", required=False, widget=_number("0.1"))
     width_cm = forms.CharField(label="Width (cm)", required=False, widget=_number("0.1"))
     height_cm = forms.CharField(label="Height (cm)", required=False, widget=_number("0.1"))
-    weight_g = forms.CharField(label="Weight (g)", required=False, widget=_number("1"),
-                               help_text="The warehouse measures on receipt; its figures then apply.")
+    weight_g = forms.CharField(
+        label="Weight (g)",
+        required=False,
+        widget=_number("1"),
+        help_text="The warehouse measures on receipt; its figures then apply.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -36,19 +36,49 @@ SYNC_EXPORT_ROWS = 5000
 MAX_REPORTED_PROBLEMS = 500
 
 PRODUCT_COLUMNS: tuple[Column, ...] = (
-    Column("sku", "SKU", note="Your code for the product, unique among your SKUs. Leave empty to use the UPC.",
-           example="ACME-TEE-RED-M"),
-    Column("upc", "UPC", note="UPC-A (12 digits) or EAN-13 (13 digits) with a valid check digit, or the SKU again.",
-           example="012345678905"),
-    Column("name", "Product name", required=True, note="What it is, as your customers know it.",
-           example="Organic cotton T-shirt, red, M", width=32),
-    Column("customs_name", "Declared customs name", note="Plain English for customs, e.g. 'Cotton T-shirt'.",
-           example="Cotton T-shirt", width=24),
+    Column(
+        "sku",
+        "SKU",
+        note="Your code for the product, unique among your SKUs. Leave empty to use the UPC.",
+        example="ACME-TEE-RED-M",
+    ),
+    Column(
+        "upc",
+        "UPC",
+        note="UPC-A (12 digits) or EAN-13 (13 digits) with a valid check digit, or the SKU again.",
+        example="012345678905",
+    ),
+    Column(
+        "name",
+        "Product name",
+        required=True,
+        note="What it is, as your customers know it.",
+        example="Organic cotton T-shirt, red, M",
+        width=32,
+    ),
+    Column(
+        "customs_name",
+        "Declared customs name",
+        note="Plain English for customs, e.g. 'Cotton T-shirt'.",
+        example="Cotton T-shirt",
+        width=24,
+    ),
     Column("category", "Category", example="Apparel"),
-    Column("declared_value", "Declared value", required=True, note="Value per unit for customs.",
-           example=12.5, number_range=(0, float(MAX_DECLARED_VALUE))),
-    Column("currency", "Currency", note="ISO code; USD when empty.", example="USD",
-           choices=("USD", "EUR", "GBP", "CNY", "CAD", "AUD", "JPY", "HKD")),
+    Column(
+        "declared_value",
+        "Declared value",
+        required=True,
+        note="Value per unit for customs.",
+        example=12.5,
+        number_range=(0, float(MAX_DECLARED_VALUE)),
+    ),
+    Column(
+        "currency",
+        "Currency",
+        note="ISO code; USD when empty.",
+        example="USD",
+        choices=("USD", "EUR", "GBP", "CNY", "CAD", "AUD", "JPY", "HKD"),
+    ),
     Column("hs_code", "HS code", note="6 to 10 digits.", example="610910"),
     Column("origin_country", "Country of origin", note="Two-letter code such as CN or US.", example="CN"),
     Column("length_cm", "Length (cm)", example=30, number_range=(0.1, float(MAX_DIMENSION_CM))),
@@ -60,7 +90,12 @@ COLUMN_HEADERS = {c.key: c.header for c in PRODUCT_COLUMNS}
 
 EXPORT_COLUMNS = (
     *(c.header for c in PRODUCT_COLUMNS),
-    "Measured length (cm)", "Measured width (cm)", "Measured height (cm)", "Measured weight (g)", "Status", "Created",
+    "Measured length (cm)",
+    "Measured width (cm)",
+    "Measured height (cm)",
+    "Measured weight (g)",
+    "Status",
+    "Created",
 )
 
 
@@ -89,7 +124,12 @@ def product_import_start(*, actor, data: bytes, name: str, rows: int, only_valid
     from .tasks import product_import
 
     job = job_create(
-        actor=actor, customer=actor.customer, kind=IMPORT_KIND, input_bytes=data, input_name=name, total=rows,
+        actor=actor,
+        customer=actor.customer,
+        kind=IMPORT_KIND,
+        input_bytes=data,
+        input_name=name,
+        total=rows,
         title=f"Product import: {name}" + (" (valid rows only)" if only_valid else ""),
         params={"only_valid": only_valid},
     )
@@ -106,8 +146,14 @@ def product_export_start(*, actor, filters: dict):
     from .tasks import product_export
 
     count = product_list(customer=actor.customer, **filters).count()
-    job = job_create(actor=actor, customer=actor.customer, kind=EXPORT_KIND, total=count,
-                     title=f"Product export ({count} product{'s' if count != 1 else ''})", params=filters)
+    job = job_create(
+        actor=actor,
+        customer=actor.customer,
+        kind=EXPORT_KIND,
+        total=count,
+        title=f"Product export ({count} product{'s' if count != 1 else ''})",
+        params=filters,
+    )
     if count <= SYNC_EXPORT_ROWS:
         product_export_run(job_id=job.pk)
         job.refresh_from_db()
@@ -147,30 +193,44 @@ def product_import_run(*, job_id: int) -> None:
     except ApplicationError as exc:
         job_fail(job_id=job.pk, message=exc.message)
     except Exception:
-        job_fail(job_id=job.pk, message="The import failed unexpectedly and nothing was imported. "
-                                        "We have been notified; please try again later.")
+        job_fail(
+            job_id=job.pk,
+            message="The import failed unexpectedly and nothing was imported. "
+            "We have been notified; please try again later.",
+        )
         raise
 
 
 def _import_rows(job, data, table, rows, only_valid) -> None:
     with transaction.atomic():
         check = products_import(
-            actor=job.created_by, customer=job.customer, rows=rows, only_valid=only_valid,
+            actor=job.created_by,
+            customer=job.customer,
+            rows=rows,
+            only_valid=only_valid,
             progress=lambda done, total: job_progress(job_id=job.pk, done=done, total=total),
         )
         imported = len(check.valid) if (only_valid or not check.problems) else 0
         problems = sorted(check.problems, key=lambda p: p.row)
         result = {
-            "rows": len(rows), "valid": len(check.valid), "imported": imported,
-            "bad_rows": len(check.bad_rows), "problem_count": len(problems),
+            "rows": len(rows),
+            "valid": len(check.valid),
+            "imported": imported,
+            "bad_rows": len(check.bad_rows),
+            "problem_count": len(problems),
             "problems": [[p.row, COLUMN_HEADERS.get(p.field, ""), p.message] for p in problems[:MAX_REPORTED_PROBLEMS]],
         }
         marked, marked_name = None, ""
         if problems:
             marked = mark_errors(data, [CellError(p.row, p.field, p.message) for p in problems], table=table)
             marked_name = f"{PurePath(job.input_name or 'products').stem}-errors.xlsx"
-        job_finish(job=job, message=_import_message(result, only_valid), result=result,
-                   result_bytes=marked, result_name=marked_name)
+        job_finish(
+            job=job,
+            message=_import_message(result, only_valid),
+            result=result,
+            result_bytes=marked,
+            result_name=marked_name,
+        )
 
 
 def _import_message(result: dict, only_valid: bool) -> str:
@@ -178,19 +238,38 @@ def _import_message(result: dict, only_valid: bool) -> str:
         return f"Imported all {result['imported']} products."
     bad = f"{result['bad_rows']} row{'s' if result['bad_rows'] != 1 else ''}"
     if only_valid:
-        return (f"Imported the {result['imported']} valid products; skipped {bad} with problems "
-                "(download the file with the errors marked to fix them).")
-    return (f"Nothing was imported: {bad} of {result['rows']} have problems. Fix them and upload again, "
-            f"or import only the {result['valid']} valid rows.")
+        return (
+            f"Imported the {result['imported']} valid products; skipped {bad} with problems "
+            "(download the file with the errors marked to fix them)."
+        )
+    return (
+        f"Nothing was imported: {bad} of {result['rows']} have problems. Fix them and upload again, "
+        f"or import only the {result['valid']} valid rows."
+    )
 
 
 def product_export_rows(*, customer, filters: dict):
     for p in product_list(customer=customer, **filters).iterator(chunk_size=2000):
         yield (
-            p.sku, p.upc, p.name, p.customs_name, p.category, p.declared_value, p.currency, p.hs_code,
-            p.origin_country, p.length_cm, p.width_cm, p.height_cm, p.weight_g, p.measured_length_cm,
-            p.measured_width_cm, p.measured_height_cm, p.measured_weight_g,
-            "Active" if p.is_active else "Inactive", timezone.localtime(p.created_at).replace(tzinfo=None),
+            p.sku,
+            p.upc,
+            p.name,
+            p.customs_name,
+            p.category,
+            p.declared_value,
+            p.currency,
+            p.hs_code,
+            p.origin_country,
+            p.length_cm,
+            p.width_cm,
+            p.height_cm,
+            p.weight_g,
+            p.measured_length_cm,
+            p.measured_width_cm,
+            p.measured_height_cm,
+            p.measured_weight_g,
+            "Active" if p.is_active else "Inactive",
+            timezone.localtime(p.created_at).replace(tzinfo=None),
         )
 
 

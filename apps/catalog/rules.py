@@ -22,8 +22,17 @@ TEXT_LIMITS = {"sku": 40, "upc": 40, "name": 200, "customs_name": 200, "category
 DIMENSIONS = ("length_cm", "width_cm", "height_cm")
 # Fields a customer may set (the measured ones belong to the warehouse).
 CUSTOMER_FIELDS = (
-    "sku", "upc", "name", "customs_name", "category", "declared_value", "currency", "hs_code",
-    "origin_country", *DIMENSIONS, "weight_g",
+    "sku",
+    "upc",
+    "name",
+    "customs_name",
+    "category",
+    "declared_value",
+    "currency",
+    "hs_code",
+    "origin_country",
+    *DIMENSIONS,
+    "weight_g",
 )
 REQUIRED = ("sku", "name", "declared_value")
 

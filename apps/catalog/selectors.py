@@ -5,20 +5,37 @@ from django.db.models import Q, QuerySet
 from .models import Product, ProductMeasurement
 
 SORTS = {
-    "sku": "sku", "-sku": "-sku", "name": "name", "-name": "-name",
-    "created": "created_at", "-created": "-created_at", "category": "category", "-category": "-category",
+    "sku": "sku",
+    "-sku": "-sku",
+    "name": "name",
+    "-name": "-name",
+    "created": "created_at",
+    "-created": "-created_at",
+    "category": "category",
+    "-category": "-category",
 }
 
 
 def product_search_q(search: str, *, path: str = "") -> Q:
     """SKU, name or UPC contains the text (the list pages, exports and the API search alike);
     ``path`` reaches the product from another model, e.g. "product__"."""
-    return (Q(**{f"{path}sku__icontains": search}) | Q(**{f"{path}name__icontains": search})
-            | Q(**{f"{path}upc__icontains": search}))
+    return (
+        Q(**{f"{path}sku__icontains": search})
+        | Q(**{f"{path}name__icontains": search})
+        | Q(**{f"{path}upc__icontains": search})
+    )
 
 
-def product_list(*, customer=None, search: str = "", status: str = "", category: str = "", sku: str = "",
-                 upc: str = "", sort: str = "sku") -> QuerySet[Product]:
+def product_list(
+    *,
+    customer=None,
+    search: str = "",
+    status: str = "",
+    category: str = "",
+    sku: str = "",
+    upc: str = "",
+    sort: str = "sku",
+) -> QuerySet[Product]:
     """Products filtered as the list pages, exports and the API ask; ``customer=None`` only in
     staff code (outside the scope), where the customer is selected along."""
     qs = Product.objects.all()
@@ -40,8 +57,11 @@ def product_list(*, customer=None, search: str = "", status: str = "", category:
 
 def product_categories(*, customer) -> list[str]:
     return list(
-        Product.objects.filter(customer=customer).exclude(category="")
-        .order_by("category").values_list("category", flat=True).distinct()
+        Product.objects.filter(customer=customer)
+        .exclude(category="")
+        .order_by("category")
+        .values_list("category", flat=True)
+        .distinct()
     )
 
 
@@ -54,8 +74,9 @@ def products_by_sku(*, customer, skus) -> dict[str, Product]:
     from django.db.models.functions import Lower
 
     wanted = {str(s).lower() for s in skus}
-    return {p.sku.lower(): p for p in Product.objects.annotate(key=Lower("sku")).filter(customer=customer,
-                                                                                         key__in=wanted)}
+    return {
+        p.sku.lower(): p for p in Product.objects.annotate(key=Lower("sku")).filter(customer=customer, key__in=wanted)
+    }
 
 
 def missing_skus(found: dict, skus) -> list[str]:

@@ -28,8 +28,7 @@ def _check_sku_free(*, customer, sku: str, exclude_pk: int | None = None) -> Non
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
-        raise DuplicateSku(f"You already have a product with SKU {sku}.",
-                           extra={"sku": [f"SKU {sku} already exists"]})
+        raise DuplicateSku(f"You already have a product with SKU {sku}.", extra={"sku": [f"SKU {sku} already exists"]})
 
 
 @transaction.atomic
@@ -46,8 +45,9 @@ def product_create(*, actor, data: dict) -> Product:
         with transaction.atomic():
             return Product.objects.create(customer=customer, **cleaned.values)
     except IntegrityError:  # a concurrent create won the race for this SKU
-        raise DuplicateSku(f"You already have a product with SKU {cleaned.values['sku']}.",
-                           extra={"sku": ["SKU already exists"]}) from None
+        raise DuplicateSku(
+            f"You already have a product with SKU {cleaned.values['sku']}.", extra={"sku": ["SKU already exists"]}
+        ) from None
 
 
 @transaction.atomic
@@ -72,8 +72,8 @@ def product_update(*, actor, product: Product, data: dict) -> Product:
 def products_set_active(*, actor, products: Iterable[Product], active: bool) -> int:
     """Activate or deactivate SKUs (products are never deleted). Returns how many changed."""
     ids = [p.pk for p in products]
-    return Product.objects.filter(pk__in=ids).exclude(is_active=active).update(
-        is_active=active, updated_at=timezone.now()
+    return (
+        Product.objects.filter(pk__in=ids).exclude(is_active=active).update(is_active=active, updated_at=timezone.now())
     )
 
 
@@ -85,8 +85,10 @@ def product_set_low_stock_threshold(*, actor, product: Product, threshold) -> Pr
     else:
         text = str(threshold).strip()
         if not text.isdecimal() or int(text) > 1_000_000:
-            raise ProductInvalid("The low-stock level must be a whole number from 0 to 1,000,000, or empty.",
-                                 extra={"low_stock_threshold": ["must be a whole number from 0 to 1,000,000"]})
+            raise ProductInvalid(
+                "The low-stock level must be a whole number from 0 to 1,000,000, or empty.",
+                extra={"low_stock_threshold": ["must be a whole number from 0 to 1,000,000"]},
+            )
         value = int(text)
     Product.objects.filter(pk=product.pk).update(low_stock_threshold=value, updated_at=timezone.now())
     product.low_stock_threshold = value
@@ -180,8 +182,9 @@ class ImportCheck:
         return {p.row for p in self.problems}
 
 
-def products_import_check(*, customer, rows: Sequence[tuple[int, dict]],
-                          progress: Callable[[int, int], None] | None = None) -> ImportCheck:
+def products_import_check(
+    *, customer, rows: Sequence[tuple[int, dict]], progress: Callable[[int, int], None] | None = None
+) -> ImportCheck:
     """Validate a whole file before anything is written: each row by the product rules, SKUs
     unique inside the file and against the customer's existing SKUs. One query in all."""
     existing = {s.lower() for s in Product.objects.filter(customer=customer).values_list("sku", flat=True)}
@@ -212,8 +215,15 @@ def products_import_check(*, customer, rows: Sequence[tuple[int, dict]],
 
 
 @transaction.atomic
-def products_import(*, actor, customer, rows: Sequence[tuple[int, dict]], only_valid: bool = False,
-                    batch_size: int = 2000, progress: Callable[[int, int], None] | None = None) -> ImportCheck:
+def products_import(
+    *,
+    actor,
+    customer,
+    rows: Sequence[tuple[int, dict]],
+    only_valid: bool = False,
+    batch_size: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportCheck:
     """Import a checked file: all rows, or nothing while any row is bad, unless the user chose
     ``only_valid``. Inserts in batches (the bulk twin of product_create, tested to agree)."""
     check = products_import_check(customer=customer, rows=rows, progress=progress)

@@ -41,10 +41,16 @@ class ProductListView(CustomerRequiredMixin, View):
         customer = request.user.customer
         filters = _filters(request)
         page = Paginator(product_list(customer=customer, **filters), 50).get_page(request.GET.get("page"))
-        return render(request, "catalog/product_list.html", {
-            "page": page, "filters": filters, "categories": product_categories(customer=customer),
-            "query": request.GET.urlencode(),
-        })
+        return render(
+            request,
+            "catalog/product_list.html",
+            {
+                "page": page,
+                "filters": filters,
+                "categories": product_categories(customer=customer),
+                "query": request.GET.urlencode(),
+            },
+        )
 
 
 class ProductBulkView(CustomerRequiredMixin, View):
@@ -103,9 +109,14 @@ class ApplyUpcView(CustomerRequiredMixin, View):
 class ProductDetailView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         product = get_object_or_404(Product, pk=pk)
-        return render(request, "catalog/product_detail.html", {
-            "product": product, "history": product_measurement_history(product=product)[:20],
-        })
+        return render(
+            request,
+            "catalog/product_detail.html",
+            {
+                "product": product,
+                "history": product_measurement_history(product=product)[:20],
+            },
+        )
 
 
 class ProductUpdateView(CustomerRequiredMixin, View):
@@ -184,11 +195,16 @@ class ProductImportJobView(CustomerRequiredMixin, View):
         job = get_object_or_404(Job, pk=pk, kind=IMPORT_KIND)
         done, total = job_progress_get(job)
         context = {
-            "job": job, "done": done, "total": total, "badges": JOB_STATUS_BADGES,
-            "percent": int(done * 100 / total) if total else 0, "result_template": "catalog/_import_result.html",
+            "job": job,
+            "done": done,
+            "total": total,
+            "badges": JOB_STATUS_BADGES,
+            "percent": int(done * 100 / total) if total else 0,
+            "result_template": "catalog/_import_result.html",
         }
-        return render(request, "documents/_job_status.html" if request.htmx else "catalog/product_import_job.html",
-                      context)
+        return render(
+            request, "documents/_job_status.html" if request.htmx else "catalog/product_import_job.html", context
+        )
 
 
 class ProductImportValidOnlyView(CustomerRequiredMixin, View):
@@ -201,8 +217,7 @@ class ProductImportValidOnlyView(CustomerRequiredMixin, View):
             return redirect("catalog:product-import-job", pk=job.pk)
         with job.input_file.open("rb") as f:
             data = f.read()
-        new = product_import_start(actor=request.user, data=data, name=job.input_name, rows=job.total,
-                                   only_valid=True)
+        new = product_import_start(actor=request.user, data=data, name=job.input_name, rows=job.total, only_valid=True)
         return redirect("catalog:product-import-job", pk=new.pk)
 
 
@@ -226,9 +241,15 @@ class ProductLabelsView(CustomerRequiredMixin, View):
             messages.warning(request, "Tick the products you want labels for, then press Print labels.")
             return redirect("catalog:product-list")
         rows = [(p, *symbology_for(p.sku, p.upc)) for p in products]
-        return render(request, "catalog/product_labels.html", {
-            "rows": rows, "formats": LABEL_FORMATS.items(), "max_copies": MAX_LABEL_COPIES,
-        })
+        return render(
+            request,
+            "catalog/product_labels.html",
+            {
+                "rows": rows,
+                "formats": LABEL_FORMATS.items(),
+                "max_copies": MAX_LABEL_COPIES,
+            },
+        )
 
     def post(self, request):
         fmt = request.POST.get("format", "")
@@ -243,8 +264,9 @@ class ProductLabelsView(CustomerRequiredMixin, View):
                 continue
             if int(raw):
                 symbology, value = symbology_for(product.sku, product.upc)
-                labels.append(Label(value=value, symbology=symbology, caption=value, title=product.name,
-                                    copies=int(raw)))
+                labels.append(
+                    Label(value=value, symbology=symbology, caption=value, title=product.name, copies=int(raw))
+                )
         if fmt not in LABEL_FORMATS:
             problems.append("Choose a label size.")
         if not labels and not problems:

@@ -14,9 +14,7 @@ class CustomerRequiredMixin(AccessMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if getattr(request.user, "customer_id", None) is None:
-            raise PermissionDenied(
-                "This page is for customer accounts. Staff work in the back office at /staff/."
-            )
+            raise PermissionDenied("This page is for customer accounts. Staff work in the back office at /staff/.")
         return super().dispatch(request, *args, **kwargs)
 
 

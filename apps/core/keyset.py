@@ -34,12 +34,16 @@ def keyset_page(qs: QuerySet, *, after=None, before=None, size: int = 50) -> Key
         rows = list(qs.filter(id__gt=before).order_by("id")[: size + 1])
         more_newer = len(rows) > size
         rows = rows[:size][::-1]
-        return KeysetPage(rows=rows, next_after=rows[-1].id if rows else None,
-                          prev_before=rows[0].id if rows and more_newer else None)
+        return KeysetPage(
+            rows=rows, next_after=rows[-1].id if rows else None, prev_before=rows[0].id if rows and more_newer else None
+        )
     if after is not None:
         qs = qs.filter(id__lt=after)
     rows = list(qs.order_by("-id")[: size + 1])
     more_older = len(rows) > size
     rows = rows[:size]
-    return KeysetPage(rows=rows, next_after=rows[-1].id if rows and more_older else None,
-                      prev_before=rows[0].id if rows and after is not None else None)
+    return KeysetPage(
+        rows=rows,
+        next_after=rows[-1].id if rows and more_older else None,
+        prev_before=rows[0].id if rows and after is not None else None,
+    )

@@ -12,9 +12,7 @@ class Sequence(models.Model):
     value = models.PositiveBigIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["name", "period"], name="core_sequence_unique_name_period")
-        ]
+        constraints = [models.UniqueConstraint(fields=["name", "period"], name="core_sequence_unique_name_period")]
 
     def __str__(self):
         return f"{self.name}/{self.period or '-'} = {self.value}"
@@ -28,8 +26,9 @@ class IdempotentRequest(models.Model):
     key = models.CharField(max_length=120)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=300)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                   help_text="Empty while the first request runs.")
+    status_code = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty while the first request runs."
+    )
     response = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -58,15 +58,21 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
-    message = str(exception) if exception and str(exception) else (
-        "Your account does not have access to this page. If you need it, ask an administrator for the right role."
+    message = (
+        str(exception)
+        if exception and str(exception)
+        else (
+            "Your account does not have access to this page. If you need it, ask an administrator for the right role."
+        )
     )
     return _error_page(request, 403, "No access", message)
 
 
 def page_not_found(request, exception=None):
     return _error_page(
-        request, 404, "Not found",
+        request,
+        404,
+        "Not found",
         "We could not find that page or record. It may have been removed, or the link may be wrong.",
     )
 

@@ -51,16 +51,21 @@ def _column_edges() -> list[float]:
 def _check(title, subtitle_lines, rows) -> list[tuple[str, str, str]]:
     if not isinstance(title, str):
         raise ValueError("The count sheet needs a title (text).")
-    if not isinstance(subtitle_lines, Sequence) or isinstance(subtitle_lines, str) or not all(
-        isinstance(line, str) for line in subtitle_lines
+    if (
+        not isinstance(subtitle_lines, Sequence)
+        or isinstance(subtitle_lines, str)
+        or not all(isinstance(line, str) for line in subtitle_lines)
     ):
         raise ValueError("subtitle_lines must be a list of text lines.")
     if len(subtitle_lines) > 6:
         raise ValueError("At most 6 subtitle lines fit above the table.")
     checked = []
     for index, row in enumerate(rows, start=1):
-        if (not isinstance(row, (tuple, list)) or len(row) != 3
-                or not all(isinstance(cell, str) or cell is None for cell in row)):
+        if (
+            not isinstance(row, (tuple, list))
+            or len(row) != 3
+            or not all(isinstance(cell, str) or cell is None for cell in row)
+        ):
             raise ValueError(f"Row {index} must be three pieces of text: (bin, SKU, name).")
         checked.append(tuple(cell or "" for cell in row))
         if len(checked) > MAX_ROWS:
@@ -68,8 +73,9 @@ def _check(title, subtitle_lines, rows) -> list[tuple[str, str, str]]:
     return checked
 
 
-def _draw_fitted(canvas: Canvas, text: str, x: float, width: float, top: float, height: float, *,
-                 code: bool = False) -> None:
+def _draw_fitted(
+    canvas: Canvas, text: str, x: float, width: float, top: float, height: float, *, code: bool = False
+) -> None:
     """Draw `text` inside the cell, shrunk and wrapped to two lines to fit, centred vertically.
     A code (bin, SKU) is only wrapped when even the smallest size cannot hold it on one line."""
     fitted = fit_text(text, width, CELL_SIZE, MIN_CODE_SIZE, max_lines=1)
@@ -89,8 +95,9 @@ def _header_height(subtitle_lines: list[str]) -> float:
     return TITLE_SIZE * 1.3 + len(subtitle_lines) * SUBTITLE_SIZE * 1.35 + 4 * MM
 
 
-def _draw_page_frame(canvas: Canvas, title: str, subtitle_lines: list[str], edges: list[float],
-                     page: int, pages: int) -> float:
+def _draw_page_frame(
+    canvas: Canvas, title: str, subtitle_lines: list[str], edges: list[float], page: int, pages: int
+) -> float:
     """Title, subtitles, column headings and footer; returns the y where the first row starts."""
     usable = PAGE_WIDTH - 2 * MARGIN_X
     y = PAGE_HEIGHT - MARGIN_TOP
@@ -139,19 +146,27 @@ def render_count_sheet(*, title: str, subtitle_lines: list[str], rows: list[tupl
     canvas.setCreator("Fulfillment Hub")
     for page in range(pages):
         y = _draw_page_frame(canvas, title, subtitle_lines, edges, page + 1, pages)
-        chunk = rows[page * per_page:(page + 1) * per_page]
+        chunk = rows[page * per_page : (page + 1) * per_page]
         if not chunk:
             canvas.setFont(HELVETICA, CELL_SIZE)
             canvas.drawString(MARGIN_X + CELL_PADDING, y - ROW_HEIGHT / 2 - 3, "Nothing to count.")
         for bin_code, sku, name in chunk:
-            for text, left, right, code in ((bin_code, edges[0], edges[1], True), (sku, edges[1], edges[2], True),
-                                            (name, edges[2], edges[3], False)):
-                _draw_fitted(canvas, text, left + CELL_PADDING, right - left - 2 * CELL_PADDING, y, ROW_HEIGHT,
-                             code=code)
+            for text, left, right, code in (
+                (bin_code, edges[0], edges[1], True),
+                (sku, edges[1], edges[2], True),
+                (name, edges[2], edges[3], False),
+            ):
+                _draw_fitted(
+                    canvas, text, left + CELL_PADDING, right - left - 2 * CELL_PADDING, y, ROW_HEIGHT, code=code
+                )
             # The box to write the count in.
             canvas.setLineWidth(0.8)
-            canvas.rect(edges[3] + CELL_PADDING, y - ROW_HEIGHT + CELL_PADDING,
-                        edges[4] - edges[3] - 2 * CELL_PADDING, ROW_HEIGHT - 2 * CELL_PADDING)
+            canvas.rect(
+                edges[3] + CELL_PADDING,
+                y - ROW_HEIGHT + CELL_PADDING,
+                edges[4] - edges[3] - 2 * CELL_PADDING,
+                ROW_HEIGHT - 2 * CELL_PADDING,
+            )
             y -= ROW_HEIGHT
             canvas.setStrokeGray(GRID_GREY)
             canvas.setLineWidth(0.4)

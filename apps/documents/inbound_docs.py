@@ -80,8 +80,9 @@ def box_mark_value(inbound_number: str, box_no: int) -> str:
 # --- Text helpers ----------------------------------------------------------------------------------
 
 
-def fit(text: str, max_width: float, size: float, min_size: float, max_lines: int = 1, *,
-        bold: bool = False) -> FittedText:
+def fit(
+    text: str, max_width: float, size: float, min_size: float, max_lines: int = 1, *, bold: bool = False
+) -> FittedText:
     """`pdf_fonts.fit_text`, optionally in bold: Helvetica-Bold where the text is Latin (measured
     with its own, wider, widths). The CID fonts for CJK text have no bold; they stay as they are."""
     fitted = fit_text(text, max_width, size, min_size, max_lines)
@@ -107,8 +108,9 @@ def _complete(fitted: FittedText, text: str) -> bool:
     return "".join(fitted.lines).replace(" ", "") == clean_text(text).replace(" ", "")
 
 
-def _placed(fitted: FittedText, x: float, baseline: float, align: str = "left",
-            leading: float = 1.2) -> tuple[str, float, tuple[tuple[float, float, str], ...]]:
+def _placed(
+    fitted: FittedText, x: float, baseline: float, align: str = "left", leading: float = 1.2
+) -> tuple[str, float, tuple[tuple[float, float, str], ...]]:
     """Lines of `fitted` for `labels._draw`: the first on `baseline`, each aligned at `x` (its left
     end, centre or right end)."""
     placed = []
@@ -134,8 +136,9 @@ def _more(count: int) -> str:
     return f"+ {count:,} more SKU{'s' if count > 1 else ''}"
 
 
-def _pack(tokens: Sequence[str], unit: Sequence[float], space: float, max_width: float,
-          max_lines: int) -> list[str] | None:
+def _pack(
+    tokens: Sequence[str], unit: Sequence[float], space: float, max_width: float, max_lines: int
+) -> list[str] | None:
     """`tokens` (unit widths `unit`, at the size the widths are scaled to) greedily into at most
     `max_lines` lines, a space between tokens, never splitting one; None if they do not fit."""
     lines: list[str] = []
@@ -158,8 +161,9 @@ def _pack(tokens: Sequence[str], unit: Sequence[float], space: float, max_width:
     return lines
 
 
-def content_summary(contents: Sequence[tuple[str, int]], max_width: float, size: float, min_size: float,
-                    max_lines: int) -> FittedText:
+def content_summary(
+    contents: Sequence[tuple[str, int]], max_width: float, size: float, min_size: float, max_lines: int
+) -> FittedText:
     """'ACME-TEE-BLK-M × 24, ACME-MUG-350 × 12' in at most `max_lines` lines of `max_width` points:
     every SKU at the largest size from `size` down to `min_size` (half-point steps) at which they
     all fit, else at `min_size` as many as fit followed by '+ 3 more SKUs'. A line never splits a
@@ -224,8 +228,10 @@ def _check_party(party: object, what: str) -> PartyAddress:
         raise ValueError(f"The {what} has no code.")
     if not isinstance(party.name, str):
         raise ValueError(f"The {what}'s name must be text.")
-    if isinstance(party.lines, str) or not isinstance(party.lines, Sequence) or not all(
-        isinstance(line, str) for line in party.lines
+    if (
+        isinstance(party.lines, str)
+        or not isinstance(party.lines, Sequence)
+        or not all(isinstance(line, str) for line in party.lines)
     ):
         raise ValueError(f"The {what}'s address must be a list of text lines.")
     return party
@@ -235,7 +241,7 @@ def _address_lines(party: PartyAddress, max_lines: int) -> list[str]:
     """The address lines with text in them; lines beyond `max_lines` are joined onto the last one."""
     lines = [clean_text(line) for line in party.lines if clean_text(line)]
     if len(lines) > max_lines:
-        lines = [*lines[:max_lines - 1], ", ".join(lines[max_lines - 1:])]
+        lines = [*lines[: max_lines - 1], ", ".join(lines[max_lines - 1 :])]
     return lines
 
 
@@ -370,8 +376,7 @@ def _plan_mark(index: int, mark: BoxMark, fmt: BoxMarkFormat) -> _MarkPlan:
     module_mm = _module_mm(symbol.modules, fmt.page_width - 2 * fmt.padding, fmt)
     if module_mm is None:
         raise ValueError(
-            f"Box mark {index} ({value!r}): the inbound number is too long for a scannable barcode on the "
-            f"{fmt.name}."
+            f"Box mark {index} ({value!r}): the inbound number is too long for a scannable barcode on the {fmt.name}."
         )
 
     # Header: the warehouse code big on the left, its name and address on the right.
@@ -460,8 +465,7 @@ def render_box_marks(marks: Sequence[BoxMark], fmt: str = "100x100") -> bytes:
         raise ValueError("There are no box marks to print: the inbound needs at least one box.")
 
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(layout.page_width * MM, layout.page_height * MM), pageCompression=1,
-                    invariant=1)
+    canvas = Canvas(buffer, pagesize=(layout.page_width * MM, layout.page_height * MM), pageCompression=1, invariant=1)
     canvas.setTitle(title)
     canvas.setCreator("Fulfillment Hub")
     origins = layout.label_origins()
@@ -576,8 +580,17 @@ def _header_height(header: _Header) -> float:
     return 16 + 16 + 6 * MM + 9 + 12 + address * 10.8 + 5 * MM
 
 
-def _draw_cell(canvas: Canvas, text: str, left: float, right: float, top: float, height: float,
-               column: _Column, *, bold: bool = False) -> None:
+def _draw_cell(
+    canvas: Canvas,
+    text: str,
+    left: float,
+    right: float,
+    top: float,
+    height: float,
+    column: _Column,
+    *,
+    bold: bool = False,
+) -> None:
     width = right - left - 2 * CELL_PADDING
     fitted = fit(text, width, CELL_SIZE, MIN_CODE_SIZE, 1, bold=bold)
     if not column.code or not _complete(fitted, text):  # names wrap before they shrink; codes the other way
@@ -594,8 +607,9 @@ def _draw_cell(canvas: Canvas, text: str, left: float, right: float, top: float,
             canvas.drawString(left + CELL_PADDING, baseline - n * leading, line)
 
 
-def draw_title_block(canvas: Canvas, *, title: str, subtitle: str, warehouse: PartyAddress, facts, text_width: float,
-                     top: float) -> float:
+def draw_title_block(
+    canvas: Canvas, *, title: str, subtitle: str, warehouse: PartyAddress, facts, text_width: float, top: float
+) -> float:
     """An A4 list's title and number, then the warehouse on the left half and the facts (customer,
     status, …) in columns on the right half; returns the y below the title lines."""
     usable = PAGE_WIDTH - 2 * MARGIN_X
@@ -607,8 +621,14 @@ def draw_title_block(canvas: Canvas, *, title: str, subtitle: str, warehouse: Pa
     canvas.drawString(MARGIN_X, top - 12 - 16, second.lines[0])
     y = top - 32 - 6 * MM
     half = usable / 2
-    blocks = [("Warehouse", [f"{warehouse.code} · {warehouse.name}".rstrip(" ·"),
-                             *_address_lines(warehouse, 4)], MARGIN_X, half - 4 * MM)]
+    blocks = [
+        (
+            "Warehouse",
+            [f"{warehouse.code} · {warehouse.name}".rstrip(" ·"), *_address_lines(warehouse, 4)],
+            MARGIN_X,
+            half - 4 * MM,
+        )
+    ]
     fact_width = half / max(1, len(facts))
     for n, (caption, fact) in enumerate(facts):
         blocks.append((caption, [fact], MARGIN_X + half + n * fact_width, fact_width - 3 * MM))
@@ -627,8 +647,9 @@ def draw_title_block(canvas: Canvas, *, title: str, subtitle: str, warehouse: Pa
     return y
 
 
-def _draw_header(canvas: Canvas, header: _Header, columns: Sequence[_Column], edges: list[float],
-                 page: int, pages: int) -> float:
+def _draw_header(
+    canvas: Canvas, header: _Header, columns: Sequence[_Column], edges: list[float], page: int, pages: int
+) -> float:
     """Title, inbound number and its barcode, warehouse and facts, column headings and the footer;
     returns the y where the first row starts."""
     usable = PAGE_WIDTH - 2 * MARGIN_X
@@ -650,8 +671,15 @@ def _draw_header(canvas: Canvas, header: _Header, columns: Sequence[_Column], ed
             )
             text_width = usable - bars_width - (QUIET_MODULES * module) - 2 * MM
 
-    draw_title_block(canvas, title=header.title, subtitle=f"Inbound {value}", warehouse=header.warehouse,
-                     facts=header.facts, text_width=text_width, top=top)
+    draw_title_block(
+        canvas,
+        title=header.title,
+        subtitle=f"Inbound {value}",
+        warehouse=header.warehouse,
+        facts=header.facts,
+        text_width=text_width,
+        top=top,
+    )
     y = PAGE_HEIGHT - MARGIN_TOP - _header_height(header)
 
     # Column headings on a grey band.
@@ -720,8 +748,14 @@ def _check_list_header(inbound_number: object, warehouse: object, customer_code:
     return inbound_number
 
 
-def render_product_list_pdf(*, inbound_number: str, warehouse: PartyAddress, customer_code: str,
-                            lines: Sequence[ListLine], status_label: str = "") -> bytes:
+def render_product_list_pdf(
+    *,
+    inbound_number: str,
+    warehouse: PartyAddress,
+    customer_code: str,
+    lines: Sequence[ListLine],
+    status_label: str = "",
+) -> bytes:
     """An A4 table of what the inbound should hold: #, SKU, UPC, name and quantity, in the order
     given, then the total units. The header (inbound number and its barcode, warehouse, customer,
     status) repeats on every page; the footer has "Page n of N"."""
@@ -762,8 +796,9 @@ def render_product_list_pdf(*, inbound_number: str, warehouse: PartyAddress, cus
     return _render_table(header, columns, rows)
 
 
-def render_packing_list_pdf(*, inbound_number: str, warehouse: PartyAddress, customer_code: str,
-                            boxes: Sequence[PackedBox]) -> bytes:
+def render_packing_list_pdf(
+    *, inbound_number: str, warehouse: PartyAddress, customer_code: str, boxes: Sequence[PackedBox]
+) -> bytes:
     """An A4 packing list: per box (by box number) a band "Box i / N · dimensions · weight · units"
     and its SKU lines, then the total per SKU over all boxes and the grand total. The header repeats
     on every page, and a box running onto the next page repeats its band there."""
@@ -776,8 +811,9 @@ def render_packing_list_pdf(*, inbound_number: str, warehouse: PartyAddress, cus
         if not isinstance(box, PackedBox):
             raise ValueError(f"Box {n} in the list is not a PackedBox.")
         if not _is_count(box.box_no, 1):
-            raise ValueError(f"Box {n} in the list: the box number must be a whole number, 1 or more; "
-                             f"got {box.box_no!r}.")
+            raise ValueError(
+                f"Box {n} in the list: the box number must be a whole number, 1 or more; got {box.box_no!r}."
+            )
     numbers = sorted(box.box_no for box in boxes)
     count = len(boxes)
     if numbers != list(range(1, count + 1)):
@@ -796,8 +832,11 @@ def render_packing_list_pdf(*, inbound_number: str, warehouse: PartyAddress, cus
         box_units = 0
         lines = []
         for item in box.contents:
-            if not isinstance(item, (tuple, list)) or len(item) != 3 or not _text(item[0]) or not isinstance(
-                item[1], str
+            if (
+                not isinstance(item, (tuple, list))
+                or len(item) != 3
+                or not _text(item[0])
+                or not isinstance(item[1], str)
             ):
                 raise ValueError(f"{where}: every content line must be (SKU, name, quantity) with a SKU.")
             sku, name, quantity = item
@@ -808,8 +847,12 @@ def render_packing_list_pdf(*, inbound_number: str, warehouse: PartyAddress, cus
         units += box_units
         if len(rows) + len(lines) > MAX_LIST_LINES:
             raise ValueError(f"Too many lines: at most {MAX_LIST_LINES:,} fit in one packing list.")
-        facts = [f"Box {box.box_no} / {count}", _with_unit(box.dimensions_cm, "cm"), _with_unit(box.weight_kg, "kg"),
-                 f"{_qty(box_units)} units"]
+        facts = [
+            f"Box {box.box_no} / {count}",
+            _with_unit(box.dimensions_cm, "cm"),
+            _with_unit(box.weight_kg, "kg"),
+            f"{_qty(box_units)} units",
+        ]
         band = " · ".join(fact for fact in facts if fact)
         if rows:
             rows.append(_Row("gap"))
@@ -823,7 +866,8 @@ def render_packing_list_pdf(*, inbound_number: str, warehouse: PartyAddress, cus
     rows.append(_Row("total", ("Total", f"{count:,} boxes, {len(totals):,} SKUs", _qty(units))))
 
     summary = f"{count:,} box{'es' if count > 1 else ''} · {_qty(units)} units"
-    header = _Header("Packing list", inbound_number, warehouse,
-                     (("Customer", clean_text(customer_code)), ("Contents", summary)))
+    header = _Header(
+        "Packing list", inbound_number, warehouse, (("Customer", clean_text(customer_code)), ("Contents", summary))
+    )
     columns = (_Column("SKU", 50, code=True), _Column("Name", 0), _Column("Quantity", 24, "right"))
     return _render_table(header, columns, rows)

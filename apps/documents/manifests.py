@@ -55,13 +55,23 @@ def _signature_block(carrier: str, count: int, weight: str) -> _Block:
         usable = PAGE_WIDTH - 2 * MARGIN_X
         canvas.setLineWidth(0.8)
         canvas.rect(MARGIN_X, top - SIGNATURE_HEIGHT, usable, SIGNATURE_HEIGHT, stroke=1, fill=0)
-        statement = fit(f"Received by {carrier}: {count:,} parcel{'s' if count != 1 else ''}, {weight} in total, "
-                        "as listed above, in apparent good order.", usable - 8 * MM, 10, 7, bold=True)
+        statement = fit(
+            f"Received by {carrier}: {count:,} parcel{'s' if count != 1 else ''}, {weight} in total, "
+            "as listed above, in apparent good order.",
+            usable - 8 * MM,
+            10,
+            7,
+            bold=True,
+        )
         canvas.setFont(statement.font, statement.size)
         canvas.drawString(MARGIN_X + 4 * MM, top - 7 * MM, statement.lines[0])
         half = usable / 2
-        for n, (heading, fields) in enumerate((("Carrier driver", ("Name", "Signature", "Date and time")),
-                                               ("Handed over by (warehouse)", ("Name", "Signature")))):
+        for n, (heading, fields) in enumerate(
+            (
+                ("Carrier driver", ("Name", "Signature", "Date and time")),
+                ("Handed over by (warehouse)", ("Name", "Signature")),
+            )
+        ):
             x = MARGIN_X + 4 * MM + n * half
             canvas.setFont(HELVETICA, 8)
             canvas.setFillGray(0.4)
@@ -77,8 +87,15 @@ def _signature_block(carrier: str, count: int, weight: str) -> _Block:
     return _Block(SIGNATURE_HEIGHT, draw)
 
 
-def render_manifest(*, manifest_number: str, carrier_name: str, warehouse: PartyAddress,
-                    parcels: Sequence[ManifestParcel], status: str = "", opened: str = "") -> bytes:
+def render_manifest(
+    *,
+    manifest_number: str,
+    carrier_name: str,
+    warehouse: PartyAddress,
+    parcels: Sequence[ManifestParcel],
+    status: str = "",
+    opened: str = "",
+) -> bytes:
     """An A4 manifest: one row per parcel in the order given (#, tracking number, order, customer,
     channel, weight), the total, then the signature box. The header repeats on every page with the
     manifest number as a Code 128, the carrier, the parcel count and the total weight."""
@@ -102,19 +119,41 @@ def render_manifest(*, manifest_number: str, carrier_name: str, warehouse: Party
             raise ValueError(f"Parcel {n}: tracking number {tracking} is listed twice.")
         seen.add(tracking)
         grams += parcel.weight_g
-        rows.append((str(n), tracking, clean_text(parcel.order_number), clean_text(parcel.customer_code),
-                     clean_text(parcel.channel), format_weight(parcel.weight_g)))
+        rows.append(
+            (
+                str(n),
+                tracking,
+                clean_text(parcel.order_number),
+                clean_text(parcel.customer_code),
+                clean_text(parcel.channel),
+                format_weight(parcel.weight_g),
+            )
+        )
     total = format_weight(grams)
     section = _Section(
         band="",
-        columns=(_Column("#", 9, "right"), _Column("Tracking number", 50, code=True), _Column("Order", 34, code=True),
-                 _Column("Customer", 20), _Column("Channel", 0), _Column("Weight", 22, "right")),
+        columns=(
+            _Column("#", 9, "right"),
+            _Column("Tracking number", 50, code=True),
+            _Column("Order", 34, code=True),
+            _Column("Customer", 20),
+            _Column("Channel", 0),
+            _Column("Weight", 22, "right"),
+        ),
         rows=tuple(rows),
         total=("", f"{len(rows):,} parcel{'s' if len(rows) != 1 else ''}", "", "", "", total),
     )
     facts = [("Carrier", carrier), ("Parcels", f"{len(rows):,}"), ("Weight", total)]
     if status:
         facts.append(("Status", status))
-    doc = _Doc("Carrier manifest", "Manifest", manifest_number, warehouse, tuple(facts), opened, (section,),
-               _signature_block(carrier, len(rows), total))
+    doc = _Doc(
+        "Carrier manifest",
+        "Manifest",
+        manifest_number,
+        warehouse,
+        tuple(facts),
+        opened,
+        (section,),
+        _signature_block(carrier, len(rows), total),
+    )
     return _render(doc)

@@ -13,7 +13,10 @@ class JobStatus(models.TextChoices):
 
 
 JOB_STATUS_BADGES = {
-    JobStatus.QUEUED: "secondary", JobStatus.RUNNING: "info", JobStatus.DONE: "success", JobStatus.FAILED: "danger",
+    JobStatus.QUEUED: "secondary",
+    JobStatus.RUNNING: "info",
+    JobStatus.DONE: "success",
+    JobStatus.FAILED: "danger",
 }
 JOB_TRANSITIONS = {
     JobStatus.QUEUED: {JobStatus.RUNNING, JobStatus.FAILED},
@@ -35,8 +38,14 @@ class Job(models.Model):
     """Long work for a customer (an import, an export): its progress, its outcome and the file
     it produced. The download centre lists them."""
 
-    customer = models.ForeignKey("accounts.Customer", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="jobs", help_text="Empty for a staff job across customers.")
+    customer = models.ForeignKey(
+        "accounts.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        help_text="Empty for a staff job across customers.",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=40)
     title = models.CharField(max_length=200)

@@ -109,8 +109,13 @@ class _Item:
     def height(self, doc: _Doc) -> float:
         if self.kind == "block":
             return doc.block.height
-        return {"band": BAND_HEIGHT, "heading": HEADING_HEIGHT, "row": ROW_HEIGHT, "total": ROW_HEIGHT,
-                "gap": GAP_HEIGHT}[self.kind]
+        return {
+            "band": BAND_HEIGHT,
+            "heading": HEADING_HEIGHT,
+            "row": ROW_HEIGHT,
+            "total": ROW_HEIGHT,
+            "gap": GAP_HEIGHT,
+        }[self.kind]
 
 
 def _header_height(doc: _Doc) -> float:
@@ -173,8 +178,10 @@ def _check_number(label: str, number: object) -> str:
     bad = sorted({ch for ch in number if not 32 <= ord(ch) <= 126})
     if bad:
         shown = ", ".join(repr(ch) for ch in bad)
-        raise ValueError(f"The {label.lower()} number {number!r} cannot be a Code 128 barcode because of {shown}; "
-                         "use printable ASCII only.")
+        raise ValueError(
+            f"The {label.lower()} number {number!r} cannot be a Code 128 barcode because of {shown}; "
+            "use printable ASCII only."
+        )
     return number
 
 
@@ -186,8 +193,9 @@ def _draw_bars(canvas: Canvas, value: str, right: float, top: float) -> float:
     width = symbol.modules * module
     height = HEADER_BAR_HEIGHT_MM * MM
     x = right - width
-    canvas.addLiteral(f"q {fp_str(module)} 0 0 {fp_str(height)} {fp_str(x)} {fp_str(top - height)} cm\n"
-                      f"{symbol.rects}\nf Q")
+    canvas.addLiteral(
+        f"q {fp_str(module)} 0 0 {fp_str(height)} {fp_str(x)} {fp_str(top - height)} cm\n{symbol.rects}\nf Q"
+    )
     canvas.setFont(HELVETICA, 8)
     canvas.drawCentredString(x + width / 2, top - height - 9, value)
     return width + QUIET_MODULES * module
@@ -201,8 +209,15 @@ def _draw_header(canvas: Canvas, doc: _Doc, page: int, pages: int) -> float:
     bars = _draw_bars(canvas, doc.number, PAGE_WIDTH - MARGIN_X, top)
     text_width = usable - bars - 2 * MM
 
-    y = draw_title_block(canvas, title=doc.title, subtitle=f"{doc.label} {doc.number}", warehouse=doc.warehouse,
-                         facts=doc.facts, text_width=text_width, top=top)
+    y = draw_title_block(
+        canvas,
+        title=doc.title,
+        subtitle=f"{doc.label} {doc.number}",
+        warehouse=doc.warehouse,
+        facts=doc.facts,
+        text_width=text_width,
+        top=top,
+    )
     if doc.note:
         address = max(1, len(_address_lines(doc.warehouse, 4)))
         note = fit(doc.note, usable, 9, 6.5)
@@ -241,8 +256,7 @@ def _draw_item(canvas: Canvas, doc: _Doc, item: _Item, y: float) -> None:
     if item.kind == "total":
         canvas.setLineWidth(0.9)
         canvas.line(edges[0], y, edges[-1], y)
-    for n, (text, column, left, right) in enumerate(zip(item.cells, section.columns, edges, edges[1:],
-                                                        strict=False)):
+    for n, (text, column, left, right) in enumerate(zip(item.cells, section.columns, edges, edges[1:], strict=False)):
         if item.kind == "row" and n == section.check_column:
             side = CHECK_BOX_MM * MM
             canvas.setLineWidth(0.8)
@@ -306,8 +320,9 @@ def _check_line(n: int, line: object) -> PickListLine:
     return line
 
 
-def render_pick_list(*, wave_number: str, warehouse: PartyAddress, lines: Sequence[PickListLine],
-                     created: str = "", criteria: str = "") -> bytes:
+def render_pick_list(
+    *, wave_number: str, warehouse: PartyAddress, lines: Sequence[PickListLine], created: str = "", criteria: str = ""
+) -> bytes:
     """An A4 pick list: the lines in the order given (the walking order), each with its bin, SKU,
     name, quantity, slot and order number and a box to tick; the total; then the cart's slots with
     their order numbers and units. The wave number is a Code 128 in the header of every page;
@@ -333,28 +348,49 @@ def render_pick_list(*, wave_number: str, warehouse: PartyAddress, lines: Sequen
         known[2] += line.quantity
         units += line.quantity
         name = clean_text(line.name) + (f" · UPC {clean_text(line.upc)}" if clean_text(line.upc) else "")
-        rows.append((str(n), clean_text(line.bin) or "NO BIN", line.sku.strip(), name, _qty(line.quantity),
-                     str(line.slot), order, ""))
+        rows.append(
+            (
+                str(n),
+                clean_text(line.bin) or "NO BIN",
+                line.sku.strip(),
+                name,
+                _qty(line.quantity),
+                str(line.slot),
+                order,
+                "",
+            )
+        )
     bins = len({row[1] for row in rows if row[1] != "NO BIN"})
     lines_section = _Section(
         band="",
-        columns=(_Column("#", 8, "right"), _Column("Bin", 26, code=True), _Column("SKU", 36, code=True),
-                 _Column("Name", 0), _Column("Qty", 12, "right"), _Column("Slot", 11, "right"),
-                 _Column("Order", 32, code=True), _Column("Picked", 16)),
+        columns=(
+            _Column("#", 8, "right"),
+            _Column("Bin", 26, code=True),
+            _Column("SKU", 36, code=True),
+            _Column("Name", 0),
+            _Column("Qty", 12, "right"),
+            _Column("Slot", 11, "right"),
+            _Column("Order", 32, code=True),
+            _Column("Picked", 16),
+        ),
         rows=tuple(rows),
         total=("", "Total", f"{len(rows):,} lines", f"{bins:,} bins, {len(slots):,} orders", _qty(units), "", "", ""),
         check_column=7,
     )
     slot_section = _Section(
         band="Cart slots: put each order's units in its slot",
-        columns=(_Column("Slot", 16, "right"), _Column("Order", 40, code=True), _Column("Lines", 20, "right"),
-                 _Column("Units", 20, "right"), _Column("", 0)),
-        rows=tuple((str(slot), order, _qty(count), _qty(qty), "")
-                   for slot, (order, count, qty) in sorted(slots.items())),
+        columns=(
+            _Column("Slot", 16, "right"),
+            _Column("Order", 40, code=True),
+            _Column("Lines", 20, "right"),
+            _Column("Units", 20, "right"),
+            _Column("", 0),
+        ),
+        rows=tuple(
+            (str(slot), order, _qty(count), _qty(qty), "") for slot, (order, count, qty) in sorted(slots.items())
+        ),
     )
-    facts = (("Orders", f"{len(slots):,}"), ("Lines", f"{len(rows):,}"), ("Units", _qty(units)),
-             ("Bins", f"{bins:,}"))
+    facts = (("Orders", f"{len(slots):,}"), ("Lines", f"{len(rows):,}"), ("Units", _qty(units)), ("Bins", f"{bins:,}"))
     note = " · ".join(part for part in (created, f"Orders: {criteria}" if criteria else "") if part)
     doc = _Doc("Pick list", "Wave", wave_number, warehouse, facts, note, (lines_section, slot_section))
     return _render(doc)
-

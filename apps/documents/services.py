@@ -19,10 +19,26 @@ def _progress_key(job_id: int) -> str:
 
 
 @transaction.atomic
-def job_create(*, actor, customer, kind: str, title: str, params: dict | None = None,
-               input_bytes: bytes | None = None, input_name: str = "", total: int = 0) -> Job:
-    job = Job(customer=customer, created_by=actor, kind=kind, title=title, params=params or {},
-              input_name=input_name, total=total)
+def job_create(
+    *,
+    actor,
+    customer,
+    kind: str,
+    title: str,
+    params: dict | None = None,
+    input_bytes: bytes | None = None,
+    input_name: str = "",
+    total: int = 0,
+) -> Job:
+    job = Job(
+        customer=customer,
+        created_by=actor,
+        kind=kind,
+        title=title,
+        params=params or {},
+        input_name=input_name,
+        total=total,
+    )
     if input_bytes is not None:
         job.input_file.save(input_name or "input", ContentFile(input_bytes), save=False)
     job.save()
@@ -59,8 +75,15 @@ def job_progress_get(job: Job) -> tuple[int, int]:
 
 
 @transaction.atomic
-def job_finish(*, job: Job, message: str, result: dict | None = None, result_bytes: bytes | None = None,
-               result_name: str = "", failed: bool = False) -> Job:
+def job_finish(
+    *,
+    job: Job,
+    message: str,
+    result: dict | None = None,
+    result_bytes: bytes | None = None,
+    result_name: str = "",
+    failed: bool = False,
+) -> Job:
     job = _transition(job, JobStatus.FAILED if failed else JobStatus.DONE)
     job.message = message
     job.result = result or {}

@@ -111,8 +111,10 @@ def _check_address(index: int, address: object, what: str) -> LabelAddress:
         raise ValueError(f"Label {index}: the {what} must be a LabelAddress (name, company, address lines, phone).")
     if not all(isinstance(v, str) for v in (address.name, address.company, address.phone)):
         raise ValueError(f"Label {index}: the {what}'s name, company and phone must be text (they may be empty).")
-    if isinstance(address.lines, str) or not isinstance(address.lines, Iterable) or not all(
-        isinstance(line, str) for line in address.lines
+    if (
+        isinstance(address.lines, str)
+        or not isinstance(address.lines, Iterable)
+        or not all(isinstance(line, str) for line in address.lines)
     ):
         raise ValueError(f"Label {index}: the {what}'s address must be a list of text lines.")
     if not clean_text(address.name) and not clean_text(address.company):
@@ -136,14 +138,19 @@ def _check_label(index: int, label: object) -> tuple[str, str]:
     if not clean_text(label.carrier_name) and not clean_text(label.channel_name):
         raise ValueError(f"Label {index} ({tracking!r}) names no carrier: give the carrier or the channel name.")
     if not _is_count(label.weight_g, 0):
-        raise ValueError(f"Label {index} ({tracking!r}): the weight must be whole grams, 0 or more; "
-                         f"got {label.weight_g!r}.")
+        raise ValueError(
+            f"Label {index} ({tracking!r}): the weight must be whole grams, 0 or more; got {label.weight_g!r}."
+        )
     if not _is_count(label.parcel_count, 1):
-        raise ValueError(f"Label {index} ({tracking!r}): the parcel count must be a whole number, 1 or more; "
-                         f"got {label.parcel_count!r}.")
+        raise ValueError(
+            f"Label {index} ({tracking!r}): the parcel count must be a whole number, 1 or more; "
+            f"got {label.parcel_count!r}."
+        )
     if not _is_count(label.parcel_no, 1) or label.parcel_no > label.parcel_count:
-        raise ValueError(f"Label {index} ({tracking!r}): the parcel number must be a whole number from 1 to "
-                         f"{label.parcel_count}; got {label.parcel_no!r}.")
+        raise ValueError(
+            f"Label {index} ({tracking!r}): the parcel number must be a whole number from 1 to "
+            f"{label.parcel_count}; got {label.parcel_no!r}."
+        )
     return tracking, order
 
 
@@ -176,8 +183,9 @@ class _LabelPlan:
     rules: tuple[float, ...]  # y (points from the bottom) of the lines across the label
 
 
-def _bars(index: int, what: str, value: str, room_mm: float, bars: _Bars, *,
-          hint_mm: float | None = None) -> tuple[str, int, float]:
+def _bars(
+    index: int, what: str, value: str, room_mm: float, bars: _Bars, *, hint_mm: float | None = None
+) -> tuple[str, int, float]:
     """(path, modules, module width in mm) of a Code 128 of `value` in `room_mm` with its quiet zones.
     Too long: ValueError, saying how many characters fit in `hint_mm` (default `room_mm`)."""
     symbol = _encode(CODE128, value)
@@ -266,8 +274,9 @@ _fixed = lru_cache(maxsize=256)(fit)  # texts that repeat on every label: captio
 
 
 @lru_cache(maxsize=64)
-def _header(sender: tuple[str, str, tuple[str, ...], str], carrier: str, channel: str, service: str,
-            carrier_size: float) -> tuple:
+def _header(
+    sender: tuple[str, str, tuple[str, ...], str], carrier: str, channel: str, service: str, carrier_size: float
+) -> tuple:
     """The placed lines of the header: "FROM" and the sender (name, company, address lines, phone,
     already cleaned) small on the left; the carrier big (at most `carrier_size`), its channel and
     service right-aligned."""
@@ -290,9 +299,11 @@ def _header(sender: tuple[str, str, tuple[str, ...], str], carrier: str, channel
     placed, _ = _stack(items, left, top)
 
     carrier_width = (1 - _FROM_SHARE) * width
-    items = [(fit(carrier, carrier_width, carrier_size, min(10, carrier_size), bold=True), 2.0),
-             (fit(channel, carrier_width, 10.5, 7, 2, bold=True), 1.0),
-             (fit(service, carrier_width, 8.5, 6.5, 2), 0.0)]
+    items = [
+        (fit(carrier, carrier_width, carrier_size, min(10, carrier_size), bold=True), 2.0),
+        (fit(channel, carrier_width, 10.5, 7, 2, bold=True), 1.0),
+        (fit(service, carrier_width, 8.5, 6.5, 2), 0.0),
+    ]
     y = top
     for fitted, after in items:  # right-aligned, one under the other
         if fitted.lines:
@@ -324,15 +335,18 @@ def _plan(index: int, label: ShippingLabel, tracking: str, order: str, printed_o
     sender = label.sender
     texts += _header(
         (clean_text(sender.name), clean_text(sender.company), tuple(_address(sender, 3)), clean_text(sender.phone)),
-        clean_text(label.carrier_name), clean_text(label.channel_name), clean_text(label.service_level),
+        clean_text(label.carrier_name),
+        clean_text(label.channel_name),
+        clean_text(label.service_level),
         min(CARRIER_SIZE, ship_to[0][0].size),
     )
     rules = [_HEADER_BOTTOM * MM]
     rules.append(_SHIP_TO_BOTTOM * MM)
 
     # The tracking barcode as wide as its quiet zones allow, "TRACKING #" and the number under it.
-    rects, modules, module_mm = _bars(index, "tracking number", tracking, PAGE_WIDTH_MM - 2 * PADDING_MM,
-                                      _TRACKING_BARS)
+    rects, modules, module_mm = _bars(
+        index, "tracking number", tracking, PAGE_WIDTH_MM - 2 * PADDING_MM, _TRACKING_BARS
+    )
     module = module_mm * MM
     caption_size = 9.0
     caption_text = "TRACKING #"
@@ -342,8 +356,9 @@ def _plan(index: int, label: ShippingLabel, tracking: str, order: str, printed_o
     line_width = caption_width + gap + stringWidth(number.lines[0], number.font, number.size)
     baseline = _TRACKING_BOTTOM * MM + 2.5 * MM
     start = (page_width - line_width) / 2
-    texts.append(_placed(_fixed(caption_text, caption_width + 1, caption_size, caption_size, bold=True), start,
-                         baseline))
+    texts.append(
+        _placed(_fixed(caption_text, caption_width + 1, caption_size, caption_size, bold=True), start, baseline)
+    )
     texts.append(_placed(number, start + caption_width + gap, baseline))
     bars_y = baseline + number.size + 1.5 * MM
     bar_height = _SHIP_TO_BOTTOM * MM - 2.5 * MM - bars_y
@@ -354,8 +369,9 @@ def _plan(index: int, label: ShippingLabel, tracking: str, order: str, printed_o
     order_symbol = _encode(CODE128, order)
     needed_mm = (order_symbol.modules + 2 * QUIET_MODULES) * ORDER_MAX_MODULE_MM
     widest_mm = PAGE_WIDTH_MM - 2 * PADDING_MM - _FACTS_MIN_MM
-    order_rects, _, order_module_mm = _bars(index, "order number", order, min(widest_mm, needed_mm), _ORDER_BARS,
-                                            hint_mm=widest_mm)
+    order_rects, _, order_module_mm = _bars(
+        index, "order number", order, min(widest_mm, needed_mm), _ORDER_BARS, hint_mm=widest_mm
+    )
     column_mm = max(_ORDER_COLUMN_MM, needed_mm)
     order_module = order_module_mm * MM
     band_top = _TRACKING_BOTTOM * MM - 2 * MM

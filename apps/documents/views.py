@@ -16,8 +16,11 @@ class DownloadCentreView(CustomerRequiredMixin, View):
 
     def get(self, request):
         page = Paginator(job_list(customer=request.user.customer), 25).get_page(request.GET.get("page"))
-        return render(request, "documents/download_centre.html", {"page": page, "badges": JOB_STATUS_BADGES,
-                                                                  "keep_days": settings.JOB_FILES_KEEP_DAYS})
+        return render(
+            request,
+            "documents/download_centre.html",
+            {"page": page, "badges": JOB_STATUS_BADGES, "keep_days": settings.JOB_FILES_KEEP_DAYS},
+        )
 
 
 class JobView(CustomerRequiredMixin, View):
@@ -27,7 +30,10 @@ class JobView(CustomerRequiredMixin, View):
         job = get_object_or_404(Job, pk=pk)
         done, total = job_progress_get(job)
         context = {
-            "job": job, "done": done, "total": total, "badges": JOB_STATUS_BADGES,
+            "job": job,
+            "done": done,
+            "total": total,
+            "badges": JOB_STATUS_BADGES,
             "percent": int(done * 100 / total) if total else (100 if job.is_finished else 0),
         }
         template = "documents/_job_status.html" if request.htmx else "documents/job.html"

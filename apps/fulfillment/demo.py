@@ -17,14 +17,43 @@ from .packing import pack_complete, pack_find, pack_scan
 from .picking import pick_confirm, wave_create, wave_lines
 
 RECIPIENTS = [
-    {"name": "Olivia Brown", "phone": "+1 617-555-0182", "address1": "77 Massachusetts Ave", "city": "Cambridge",
-     "state": "MA", "postal_code": "02139", "country": "US"},
-    {"name": "Noah Wilson", "phone": "+1 303-555-0134", "address1": "1701 Wynkoop St", "city": "Denver",
-     "state": "CO", "postal_code": "80202", "country": "US"},
-    {"name": "Sofia Martinez", "phone": "+1 305-555-0160", "address1": "1111 Lincoln Rd", "address2": "Unit 5",
-     "city": "Miami Beach", "state": "FL", "postal_code": "33139", "country": "US"},
-    {"name": "Liam Davis", "phone": "+1 503-555-0107", "address1": "1005 W Burnside St", "city": "Portland",
-     "state": "OR", "postal_code": "97209", "country": "US"},
+    {
+        "name": "Olivia Brown",
+        "phone": "+1 617-555-0182",
+        "address1": "77 Massachusetts Ave",
+        "city": "Cambridge",
+        "state": "MA",
+        "postal_code": "02139",
+        "country": "US",
+    },
+    {
+        "name": "Noah Wilson",
+        "phone": "+1 303-555-0134",
+        "address1": "1701 Wynkoop St",
+        "city": "Denver",
+        "state": "CO",
+        "postal_code": "80202",
+        "country": "US",
+    },
+    {
+        "name": "Sofia Martinez",
+        "phone": "+1 305-555-0160",
+        "address1": "1111 Lincoln Rd",
+        "address2": "Unit 5",
+        "city": "Miami Beach",
+        "state": "FL",
+        "postal_code": "33139",
+        "country": "US",
+    },
+    {
+        "name": "Liam Davis",
+        "phone": "+1 503-555-0107",
+        "address1": "1005 W Burnside St",
+        "city": "Portland",
+        "state": "OR",
+        "postal_code": "97209",
+        "country": "US",
+    },
 ]
 # (customer, ref, recipient, lines, how far it goes)
 OUTBOUND = [
@@ -45,8 +74,12 @@ def _place(owners, warehouse) -> dict[str, Order]:
         owner = by_code[code]
         with customer_scope(owner.customer):
             products = {p.sku: p for p in Product.objects.filter(customer=owner.customer)}
-            data = OrderData(warehouse=warehouse, recipient=RECIPIENTS[who], external_ref=ref,
-                             lines=[(products[sku], quantity) for sku, quantity in lines])
+            data = OrderData(
+                warehouse=warehouse,
+                recipient=RECIPIENTS[who],
+                external_ref=ref,
+                lines=[(products[sku], quantity) for sku, quantity in lines],
+            )
             orders[ref] = order_submit(actor=owner, order=order_create(actor=owner, data=data, source="shopify"))
     return orders
 
@@ -61,8 +94,9 @@ def seed_outbound(owners, clerk) -> None:
         wave = wave_create(actor=clerk, warehouse=warehouse, order_ids=[o.pk for o in orders.values()])
         for line in wave_lines(wave=wave):
             if state[line.wave_order.order.external_ref] != "picking":
-                pick_confirm(actor=clerk, line=line, bin_code=line.bin.code if line.bin else "",
-                             product_code=line.product.sku)
+                pick_confirm(
+                    actor=clerk, line=line, bin_code=line.bin.code if line.bin else "", product_code=line.product.sku
+                )
         by_carrier = defaultdict(list)
         for ref, order in orders.items():
             if state[ref] not in WEIGHTS:
@@ -72,8 +106,16 @@ def seed_outbound(owners, clerk) -> None:
             for sku, units in task.expected.items():
                 for _ in range(units):
                     _sku, scanned = pack_scan(task=task, scanned=scanned, code=sku)
-            parcel = pack_complete(actor=clerk, task=task, scanned=scanned, weight_g=WEIGHTS[state[ref]],
-                                   length_cm=25, width_cm=18, height_cm=8, box="S2")
+            parcel = pack_complete(
+                actor=clerk,
+                task=task,
+                scanned=scanned,
+                weight_g=WEIGHTS[state[ref]],
+                length_cm=25,
+                width_cm=18,
+                height_cm=8,
+                box="S2",
+            )
             if state[ref] != "packed":
                 by_carrier[parcel.channel.carrier].append(parcel)
         for carrier, parcels in by_carrier.items():
@@ -82,5 +124,8 @@ def seed_outbound(owners, clerk) -> None:
                 manifest_add(actor=clerk, manifest=manifest, code=parcel.tracking_number)
             manifest_close(actor=clerk, manifest=manifest)
         order_deliver(actor=clerk, order=Order.objects.get(pk=orders["DEMO-1101"].pk), message="Delivered (demo)")
-        order_return(actor=clerk, order=Order.objects.get(pk=orders["DEMO-1105"].pk),
-                     message="Refused by the recipient; back to the sender (demo)")
+        order_return(
+            actor=clerk,
+            order=Order.objects.get(pk=orders["DEMO-1105"].pk),
+            message="Refused by the recipient; back to the sender (demo)",
+        )

@@ -25,8 +25,11 @@ def _number() -> str:
 @transaction.atomic
 def manifest_open(*, actor, warehouse, carrier) -> Manifest:
     """The carrier's open manifest at this warehouse (one at a time), made when there is none."""
-    manifest = Manifest.objects.select_for_update().filter(warehouse=warehouse, carrier=carrier,
-                                                           status=ManifestStatus.OPEN).first()
+    manifest = (
+        Manifest.objects.select_for_update()
+        .filter(warehouse=warehouse, carrier=carrier, status=ManifestStatus.OPEN)
+        .first()
+    )
     if manifest is None:
         manifest = Manifest.objects.create(warehouse=warehouse, carrier=carrier, number=_number(), created_by=actor)
     return manifest
@@ -48,19 +51,25 @@ def manifest_add(*, actor, manifest: Manifest, code: str) -> Parcel:
         raise OutboundConflict(f"Manifest {manifest.number} is already handed over; open a new one.")
     parcel = _parcel(code)
     if parcel is None:
-        raise ScanRefused(f"No packed parcel with the number “{code}”: an order is handed over only after it is "
-                          "packed and labelled.", code="not_packed")
+        raise ScanRefused(
+            f"No packed parcel with the number “{code}”: an order is handed over only after it is packed and labelled.",
+            code="not_packed",
+        )
     order = parcel.order
     if parcel.warehouse_id != manifest.warehouse_id:
         raise ScanRefused(f"{parcel.tracking_number} was packed in another warehouse.", code="other_warehouse")
     if parcel.channel.carrier_id != manifest.carrier_id:
-        raise ScanRefused(f"{parcel.tracking_number} goes with {parcel.channel.carrier.name}, not with "
-                          f"{manifest.carrier.name}: put it on that carrier's manifest.", code="other_carrier")
+        raise ScanRefused(
+            f"{parcel.tracking_number} goes with {parcel.channel.carrier.name}, not with "
+            f"{manifest.carrier.name}: put it on that carrier's manifest.",
+            code="other_carrier",
+        )
     if parcel.manifest_id == manifest.pk:
         raise ScanRefused(f"{parcel.tracking_number} is already on this manifest.", code="already_scanned")
     if parcel.manifest_id is not None:
-        raise ScanRefused(f"{parcel.tracking_number} is already on manifest {parcel.manifest.number}.",
-                          code="already_scanned")
+        raise ScanRefused(
+            f"{parcel.tracking_number} is already on manifest {parcel.manifest.number}.", code="already_scanned"
+        )
     if order.status != OrderStatus.PENDING_SHIPMENT:
         raise OutboundConflict(f"Order {order.number} is {order.get_status_display()}; it cannot be handed over.")
     parcel.manifest = manifest
@@ -79,8 +88,9 @@ def manifest_remove(*, actor, manifest: Manifest, parcel: Parcel) -> None:
 
 def picks_of(order) -> list[Pick]:
     """Where the order's units were picked from (its packed wave's lines)."""
-    lines = (PickLine.objects.filter(wave_order__order=order, wave_order__status="packed", status=PickStatus.PICKED)
-             .select_related("product", "bin"))
+    lines = PickLine.objects.filter(
+        wave_order__order=order, wave_order__status="packed", status=PickStatus.PICKED
+    ).select_related("product", "bin")
     return [Pick(product=line.product, bin=line.bin, quantity=line.quantity) for line in lines]
 
 

@@ -38,8 +38,11 @@ class WaveOrder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["wave", "slot"], name="fulfillment_waveorder_unique_slot"),
             # An order is in at most one wave that is still working on it.
-            models.UniqueConstraint(fields=["order"], condition=Q(status__in=["picking", "picked", "packed"]),
-                                    name="fulfillment_waveorder_one_active"),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status__in=["picking", "picked", "packed"]),
+                name="fulfillment_waveorder_one_active",
+            ),
         ]
 
     def __str__(self):
@@ -51,19 +54,22 @@ class PickLine(models.Model):
 
     wave_order = models.ForeignKey(WaveOrder, on_delete=models.CASCADE, related_name="picks")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
-    bin = models.ForeignKey("warehouses.BinLocation", null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="+")
+    bin = models.ForeignKey("warehouses.BinLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
     picked = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=PickStatus.choices, default=PickStatus.OPEN)
-    picked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    picked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     picked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["bin__code", "product__sku", "id"]
-        constraints = [models.CheckConstraint(condition=Q(picked__lte=models.F("quantity")),
-                                              name="fulfillment_pickline_picked_lte_quantity")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(picked__lte=models.F("quantity")), name="fulfillment_pickline_picked_lte_quantity"
+            )
+        ]
 
     def __str__(self):
         return f"{self.quantity} × {self.product_id} from {self.bin_id}"
@@ -78,14 +84,20 @@ class Manifest(models.Model):
     status = models.CharField(max_length=10, choices=ManifestStatus.choices, default=ManifestStatus.OPEN)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
-        constraints = [models.UniqueConstraint(fields=["warehouse", "carrier"], condition=Q(status="open"),
-                                               name="fulfillment_manifest_one_open_per_carrier")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["warehouse", "carrier"],
+                condition=Q(status="open"),
+                name="fulfillment_manifest_one_open_per_carrier",
+            )
+        ]
 
     def __str__(self):
         return self.number

@@ -43,8 +43,11 @@ def pack_find(*, warehouse, code: str) -> PackTask:
     slot = SLOT_RE.match(code)
     wave_order = None
     if slot:
-        wave_order = (WaveOrder.objects.select_related("order", "wave")
-                      .filter(wave__number=slot.group(1), slot=int(slot.group(2))).first())
+        wave_order = (
+            WaveOrder.objects.select_related("order", "wave")
+            .filter(wave__number=slot.group(1), slot=int(slot.group(2)))
+            .first()
+        )
         if wave_order is None:
             raise ScanRefused(f"No slot {code} on any pick list.")
         order = wave_order.order
@@ -56,21 +59,29 @@ def pack_find(*, warehouse, code: str) -> PackTask:
         if order is None:
             raise ScanRefused(f"No order {code}.")
     if order.warehouse_id != warehouse.pk:
-        raise ScanRefused(f"Order {order.number} ships from {order.warehouse.code}, not from this station's "
-                          f"warehouse {warehouse.code}. Set it aside for {order.warehouse.code}.",
-                          code="other_warehouse")
+        raise ScanRefused(
+            f"Order {order.number} ships from {order.warehouse.code}, not from this station's "
+            f"warehouse {warehouse.code}. Set it aside for {order.warehouse.code}.",
+            code="other_warehouse",
+        )
     if order.status == OrderStatus.CANCELLED:
-        raise OutboundConflict(f"Order {order.number} was cancelled by the customer: do not pack it; put its items "
-                               "back.", code="order_cancelled")
+        raise OutboundConflict(
+            f"Order {order.number} was cancelled by the customer: do not pack it; put its items back.",
+            code="order_cancelled",
+        )
     if order.status != OrderStatus.PENDING_SHIPMENT:
-        raise OutboundConflict(f"Order {order.number} is {order.get_status_display()}; only Pending Shipment orders "
-                               "are packed.", code="order_not_pending")
+        raise OutboundConflict(
+            f"Order {order.number} is {order.get_status_display()}; only Pending Shipment orders are packed.",
+            code="order_not_pending",
+        )
     if order.packed_at is not None:
-        raise OutboundConflict(f"Order {order.number} is already packed (label {order.tracking_number}).",
-                               code="order_packed")
+        raise OutboundConflict(
+            f"Order {order.number} is already packed (label {order.tracking_number}).", code="order_packed"
+        )
     if wave_order is None:
-        wave_order = WaveOrder.objects.filter(order=order, status__in=(WaveOrderStatus.PICKING,
-                                                                       WaveOrderStatus.PICKED)).first()
+        wave_order = WaveOrder.objects.filter(
+            order=order, status__in=(WaveOrderStatus.PICKING, WaveOrderStatus.PICKED)
+        ).first()
     if wave_order is None or wave_order.status != WaveOrderStatus.PICKED:
         where = f"still being picked on {wave_order.wave.number}" if wave_order else "on no pick list yet"
         raise OutboundConflict(f"Order {order.number} is {where}; pick it before packing.", code="not_picked")
@@ -86,8 +97,9 @@ def pack_scan(*, task: PackTask, scanned: dict[str, int], code: str) -> tuple[st
     products = {line.product.sku: line.product for line in task.order.lines.select_related("product")}
     sku = next((s for s, p in products.items() if code.lower() == s.lower() or (p.upc and code == p.upc)), None)
     if sku is None:
-        raise ScanRefused(f"WRONG ITEM: {code or 'nothing'} is not in order {task.order.number}. Put it back.",
-                          code="wrong_item")
+        raise ScanRefused(
+            f"WRONG ITEM: {code or 'nothing'} is not in order {task.order.number}. Put it back.", code="wrong_item"
+        )
     counts = {s: int(scanned.get(s, 0)) for s in task.expected}
     if counts[sku] >= task.expected[sku]:
         raise ScanRefused(f"TOO MANY: all {task.expected[sku]} of {sku} are already scanned.", code="too_many")
@@ -108,48 +120,94 @@ def quote_packed(*, order: Order, weight_g, length_cm=None, width_cm=None, heigh
         raise ScanRefused(exc.message, code=exc.code, extra=exc.extra) from None
     channel = next((c for c in compiled_channels(order.warehouse_id) if c.id == order.channel_id), None)
     if channel is None:
-        raise OutboundConflict(f"The channel of {order.number} is no longer active; ask logistics.",
-                               code="channel_inactive")
-    result = quote_channel(channel, country=order.country, postal=order.postal_code.replace(" ", ""),
-                           parcel=parcel, discount_pct=level_discount_pct(order.customer.level_id))
+        raise OutboundConflict(
+            f"The channel of {order.number} is no longer active; ask logistics.", code="channel_inactive"
+        )
+    result = quote_channel(
+        channel,
+        country=order.country,
+        postal=order.postal_code.replace(" ", ""),
+        parcel=parcel,
+        discount_pct=level_discount_pct(order.customer.level_id),
+    )
     if not isinstance(result, QuoteOption):
-        raise ScanRefused(f"{channel.name} cannot take this parcel: {result.reason}", code=result.code,
-                          extra={"weight_g": [result.reason]})
+        raise ScanRefused(
+            f"{channel.name} cannot take this parcel: {result.reason}",
+            code=result.code,
+            extra={"weight_g": [result.reason]},
+        )
     return result
 
 
-def pack_complete(*, actor, task: PackTask, scanned: dict[str, int], weight_g, length_cm=None, width_cm=None,
-                  height_cm=None, box: str = "") -> Parcel:
+def pack_complete(
+    *,
+    actor,
+    task: PackTask,
+    scanned: dict[str, int],
+    weight_g,
+    length_cm=None,
+    width_cm=None,
+    height_cm=None,
+    box: str = "",
+) -> Parcel:
     """Every item scanned, the weight entered: quote, label, Packed — all or nothing."""
     missing = missing_items(task, scanned)
     if missing:
-        raise ScanRefused("Scan every item first — missing: " + ", ".join(f"{n} × {s}" for s, n in missing.items()),
-                          code="items_missing")
+        raise ScanRefused(
+            "Scan every item first — missing: " + ", ".join(f"{n} × {s}" for s, n in missing.items()),
+            code="items_missing",
+        )
     order = task.order
-    option = quote_packed(order=order, weight_g=weight_g, length_cm=length_cm, width_cm=width_cm,
-                          height_cm=height_cm)
+    option = quote_packed(order=order, weight_g=weight_g, length_cm=length_cm, width_cm=width_cm, height_cm=height_cm)
     place = " ".join(part for part in (order.city, order.state, order.postal_code) if part)
-    recipient = LabelAddress(name=order.recipient_name, company=order.recipient_company, phone=order.recipient_phone,
-                             lines=tuple(x for x in (order.address1, order.address2, place, order.country) if x))
+    recipient = LabelAddress(
+        name=order.recipient_name,
+        company=order.recipient_company,
+        phone=order.recipient_phone,
+        lines=tuple(x for x in (order.address1, order.address2, place, order.country) if x),
+    )
     dims = tuple(Decimal(str(v)) if v not in (None, "") else None for v in (length_cm, width_cm, height_cm))
     refuse_if_cancelled(task.wave_order)  # commits the skip of a cancelled order before refusing
     with transaction.atomic():
         order = order_lock(order)  # before buying a label: still pending, still not packed?
         if order.status != OrderStatus.PENDING_SHIPMENT or order.packed_at is not None:
-            raise OutboundConflict(f"Order {order.number} is {order.get_status_display()}"
-                                   f"{', already packed' if order.packed_at else ''}: do not pack it.",
-                                   code="order_not_pending")
+            raise OutboundConflict(
+                f"Order {order.number} is {order.get_status_display()}"
+                f"{', already packed' if order.packed_at else ''}: do not pack it.",
+                code="order_not_pending",
+            )
         channel = order.channel
-        label = parcel_label_issue(channel=channel, order_number=order.number, recipient=recipient,
-                                   recipient_country=order.country, recipient_postal_code=order.postal_code,
-                                   weight_g=option.actual_weight_g, dimensions_cm=dims,
-                                   reference=order.external_ref)
-        order_mark_packed(actor=actor, order=order, weight_g=option.actual_weight_g, actual_freight=option.total,
-                          tracking_number=label.tracking_number)
+        label = parcel_label_issue(
+            channel=channel,
+            order_number=order.number,
+            recipient=recipient,
+            recipient_country=order.country,
+            recipient_postal_code=order.postal_code,
+            weight_g=option.actual_weight_g,
+            dimensions_cm=dims,
+            reference=order.external_ref,
+        )
+        order_mark_packed(
+            actor=actor,
+            order=order,
+            weight_g=option.actual_weight_g,
+            actual_freight=option.total,
+            tracking_number=label.tracking_number,
+        )
         parcel = Parcel.objects.create(
-            order=order, warehouse=order.warehouse, channel=channel, weight_g=option.actual_weight_g,
-            length_cm=dims[0], width_cm=dims[1], height_cm=dims[2], box=(box or "").strip()[:40],
-            freight=option.total, currency=option.currency, tracking_number=label.tracking_number,
-            label_pdf=label.pdf, packed_by=actor)
+            order=order,
+            warehouse=order.warehouse,
+            channel=channel,
+            weight_g=option.actual_weight_g,
+            length_cm=dims[0],
+            width_cm=dims[1],
+            height_cm=dims[2],
+            box=(box or "").strip()[:40],
+            freight=option.total,
+            currency=option.currency,
+            tracking_number=label.tracking_number,
+            label_pdf=label.pdf,
+            packed_by=actor,
+        )
         WaveOrder.objects.filter(pk=task.wave_order.pk).update(status=WaveOrderStatus.PACKED)
     return parcel

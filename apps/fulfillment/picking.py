@@ -35,8 +35,11 @@ def wave_candidates(*, warehouse, channel=None, cutoff: datetime | None = None, 
     """Pending Shipment orders of the warehouse not packed and on no pick list yet, oldest first
     (only the given ones when ``order_ids`` is given)."""
     busy = WaveOrder.objects.filter(status__in=ACTIVE).values("order_id")
-    qs = (Order.objects.filter(warehouse=warehouse, status=OrderStatus.PENDING_SHIPMENT, packed_at__isnull=True)
-          .exclude(pk__in=busy).annotate(units=Sum("lines__quantity"), skus=Count("lines")))
+    qs = (
+        Order.objects.filter(warehouse=warehouse, status=OrderStatus.PENDING_SHIPMENT, packed_at__isnull=True)
+        .exclude(pk__in=busy)
+        .annotate(units=Sum("lines__quantity"), skus=Count("lines"))
+    )
     if order_ids is not None:
         qs = qs.filter(pk__in=list(order_ids))
     if channel is not None:
@@ -52,12 +55,17 @@ def wave_candidates(*, warehouse, channel=None, cutoff: datetime | None = None, 
 
 def _planned(warehouse) -> dict[tuple[int, int], int]:
     """(product, bin) → units already planned by open pick lines (not yet shipped)."""
-    rows = (PickLine.objects.filter(wave_order__status__in=(WaveOrderStatus.PICKING, WaveOrderStatus.PICKED,
-                                                             WaveOrderStatus.PACKED),
-                                    wave_order__wave__warehouse=warehouse, bin__isnull=False,
-                                    # shipped units have left the bins already; cancelled ones go back
-                                    wave_order__order__status=OrderStatus.PENDING_SHIPMENT)
-            .values("product_id", "bin_id").annotate(units=Sum("quantity")))
+    rows = (
+        PickLine.objects.filter(
+            wave_order__status__in=(WaveOrderStatus.PICKING, WaveOrderStatus.PICKED, WaveOrderStatus.PACKED),
+            wave_order__wave__warehouse=warehouse,
+            bin__isnull=False,
+            # shipped units have left the bins already; cancelled ones go back
+            wave_order__order__status=OrderStatus.PENDING_SHIPMENT,
+        )
+        .values("product_id", "bin_id")
+        .annotate(units=Sum("quantity"))
+    )
     return {(r["product_id"], r["bin_id"]): r["units"] for r in rows}
 
 
@@ -89,29 +97,46 @@ def _number() -> str:
 
 
 @transaction.atomic
-def wave_create(*, actor, warehouse, channel=None, cutoff: datetime | None = None, items: str = "",
-                limit: int = 50, order_ids=None) -> Wave:
+def wave_create(
+    *, actor, warehouse, channel=None, cutoff: datetime | None = None, items: str = "", limit: int = 50, order_ids=None
+) -> Wave:
     """A pick list of up to ``limit`` waiting orders; the orders are locked so two clerks making
     waves at once never get the same order."""
     limit = max(1, min(int(limit or 50), MAX_WAVE))
-    ids = list(wave_candidates(warehouse=warehouse, channel=channel, cutoff=cutoff, items=items,
-                               order_ids=order_ids).values_list("pk", flat=True)[:limit])
-    orders = list(Order.objects.select_for_update(skip_locked=True).filter(
-        pk__in=ids, status=OrderStatus.PENDING_SHIPMENT).exclude(  # a wave committed since the read
-        pk__in=WaveOrder.objects.filter(status__in=ACTIVE).values("order_id")).order_by("submitted_at", "id")
-                  .prefetch_related("lines"))
+    ids = list(
+        wave_candidates(
+            warehouse=warehouse, channel=channel, cutoff=cutoff, items=items, order_ids=order_ids
+        ).values_list("pk", flat=True)[:limit]
+    )
+    orders = list(
+        Order.objects.select_for_update(skip_locked=True)
+        .filter(pk__in=ids, status=OrderStatus.PENDING_SHIPMENT)
+        .exclude(  # a wave committed since the read
+            pk__in=WaveOrder.objects.filter(status__in=ACTIVE).values("order_id")
+        )
+        .order_by("submitted_at", "id")
+        .prefetch_related("lines")
+    )
     if not orders:
-        raise ValidationFailed(f"No Pending Shipment orders in {warehouse.code} wait for picking with these filters.",
-                               code="nothing_to_pick")
+        raise ValidationFailed(
+            f"No Pending Shipment orders in {warehouse.code} wait for picking with these filters.",
+            code="nothing_to_pick",
+        )
     products = {line.product_id for order in orders for line in order.lines.all()}
     stock = defaultdict(list)
-    for row in (BinStock.objects.filter(product_id__in=products, bin__warehouse=warehouse, quantity__gt=0)
-                .select_related("bin").order_by("bin__code")):
+    for row in (
+        BinStock.objects.filter(product_id__in=products, bin__warehouse=warehouse, quantity__gt=0)
+        .select_related("bin")
+        .order_by("bin__code")
+    ):
         stock[row.product_id].append(row)
     planned = _planned(warehouse)
-    parts = [f"{warehouse.code}"] + ([f"channel {channel.code}"] if channel else []) + (
-        [f"submitted by {timezone.localtime(cutoff):%Y-%m-%d %H:%M}"] if cutoff else []) + (
-        [ItemsKind(items).label.lower()] if items else [])
+    parts = (
+        [f"{warehouse.code}"]
+        + ([f"channel {channel.code}"] if channel else [])
+        + ([f"submitted by {timezone.localtime(cutoff):%Y-%m-%d %H:%M}"] if cutoff else [])
+        + ([ItemsKind(items).label.lower()] if items else [])
+    )
     wave = Wave.objects.create(warehouse=warehouse, number=_number(), created_by=actor, criteria=", ".join(parts))
     lines = []
     for slot, order in enumerate(orders, start=1):
@@ -125,8 +150,11 @@ def wave_create(*, actor, warehouse, channel=None, cutoff: datetime | None = Non
 
 def wave_lines(*, wave: Wave):
     """The pick list in walking order: by bin, then SKU."""
-    return (PickLine.objects.filter(wave_order__wave=wave).select_related("product", "bin", "wave_order__order")
-            .order_by("bin__code", "product__sku", "wave_order__slot"))
+    return (
+        PickLine.objects.filter(wave_order__wave=wave)
+        .select_related("product", "bin", "wave_order__order")
+        .order_by("bin__code", "product__sku", "wave_order__slot")
+    )
 
 
 def _product_matches(product, code: str) -> bool:
@@ -141,8 +169,12 @@ def _refresh(wave_order: WaveOrder) -> None:
         wave_order.status = WaveOrderStatus.PICKED
         wave_order.save(update_fields=["status"])
     wave = wave_order.wave
-    if wave.status == WaveStatus.PICKING and not PickLine.objects.filter(
-            wave_order__wave=wave, status=PickStatus.OPEN, wave_order__status=WaveOrderStatus.PICKING).exists():
+    if (
+        wave.status == WaveStatus.PICKING
+        and not PickLine.objects.filter(
+            wave_order__wave=wave, status=PickStatus.OPEN, wave_order__status=WaveOrderStatus.PICKING
+        ).exists()
+    ):
         wave.status, wave.finished_at = WaveStatus.DONE, timezone.now()
         wave.save(update_fields=["status", "finished_at"])
 
@@ -158,8 +190,11 @@ def refuse_if_cancelled(wave_order: WaveOrder) -> None:
         wave_order.status = WaveOrderStatus.CANCELLED
         wave_order.save(update_fields=["status"])
         _refresh(wave_order)
-    raise OutboundConflict(f"Order {order.number} (slot {wave_order.slot}) is {order.get_status_display()} now: "
-                           "do not pick or pack it, and put back any units already picked.", code="order_not_pending")
+    raise OutboundConflict(
+        f"Order {order.number} (slot {wave_order.slot}) is {order.get_status_display()} now: "
+        "do not pick or pack it, and put back any units already picked.",
+        code="order_not_pending",
+    )
 
 
 def pick_confirm(*, actor, line: PickLine, bin_code: str, product_code: str, quantity: int | None = None) -> PickLine:
@@ -171,17 +206,25 @@ def pick_confirm(*, actor, line: PickLine, bin_code: str, product_code: str, qua
 
 
 def _pick(*, actor, line, bin_code, product_code, quantity) -> PickLine:
-    line = PickLine.objects.select_for_update(of=("self",)).select_related("product", "bin", "wave_order__wave",
-                                                               "wave_order__order").get(pk=line.pk)
+    line = (
+        PickLine.objects.select_for_update(of=("self",))
+        .select_related("product", "bin", "wave_order__wave", "wave_order__order")
+        .get(pk=line.pk)
+    )
     if line.status != PickStatus.OPEN or line.wave_order.status != WaveOrderStatus.PICKING:
         raise OutboundConflict(f"This line is already {line.get_status_display().lower()}.")
     expected_bin = line.bin.code if line.bin else ""
     if expected_bin and bin_code.strip().lower() != expected_bin.lower():
-        raise ScanRefused(f"Wrong bin: you scanned {bin_code or 'nothing'}, this line is in {expected_bin}.",
-                          extra={"bin": ["wrong bin"]})
+        raise ScanRefused(
+            f"Wrong bin: you scanned {bin_code or 'nothing'}, this line is in {expected_bin}.",
+            extra={"bin": ["wrong bin"]},
+        )
     if not _product_matches(line.product, product_code):
-        raise ScanRefused(f"Wrong item: {product_code or 'nothing'} is not {line.product.sku}"
-                          f"{' / ' + line.product.upc if line.product.upc else ''}.", extra={"sku": ["wrong item"]})
+        raise ScanRefused(
+            f"Wrong item: {product_code or 'nothing'} is not {line.product.sku}"
+            f"{' / ' + line.product.upc if line.product.upc else ''}.",
+            extra={"sku": ["wrong item"]},
+        )
     remaining = line.quantity - line.picked
     take = remaining if quantity in (None, "") else int(quantity)
     if not 0 < take <= remaining:
@@ -199,24 +242,33 @@ def pick_short(*, actor, line: PickLine, found: int) -> WaveOrder:
     """The bin holds fewer units than the line needs: the order stops (Abnormal, stock
     discrepancy — its stock and hold go back), the bin gets a count to review, the customer is
     told. The picker puts the order's picked units back."""
-    line = PickLine.objects.select_for_update(of=("self",)).select_related("product", "bin", "wave_order__wave",
-                                                               "wave_order__order__customer").get(pk=line.pk)
+    line = (
+        PickLine.objects.select_for_update(of=("self",))
+        .select_related("product", "bin", "wave_order__wave", "wave_order__order__customer")
+        .get(pk=line.pk)
+    )
     wave_order = line.wave_order
     if line.status != PickStatus.OPEN or wave_order.status != WaveOrderStatus.PICKING:
         raise OutboundConflict("Only a line still to pick can be reported short.")
     if not isinstance(found, int) or not 0 <= found < line.quantity - line.picked:
-        raise ScanRefused(f"Enter how many units the bin holds: 0 to {line.quantity - line.picked - 1}.",
-                          extra={"found": ["out of range"]})
+        raise ScanRefused(
+            f"Enter how many units the bin holds: 0 to {line.quantity - line.picked - 1}.",
+            extra={"found": ["out of range"]},
+        )
     where = f"bin {line.bin.code}" if line.bin else "the unshelved stock"
     line.status = PickStatus.SHORT
     line.save(update_fields=["status"])
     wave_order.status = WaveOrderStatus.SHORT
     wave_order.save(update_fields=["status"])
     order = wave_order.order
-    order_mark_abnormal(actor=actor, order=order, code=AbnormalReason.STOCK_DISCREPANCY,
-                        message=f"The warehouse found {found} of {line.quantity - line.picked} {line.product.sku} "
-                                f"in {where} while picking. The stock is being recounted; the order goes on once "
-                                "you resubmit it (or cancel it).")
+    order_mark_abnormal(
+        actor=actor,
+        order=order,
+        code=AbnormalReason.STOCK_DISCREPANCY,
+        message=f"The warehouse found {found} of {line.quantity - line.picked} {line.product.sku} "
+        f"in {where} while picking. The stock is being recounted; the order goes on once "
+        "you resubmit it (or cancel it).",
+    )
     if line.bin is not None:
         _count_bin(actor=actor, line=line, found=found)
     _refresh(wave_order)
@@ -229,18 +281,27 @@ def pick_short(*, actor, line: PickLine, found: int) -> WaveOrder:
 def _count_bin(*, actor, line: PickLine, found: int) -> None:
     """A cycle count of the bin with the picker's figure for the SKU (plus what other open picks
     have already taken out of it), for a supervisor to finish and post."""
-    count = cycle_count_create(actor=actor, warehouse=line.bin.warehouse, bin_from=line.bin.code,
-                               bin_to=line.bin.code)
-    taken = (PickLine.objects.filter(bin=line.bin, product=line.product, wave_order__status__in=ACTIVE,
-                                     wave_order__order__status=OrderStatus.PENDING_SHIPMENT)
-             .exclude(pk=line.pk).aggregate(n=Sum("picked"))["n"] or 0)
+    count = cycle_count_create(actor=actor, warehouse=line.bin.warehouse, bin_from=line.bin.code, bin_to=line.bin.code)
+    taken = (
+        PickLine.objects.filter(
+            bin=line.bin,
+            product=line.product,
+            wave_order__status__in=ACTIVE,
+            wave_order__order__status=OrderStatus.PENDING_SHIPMENT,
+        )
+        .exclude(pk=line.pk)
+        .aggregate(n=Sum("picked"))["n"]
+        or 0
+    )
     for count_line in count.lines.filter(product=line.product):
         cycle_count_record(actor=actor, count=count, counts={count_line.pk: found + taken})
 
 
 def pick_progress(*, wave: Wave) -> dict:
     totals = PickLine.objects.filter(wave_order__wave=wave).aggregate(
-        lines=Count("id"), open=Count("id", filter=Q(status=PickStatus.OPEN)),
-        units=Sum("quantity"), picked=Sum("picked"))
+        lines=Count("id"),
+        open=Count("id", filter=Q(status=PickStatus.OPEN)),
+        units=Sum("quantity"),
+        picked=Sum("picked"),
+    )
     return {key: value or 0 for key, value in totals.items()}
-

@@ -81,18 +81,25 @@ def outbound_board(*, warehouse: Warehouse, now: datetime | None = None) -> Outb
     """The warehouse's outbound work per channel, the inbound about to arrive, the open waves and
     manifests — five queries."""
     since = start_of_day(warehouse, now)
-    wave_status = Subquery(WaveOrder.objects.filter(order=OuterRef("pk"), status__in=ACTIVE)
-                           .order_by("-id").values("status")[:1])
+    wave_status = Subquery(
+        WaveOrder.objects.filter(order=OuterRef("pk"), status__in=ACTIVE).order_by("-id").values("status")[:1]
+    )
     pending = Q(status=OrderStatus.PENDING_SHIPMENT)
     unpacked = pending & Q(packed_at__isnull=True)
     per_channel = (
-        Order.objects.filter(warehouse=warehouse).filter(pending | Q(shipped_at__gte=since))
-        .annotate(wave_status=wave_status).values("channel_id").order_by("channel_id")
-        .annotate(to_pick=Count("pk", filter=unpacked & Q(wave_status__isnull=True)),
-                  picking=Count("pk", filter=unpacked & Q(wave_status=WaveOrderStatus.PICKING)),
-                  to_pack=Count("pk", filter=unpacked & Q(wave_status=WaveOrderStatus.PICKED)),
-                  to_hand_over=Count("pk", filter=pending & Q(packed_at__isnull=False)),
-                  shipped_today=Count("pk", filter=Q(shipped_at__gte=since))))
+        Order.objects.filter(warehouse=warehouse)
+        .filter(pending | Q(shipped_at__gte=since))
+        .annotate(wave_status=wave_status)
+        .values("channel_id")
+        .order_by("channel_id")
+        .annotate(
+            to_pick=Count("pk", filter=unpacked & Q(wave_status__isnull=True)),
+            picking=Count("pk", filter=unpacked & Q(wave_status=WaveOrderStatus.PICKING)),
+            to_pack=Count("pk", filter=unpacked & Q(wave_status=WaveOrderStatus.PICKED)),
+            to_hand_over=Count("pk", filter=pending & Q(packed_at__isnull=False)),
+            shipped_today=Count("pk", filter=Q(shipped_at__gte=since)),
+        )
+    )
     counts = {row["channel_id"]: StepCounts(**{step: row[step] for step in STEPS}) for row in per_channel}
     board = OutboundBoard(warehouse=warehouse, since=since)
     for channel in Channel.objects.filter(warehouse=warehouse).select_related("carrier").order_by("name"):
@@ -105,7 +112,8 @@ def outbound_board(*, warehouse: Warehouse, now: datetime | None = None) -> Outb
         board.total.add(row.counts)
     inbound = InboundOrder.objects.filter(warehouse=warehouse).aggregate(
         submitted=Count("pk", filter=Q(status=InboundStatus.SUBMITTED)),
-        arrived=Count("pk", filter=Q(status=InboundStatus.ARRIVED)))
+        arrived=Count("pk", filter=Q(status=InboundStatus.ARRIVED)),
+    )
     board.inbound_submitted, board.inbound_arrived = inbound["submitted"], inbound["arrived"]
     board.open_waves = Wave.objects.filter(warehouse=warehouse, status=WaveStatus.PICKING).count()
     board.open_manifests = Manifest.objects.filter(warehouse=warehouse, status=ManifestStatus.OPEN).count()
@@ -123,8 +131,9 @@ def _with_progress(qs: QuerySet[Wave]) -> QuerySet[Wave]:
     return qs.select_related("warehouse", "created_by").annotate(
         order_count=Count("orders", distinct=True),
         line_count=Count("orders__picks"),
-        open_lines=Count("orders__picks", filter=Q(orders__picks__status=PickStatus.OPEN,
-                                                   orders__status=WaveOrderStatus.PICKING)),
+        open_lines=Count(
+            "orders__picks", filter=Q(orders__picks__status=PickStatus.OPEN, orders__status=WaveOrderStatus.PICKING)
+        ),
         units=Sum("orders__picks__quantity"),
         picked_units=Sum("orders__picks__picked"),
     )
@@ -138,7 +147,7 @@ def wave_list(*, warehouse: Warehouse, before: int | None = None, limit: int = 3
     done = waves.exclude(status=WaveStatus.PICKING)
     if before:
         done = done.filter(pk__lt=before)
-    done = list(_with_progress(done).order_by("-id")[:limit + 1])
+    done = list(_with_progress(done).order_by("-id")[: limit + 1])
     more = done[limit - 1].pk if len(done) > limit else None
     return open_waves, done[:limit], more
 
@@ -149,8 +158,11 @@ def wave_get(*, number: str) -> Wave | None:
 
 def wave_slots(*, wave: Wave) -> list[WaveOrder]:
     """The cart's slots: each order of the wave with its units to pick and picked."""
-    return list(wave.orders.select_related("order").annotate(units=Sum("picks__quantity"),
-                                                             picked=Sum("picks__picked")).order_by("slot"))
+    return list(
+        wave.orders.select_related("order")
+        .annotate(units=Sum("picks__quantity"), picked=Sum("picks__picked"))
+        .order_by("slot")
+    )
 
 
 # --- Pack station ---------------------------------------------------------------------------------
@@ -158,15 +170,23 @@ def wave_slots(*, wave: Wave) -> list[WaveOrder]:
 
 def pack_queue(*, warehouse: Warehouse, limit: int = 50) -> list[WaveOrder]:
     """Picked orders waiting at the pack station, oldest pick list first."""
-    return list(WaveOrder.objects.filter(wave__warehouse=warehouse, status=WaveOrderStatus.PICKED,
-                                         order__status=OrderStatus.PENDING_SHIPMENT)
-                .select_related("wave", "order", "order__channel").order_by("wave_id", "slot")[:limit])
+    return list(
+        WaveOrder.objects.filter(
+            wave__warehouse=warehouse, status=WaveOrderStatus.PICKED, order__status=OrderStatus.PENDING_SHIPMENT
+        )
+        .select_related("wave", "order", "order__channel")
+        .order_by("wave_id", "slot")[:limit]
+    )
 
 
 def parcel_of_order(*, number: str) -> Parcel | None:
-    return (Parcel.objects.select_related("order", "order__customer", "channel", "channel__carrier", "warehouse",
-                                          "manifest", "packed_by")
-            .filter(order__number=number.strip().upper()).first())
+    return (
+        Parcel.objects.select_related(
+            "order", "order__customer", "channel", "channel__carrier", "warehouse", "manifest", "packed_by"
+        )
+        .filter(order__number=number.strip().upper())
+        .first()
+    )
 
 
 # --- Hand-over ------------------------------------------------------------------------------------
@@ -183,16 +203,29 @@ def handover_board(*, warehouse: Warehouse) -> tuple[list[CarrierDesk], list[Man
     """Per carrier that ships from the warehouse: its open manifest and the packed parcels waiting
     for one; then the latest manifests handed over."""
     carriers = list(Carrier.objects.filter(channels__warehouse=warehouse).distinct().order_by("name"))
-    open_manifests = {m.carrier_id: m for m in _with_parcels(
-        Manifest.objects.filter(warehouse=warehouse, status=ManifestStatus.OPEN)).select_related("created_by")}
-    waiting = dict(Parcel.objects.filter(warehouse=warehouse, manifest__isnull=True,
-                                         order__status=OrderStatus.PENDING_SHIPMENT)
-                   .values("channel__carrier_id").order_by().annotate(n=Count("pk"))
-                   .values_list("channel__carrier_id", "n"))
-    desks = [CarrierDesk(c, waiting.get(c.pk, 0), open_manifests.get(c.pk)) for c in carriers
-             if c.is_active or c.pk in open_manifests or waiting.get(c.pk)]
-    closed = list(_with_parcels(Manifest.objects.filter(warehouse=warehouse, status=ManifestStatus.CLOSED))
-                  .select_related("carrier", "closed_by").order_by("-closed_at", "-id")[:20])
+    open_manifests = {
+        m.carrier_id: m
+        for m in _with_parcels(Manifest.objects.filter(warehouse=warehouse, status=ManifestStatus.OPEN)).select_related(
+            "created_by"
+        )
+    }
+    waiting = dict(
+        Parcel.objects.filter(warehouse=warehouse, manifest__isnull=True, order__status=OrderStatus.PENDING_SHIPMENT)
+        .values("channel__carrier_id")
+        .order_by()
+        .annotate(n=Count("pk"))
+        .values_list("channel__carrier_id", "n")
+    )
+    desks = [
+        CarrierDesk(c, waiting.get(c.pk, 0), open_manifests.get(c.pk))
+        for c in carriers
+        if c.is_active or c.pk in open_manifests or waiting.get(c.pk)
+    ]
+    closed = list(
+        _with_parcels(Manifest.objects.filter(warehouse=warehouse, status=ManifestStatus.CLOSED))
+        .select_related("carrier", "closed_by")
+        .order_by("-closed_at", "-id")[:20]
+    )
     return desks, closed
 
 
@@ -201,8 +234,11 @@ def _with_parcels(qs: QuerySet[Manifest]) -> QuerySet[Manifest]:
 
 
 def manifest_get(*, number: str) -> Manifest | None:
-    return (_with_parcels(Manifest.objects.filter(number=number.strip().upper()))
-            .select_related("warehouse", "carrier", "created_by", "closed_by").first())
+    return (
+        _with_parcels(Manifest.objects.filter(number=number.strip().upper()))
+        .select_related("warehouse", "carrier", "created_by", "closed_by")
+        .first()
+    )
 
 
 def manifest_parcels(*, manifest: Manifest) -> list[Parcel]:

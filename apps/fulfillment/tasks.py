@@ -15,7 +15,11 @@ def notify_short_pick(order_id: int, *, customer) -> int:
         return 0
     return send_mail(
         subject=f"Order {order.number} is Abnormal: stock discrepancy in the warehouse",
-        message=(f"While picking order {order.number}, the warehouse found less stock than the system shows.\n\n"
-                 f"{order.abnormal_message}\n\nThe stock and the money held for the order are released. "
-                 "Open the order in the portal to submit it again or cancel it."),
-        from_email=None, recipient_list=recipients)
+        message=(
+            f"While picking order {order.number}, the warehouse found less stock than the system shows.\n\n"
+            f"{order.abnormal_message}\n\nThe stock and the money held for the order are released. "
+            "Open the order in the portal to submit it again or cancel it."
+        ),
+        from_email=None,
+        recipient_list=recipients,
+    )

@@ -21,8 +21,12 @@ TRANSITIONS = {
     InboundStatus.CANCELLED: set(),
 }
 STATUS_BADGES = {
-    InboundStatus.DRAFT: "secondary", InboundStatus.SUBMITTED: "info", InboundStatus.ARRIVED: "primary",
-    InboundStatus.RECEIVING: "warning", InboundStatus.RECEIVED: "primary", InboundStatus.COMPLETED: "success",
+    InboundStatus.DRAFT: "secondary",
+    InboundStatus.SUBMITTED: "info",
+    InboundStatus.ARRIVED: "primary",
+    InboundStatus.RECEIVING: "warning",
+    InboundStatus.RECEIVED: "primary",
+    InboundStatus.COMPLETED: "success",
     InboundStatus.CANCELLED: "dark",
 }
 IN_TRANSIT = (InboundStatus.SUBMITTED, InboundStatus.ARRIVED, InboundStatus.RECEIVING)

@@ -8,8 +8,9 @@ from .choices import TransportMode
 class ShippingForm(forms.Form):
     carrier = forms.CharField(max_length=80, required=False, label="Carrier")
     tracking_number = forms.CharField(max_length=80, required=False, label="Tracking number")
-    transport_mode = forms.ChoiceField(choices=[("", "—"), *TransportMode.choices], required=False,
-                                       label="Transport mode")
+    transport_mode = forms.ChoiceField(
+        choices=[("", "—"), *TransportMode.choices], required=False, label="Transport mode"
+    )
     ship_date = forms.DateField(required=False, label="Ship date", widget=forms.DateInput(attrs={"type": "date"}))
     eta = forms.DateField(required=False, label="ETA", widget=forms.DateInput(attrs={"type": "date"}))
 

@@ -111,8 +111,9 @@ class InboundEvent(models.Model):
     """The timeline: every status change (who, when, from, to, why)."""
 
     inbound = models.ForeignKey(InboundOrder, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_status = models.CharField(max_length=10, blank=True)
     to_status = models.CharField(max_length=10)
     note = models.CharField(max_length=300, blank=True)

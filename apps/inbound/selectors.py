@@ -37,8 +37,11 @@ def inbound_detail(*, pk: int) -> InboundOrder:
 
 
 def slip_list(*, customer=None) -> QuerySet[DamageGainSlip]:
-    qs = (DamageGainSlip.objects.select_related("inbound", "inbound__warehouse").annotate(line_count=Count("lines"))
-          .order_by("-created_at", "-id"))
+    qs = (
+        DamageGainSlip.objects.select_related("inbound", "inbound__warehouse")
+        .annotate(line_count=Count("lines"))
+        .order_by("-created_at", "-id")
+    )
     return qs.filter(customer=customer) if customer is not None else qs.select_related("customer")
 
 
@@ -65,7 +68,10 @@ def inbound_updates(*, customer, days: int = 14, limit: int = 5):
     from .choices import InboundStatus
 
     since = timezone.now() - timedelta(days=days)
-    return (InboundOrder.objects.filter(customer=customer, arrived_at__gte=since).exclude(
-        status=InboundStatus.CANCELLED).select_related("warehouse")
+    return (
+        InboundOrder.objects.filter(customer=customer, arrived_at__gte=since)
+        .exclude(status=InboundStatus.CANCELLED)
+        .select_related("warehouse")
         .annotate(has_slip=Exists(DamageGainSlip.objects.filter(inbound=OuterRef("pk"))))
-        .order_by("-updated_at")[:limit])
+        .order_by("-updated_at")[:limit]
+    )

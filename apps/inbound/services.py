@@ -355,8 +355,17 @@ def inbound_cancel(*, actor, inbound: InboundOrder, reason: str = "") -> Inbound
 
 
 @transaction.atomic
-def inbound_create_complete(*, actor, warehouse, lines, boxes: list[BoxSpec] | None = None, method: str = "mixed",
-                            shipping: dict | None = None, submit: bool = False, note: str = "") -> InboundOrder:
+def inbound_create_complete(
+    *,
+    actor,
+    warehouse,
+    lines,
+    boxes: list[BoxSpec] | None = None,
+    method: str = "mixed",
+    shipping: dict | None = None,
+    submit: bool = False,
+    note: str = "",
+) -> InboundOrder:
     """One call for what the portal does in four steps (the API's create): lines, then the packing
     list, the shipping information and the submit when given — all or nothing."""
     inbound = inbound_create(actor=actor, warehouse=warehouse, lines=lines, note=note)

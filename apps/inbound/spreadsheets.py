@@ -13,8 +13,9 @@ LINE_COLUMNS = (
     Column("quantity", "Quantity", required=True, note="Units you send.", example=24, number_range=(1, 1_000_000)),
 )
 PACKING_COLUMNS = (
-    Column("box", "Box no", required=True, note="1, 2, 3… One row per SKU in the box.", example=1,
-           number_range=(1, 2000)),
+    Column(
+        "box", "Box no", required=True, note="1, 2, 3… One row per SKU in the box.", example=1, number_range=(1, 2000)
+    ),
     Column("sku", "SKU", required=True, example="ACME-TEE-BLK-M"),
     Column("quantity", "Quantity", required=True, example=24, number_range=(1, 1_000_000)),
     Column("length_cm", "Length (cm)", example=40, number_range=(0.1, 300)),
@@ -29,9 +30,11 @@ def lines_template() -> bytes:
 
 
 def packing_template() -> bytes:
-    return template_xlsx(PACKING_COLUMNS, title="Packing list", instructions=(
-        "One row per SKU per box; repeat the box's size and weight on its first row (or every row).",
-    ))
+    return template_xlsx(
+        PACKING_COLUMNS,
+        title="Packing list",
+        instructions=("One row per SKU per box; repeat the box's size and weight on its first row (or every row).",),
+    )
 
 
 def _int(value, what: str, row: int) -> int:
@@ -77,8 +80,10 @@ def read_packing(*, customer, data: bytes) -> list[BoxSpec]:
 
 
 def lines_xlsx(inbound) -> bytes:
-    rows = [(line.product.sku, line.product.upc, line.product.name, line.quantity)
-            for line in inbound.lines.select_related("product")]
+    rows = [
+        (line.product.sku, line.product.upc, line.product.name, line.quantity)
+        for line in inbound.lines.select_related("product")
+    ]
     return write_xlsx(("SKU", "UPC", "Product name", "Quantity"), rows, sheet_title=inbound.number)
 
 
@@ -86,7 +91,20 @@ def packing_xlsx(inbound) -> bytes:
     rows = []
     for box in inbound.boxes.prefetch_related("items__product"):
         for item in box.items.all():
-            rows.append((box.box_no, item.product.sku, item.product.name, item.quantity, box.length_cm,
-                         box.width_cm, box.height_cm, box.weight_kg))
-    return write_xlsx(("Box no", "SKU", "Product name", "Quantity", "Length (cm)", "Width (cm)", "Height (cm)",
-                       "Weight (kg)"), rows, sheet_title=inbound.number)
+            rows.append(
+                (
+                    box.box_no,
+                    item.product.sku,
+                    item.product.name,
+                    item.quantity,
+                    box.length_cm,
+                    box.width_cm,
+                    box.height_cm,
+                    box.weight_kg,
+                )
+            )
+    return write_xlsx(
+        ("Box no", "SKU", "Product name", "Quantity", "Length (cm)", "Width (cm)", "Height (cm)", "Weight (kg)"),
+        rows,
+        sheet_title=inbound.number,
+    )

@@ -21,7 +21,8 @@ def notify_customer(inbound_id: int, event: str, *, customer) -> int:
     recipients = list(customer.users.filter(is_active=True).values_list("email", flat=True))
     if not recipients or event not in SUBJECTS:
         return 0
-    subject = SUBJECTS[event].format(number=inbound.number, warehouse=inbound.warehouse.code,
-                                     slip=" — see the Damage/Gain slip" if slip else "")
+    subject = SUBJECTS[event].format(
+        number=inbound.number, warehouse=inbound.warehouse.code, slip=" — see the Damage/Gain slip" if slip else ""
+    )
     body = render_to_string("inbound/email/status.txt", {"inbound": inbound, "event": event, "slip": slip})
     return send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)

@@ -54,9 +54,14 @@ def bins_in_range(*, warehouse, bin_from: str, bin_to: str) -> list[BinLocation]
 
 
 def cycle_count_list(*, warehouse=None, status: str = "") -> QuerySet[CycleCount]:
-    qs = CycleCount.objects.select_related("warehouse", "created_by", "posted_by").annotate(
-        line_count=Count("lines"), counted_count=Count("lines", filter=Q(lines__counted__isnull=False)),
-    ).order_by("-created_at", "-id")
+    qs = (
+        CycleCount.objects.select_related("warehouse", "created_by", "posted_by")
+        .annotate(
+            line_count=Count("lines"),
+            counted_count=Count("lines", filter=Q(lines__counted__isnull=False)),
+        )
+        .order_by("-created_at", "-id")
+    )
     if warehouse is not None:
         qs = qs.filter(warehouse=warehouse)
     if status:
@@ -87,8 +92,7 @@ class ReviewLine:
 
 
 def _current_quantities(lines, *, lock: bool = False) -> dict[tuple[int, int], int]:
-    qs = BinStock.objects.filter(bin_id__in={li.bin_id for li in lines},
-                                 product_id__in={li.product_id for li in lines})
+    qs = BinStock.objects.filter(bin_id__in={li.bin_id for li in lines}, product_id__in={li.product_id for li in lines})
     if lock:
         qs = qs.select_for_update(of=("self",)).order_by("pk")
     return {(s.bin_id, s.product_id): s.quantity for s in qs}
@@ -105,8 +109,11 @@ def cycle_count_review(*, count: CycleCount) -> list[ReviewLine]:
 def cycle_count_adjustments(*, count: CycleCount) -> list[StockMove]:
     """The stock moves a posted count wrote."""
     with staff_scope():
-        return list(StockMove.objects.filter(reference_type=REFERENCE_TYPE, reference_id=str(count.pk))
-                    .select_related("bin", "product", "product__customer").order_by("bin__code", "product__sku"))
+        return list(
+            StockMove.objects.filter(reference_type=REFERENCE_TYPE, reference_id=str(count.pk))
+            .select_related("bin", "product", "product__customer")
+            .order_by("bin__code", "product__sku")
+        )
 
 
 def cycle_count_sheet_rows(*, count: CycleCount) -> list[tuple[str, str, str]]:
@@ -138,8 +145,11 @@ def _refuse_unless(count: CycleCount, status: str, doing: str) -> None:
         CycleCountStatus.CANCELLED: " A cancelled count is final; start a new count.",
         CycleCountStatus.COUNTING: " Start the review first.",
     }[count.status]
-    raise StateConflict(f"{_label(count)} is {count.get_status_display().lower()}; {doing} only while it is "
-                        f"{CycleCountStatus(status).label.lower()}.{hint}", code="cycle_count_state")
+    raise StateConflict(
+        f"{_label(count)} is {count.get_status_display().lower()}; {doing} only while it is "
+        f"{CycleCountStatus(status).label.lower()}.{hint}",
+        code="cycle_count_state",
+    )
 
 
 def _parse_quantity(value) -> int | None:
@@ -190,28 +200,33 @@ def cycle_count_create(*, actor, warehouse, bin_from: str, bin_to: str) -> Cycle
     with transaction.atomic(), staff_scope():
         bins = bins_in_range(warehouse=warehouse, bin_from=bin_from, bin_to=bin_to)
         if not bins:
-            codes = sorted(BinLocation.objects.filter(warehouse=warehouse).values_list("code", flat=True),
-                           key=str.lower)
-            hint = (f"Its bins run from {codes[0]} to {codes[-1]}." if codes
-                    else "It has no bin locations yet.")
+            codes = sorted(
+                BinLocation.objects.filter(warehouse=warehouse).values_list("code", flat=True), key=str.lower
+            )
+            hint = f"Its bins run from {codes[0]} to {codes[-1]}." if codes else "It has no bin locations yet."
             message = f"No bins between {bin_from} and {bin_to} in {warehouse.code}. {hint}"
             raise ValidationFailed(message, code="cycle_count_empty_range", extra={"bin_from": [message]})
-        stock = list(BinStock.objects.filter(bin__in=bins, quantity__gt=0).select_related("bin", "product")
-                     .order_by("bin__code", "product__sku"))
+        stock = list(
+            BinStock.objects.filter(bin__in=bins, quantity__gt=0)
+            .select_related("bin", "product")
+            .order_by("bin__code", "product__sku")
+        )
         if len(stock) > MAX_LINES:
-            message = (f"Bins {bin_from} to {bin_to} hold {len(stock)} SKU lines; one count takes at most "
-                       f"{MAX_LINES}. Split the range into smaller counts.")
+            message = (
+                f"Bins {bin_from} to {bin_to} hold {len(stock)} SKU lines; one count takes at most "
+                f"{MAX_LINES}. Split the range into smaller counts."
+            )
             raise ValidationFailed(message, code="cycle_count_too_large", extra={"bin_to": [message]})
-        count = CycleCount.objects.create(warehouse=warehouse, bin_from=bin_from, bin_to=bin_to,
-                                          created_by=actor, status=CycleCountStatus.COUNTING)
+        count = CycleCount.objects.create(
+            warehouse=warehouse, bin_from=bin_from, bin_to=bin_to, created_by=actor, status=CycleCountStatus.COUNTING
+        )
         CycleCountLine.objects.bulk_create(
             CycleCountLine(count=count, bin=s.bin, product=s.product, expected=s.quantity) for s in stock
         )
     return count
 
 
-def cycle_count_add_line(*, actor, count: CycleCount, bin, product, counted: int | str | None = None
-                         ) -> CycleCountLine:
+def cycle_count_add_line(*, actor, count: CycleCount, bin, product, counted: int | str | None = None) -> CycleCountLine:
     """A product found in a bin of the count where the system expects none: a new line, expected
     = what the system holds there now (normally 0), optionally with its count."""
     try:
@@ -222,19 +237,25 @@ def cycle_count_add_line(*, actor, count: CycleCount, bin, product, counted: int
         count = _lock(count)
         _refuse_unless(count, CycleCountStatus.COUNTING, "lines can be added")
         if bin.warehouse_id != count.warehouse_id:
-            message = (f"Bin {bin.code} is not in {count.warehouse.code}, the warehouse of this count; "
-                       f"enter a bin from {count.bin_from} to {count.bin_to}.")
+            message = (
+                f"Bin {bin.code} is not in {count.warehouse.code}, the warehouse of this count; "
+                f"enter a bin from {count.bin_from} to {count.bin_to}."
+            )
             raise ValidationFailed(message, extra={"bin": [message]})
         if not count.bin_from.lower() <= bin.code.lower() <= count.bin_to.lower():
-            message = (f"Bin {bin.code} is outside this count's range ({count.bin_from} to {count.bin_to}); "
-                       "count it in another cycle count.")
+            message = (
+                f"Bin {bin.code} is outside this count's range ({count.bin_from} to {count.bin_to}); "
+                "count it in another cycle count."
+            )
             raise ValidationFailed(message, extra={"bin": [message]})
         if count.lines.filter(bin=bin, product=product).exists():
             message = f"{product.sku} in bin {bin.code} is already on this count; enter its count in the table."
             raise ValidationFailed(message, code="cycle_count_duplicate_line", extra={"sku": [message]})
         if count.lines.count() >= MAX_LINES:
-            raise ValidationFailed(f"{_label(count)} already has {MAX_LINES} lines, the most one count takes; "
-                                   "start another count for these bins.")
+            raise ValidationFailed(
+                f"{_label(count)} already has {MAX_LINES} lines, the most one count takes; "
+                "start another count for these bins."
+            )
         held = BinStock.objects.filter(bin=bin, product=product).values_list("quantity", flat=True).first() or 0
         return CycleCountLine.objects.create(count=count, bin=bin, product=product, expected=held, counted=counted)
 
@@ -265,8 +286,9 @@ def cycle_count_record(*, actor, count: CycleCount, counts: dict) -> int:
         if errors:
             first = next(iter(errors.values()))
             more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-            raise ValidationFailed(f"Nothing was saved. {first}{more}", code="cycle_count_invalid_counts",
-                                   extra={"counts": errors})
+            raise ValidationFailed(
+                f"Nothing was saved. {first}{more}", code="cycle_count_invalid_counts", extra={"counts": errors}
+            )
         CycleCountLine.objects.bulk_update(changed, ["counted"])
     return len(changed)
 
@@ -294,20 +316,27 @@ def cycle_count_transition(*, actor, count: CycleCount, to: str) -> CycleCount:
         choices = ", ".join(CycleCountStatus.values)
         raise ValidationFailed(f"Unknown cycle count status “{to}”; use one of: {choices}.")
     if to == CycleCountStatus.POSTED:
-        raise StateConflict("Posting writes the stock adjustments: use Post adjustments (cycle_count_post).",
-                            code="cycle_count_state")
+        raise StateConflict(
+            "Posting writes the stock adjustments: use Post adjustments (cycle_count_post).", code="cycle_count_state"
+        )
     with transaction.atomic(), staff_scope():
         count = _lock(count)
         if to == CycleCountStatus.REVIEW and count.status == CycleCountStatus.COUNTING:
             total = count.lines.count()
             missing = count.lines.filter(counted__isnull=True).count()
             if not total:
-                raise StateConflict(f"{_label(count)} has no lines to review: add the products you found in "
-                                    "the bins, or cancel the count.", code="cycle_count_incomplete")
+                raise StateConflict(
+                    f"{_label(count)} has no lines to review: add the products you found in "
+                    "the bins, or cancel the count.",
+                    code="cycle_count_incomplete",
+                )
             if missing:
                 raise StateConflict(
                     f"{missing} of {total} lines have no count yet; enter them (0 where the bin holds none) "
-                    "before starting the review.", code="cycle_count_incomplete", extra={"missing": missing})
+                    "before starting the review.",
+                    code="cycle_count_incomplete",
+                    extra={"missing": missing},
+                )
         _set_status(count, to)
         count.save(update_fields=["status"])
     return count
@@ -326,12 +355,16 @@ def cycle_count_post(*, actor, count: CycleCount) -> CycleCount:
         lines = list(count.lines.select_related("bin", "product").order_by("pk"))
         uncounted = [li for li in lines if li.counted is None]
         if uncounted:  # cannot happen through the transitions; refuse rather than guess
-            raise StateConflict(f"{len(uncounted)} lines have no count; send the count back to counting.",
-                                code="cycle_count_incomplete")
+            raise StateConflict(
+                f"{len(uncounted)} lines have no count; send the count back to counting.", code="cycle_count_incomplete"
+            )
         # Lock in the ledger's own order (balance, then bin) so a concurrent pick cannot deadlock
         # with us, and cannot move the bin between our read and our adjustment.
-        list(StockBalance.objects.select_for_update(of=("self",))
-             .filter(warehouse=count.warehouse, product_id__in={li.product_id for li in lines}).order_by("pk"))
+        list(
+            StockBalance.objects.select_for_update(of=("self",))
+            .filter(warehouse=count.warehouse, product_id__in={li.product_id for li in lines})
+            .order_by("pk")
+        )
         current = _current_quantities(lines, lock=True)
         label = _label(count)
         for line in lines:
@@ -340,14 +373,23 @@ def cycle_count_post(*, actor, count: CycleCount) -> CycleCount:
                 continue
             try:
                 stock_adjust(
-                    actor=actor, product=line.product, warehouse=count.warehouse, quantity=delta, bin=line.bin,
-                    reason=label, reference_type=REFERENCE_TYPE, reference_id=count.pk, reference=label,
+                    actor=actor,
+                    product=line.product,
+                    warehouse=count.warehouse,
+                    quantity=delta,
+                    bin=line.bin,
+                    reason=label,
+                    reference_type=REFERENCE_TYPE,
+                    reference_id=count.pk,
+                    reference=label,
                     idempotency_key=f"cycle-count:{count.pk}:{line.pk}",
                 )
             except ApplicationError as exc:
                 raise StateConflict(
                     f"Bin {line.bin.code}, {line.product.sku}: {exc.message} Nothing was posted; release the "
-                    "allocation or recount, then post again.", code=exc.code, extra=exc.extra,
+                    "allocation or recount, then post again.",
+                    code=exc.code,
+                    extra=exc.extra,
                 ) from exc
         _set_status(count, CycleCountStatus.POSTED)
         count.posted_by = actor

@@ -23,9 +23,23 @@ def seed_stock(warehouses: dict, clerk) -> None:
                 warehouse, shelf = warehouses[code], bins[code][i % len(bins[code])]
                 quantity = SOLD_OUT.get(product.sku) or 20 + (i * 37) % 180
                 key = f"demo:{product.pk}:{code}"
-                stock_receive(actor=clerk, product=product, warehouse=warehouse, quantity=quantity, bin=shelf,
-                              reference="Demo opening stock", idempotency_key=key + ":in")
+                stock_receive(
+                    actor=clerk,
+                    product=product,
+                    warehouse=warehouse,
+                    quantity=quantity,
+                    bin=shelf,
+                    reference="Demo opening stock",
+                    idempotency_key=key + ":in",
+                )
                 if i % 7 == 0 and product.sku not in SOLD_OUT:
-                    stock_record_damage(actor=clerk, product=product, warehouse=warehouse, quantity=1, bin=shelf,
-                                        reference="Damaged on receipt", idempotency_key=key + ":dmg")
+                    stock_record_damage(
+                        actor=clerk,
+                        product=product,
+                        warehouse=warehouse,
+                        quantity=1,
+                        bin=shelf,
+                        reference="Damaged on receipt",
+                        idempotency_key=key + ":dmg",
+                    )
         Product.objects.filter(sku__in=["ACME-MUG-350", "ACME-TEE-BLK-M"]).update(low_stock_threshold=250)

@@ -67,8 +67,7 @@ class StockMove(models.Model):
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="+")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="moves")
     warehouse = models.ForeignKey("warehouses.Warehouse", on_delete=models.PROTECT, related_name="+")
-    bin = models.ForeignKey("warehouses.BinLocation", null=True, blank=True, on_delete=models.PROTECT,
-                            related_name="+")
+    bin = models.ForeignKey("warehouses.BinLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=10, choices=MoveKind.choices)
     quantity = models.IntegerField(help_text="Units moved; negative only for a downward adjustment.")
     on_hand_delta = models.IntegerField(default=0)
@@ -78,10 +77,12 @@ class StockMove(models.Model):
     reference_id = models.CharField(max_length=40, blank=True)
     reference = models.CharField(max_length=120, blank=True, help_text="The cause, for people.")
     reason = models.CharField(max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
-    idempotency_key = models.CharField(max_length=120, null=True, blank=True,
-                                       help_text="Unique per customer: the same key twice posts once.")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(
+        max_length=120, null=True, blank=True, help_text="Unique per customer: the same key twice posts once."
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = CustomerScopedManager()
@@ -89,8 +90,11 @@ class StockMove(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "idempotency_key"], name="inventory_move_idempotency_key",
-                                    condition=Q(idempotency_key__isnull=False)),
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                name="inventory_move_idempotency_key",
+                condition=Q(idempotency_key__isnull=False),
+            ),
         ]
         indexes = [
             models.Index(fields=["customer", "product", "-id"], name="inventory_move_product_idx"),
@@ -110,8 +114,9 @@ class CycleCount(models.Model):
     status = models.CharField(max_length=10, choices=CycleCountStatus.choices, default=CycleCountStatus.COUNTING)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     posted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -132,8 +137,9 @@ class CycleCountLine(models.Model):
         ordering = ["bin__code", "product__sku"]
         constraints = [
             models.UniqueConstraint(fields=["count", "bin", "product"], name="inventory_countline_unique"),
-            models.CheckConstraint(condition=Q(counted__gte=0) | Q(counted__isnull=True),
-                                   name="inventory_countline_counted_gte_0"),
+            models.CheckConstraint(
+                condition=Q(counted__gte=0) | Q(counted__isnull=True), name="inventory_countline_counted_gte_0"
+            ),
         ]
 
     def __str__(self):

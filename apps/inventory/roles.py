@@ -1,6 +1,11 @@
 _VIEW = ["inventory.view_stockbalance", "inventory.view_stockmove"]
-_ADJUST = [*_VIEW, "inventory.adjust_stock", "inventory.view_cyclecount", "inventory.add_cyclecount",
-           "inventory.change_cyclecount"]
+_ADJUST = [
+    *_VIEW,
+    "inventory.adjust_stock",
+    "inventory.view_cyclecount",
+    "inventory.add_cyclecount",
+    "inventory.change_cyclecount",
+]
 
 ROLE_PERMISSIONS = {
     "warehouse": _ADJUST,

@@ -48,10 +48,17 @@ class InventoryListView(CustomerRequiredMixin, View):
             b.in_transit = transit.get((b.product_id, b.warehouse_id), 0)
         params = request.GET.copy()
         params.pop("after", None)
-        return render(request, "inventory/inventory_list.html", {
-            "page": page, "filters": filters, "views": VIEWS.items(),
-            "warehouses": customer_warehouses(customer=customer), "base_query": params.urlencode(),
-        })
+        return render(
+            request,
+            "inventory/inventory_list.html",
+            {
+                "page": page,
+                "filters": filters,
+                "views": VIEWS.items(),
+                "warehouses": customer_warehouses(customer=customer),
+                "base_query": params.urlencode(),
+            },
+        )
 
 
 class InventoryExportView(CustomerRequiredMixin, View):
@@ -70,29 +77,37 @@ class SkuMovementsView(CustomerRequiredMixin, View):
     def get(self, request, pk):
         product = get_object_or_404(Product, pk=pk)
         before = request.GET.get("before")
-        moves = list(move_list(product=product, before_id=int(before) if str(before).isdecimal() else None)
-                     [: self.page_size + 1])
+        moves = list(
+            move_list(product=product, before_id=int(before) if str(before).isdecimal() else None)[: self.page_size + 1]
+        )
         more = len(moves) > self.page_size
         moves = moves[: self.page_size]
-        return render(request, "inventory/sku_movements.html", {
-            "product": product, "balances": product_balances(product=product),
-            "moves": [(m, reference_url(m)) for m in moves],
-            "next_before": moves[-1].pk if more else None,
-        })
+        return render(
+            request,
+            "inventory/sku_movements.html",
+            {
+                "product": product,
+                "balances": product_balances(product=product),
+                "moves": [(m, reference_url(m)) for m in moves],
+                "next_before": moves[-1].pk if more else None,
+            },
+        )
 
 
 class LowStockThresholdView(CustomerRequiredMixin, View):
     def post(self, request, pk):
         product = get_object_or_404(Product, pk=pk)
         try:
-            product = product_set_low_stock_threshold(actor=request.user, product=product,
-                                                      threshold=request.POST.get("threshold", ""))
+            product = product_set_low_stock_threshold(
+                actor=request.user, product=product, threshold=request.POST.get("threshold", "")
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
             if product.low_stock_threshold is None:
                 messages.success(request, f"No low-stock warning for {product.sku} any more.")
             else:
-                messages.success(request, f"{product.sku} shows as low stock at {product.low_stock_threshold} "
-                                          "available or fewer.")
+                messages.success(
+                    request, f"{product.sku} shows as low stock at {product.low_stock_threshold} available or fewer."
+                )
         return redirect("inventory:sku-movements", pk=product.pk)

@@ -29,9 +29,15 @@ from .rules import LABELS, RECIPIENT, STATE_REQUIRED
 REWARDS_SHEET, BACKERS_SHEET = "Rewards", "Backers"
 
 REGULAR_COLUMNS: tuple[Column, ...] = (
-    Column("order_ref", "Order ref", required=True, text=True, example="#1001",
-           note="Your shop's order number. Rows with the same order ref form one order; it is kept as the "
-                "order's external reference and must not be used by another of your orders."),
+    Column(
+        "order_ref",
+        "Order ref",
+        required=True,
+        text=True,
+        example="#1001",
+        note="Your shop's order number. Rows with the same order ref form one order; it is kept as the "
+        "order's external reference and must not be used by another of your orders.",
+    ),
     Column("name", "Recipient name", required=True, example="Jane Doe", width=22),
     Column("company", "Company"),
     Column("phone", "Phone", text=True, example="+1 415 555 0142", note="With the country code, e.g. +1 415 555 0142."),
@@ -39,25 +45,53 @@ REGULAR_COLUMNS: tuple[Column, ...] = (
     Column("address1", "Address 1", required=True, example="500 Market St", width=28),
     Column("address2", "Address 2", example="Apt 4"),
     Column("city", "City", required=True, example="San Francisco"),
-    Column("state", "State", example="CA",
-           note="State or province; required for " + ", ".join(sorted(STATE_REQUIRED)) + "."),
-    Column("postal_code", "Postal code", text=True, example="94105",
-           note="Required where the country has postal codes (e.g. 5 digits in the US)."),
+    Column(
+        "state",
+        "State",
+        example="CA",
+        note="State or province; required for " + ", ".join(sorted(STATE_REQUIRED)) + ".",
+    ),
+    Column(
+        "postal_code",
+        "Postal code",
+        text=True,
+        example="94105",
+        note="Required where the country has postal codes (e.g. 5 digits in the US).",
+    ),
     Column("country", "Country code", required=True, example="US", note="Two letters, e.g. US, CA, GB, DE."),
-    Column("sku", "SKU", required=True, text=True, example="ACME-TEE-RED-M",
-           note="One of your active SKUs (Products). One SKU per row; add rows with the same order ref for more."),
-    Column("quantity", "Quantity", required=True, example=1, number_range=(1, 100_000),
-           note="Whole units, 1 to 100,000."),
-    Column("shipping_method", "Shipping method",
-           note="The channel code (e.g. ups-ground). Leave empty and the cheapest suitable channel is chosen "
-                "when the order is submitted."),
-    Column("warehouse", "Warehouse", text=True,
-           note="The warehouse code (e.g. LAX1). May be empty when you have exactly one warehouse."),
+    Column(
+        "sku",
+        "SKU",
+        required=True,
+        text=True,
+        example="ACME-TEE-RED-M",
+        note="One of your active SKUs (Products). One SKU per row; add rows with the same order ref for more.",
+    ),
+    Column(
+        "quantity", "Quantity", required=True, example=1, number_range=(1, 100_000), note="Whole units, 1 to 100,000."
+    ),
+    Column(
+        "shipping_method",
+        "Shipping method",
+        note="The channel code (e.g. ups-ground). Leave empty and the cheapest suitable channel is chosen "
+        "when the order is submitted.",
+    ),
+    Column(
+        "warehouse",
+        "Warehouse",
+        text=True,
+        note="The warehouse code (e.g. LAX1). May be empty when you have exactly one warehouse.",
+    ),
     Column("note", "Note", example="Gift wrap, please", width=24, note="Up to 500 characters, for the warehouse."),
 )
 BACKER_COLUMNS: tuple[Column, ...] = (
-    Column("backer_number", "Backer Number", required=True, example=1,
-           note="From the Kickstarter backer report; the order's external reference is KS-<Backer Number>."),
+    Column(
+        "backer_number",
+        "Backer Number",
+        required=True,
+        example=1,
+        note="From the Kickstarter backer report; the order's external reference is KS-<Backer Number>.",
+    ),
     Column("backer_uid", "Backer UID", example=123456789),
     Column("backer_name", "Backer Name", example="Jane Doe", note="Used as the recipient when Shipping Name is empty."),
     Column("email", "Email", example="jane@example.com", width=24),
@@ -65,23 +99,40 @@ BACKER_COLUMNS: tuple[Column, ...] = (
     Column("address1", "Shipping Address 1", required=True, example="500 Market St", width=28),
     Column("address2", "Shipping Address 2", example="Apt 4"),
     Column("city", "Shipping City", required=True, example="San Francisco"),
-    Column("state", "Shipping State", example="CA",
-           note="Required for " + ", ".join(sorted(STATE_REQUIRED)) + "."),
+    Column("state", "Shipping State", example="CA", note="Required for " + ", ".join(sorted(STATE_REQUIRED)) + "."),
     Column("postal_code", "Shipping Postal Code", text=True, example="94105"),
     Column("country", "Shipping Country Code", required=True, example="US", note="Two letters, e.g. US."),
     Column("phone", "Shipping Phone Number", text=True, example="+1 415 555 0142"),
-    Column("reward_title", "Reward Title", required=True, example="Early bird: T-shirt + mug", width=28,
-           note="Must be listed on the Rewards sheet, which says the SKUs it ships."),
+    Column(
+        "reward_title",
+        "Reward Title",
+        required=True,
+        example="Early bird: T-shirt + mug",
+        width=28,
+        note="Must be listed on the Rewards sheet, which says the SKUs it ships.",
+    ),
     Column("reward_minimum", "Reward Minimum", example=35),
     Column("pledge_amount", "Pledge Amount", example=40),
     Column("shipping_amount", "Shipping Amount", example=5),
 )
 REWARD_COLUMNS: tuple[Column, ...] = (
-    Column("reward_title", "Reward Title", required=True, example="Early bird: T-shirt + mug", width=32,
-           note="Exactly as in the backer report (case and spacing do not matter)."),
+    Column(
+        "reward_title",
+        "Reward Title",
+        required=True,
+        example="Early bird: T-shirt + mug",
+        width=32,
+        note="Exactly as in the backer report (case and spacing do not matter).",
+    ),
     Column("sku", "SKU", required=True, text=True, example="ACME-TEE-RED-M", note="One of your active SKUs."),
-    Column("quantity", "Quantity", required=True, example=1, number_range=(1, 100_000),
-           note="Units of this SKU per backer."),
+    Column(
+        "quantity",
+        "Quantity",
+        required=True,
+        example=1,
+        number_range=(1, 100_000),
+        note="Units of this SKU per backer.",
+    ),
 )
 # Which column holds each recipient field (API names, as rules.clean_recipient takes them).
 REGULAR_RECIPIENT = {key: key for key in RECIPIENT}
@@ -100,26 +151,54 @@ def _plan_note(customer) -> str:
 
 def regular_template(*, customer=None) -> bytes:
     """The Regular Order Template: one row per order line, with notes and an example row."""
-    return template_xlsx(REGULAR_COLUMNS, title="Regular orders", instructions=tuple(filter(None, (
-        "One row per SKU of an order. Rows with the same Order ref form one order: repeat the recipient on each.",
-        "A file is created whole or not at all: every problem is listed with its row and column first. "
-        "Files of more than 500 rows are imported in the background.",
-        _plan_note(customer),
-    ))))
+    return template_xlsx(
+        REGULAR_COLUMNS,
+        title="Regular orders",
+        instructions=tuple(
+            filter(
+                None,
+                (
+                    "One row per SKU of an order. Rows with the same Order ref form one order: "
+                    "repeat the recipient on each.",
+                    "A file is created whole or not at all: every problem is listed with its row and column first. "
+                    "Files of more than 500 rows are imported in the background.",
+                    _plan_note(customer),
+                ),
+            )
+        ),
+    )
 
 
 def kickstarter_template(*, customer=None) -> bytes:
     """The Kickstarter Order Upload Template: a Backers sheet (the backer report's columns; other
     columns of the report are ignored) and a Rewards sheet mapping each reward to SKUs."""
-    backers = load_workbook(io.BytesIO(template_xlsx(BACKER_COLUMNS, title="Kickstarter backers", instructions=(
-        "Paste the backer report here: one row per backer, one order each. Other report columns are ignored.",
-        "Remove backers who get nothing shipped. Each Reward Title must be on the Rewards sheet.",
-    ))))
+    backers = load_workbook(
+        io.BytesIO(
+            template_xlsx(
+                BACKER_COLUMNS,
+                title="Kickstarter backers",
+                instructions=(
+                    "Paste the backer report here: one row per backer, one order each. "
+                    "Other report columns are ignored.",
+                    "Remove backers who get nothing shipped. Each Reward Title must be on the Rewards sheet.",
+                ),
+            )
+        )
+    )
     backers["Data"].title = BACKERS_SHEET
-    rewards = load_workbook(io.BytesIO(template_xlsx(REWARD_COLUMNS, title="Kickstarter rewards", instructions=(
-        "One row per SKU of a reward: a reward of a T-shirt and a mug takes two rows with the same Reward Title.",
-        "Choose the warehouse the orders ship from on the upload page.",
-    ))))
+    rewards = load_workbook(
+        io.BytesIO(
+            template_xlsx(
+                REWARD_COLUMNS,
+                title="Kickstarter rewards",
+                instructions=(
+                    "One row per SKU of a reward: a reward of a T-shirt and a mug takes two rows "
+                    "with the same Reward Title.",
+                    "Choose the warehouse the orders ship from on the upload page.",
+                ),
+            )
+        )
+    )
     target = backers.create_sheet(REWARDS_SHEET, index=1)
     _copy_sheet(rewards["Data"], target)
     notes = backers["Notes"]
@@ -148,17 +227,27 @@ def _copy_sheet(source, target) -> None:
     for number, dimension in source.row_dimensions.items():
         target.row_dimensions[number].height = dimension.height
     for validation in source.data_validations.dataValidation:
-        clone = DataValidation(type=validation.type, operator=validation.operator, formula1=validation.formula1,
-                               formula2=validation.formula2, allow_blank=validation.allow_blank)
-        clone.error, clone.errorTitle, clone.showErrorMessage = (validation.error, validation.errorTitle,
-                                                                 validation.showErrorMessage)
+        clone = DataValidation(
+            type=validation.type,
+            operator=validation.operator,
+            formula1=validation.formula1,
+            formula2=validation.formula2,
+            allow_blank=validation.allow_blank,
+        )
+        clone.error, clone.errorTitle, clone.showErrorMessage = (
+            validation.error,
+            validation.errorTitle,
+            validation.showErrorMessage,
+        )
         clone.add(str(validation.sqref))
         target.add_data_validation(clone)
     target.freeze_panes = source.freeze_panes
 
 
-TEMPLATES = {"regular": ("regular-order-template.xlsx", regular_template),
-             "kickstarter": ("kickstarter-order-template.xlsx", kickstarter_template)}
+TEMPLATES = {
+    "regular": ("regular-order-template.xlsx", regular_template),
+    "kickstarter": ("kickstarter-order-template.xlsx", kickstarter_template),
+}
 
 
 # --- Reading a file into orders ------------------------------------------------------------------
@@ -215,8 +304,9 @@ def read_order_file(data: bytes, kind: str) -> ParsedFile:
         return _read_regular(read_table(data, REGULAR_COLUMNS))
     if kind == "kickstarter":
         return _read_kickstarter(data)
-    raise OrderInvalid("Choose the Regular or the Kickstarter template.", code="unknown_template",
-                       extra={"kind": ["unknown template"]})
+    raise OrderInvalid(
+        "Choose the Regular or the Kickstarter template.", code="unknown_template", extra={"kind": ["unknown template"]}
+    )
 
 
 def _text(value) -> str:
@@ -239,33 +329,55 @@ def _read_regular(table: Table) -> ParsedFile:
         values = row.values
         ref = _text(values["order_ref"])
         line = LineIn(row.number, _text(values["sku"]), values["quantity"])
-        given = {"warehouse": _text(values["warehouse"]), "shipping_method": _text(values["shipping_method"]),
-                 "note": _text(values["note"])}
+        given = {
+            "warehouse": _text(values["warehouse"]),
+            "shipping_method": _text(values["shipping_method"]),
+            "note": _text(values["note"]),
+        }
         order = orders.get(ref) if ref else None
         if order is None:
-            order = OrderIn(ref=ref, row=row.number, recipient=_recipient(values, REGULAR_RECIPIENT),
-                            recipient_columns=REGULAR_RECIPIENT, ref_column="order_ref", **given)
+            order = OrderIn(
+                ref=ref,
+                row=row.number,
+                recipient=_recipient(values, REGULAR_RECIPIENT),
+                recipient_columns=REGULAR_RECIPIENT,
+                ref_column="order_ref",
+                **given,
+            )
             first_cells[id(order)] = [values[key] for key in RECIPIENT]
             if ref:
                 orders[ref] = order
             else:
-                order.problems.append(Problem(row.number, "order_ref", "Order ref is required: rows with the same "
-                                                                       "order ref form one order."))
+                order.problems.append(
+                    Problem(
+                        row.number, "order_ref", "Order ref is required: rows with the same order ref form one order."
+                    )
+                )
                 loose.append(order)
         else:
             same = [values[key] for key in RECIPIENT] == first_cells[id(order)]  # cheap: the usual case
             for key, value in ({} if same else _recipient(values, REGULAR_RECIPIENT)).items():
                 if value != order.recipient[key]:
-                    order.problems.append(Problem(
-                        row.number, key, f"{LABELS[key]} differs from row {order.row}: every row of order ref "
-                                         f"“{ref}” must give the same recipient."))
+                    order.problems.append(
+                        Problem(
+                            row.number,
+                            key,
+                            f"{LABELS[key]} differs from row {order.row}: every row of order ref "
+                            f"“{ref}” must give the same recipient.",
+                        )
+                    )
             for key, value in given.items():
                 if value and not getattr(order, key):
                     setattr(order, key, value)
                 elif value and value != getattr(order, key):
                     label = {"warehouse": "Warehouse", "shipping_method": "Shipping method", "note": "Note"}[key]
-                    order.problems.append(Problem(row.number, key, f"{label} differs from row {order.row}: one "
-                                                                   f"order ref, one {label.lower()}."))
+                    order.problems.append(
+                        Problem(
+                            row.number,
+                            key,
+                            f"{label} differs from row {order.row}: one order ref, one {label.lower()}.",
+                        )
+                    )
         order.rows.append(row.number)
         order.lines.append(line)
     return ParsedFile(kind="regular", rows=len(table.rows), orders=[*orders.values(), *loose], table=table)
@@ -303,7 +415,8 @@ def _read_kickstarter(data: bytes) -> ParsedFile:
             problems.append(Problem(row.number, "reward_title", "Reward Title is required.", REWARDS_SHEET))
             continue
         mapping.setdefault(title.casefold(), []).append(
-            LineIn(row.number, _text(row.values["sku"]), row.values["quantity"], REWARDS_SHEET))
+            LineIn(row.number, _text(row.values["sku"]), row.values["quantity"], REWARDS_SHEET)
+        )
     orders, seen = [], {}
     for row in backers.rows:
         values = row.values
@@ -311,24 +424,42 @@ def _read_kickstarter(data: bytes) -> ParsedFile:
         recipient = _recipient(values, BACKER_RECIPIENT)
         recipient["name"] = recipient["name"] or _text(values["backer_name"])
         title = " ".join(_text(values["reward_title"]).split())
-        order = OrderIn(ref=f"KS-{number}" if number else "", row=row.number, recipient=recipient,
-                        recipient_columns=BACKER_RECIPIENT, ref_column="backer_number", rows=[row.number],
-                        reward=title, sku_column="reward_title")
+        order = OrderIn(
+            ref=f"KS-{number}" if number else "",
+            row=row.number,
+            recipient=recipient,
+            recipient_columns=BACKER_RECIPIENT,
+            ref_column="backer_number",
+            rows=[row.number],
+            reward=title,
+            sku_column="reward_title",
+        )
         if not number:
             order.problems.append(Problem(row.number, "backer_number", "Backer Number is required."))
         elif number in seen:
-            order.problems.append(Problem(row.number, "backer_number",
-                                          f"Backer Number {number} appears twice in the file (row {seen[number]})."))
+            order.problems.append(
+                Problem(
+                    row.number,
+                    "backer_number",
+                    f"Backer Number {number} appears twice in the file (row {seen[number]}).",
+                )
+            )
         else:
             seen[number] = row.number
         if not title:
             order.problems.append(Problem(row.number, "reward_title", "Reward Title is required."))
         elif title.casefold() not in mapping:
-            order.problems.append(Problem(row.number, "reward_title",
-                                          f"The reward “{title}” is not on the Rewards sheet: add a row per SKU it "
-                                          "ships (Reward Title, SKU, Quantity)."))
+            order.problems.append(
+                Problem(
+                    row.number,
+                    "reward_title",
+                    f"The reward “{title}” is not on the Rewards sheet: add a row per SKU it "
+                    "ships (Reward Title, SKU, Quantity).",
+                )
+            )
         else:
             order.lines = mapping[title.casefold()]
         orders.append(order)
-    return ParsedFile(kind="kickstarter", rows=len(backers.rows), orders=orders, table=backers, rewards=rewards,
-                      problems=problems)
+    return ParsedFile(
+        kind="kickstarter", rows=len(backers.rows), orders=orders, table=backers, rewards=rewards, problems=problems
+    )

@@ -26,13 +26,18 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class BatchForm(forms.Form):
-    file = forms.FileField(label="Order file (.xlsx)",
-                           widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": f".xlsx,{XLSX}"}),
-                           help_text=f"A filled-in template; at most {format_size(XLSX_MAX_BYTES)} and 50,000 rows.")
+    file = forms.FileField(
+        label="Order file (.xlsx)",
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": f".xlsx,{XLSX}"}),
+        help_text=f"A filled-in template; at most {format_size(XLSX_MAX_BYTES)} and 50,000 rows.",
+    )
     kind = forms.ChoiceField(label="Template", choices=list(KINDS.items()), initial="regular")
-    warehouse = forms.ChoiceField(label="Warehouse", required=False,
-                                  help_text="Kickstarter orders ship from this warehouse; for the Regular template "
-                                            "it is used for rows that leave Warehouse empty.")
+    warehouse = forms.ChoiceField(
+        label="Warehouse",
+        required=False,
+        help_text="Kickstarter orders ship from this warehouse; for the Regular template "
+        "it is used for rows that leave Warehouse empty.",
+    )
     only_valid = forms.BooleanField(label="If some rows have problems, create only the valid orders", required=False)
     submit = forms.BooleanField(label="Submit the created orders at once (Submit Shipment)", required=False)
 
@@ -49,8 +54,11 @@ class BatchForm(forms.Form):
             self.add_error("warehouse", "Choose the warehouse the Kickstarter orders ship from.")
         upload = data.get("file")
         if upload is not None and upload.size > XLSX_MAX_BYTES:
-            self.add_error("file", f"The file is {format_size(upload.size)}; the limit is "
-                                   f"{format_size(XLSX_MAX_BYTES)}. Split it into smaller files.")
+            self.add_error(
+                "file",
+                f"The file is {format_size(upload.size)}; the limit is "
+                f"{format_size(XLSX_MAX_BYTES)}. Split it into smaller files.",
+            )
         return data
 
 
@@ -61,8 +69,10 @@ class BatchView(CustomerRequiredMixin, View):
 
     def get(self, request, form=None, status=200):
         customer = request.user.customer
-        context = {"form": form or BatchForm(customer=customer), "jobs": job_list(customer=customer,
-                                                                                  kind=IMPORT_KIND)[:10]}
+        context = {
+            "form": form or BatchForm(customer=customer),
+            "jobs": job_list(customer=customer, kind=IMPORT_KIND)[:10],
+        }
         return render(request, self.template_name, context, status=status)
 
     def post(self, request):
@@ -71,9 +81,15 @@ class BatchView(CustomerRequiredMixin, View):
             return self.get(request, form=form, status=400)
         upload, data = form.cleaned_data["file"], form.cleaned_data["file"].read()
         try:
-            job = order_import_start(actor=request.user, data=data, name=upload.name, kind=form.cleaned_data["kind"],
-                                     only_valid=form.cleaned_data["only_valid"], submit=form.cleaned_data["submit"],
-                                     warehouse_code=form.cleaned_data["warehouse"])
+            job = order_import_start(
+                actor=request.user,
+                data=data,
+                name=upload.name,
+                kind=form.cleaned_data["kind"],
+                only_valid=form.cleaned_data["only_valid"],
+                submit=form.cleaned_data["submit"],
+                warehouse_code=form.cleaned_data["warehouse"],
+            )
         except SpreadsheetError as exc:  # the file is refused before anything is saved
             form.add_error("file", exc.message)
             return self.get(request, form=form, status=400)
@@ -101,8 +117,12 @@ class BatchJobView(CustomerRequiredMixin, View):
         job = get_object_or_404(Job, pk=pk, kind=IMPORT_KIND)
         done, total = job_progress_get(job)
         context = {
-            "job": job, "done": done, "total": total, "badges": JOB_STATUS_BADGES,
-            "percent": min(int(done * 100 / total), 100) if total else 0, "result_template": "orders/batch_result.html",
+            "job": job,
+            "done": done,
+            "total": total,
+            "badges": JOB_STATUS_BADGES,
+            "percent": min(int(done * 100 / total), 100) if total else 0,
+            "result_template": "orders/batch_result.html",
         }
         return render(request, "documents/_job_status.html" if request.htmx else "orders/batch_job.html", context)
 
@@ -119,11 +139,16 @@ class BatchValidOnlyView(CustomerRequiredMixin, View):
         with job.input_file.open("rb") as f:
             data = f.read()
         try:
-            new = order_import_start(actor=request.user, data=data, name=job.input_name, kind=params["kind"],
-                                     only_valid=True, submit=bool(params.get("submit")),
-                                     warehouse_code=params.get("warehouse_code", ""))
+            new = order_import_start(
+                actor=request.user,
+                data=data,
+                name=job.input_name,
+                kind=params["kind"],
+                only_valid=True,
+                submit=bool(params.get("submit")),
+                warehouse_code=params.get("warehouse_code", ""),
+            )
         except (SpreadsheetError, ApplicationError) as exc:
             messages.error(request, exc.message)
             return redirect("orders:batch-job", pk=job.pk)
         return redirect("orders:batch-job", pk=new.pk)
-

@@ -27,13 +27,23 @@ SUBMITTABLE = (OrderStatus.CONFIRMING, OrderStatus.ABNORMAL)
 CANCELLABLE = (OrderStatus.CONFIRMING, OrderStatus.ABNORMAL, OrderStatus.PENDING_SHIPMENT)
 WAYBILL_STATUSES = (OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURNED)
 STATUS_BADGES = {
-    OrderStatus.CONFIRMING: "info", OrderStatus.ABNORMAL: "danger", OrderStatus.PENDING_SHIPMENT: "warning",
-    OrderStatus.SHIPPED: "primary", OrderStatus.DELIVERED: "success", OrderStatus.CANCELLED: "dark",
+    OrderStatus.CONFIRMING: "info",
+    OrderStatus.ABNORMAL: "danger",
+    OrderStatus.PENDING_SHIPMENT: "warning",
+    OrderStatus.SHIPPED: "primary",
+    OrderStatus.DELIVERED: "success",
+    OrderStatus.CANCELLED: "dark",
     OrderStatus.RETURNED: "secondary",
 }
 # The tabs of the order list, in the seed guide's order.
-TABS = (OrderStatus.CONFIRMING, OrderStatus.ABNORMAL, OrderStatus.PENDING_SHIPMENT, OrderStatus.SHIPPED,
-        OrderStatus.DELIVERED, OrderStatus.CANCELLED)
+TABS = (
+    OrderStatus.CONFIRMING,
+    OrderStatus.ABNORMAL,
+    OrderStatus.PENDING_SHIPMENT,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.CANCELLED,
+)
 
 
 class OrderSource(models.TextChoices):

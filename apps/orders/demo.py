@@ -10,17 +10,56 @@ from .models import Order
 from .services import OrderData, order_cancel, order_create, order_submit
 
 US = [
-    {"name": "Maria Garcia", "phone": "+1 213-555-0148", "email": "maria.garcia@example.com",
-     "address1": "1420 W 7th St", "address2": "Apt 3B", "city": "Los Angeles", "state": "CA", "postal_code": "90017",
-     "country": "US"},
-    {"name": "James Miller", "phone": "+1 512-555-0199", "address1": "2100 Barton Springs Rd", "city": "Austin",
-     "state": "TX", "postal_code": "78704", "country": "US"},
-    {"name": "Aiko Tanaka", "company": "Pine & Co", "phone": "+1 206-555-0123", "address1": "400 Pine St",
-     "address2": "Suite 200", "city": "Seattle", "state": "WA", "postal_code": "98101", "country": "US"},
-    {"name": "Robert Johnson", "phone": "+1 312-555-0175", "address1": "233 S Wacker Dr", "city": "Chicago",
-     "state": "IL", "postal_code": "60606", "country": "US"},
-    {"name": "Emily Chen", "phone": "+1 917-555-0111", "email": "emily@example.com", "address1": "350 5th Ave",
-     "city": "New York", "state": "NY", "postal_code": "10118", "country": "US"},
+    {
+        "name": "Maria Garcia",
+        "phone": "+1 213-555-0148",
+        "email": "maria.garcia@example.com",
+        "address1": "1420 W 7th St",
+        "address2": "Apt 3B",
+        "city": "Los Angeles",
+        "state": "CA",
+        "postal_code": "90017",
+        "country": "US",
+    },
+    {
+        "name": "James Miller",
+        "phone": "+1 512-555-0199",
+        "address1": "2100 Barton Springs Rd",
+        "city": "Austin",
+        "state": "TX",
+        "postal_code": "78704",
+        "country": "US",
+    },
+    {
+        "name": "Aiko Tanaka",
+        "company": "Pine & Co",
+        "phone": "+1 206-555-0123",
+        "address1": "400 Pine St",
+        "address2": "Suite 200",
+        "city": "Seattle",
+        "state": "WA",
+        "postal_code": "98101",
+        "country": "US",
+    },
+    {
+        "name": "Robert Johnson",
+        "phone": "+1 312-555-0175",
+        "address1": "233 S Wacker Dr",
+        "city": "Chicago",
+        "state": "IL",
+        "postal_code": "60606",
+        "country": "US",
+    },
+    {
+        "name": "Emily Chen",
+        "phone": "+1 917-555-0111",
+        "email": "emily@example.com",
+        "address1": "350 5th Ave",
+        "city": "New York",
+        "state": "NY",
+        "postal_code": "10118",
+        "country": "US",
+    },
 ]
 # (customer, ref, source, recipient index, [(sku, qty)], then: "save" | "submit" | "cancel"; recipient changes)
 ORDERS = [
@@ -49,10 +88,15 @@ def seed_orders(owners) -> None:
         with customer_scope(owner.customer):
             if Order.objects.filter(customer=owner.customer, external_ref=ref).exists():
                 continue
-            products = {p.sku: p for p in Product.objects.filter(customer=owner.customer,
-                                                                 sku__in=[sku for sku, _q in lines])}
-            data = OrderData(warehouse=warehouse, recipient={**US[who], **changes}, external_ref=ref,
-                             lines=[(products[sku], quantity) for sku, quantity in lines])
+            products = {
+                p.sku: p for p in Product.objects.filter(customer=owner.customer, sku__in=[sku for sku, _q in lines])
+            }
+            data = OrderData(
+                warehouse=warehouse,
+                recipient={**US[who], **changes},
+                external_ref=ref,
+                lines=[(products[sku], quantity) for sku, quantity in lines],
+            )
             order = order_create(actor=owner, data=data, source=source)
             if then in ("submit", "cancel"):
                 order = order_submit(actor=owner, order=order)

@@ -29,14 +29,51 @@ SYNC_EXPORT_ORDERS = 2000
 CHUNK = 1000
 
 ORDER_COLUMNS = (
-    "Order number", "External reference", "Status", "Abnormal reason", "Source", "Recipient name", "Company",
-    "Phone", "E-mail", "Address 1", "Address 2", "City", "State", "Postal code", "Country code", "Warehouse",
-    "Shipping method", "Carrier", "Tracking number", "SKU", "Product name", "Quantity", "Estimated cost",
-    "Actual cost", "Currency", "Note", "Created", "Submitted", "Shipped", "Delivered",
+    "Order number",
+    "External reference",
+    "Status",
+    "Abnormal reason",
+    "Source",
+    "Recipient name",
+    "Company",
+    "Phone",
+    "E-mail",
+    "Address 1",
+    "Address 2",
+    "City",
+    "State",
+    "Postal code",
+    "Country code",
+    "Warehouse",
+    "Shipping method",
+    "Carrier",
+    "Tracking number",
+    "SKU",
+    "Product name",
+    "Quantity",
+    "Estimated cost",
+    "Actual cost",
+    "Currency",
+    "Note",
+    "Created",
+    "Submitted",
+    "Shipped",
+    "Delivered",
 )
 WAYBILL_COLUMNS = (
-    "Order number", "External reference", "Tracking number", "Carrier", "Shipping method", "Weight (g)",
-    "Weight is", "Cost", "Cost is", "Currency", "Created", "Shipped", "Delivered",
+    "Order number",
+    "External reference",
+    "Tracking number",
+    "Carrier",
+    "Shipping method",
+    "Weight (g)",
+    "Weight is",
+    "Cost",
+    "Cost is",
+    "Currency",
+    "Created",
+    "Shipped",
+    "Delivered",
 )
 
 
@@ -58,8 +95,10 @@ def _owner(actor, customer):
 
 
 def _filters_params(filters: OrderFilters) -> dict:
-    return {key: (value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value)
-            for key, value in dataclasses.asdict(filters).items()}
+    return {
+        key: (value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value)
+        for key, value in dataclasses.asdict(filters).items()
+    }
 
 
 def _filters_from(params: dict) -> OrderFilters:
@@ -87,17 +126,24 @@ def order_export_start(*, actor, filters: OrderFilters, kind: str, customer=None
     from .tasks import order_export, order_export_staff
 
     if kind not in KINDS:
-        raise OrderInvalid("Choose the order details or the shipping waybill export.", code="unknown_export",
-                           extra={"kind": ["unknown export"]})
+        raise OrderInvalid(
+            "Choose the order details or the shipping waybill export.",
+            code="unknown_export",
+            extra={"kind": ["unknown export"]},
+        )
     owner, staff = _owner(actor, customer)
     job_kind, label, _name = KINDS[kind]
-    count = export_queryset(customer=owner, filters=filters, kind=kind).order_by()[:SYNC_EXPORT_ORDERS + 1].count()
+    count = export_queryset(customer=owner, filters=filters, kind=kind).order_by()[: SYNC_EXPORT_ORDERS + 1].count()
     shown = f"{count:,}" if count <= SYNC_EXPORT_ORDERS else f"over {SYNC_EXPORT_ORDERS:,}"
     scope = "" if owner is not None else ", all customers"
-    job = job_create(actor=actor, customer=owner, kind=job_kind, total=count,
-                     title=f"{label} ({shown} order{'s' if count != 1 else ''}{scope})",
-                     params={"kind": kind, "filters": _filters_params(filters), "all_customers": owner is None,
-                             "staff": staff})
+    job = job_create(
+        actor=actor,
+        customer=owner,
+        kind=job_kind,
+        total=count,
+        title=f"{label} ({shown} order{'s' if count != 1 else ''}{scope})",
+        params={"kind": kind, "filters": _filters_params(filters), "all_customers": owner is None, "staff": staff},
+    )
     if count <= SYNC_EXPORT_ORDERS:
         order_export_run(job_id=job.pk)
         job.refresh_from_db()
@@ -121,15 +167,36 @@ def order_export_rows(*, customer, filters: OrderFilters, progress=None, with_cu
         head = _customer_code(order, customer) if with_customer else []
         channel = order.channel
         fields = [
-            order.number, order.external_ref, OrderStatus(order.status).label,
-            order.get_abnormal_code_display() if order.abnormal_code else "", OrderSource(order.source).label,
-            order.recipient_name, order.recipient_company, order.recipient_phone, order.recipient_email,
-            order.address1, order.address2, order.city, order.state, order.postal_code, order.country,
-            order.warehouse.code, channel.code if channel else "", channel.carrier.name if channel else "",
+            order.number,
+            order.external_ref,
+            OrderStatus(order.status).label,
+            order.get_abnormal_code_display() if order.abnormal_code else "",
+            OrderSource(order.source).label,
+            order.recipient_name,
+            order.recipient_company,
+            order.recipient_phone,
+            order.recipient_email,
+            order.address1,
+            order.address2,
+            order.city,
+            order.state,
+            order.postal_code,
+            order.country,
+            order.warehouse.code,
+            channel.code if channel else "",
+            channel.carrier.name if channel else "",
             order.tracking_number,
         ]
-        tail = [order.estimated_cost, order.actual_cost, order.currency, order.note, _when(order.created_at),
-                _when(order.submitted_at), _when(order.shipped_at), _when(order.delivered_at)]
+        tail = [
+            order.estimated_cost,
+            order.actual_cost,
+            order.currency,
+            order.note,
+            _when(order.created_at),
+            _when(order.submitted_at),
+            _when(order.shipped_at),
+            _when(order.delivered_at),
+        ]
         for line in order.lines.all():
             yield [*head, *fields, line.product.sku, line.product.name, line.quantity, *tail]
 
@@ -146,13 +213,19 @@ def waybill_rows(*, customer, filters: OrderFilters, progress=None, with_custome
         actual = order.actual_cost is not None
         yield [
             *(_customer_code(order, customer) if with_customer else []),
-            order.number, order.external_ref, order.tracking_number, channel.carrier.name if channel else "",
+            order.number,
+            order.external_ref,
+            order.tracking_number,
+            channel.carrier.name if channel else "",
             channel.code if channel else "",
             order.packed_weight_g if packed else order.estimated_weight_g,
             "Packed" if packed else ("Estimated" if order.estimated_weight_g is not None else ""),
             order.actual_cost if actual else order.estimated_cost,
             "Actual" if actual else ("Estimated" if order.estimated_cost is not None else ""),
-            order.currency, _when(order.created_at), _when(order.shipped_at), _when(order.delivered_at),
+            order.currency,
+            _when(order.created_at),
+            _when(order.shipped_at),
+            _when(order.delivered_at),
         ]
 
 
@@ -177,9 +250,14 @@ def order_export_run(*, job_id: int) -> None:
     columns = ORDER_COLUMNS if kind == "orders" else WAYBILL_COLUMNS
     if with_customer:
         columns = ("Customer", *columns)
-    rows = (order_export_rows if kind == "orders" else waybill_rows)(customer=customer, filters=filters,
-                                                                    progress=progress, with_customer=with_customer)
+    rows = (order_export_rows if kind == "orders" else waybill_rows)(
+        customer=customer, filters=filters, progress=progress, with_customer=with_customer
+    )
     _kind, label, stem = KINDS[kind]
     data = write_xlsx(columns, rows, sheet_title=label)
-    job_finish(job=job, message=f"Your {label.lower()} export is ready.", result_bytes=data,
-               result_name=f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+    job_finish(
+        job=job,
+        message=f"Your {label.lower()} export is ready.",
+        result_bytes=data,
+        result_name=f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.xlsx",
+    )

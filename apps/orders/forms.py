@@ -8,8 +8,9 @@ from django import forms
 from .choices import AbnormalReason, OrderSource, OrderStatus
 from .rules import LABELS
 
-COUNTRY_CHOICES = [("", "Choose…")] + sorted(((c.alpha_2, f"{c.name} ({c.alpha_2})") for c in pycountry.countries),
-                                             key=lambda pair: pair[1])
+COUNTRY_CHOICES = [("", "Choose…")] + sorted(
+    ((c.alpha_2, f"{c.name} ({c.alpha_2})") for c in pycountry.countries), key=lambda pair: pair[1]
+)
 
 
 class OrderForm(forms.Form):
@@ -17,19 +18,31 @@ class OrderForm(forms.Form):
 
     name = forms.CharField(label=LABELS["name"], max_length=100)
     company = forms.CharField(label=LABELS["company"], max_length=100, required=False)
-    phone = forms.CharField(label=LABELS["phone"], max_length=40, required=False,
-                            help_text="With the country code when the parcel goes abroad, e.g. +1 415 555 0100.")
+    phone = forms.CharField(
+        label=LABELS["phone"],
+        max_length=40,
+        required=False,
+        help_text="With the country code when the parcel goes abroad, e.g. +1 415 555 0100.",
+    )
     email = forms.CharField(label=LABELS["email"], max_length=254, required=False)
     address1 = forms.CharField(label=LABELS["address1"], max_length=200)
     address2 = forms.CharField(label=LABELS["address2"], max_length=200, required=False)
     city = forms.CharField(label=LABELS["city"], max_length=100)
-    state = forms.CharField(label=LABELS["state"], max_length=100, required=False,
-                            help_text="Required for the US, Canada, Australia and a few other countries.")
+    state = forms.CharField(
+        label=LABELS["state"],
+        max_length=100,
+        required=False,
+        help_text="Required for the US, Canada, Australia and a few other countries.",
+    )
     postal_code = forms.CharField(label=LABELS["postal_code"], max_length=20, required=False)
     country = forms.ChoiceField(label=LABELS["country"], choices=COUNTRY_CHOICES)
     warehouse = forms.ChoiceField(label="Warehouse")
-    external_ref = forms.CharField(label="External reference", max_length=100, required=False,
-                                   help_text="Your shop's order number, if any (unique among your orders).")
+    external_ref = forms.CharField(
+        label="External reference",
+        max_length=100,
+        required=False,
+        help_text="Your shop's order number, if any (unique among your orders).",
+    )
     note = forms.CharField(label="Note", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     channel = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -48,8 +61,7 @@ class FilterForm(forms.Form):
     """The order list's filters (all optional; bad values are ignored with a message)."""
 
     q = forms.CharField(required=False, label="Search")
-    created_from = forms.DateField(required=False, label="Created from",
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = forms.DateField(required=False, label="Created from", widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(required=False, label="Created to", widget=forms.DateInput(attrs={"type": "date"}))
     warehouse = forms.CharField(required=False, label="Warehouse")
     channel = forms.CharField(required=False, label="Shipping method")
@@ -57,8 +69,9 @@ class FilterForm(forms.Form):
     country = forms.CharField(required=False, label="Country", max_length=2)
     sku = forms.CharField(required=False, label="SKU")
     status = forms.ChoiceField(required=False, choices=[("", "All"), *OrderStatus.choices])
-    reason = forms.ChoiceField(required=False, label="Abnormal reason",
-                               choices=[("", "Any reason"), *AbnormalReason.choices])
+    reason = forms.ChoiceField(
+        required=False, label="Abnormal reason", choices=[("", "Any reason"), *AbnormalReason.choices]
+    )
     customer = forms.CharField(required=False, label="Customer code")
 
     def __init__(self, *args, **kwargs):
@@ -110,8 +123,14 @@ def order_data(form: OrderForm, rows: list[list[str]], *, customer):
         channel = customer_channels(customer=customer).filter(code=code, warehouse=warehouse).first()
         if channel is None:
             problems.append(f"The shipping method {code} is not available from {warehouse.code}; choose another.")
-    data = OrderData(warehouse=warehouse, recipient=form.recipient(), lines=lines, channel=channel,
-                     external_ref=form.cleaned_data.get("external_ref", ""), note=form.cleaned_data.get("note", ""))
+    data = OrderData(
+        warehouse=warehouse,
+        recipient=form.recipient(),
+        lines=lines,
+        channel=channel,
+        external_ref=form.cleaned_data.get("external_ref", ""),
+        note=form.cleaned_data.get("note", ""),
+    )
     return data, problems
 
 
@@ -119,8 +138,16 @@ def filters_from(form: FilterForm):
     from .selectors import OrderFilters
 
     data = form.cleaned_data if form.is_valid() else {}
-    return OrderFilters(status=data.get("status", ""), search=data.get("q", ""),
-                        created_from=data.get("created_from"), created_to=data.get("created_to"),
-                        warehouse=data.get("warehouse", ""), channel=data.get("channel", ""),
-                        source=data.get("source", ""), country=data.get("country", ""), sku=data.get("sku", ""),
-                        abnormal_code=data.get("reason", ""), customer=data.get("customer", ""))
+    return OrderFilters(
+        status=data.get("status", ""),
+        search=data.get("q", ""),
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to"),
+        warehouse=data.get("warehouse", ""),
+        channel=data.get("channel", ""),
+        source=data.get("source", ""),
+        country=data.get("country", ""),
+        sku=data.get("sku", ""),
+        abnormal_code=data.get("reason", ""),
+        customer=data.get("customer", ""),
+    )

@@ -82,8 +82,9 @@ class Check:
         return {(p.sheet, p.row) for p in self.problems}
 
 
-def check_orders(*, customer, parsed: ParsedFile, warehouse_code: str = "",
-                 progress: Callable[[int, int], None] | None = None) -> Check:
+def check_orders(
+    *, customer, parsed: ParsedFile, warehouse_code: str = "", progress: Callable[[int, int], None] | None = None
+) -> Check:
     """Check every order of a file by the order rules before anything is written. A fixed number
     of queries whatever the size: SKUs, warehouses, channels, references, then one or two per
     distinct warehouse and shipping method."""
@@ -93,8 +94,11 @@ def check_orders(*, customer, parsed: ParsedFile, warehouse_code: str = "",
     products = products_by_sku(customer=customer, skus=skus) if skus else {}
     plan = {w.code.upper(): w for w in customer_warehouses(customer=customer)}
     methods = {o.shipping_method.lower() for o in orders if o.shipping_method}
-    channels = ({c.code.lower(): c for c in Channel.objects.annotate(key=Lower("code")).filter(key__in=methods)}
-                if methods else {})
+    channels = (
+        {c.code.lower(): c for c in Channel.objects.annotate(key=Lower("code")).filter(key__in=methods)}
+        if methods
+        else {}
+    )
     refs = [o.ref for o in orders if o.ref and len(o.ref) <= MAX_REF]
     taken = set(Order.objects.filter(customer=customer, external_ref__in=refs).values_list("external_ref", flat=True))
     destinations: dict[tuple, OrderInvalid | None] = {}
@@ -137,8 +141,17 @@ def check_orders(*, customer, parsed: ParsedFile, warehouse_code: str = "",
         if found or line_problems:
             problems.update(found)
             continue
-        valid.append(Draft(ref=order.ref, rows=order.rows, recipient=fields, warehouse=warehouse, channel=channel,
-                           note=order.note.strip()[:500], lines=lines))
+        valid.append(
+            Draft(
+                ref=order.ref,
+                rows=order.rows,
+                recipient=fields,
+                warehouse=warehouse,
+                channel=channel,
+                note=order.note.strip()[:500],
+                lines=lines,
+            )
+        )
     if progress:
         progress(len(orders), len(orders))
     ordered = sorted(problems, key=lambda p: (p.sheet, p.row, p.column or "", p.message))
@@ -151,8 +164,9 @@ def _check_line(line: LineIn, customer, products) -> tuple | list[tuple[str, str
         return [("sku", "SKU is required.")]
     product = products.get(line.sku.lower())
     if product is None:
-        return [("sku", f"SKU “{line.sku}” is not one of your products; check the spelling or add it under "
-                        "Products first.")]
+        return [
+            ("sku", f"SKU “{line.sku}” is not one of your products; check the spelling or add it under Products first.")
+        ]
     try:
         return check_lines(customer=customer, lines=[(product, line.quantity)])[0]
     except OrderInvalid as exc:
@@ -167,18 +181,27 @@ def _destination(order: OrderIn, customer, plan: dict, channels: dict, memo: dic
     if code:
         warehouse = plan.get(code.upper())
         if warehouse is None:
-            bad("warehouse", f"Warehouse “{code}” is not one of yours. {_no_warehouse_message()} "
-                             f"(yours: {', '.join(sorted(plan)) or 'none'}).")
+            bad(
+                "warehouse",
+                f"Warehouse “{code}” is not one of yours. {_no_warehouse_message()} "
+                f"(yours: {', '.join(sorted(plan)) or 'none'}).",
+            )
     elif len(plan) == 1:
         warehouse = next(iter(plan.values()))
     else:
-        bad("warehouse", f"Warehouse is required: you have {len(plan)} warehouses "
-                         f"({', '.join(sorted(plan)) or 'none'}); give the code of the one to ship from.")
+        bad(
+            "warehouse",
+            f"Warehouse is required: you have {len(plan)} warehouses "
+            f"({', '.join(sorted(plan)) or 'none'}); give the code of the one to ship from.",
+        )
     if order.shipping_method:
         channel = channels.get(order.shipping_method.lower())
         if channel is None:
-            bad("shipping_method", f"There is no shipping method with the code “{order.shipping_method}”; use a "
-                                   "channel code from the shipping quote page.")
+            bad(
+                "shipping_method",
+                f"There is no shipping method with the code “{order.shipping_method}”; use a "
+                "channel code from the shipping quote page.",
+            )
     if warehouse is None or (order.shipping_method and channel is None):
         return warehouse, channel
     key = (warehouse.pk, getattr(channel, "pk", None))
@@ -204,8 +227,9 @@ def _no_warehouse_message() -> str:
 # --- Writing -------------------------------------------------------------------------------------
 
 
-def orders_bulk_create(*, actor, customer, drafts: list[Draft], source: str = OrderSource.BATCH,
-                       batch_size: int = WRITE_BATCH) -> list[Order]:
+def orders_bulk_create(
+    *, actor, customer, drafts: list[Draft], source: str = OrderSource.BATCH, batch_size: int = WRITE_BATCH
+) -> list[Order]:
     """The bulk twin of services.order_create for orders check_orders passed: the same Confirming
     orders, lines and timeline events, numbered in one sequence update and inserted in batches,
     in one transaction. A reference taken meanwhile by another order undoes it all."""
@@ -216,26 +240,62 @@ def orders_bulk_create(*, actor, customer, drafts: list[Draft], source: str = Or
     with transaction.atomic():
         currency = wallet_for(customer).currency
         now = timezone.now()
-        orders = _instances(Order, (
-            {"customer_id": customer.pk, "number": number, "source": source, "external_ref": draft.ref,
-             "warehouse_id": draft.warehouse.pk, "channel_id": draft.channel.pk if draft.channel else None,
-             "note": draft.note, "currency": currency, "created_by_id": person_id, "created_at": now, **draft.recipient}
-            for number, draft in zip(order_numbers(len(drafts)), drafts, strict=True)))
+        orders = _instances(
+            Order,
+            (
+                {
+                    "customer_id": customer.pk,
+                    "number": number,
+                    "source": source,
+                    "external_ref": draft.ref,
+                    "warehouse_id": draft.warehouse.pk,
+                    "channel_id": draft.channel.pk if draft.channel else None,
+                    "note": draft.note,
+                    "currency": currency,
+                    "created_by_id": person_id,
+                    "created_at": now,
+                    **draft.recipient,
+                }
+                for number, draft in zip(order_numbers(len(drafts)), drafts, strict=True)
+            ),
+        )
         try:
             with transaction.atomic():
                 Order.objects.bulk_create(orders, batch_size=batch_size)
         except IntegrityError:
-            raise OrderInvalid("Some of these order references were used by other orders while the file was being "
-                               "imported. Nothing was created; upload the file again to see which rows clash.",
-                               code="duplicate_external_ref") from None
-        OrderLine.objects.bulk_create(_instances(OrderLine, (
-            {"order_id": order.pk, "product_id": product.pk, "quantity": quantity}
-            for order, draft in zip(orders, drafts, strict=True) for product, quantity in draft.lines)),
-            batch_size=batch_size * 2)
-        OrderEvent.objects.bulk_create(_instances(OrderEvent, (
-            {"order_id": order.pk, "actor_id": person_id, "kind": EventKind.STATUS, "to_status": OrderStatus.CONFIRMING,
-             "message": message, "created_at": now} for order in orders)),
-            batch_size=batch_size * 2)
+            raise OrderInvalid(
+                "Some of these order references were used by other orders while the file was being "
+                "imported. Nothing was created; upload the file again to see which rows clash.",
+                code="duplicate_external_ref",
+            ) from None
+        OrderLine.objects.bulk_create(
+            _instances(
+                OrderLine,
+                (
+                    {"order_id": order.pk, "product_id": product.pk, "quantity": quantity}
+                    for order, draft in zip(orders, drafts, strict=True)
+                    for product, quantity in draft.lines
+                ),
+            ),
+            batch_size=batch_size * 2,
+        )
+        OrderEvent.objects.bulk_create(
+            _instances(
+                OrderEvent,
+                (
+                    {
+                        "order_id": order.pk,
+                        "actor_id": person_id,
+                        "kind": EventKind.STATUS,
+                        "to_status": OrderStatus.CONFIRMING,
+                        "message": message,
+                        "created_at": now,
+                    }
+                    for order in orders
+                ),
+            ),
+            batch_size=batch_size * 2,
+        )
     return orders
 
 
@@ -252,8 +312,16 @@ def _instances(model, rows) -> list:
 # --- The import job ------------------------------------------------------------------------------
 
 
-def order_import_start(*, actor, data: bytes, name: str, kind: str, only_valid: bool = False, submit: bool = False,
-                       warehouse_code: str = ""):
+def order_import_start(
+    *,
+    actor,
+    data: bytes,
+    name: str,
+    kind: str,
+    only_valid: bool = False,
+    submit: bool = False,
+    warehouse_code: str = "",
+):
     """Record an import job for an uploaded Regular or Kickstarter file; files of up to 500 rows
     run now, bigger ones in Celery. SpreadsheetError when the file cannot be read; OrderInvalid
     when the warehouse given is not one of the customer's."""
@@ -265,10 +333,16 @@ def order_import_start(*, actor, data: bytes, name: str, kind: str, only_valid: 
     parsed = read_order_file(data, kind)
     warehouse_code = _import_warehouse(customer, kind, warehouse_code)
     title = f"Order import ({KINDS[kind]}): {name}" + (" (valid orders only)" if only_valid else "")
-    job = job_create(actor=actor, customer=customer, kind=IMPORT_KIND, input_bytes=data, input_name=name,
-                     total=parsed.rows, title=title[:200],
-                     params={"kind": kind, "only_valid": only_valid, "submit": submit,
-                             "warehouse_code": warehouse_code})
+    job = job_create(
+        actor=actor,
+        customer=customer,
+        kind=IMPORT_KIND,
+        input_bytes=data,
+        input_name=name,
+        total=parsed.rows,
+        title=title[:200],
+        params={"kind": kind, "only_valid": only_valid, "submit": submit, "warehouse_code": warehouse_code},
+    )
     if parsed.rows <= SYNC_IMPORT_ROWS:
         order_import_run(job_id=job.pk, data=data, parsed=parsed)
         job.refresh_from_db()
@@ -281,12 +355,18 @@ def _import_warehouse(customer, kind: str, code: str) -> str:
     code = (code or "").strip()
     plan = [w.code for w in customer_warehouses(customer=customer)]
     if code and code.upper() not in {c.upper() for c in plan}:
-        raise OrderInvalid(f"Warehouse “{code}” is not one of yours. {_no_warehouse_message()}",
-                           code="unknown_warehouse", extra={"warehouse": ["not one of your warehouses"]})
+        raise OrderInvalid(
+            f"Warehouse “{code}” is not one of yours. {_no_warehouse_message()}",
+            code="unknown_warehouse",
+            extra={"warehouse": ["not one of your warehouses"]},
+        )
     if kind == "kickstarter" and not code:
         if len(plan) != 1:
-            raise OrderInvalid("Choose the warehouse the Kickstarter orders ship from.", code="unknown_warehouse",
-                               extra={"warehouse": ["choose the warehouse the orders ship from"]})
+            raise OrderInvalid(
+                "Choose the warehouse the Kickstarter orders ship from.",
+                code="unknown_warehouse",
+                extra={"warehouse": ["choose the warehouse the orders ship from"]},
+            )
         code = plan[0]
     return code
 
@@ -310,8 +390,11 @@ def order_import_run(*, job_id: int, data: bytes | None = None, parsed: ParsedFi
     except (SpreadsheetError, ApplicationError) as exc:
         job_fail(job_id=job.pk, message=exc.message)
     except Exception:
-        job_fail(job_id=job.pk, message="The import failed unexpectedly and no order was created. "
-                                        "We have been notified; please try again later.")
+        job_fail(
+            job_id=job.pk,
+            message="The import failed unexpectedly and no order was created. "
+            "We have been notified; please try again later.",
+        )
         raise
 
 
@@ -330,8 +413,15 @@ def _collector_paused(pause: bool):
         gc.enable()
 
 
-def import_orders(*, actor, customer, parsed: ParsedFile, warehouse_code: str = "", only_valid: bool = False,
-                  progress: Callable[[int, int], None] | None = None) -> tuple[Check, list[Order]]:
+def import_orders(
+    *,
+    actor,
+    customer,
+    parsed: ParsedFile,
+    warehouse_code: str = "",
+    only_valid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Check, list[Order]]:
     """Check the whole file, then create its orders: all of them, none while any row is bad, or
     only the good ones when the user chose so. (check, created orders)."""
     with transaction.atomic():
@@ -351,15 +441,24 @@ def _import(job, data: bytes, parsed: ParsedFile):
     params = job.params
     only_valid, submit = bool(params.get("only_valid")), bool(params.get("submit"))
     with transaction.atomic():  # the orders and the job's outcome together
-        check, created = import_orders(actor=job.created_by, customer=job.customer, parsed=parsed,
-                                       warehouse_code=params.get("warehouse_code", ""), only_valid=only_valid,
-                                       progress=_progress(job))
+        check, created = import_orders(
+            actor=job.created_by,
+            customer=job.customer,
+            parsed=parsed,
+            warehouse_code=params.get("warehouse_code", ""),
+            only_valid=only_valid,
+            progress=_progress(job),
+        )
         result = {
-            "kind": parsed.kind, "rows": parsed.rows, "orders": check.orders, "valid": len(check.valid),
-            "created": len(created), "skipped": check.orders - len(check.valid),
-            "bad_rows": len(check.bad_rows), "problem_count": len(check.problems),
-            "problems": [[p.row, _column_header(parsed, p), p.message]
-                         for p in check.problems[:MAX_REPORTED_PROBLEMS]],
+            "kind": parsed.kind,
+            "rows": parsed.rows,
+            "orders": check.orders,
+            "valid": len(check.valid),
+            "created": len(created),
+            "skipped": check.orders - len(check.valid),
+            "bad_rows": len(check.bad_rows),
+            "problem_count": len(check.problems),
+            "problems": [[p.row, _column_header(parsed, p), p.message] for p in check.problems[:MAX_REPORTED_PROBLEMS]],
         }
         marked, marked_name = None, ""
         if check.problems:
@@ -367,8 +466,9 @@ def _import(job, data: bytes, parsed: ParsedFile):
             marked_name = f"{PurePath(job.input_name or 'orders').stem}-errors.xlsx"
         if submit and created:
             return created, result, marked, marked_name
-        job_finish(job=job, message=_message(result, only_valid), result=result, result_bytes=marked,
-                   result_name=marked_name)
+        job_finish(
+            job=job, message=_message(result, only_valid), result=result, result_bytes=marked, result_name=marked_name
+        )
     return None
 
 
@@ -378,14 +478,22 @@ def _submit(job, created: list[Order], result: dict, marked: bytes | None, marke
     progress = _progress(job)
     pending, abnormal = [], []
     for start in range(0, len(created), SUBMIT_CHUNK):
-        outcome = orders_submit(actor=job.created_by, orders=created[start:start + SUBMIT_CHUNK])
+        outcome = orders_submit(actor=job.created_by, orders=created[start : start + SUBMIT_CHUNK])
         pending += outcome.done
         abnormal += outcome.failed
         progress(min(start + SUBMIT_CHUNK, len(created)), len(created))
-    result.update(pending=len(pending), abnormal=len(abnormal),
-                  abnormal_orders=[[o.number, m] for o, m in abnormal[:MAX_REPORTED_ABNORMAL]])
-    job_finish(job=job, message=_message(result, bool(job.params.get("only_valid"))), result=result,
-               result_bytes=marked, result_name=marked_name)
+    result.update(
+        pending=len(pending),
+        abnormal=len(abnormal),
+        abnormal_orders=[[o.number, m] for o, m in abnormal[:MAX_REPORTED_ABNORMAL]],
+    )
+    job_finish(
+        job=job,
+        message=_message(result, bool(job.params.get("only_valid"))),
+        result=result,
+        result_bytes=marked,
+        result_name=marked_name,
+    )
 
 
 def _column_header(parsed: ParsedFile, problem: Problem) -> str:
@@ -411,15 +519,21 @@ def _plural(n: int, word: str) -> str:
 def _message(result: dict, only_valid: bool) -> str:
     submitted = ""
     if "pending" in result:
-        submitted = (f" Submitted them: {result['pending']:,} went to Pending Shipment, {result['abnormal']:,} "
-                     f"{'is' if result['abnormal'] == 1 else 'are'} Abnormal.")
+        submitted = (
+            f" Submitted them: {result['pending']:,} went to Pending Shipment, {result['abnormal']:,} "
+            f"{'is' if result['abnormal'] == 1 else 'are'} Abnormal."
+        )
     if not result["problem_count"]:
         return f"Created all {_plural(result['created'], 'order')} ({_plural(result['rows'], 'row')}).{submitted}"
     bad = _plural(result["bad_rows"], "row")
     if only_valid:
-        return (f"Created the {_plural(result['created'], 'valid order')}; skipped "
-                f"{_plural(result['skipped'], 'order')} with problems in {bad} (download your file with the errors "
-                f"marked to fix them).{submitted}")
+        return (
+            f"Created the {_plural(result['created'], 'valid order')}; skipped "
+            f"{_plural(result['skipped'], 'order')} with problems in {bad} (download your file with the errors "
+            f"marked to fix them).{submitted}"
+        )
     verb = "has" if result["bad_rows"] == 1 else "have"
-    return (f"Nothing was created: {bad} of {result['rows']:,} {verb} problems. Fix them and upload the file again, "
-            f"or create only the {_plural(result['valid'], 'valid order')}.")
+    return (
+        f"Nothing was created: {bad} of {result['rows']:,} {verb} problems. Fix them and upload the file again, "
+        f"or create only the {_plural(result['valid'], 'valid order')}."
+    )

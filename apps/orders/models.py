@@ -10,8 +10,18 @@ from apps.core.tenancy import CustomerScopedManager
 
 from .choices import STATUS_BADGES, AbnormalReason, EventKind, OrderSource, OrderStatus
 
-RECIPIENT_FIELDS = ("recipient_name", "recipient_company", "recipient_phone", "recipient_email", "address1",
-                    "address2", "city", "state", "postal_code", "country")
+RECIPIENT_FIELDS = (
+    "recipient_name",
+    "recipient_company",
+    "recipient_phone",
+    "recipient_email",
+    "address1",
+    "address2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+)
 
 
 class Order(models.Model):
@@ -21,8 +31,12 @@ class Order(models.Model):
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="orders")
     number = models.CharField(max_length=15, unique=True, editable=False)
     source = models.CharField(max_length=12, choices=OrderSource.choices, default=OrderSource.MANUAL)
-    external_ref = models.CharField("external reference", max_length=100, blank=True,
-                                    help_text="The platform's order name or id (unique per customer).")
+    external_ref = models.CharField(
+        "external reference",
+        max_length=100,
+        blank=True,
+        help_text="The platform's order name or id (unique per customer).",
+    )
     status = models.CharField(max_length=16, choices=OrderStatus.choices, default=OrderStatus.CONFIRMING)
     abnormal_code = models.CharField(max_length=24, choices=AbnormalReason.choices, blank=True)
     abnormal_message = models.CharField(max_length=500, blank=True)
@@ -39,14 +53,24 @@ class Order(models.Model):
     country = models.CharField(max_length=2, blank=True)
 
     warehouse = models.ForeignKey("warehouses.Warehouse", on_delete=models.PROTECT, related_name="+")
-    channel = models.ForeignKey("shipping.Channel", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+", verbose_name="shipping channel")
+    channel = models.ForeignKey(
+        "shipping.Channel",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="shipping channel",
+    )
     currency = models.CharField(max_length=3, default="USD")
     estimated_freight = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     estimated_fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     estimated_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    held_amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"),
-                                      help_text="Money held on the wallet for this order right now.")
+    held_amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="Money held on the wallet for this order right now.",
+    )
     actual_freight = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     actual_fee = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     actual_cost = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
@@ -58,8 +82,9 @@ class Order(models.Model):
     note = models.CharField(max_length=500, blank=True)
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -73,8 +98,11 @@ class Order(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "external_ref"], condition=~Q(external_ref=""),
-                                    name="orders_order_unique_external_ref"),
+            models.UniqueConstraint(
+                fields=["customer", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="orders_order_unique_external_ref",
+            ),
             models.CheckConstraint(condition=Q(held_amount__gte=0), name="orders_order_held_gte_0"),
         ]
         indexes = [
@@ -82,8 +110,9 @@ class Order(models.Model):
             models.Index(fields=["customer", "-id"], name="orders_customer_recent_idx"),
             models.Index(fields=["customer", "status", "-id"], name="orders_customer_status_idx"),
             models.Index(fields=["status", "-id"], name="orders_status_recent_idx"),
-            models.Index(fields=["status", "abnormal_code"], name="orders_abnormal_idx",
-                         condition=Q(status="abnormal")),
+            models.Index(
+                fields=["status", "abnormal_code"], name="orders_abnormal_idx", condition=Q(status="abnormal")
+            ),
             models.Index(fields=["tracking_number"], name="orders_tracking_idx", condition=~Q(tracking_number="")),
             # Filters and searches of the lists (measured in bench/orders_list.py). The recipient-name
             # search also has a trigram index on PostgreSQL (migration 0003).
@@ -136,8 +165,9 @@ class OrderEvent(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=EventKind.choices, default=EventKind.STATUS)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
     message = models.CharField(max_length=500, blank=True)

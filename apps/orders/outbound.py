@@ -27,19 +27,23 @@ ZERO = Decimal("0")
 
 def _require_pending(order: Order, doing: str) -> None:
     if order.status != OrderStatus.PENDING_SHIPMENT:
-        raise OrderLocked(f"Order {order.number} is {order.get_status_display()}; only Pending Shipment orders "
-                          f"can be {doing}.", code="order_not_pending")
+        raise OrderLocked(
+            f"Order {order.number} is {order.get_status_display()}; only Pending Shipment orders can be {doing}.",
+            code="order_not_pending",
+        )
 
 
 @transaction.atomic
-def order_mark_packed(*, actor, order: Order, weight_g: int, actual_freight: Decimal, tracking_number: str,
-                      channel=None) -> Order:
+def order_mark_packed(
+    *, actor, order: Order, weight_g: int, actual_freight: Decimal, tracking_number: str, channel=None
+) -> Order:
     """The parcel is packed, weighed and labelled: from now on the customer cannot cancel."""
     order = order_lock(order)
     _require_pending(order, "packed")
     if order.packed_at is not None:
-        raise OrderLocked(f"Order {order.number} is already packed (tracking {order.tracking_number}).",
-                          code="order_packed")
+        raise OrderLocked(
+            f"Order {order.number} is already packed (tracking {order.tracking_number}).", code="order_packed"
+        )
     order.packed_at = timezone.now()
     order.packed_weight_g = weight_g
     order.actual_freight = actual_freight
@@ -47,9 +51,13 @@ def order_mark_packed(*, actor, order: Order, weight_g: int, actual_freight: Dec
     if channel is not None:
         order.channel = channel
     order.save()
-    order_event(order, actor=actor, kind=EventKind.ACTION,
-           message=f"Packed: {weight_g} g, label {tracking_number}; freight from the packed parcel "
-                   f"{actual_freight} {order.currency}")
+    order_event(
+        order,
+        actor=actor,
+        kind=EventKind.ACTION,
+        message=f"Packed: {weight_g} g, label {tracking_number}; freight from the packed parcel "
+        f"{actual_freight} {order.currency}",
+    )
     return order
 
 
@@ -66,8 +74,9 @@ def _check_picks(order: Order, picks: list[Pick]) -> None:
     for pick in picks:
         given[pick.product.pk] = given.get(pick.product.pk, 0) + pick.quantity
     if given != wanted:
-        raise OrderInvalid(f"The picked units of {order.number} do not match its lines; pack it again.",
-                           code="picks_mismatch")
+        raise OrderInvalid(
+            f"The picked units of {order.number} do not match its lines; pack it again.", code="picks_mismatch"
+        )
 
 
 def _settle(order: Order, *, actor) -> None:
@@ -77,21 +86,37 @@ def _settle(order: Order, *, actor) -> None:
     reference = {"reference_type": "order", "reference_id": order.number, "reference": order.number}
     key = f"order:{order.pk}:ship"
     if order.held_amount > ZERO:
-        release(customer=order.customer, amount=order.held_amount, idempotency_key=f"{key}:release",
-                actor=actor, **reference)
+        release(
+            customer=order.customer,
+            amount=order.held_amount,
+            idempotency_key=f"{key}:release",
+            actor=actor,
+            **reference,
+        )
         order.held_amount = ZERO
     unpaid = ZERO
     for kind, amount in ((EntryKind.FREIGHT, order.actual_freight), (EntryKind.FULFILMENT_FEE, order.actual_fee)):
         if not amount:
             continue
         try:
-            charge(customer=order.customer, amount=amount, kind=kind, idempotency_key=f"{key}:{kind}", actor=actor,
-                   memo=f"{EntryKind(kind).label} of {order.number}", **reference)
+            charge(
+                customer=order.customer,
+                amount=amount,
+                kind=kind,
+                idempotency_key=f"{key}:{kind}",
+                actor=actor,
+                memo=f"{EntryKind(kind).label} of {order.number}",
+                **reference,
+            )
         except InsufficientBalance:
             unpaid += amount
     if unpaid:
-        misc_fee_notice(actor=actor, customer=order.customer, amount=unpaid,
-                        reason=f"Unpaid freight and fees of order {order.number} (shipped {timezone.localdate()})")
+        misc_fee_notice(
+            actor=actor,
+            customer=order.customer,
+            amount=unpaid,
+            reason=f"Unpaid freight and fees of order {order.number} (shipped {timezone.localdate()})",
+        )
 
 
 @transaction.atomic
@@ -101,14 +126,23 @@ def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
     order = order_lock(order)
     _require_pending(order, "shipped")
     if order.packed_at is None:
-        raise OrderLocked(f"Order {order.number} is not packed yet; pack and label it before handing it over.",
-                          code="order_not_packed")
+        raise OrderLocked(
+            f"Order {order.number} is not packed yet; pack and label it before handing it over.",
+            code="order_not_packed",
+        )
     _check_picks(order, picks)
     reference = {"reference_type": "order", "reference_id": order.number, "reference": order.number}
     for pick in sorted(picks, key=lambda p: (p.product.pk, getattr(p.bin, "pk", 0))):
         key = f"order:{order.pk}:ship:{pick.product.pk}:{getattr(pick.bin, 'pk', 0)}"
-        stock_ship(actor=actor, product=pick.product, warehouse=order.warehouse, quantity=pick.quantity,
-                   bin=pick.bin, idempotency_key=key, **reference)
+        stock_ship(
+            actor=actor,
+            product=pick.product,
+            warehouse=order.warehouse,
+            quantity=pick.quantity,
+            bin=pick.bin,
+            idempotency_key=key,
+            **reference,
+        )
     order.stock_allocated = False
     if order.actual_fee is None:
         order.actual_fee = order.estimated_fee or ZERO
@@ -118,9 +152,12 @@ def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
     _settle(order, actor=actor)
     difference = order.actual_cost - (order.estimated_cost or ZERO)
     return order_transition(
-        order=order, to=OrderStatus.SHIPPED, actor=actor,
+        order=order,
+        to=OrderStatus.SHIPPED,
+        actor=actor,
         message=f"Handed to the carrier, tracking {order.tracking_number}; charged {order.actual_cost} "
-                f"{order.currency} (estimate {order.estimated_cost}, difference {difference:+})")
+        f"{order.currency} (estimate {order.estimated_cost}, difference {difference:+})",
+    )
 
 
 @transaction.atomic
@@ -132,5 +169,6 @@ def order_deliver(*, actor, order: Order, message: str = "") -> Order:
 @transaction.atomic
 def order_return(*, actor, order: Order, message: str = "") -> Order:
     order = order_lock(order)
-    return order_transition(order=order, to=OrderStatus.RETURNED, actor=actor,
-                            message=message or "Returned to the sender")
+    return order_transition(
+        order=order, to=OrderStatus.RETURNED, actor=actor, message=message or "Returned to the sender"
+    )

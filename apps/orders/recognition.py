@@ -44,15 +44,50 @@ for _c in pycountry.countries:
         if _value := getattr(_c, _attr, None):
             _COUNTRY_NAMES[_key(_value)] = _c.alpha_2
 # Everyday and native names people actually type; pycountry only knows the English ISO names.
-_COUNTRY_NAMES.update({
-    "usa": "US", "us": "US", "united states": "US", "united states of america": "US", "america": "US",
-    "uk": "GB", "gb": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB",
-    "wales": "GB", "northern ireland": "GB", "deutschland": "DE", "nederland": "NL", "holland": "NL",
-    "the netherlands": "NL", "espana": "ES", "italia": "IT", "osterreich": "AT", "schweiz": "CH", "suisse": "CH",
-    "svizzera": "CH", "belgique": "BE", "belgie": "BE", "polska": "PL", "sverige": "SE", "danmark": "DK",
-    "norge": "NO", "suomi": "FI", "eire": "IE", "cesko": "CZ", "prc": "CN", "pr china": "CN", "p r china": "CN",
-    "mainland china": "CN", "中国": "CN", "中華人民共和國": "CN", "中华人民共和国": "CN", "中國": "CN",
-})
+_COUNTRY_NAMES.update(
+    {
+        "usa": "US",
+        "us": "US",
+        "united states": "US",
+        "united states of america": "US",
+        "america": "US",
+        "uk": "GB",
+        "gb": "GB",
+        "great britain": "GB",
+        "britain": "GB",
+        "england": "GB",
+        "scotland": "GB",
+        "wales": "GB",
+        "northern ireland": "GB",
+        "deutschland": "DE",
+        "nederland": "NL",
+        "holland": "NL",
+        "the netherlands": "NL",
+        "espana": "ES",
+        "italia": "IT",
+        "osterreich": "AT",
+        "schweiz": "CH",
+        "suisse": "CH",
+        "svizzera": "CH",
+        "belgique": "BE",
+        "belgie": "BE",
+        "polska": "PL",
+        "sverige": "SE",
+        "danmark": "DK",
+        "norge": "NO",
+        "suomi": "FI",
+        "eire": "IE",
+        "cesko": "CZ",
+        "prc": "CN",
+        "pr china": "CN",
+        "p r china": "CN",
+        "mainland china": "CN",
+        "中国": "CN",
+        "中華人民共和國": "CN",
+        "中华人民共和国": "CN",
+        "中國": "CN",
+    }
+)
 _CN_PREFIX = re.compile(r"^(?:中华人民共和国|中華人民共和國|中国|中國)\s*(?=\S)")
 
 
@@ -70,12 +105,34 @@ _STATES = {country: _subdivisions(country) for country in ("US", "CA", "AU")}
 _STATES["CA"][0]["pq"] = "QC"
 _AMBIGUOUS_CODES = set().union(*(codes for _names, codes in _STATES.values()))  # "CA", "DE", "IN", "NL"…
 # Romanised Chinese provinces: pycountry says "Guangdong Sheng"; people write "Guangdong (Province)".
-_CN_PROVINCES = {re.sub(r" (sheng|shi|sar|zizhiqu|huizu zizhiqu|zhuangzu zizhiqu|uygur zizhiqu)$", "", _key(s.name))
-                 for s in pycountry.subdivisions.get(country_code="CN")} | {"inner mongolia", "tibet"}
+_CN_PROVINCES = {
+    re.sub(r" (sheng|shi|sar|zizhiqu|huizu zizhiqu|zhuangzu zizhiqu|uygur zizhiqu)$", "", _key(s.name))
+    for s in pycountry.subdivisions.get(country_code="CN")
+} | {"inner mongolia", "tibet"}
 # UK counties are optional on addresses; this only tells a county line from the post town.
-_GB_COUNTIES = {"greater london", "greater manchester", "west midlands", "merseyside", "west yorkshire", "kent",
-                "surrey", "essex", "hampshire", "devon", "cornwall", "norfolk", "suffolk", "lancashire", "cheshire",
-                "oxfordshire", "berkshire", "hertfordshire", "middlesex", "tyne and wear", "county durham"}
+_GB_COUNTIES = {
+    "greater london",
+    "greater manchester",
+    "west midlands",
+    "merseyside",
+    "west yorkshire",
+    "kent",
+    "surrey",
+    "essex",
+    "hampshire",
+    "devon",
+    "cornwall",
+    "norfolk",
+    "suffolk",
+    "lancashire",
+    "cheshire",
+    "oxfordshire",
+    "berkshire",
+    "hertfordshire",
+    "middlesex",
+    "tyne and wear",
+    "county durham",
+}
 
 _US_STATE_NAMES = "|".join(re.escape(s.name) for s in pycountry.subdivisions.get(country_code="US"))
 _US_STATE_CODES = "|".join(sorted(_STATES["US"][1]))
@@ -92,8 +149,38 @@ _INFER = [
 
 # --- postal codes ---------------------------------------------------------------------------------------------
 # Countries that write "10115 Berlin": postal code before the city.
-_POSTAL_FIRST = {"DE", "FR", "NL", "ES", "IT", "AT", "BE", "CH", "LU", "PT", "DK", "SE", "NO", "FI", "PL", "CZ",
-                 "SK", "HU", "GR", "SI", "HR", "IS", "LI", "MC", "RO", "BG", "EE", "LT", "LV", "TR"}
+_POSTAL_FIRST = {
+    "DE",
+    "FR",
+    "NL",
+    "ES",
+    "IT",
+    "AT",
+    "BE",
+    "CH",
+    "LU",
+    "PT",
+    "DK",
+    "SE",
+    "NO",
+    "FI",
+    "PL",
+    "CZ",
+    "SK",
+    "HU",
+    "GR",
+    "SI",
+    "HR",
+    "IS",
+    "LI",
+    "MC",
+    "RO",
+    "BG",
+    "EE",
+    "LT",
+    "LV",
+    "TR",
+}
 _EXTRA_POSTAL = {"PT": r"\d{4}-\d{3}", "CZ": r"\d{3} ?\d{2}", "SK": r"\d{3} ?\d{2}", "GR": r"\d{3} ?\d{2}"}
 
 
@@ -115,36 +202,54 @@ def _format_postal(country: str, code: str) -> str:
 
 
 # --- lines that are not address -------------------------------------------------------------------------------
-_LABELS = {label: target for target, labels in {
-    "name": "name|full name|recipient|ship to|deliver to|consignee|attn|attention|contact|收件人|收货人|姓名|联系人",
-    "company": "company|company name|organisation|organization|business|公司",
-    "phone": "phone|phone number|tel|telephone|mobile|mob|cell|电话|手机|联系电话",
-    "email": "email|e-mail|mail|邮箱",
-    "address": "address|address 1|address1|address line 1|street|地址|详细地址|收货地址",
-    "address2": "address 2|address2|address line 2",
-    "city": "city|town|post town|城市",
-    "state": "state|province|county|region|state/province",
-    "postal_code": "zip|zip code|zipcode|postcode|post code|postal code|邮编|邮政编码",
-    "country": "country|国家",
-}.items() for label in labels.split("|")}
-_LABEL_RE = re.compile(r"^(?P<label>" + "|".join(sorted(map(re.escape, _LABELS), key=len, reverse=True))
-                       + r")\.?\s*:\s*(?P<value>.*)$|^(?P<attn>attn|attention)\.?\s+(?P<who>.+)$", re.I)
+_LABELS = {
+    label: target
+    for target, labels in {
+        "name": "name|full name|recipient|ship to|deliver to|consignee|attn|attention|contact"
+        "|收件人|收货人|姓名|联系人",
+        "company": "company|company name|organisation|organization|business|公司",
+        "phone": "phone|phone number|tel|telephone|mobile|mob|cell|电话|手机|联系电话",
+        "email": "email|e-mail|mail|邮箱",
+        "address": "address|address 1|address1|address line 1|street|地址|详细地址|收货地址",
+        "address2": "address 2|address2|address line 2",
+        "city": "city|town|post town|城市",
+        "state": "state|province|county|region|state/province",
+        "postal_code": "zip|zip code|zipcode|postcode|post code|postal code|邮编|邮政编码",
+        "country": "country|国家",
+    }.items()
+    for label in labels.split("|")
+}
+_LABEL_RE = re.compile(
+    r"^(?P<label>"
+    + "|".join(sorted(map(re.escape, _LABELS), key=len, reverse=True))
+    + r")\.?\s*:\s*(?P<value>.*)$|^(?P<attn>attn|attention)\.?\s+(?P<who>.+)$",
+    re.I,
+)
 _EMAIL_RE = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
-_RESIDUE_RE = re.compile(r"^(?:tel|telephone|phone|ph|mobile|mob|cell|fax|e-?mail|mail|电话|手机|邮箱)\.?\s*:?\s*"
-                         r"|\s*\b(?:tel|telephone|phone|mobile|mob|cell|e-?mail)\.?\s*:?\s*$", re.I)
+_RESIDUE_RE = re.compile(
+    r"^(?:tel|telephone|phone|ph|mobile|mob|cell|fax|e-?mail|mail|电话|手机|邮箱)\.?\s*:?\s*"
+    r"|\s*\b(?:tel|telephone|phone|mobile|mob|cell|e-?mail)\.?\s*:?\s*$",
+    re.I,
+)
 _COMPANY_RE = re.compile(
     r"(?i:\b(?:ltd|limited|llc|l\.l\.c|inc|incorporated|corp|corporation|company|gmbh|plc|llp|pty|pte|sarl|srl"
     r"|s\.r\.l|spa|s\.p\.a)\b\.?)|\b(?:AG|KG|UG|SA|S\.A\.?|BV|B\.V\.?|NV|N\.V\.?|SL|S\.L\.?|SAS|AB|AS|Oy|LP)(?!\w)"
-    r"|&\s*Co\b|\bCo\.?$|有限公司|公司|株式会社")
+    r"|&\s*Co\b|\bCo\.?$|有限公司|公司|株式会社"
+)
 _STREET_WORDS = re.compile(
     r"(?i:\b(?:street|road|avenue|lane|drive|boulevard|way|highway|parkway|terrace|crescent|square|house|cottage"
     r"|farm|building|tower|manor|rectory|lodge|mews|gardens|estate|apartments|calle|avenida|plaza|paseo|carrer"
     r"|via|viale|piazza|corso|largo|rue|chemin|allee|district)\b|\w(?:straße|strasse|weg|platz|gasse|gracht"
-    r"|laan|plein|kade|straat|dijk)\b)")
-_STREET_SUFFIX = re.compile(r"(?i)\b(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|close"
-                            r"|place|pl|crescent|terrace|square|court|ct|highway|hwy)\.?$")
-_UNIT_RE = re.compile(r"(?i)^(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|level|lvl|bldg|building|dept"
-                      r"|wohnung|etage|piso|appartement|app|bâtiment|bat|escalera|interior|c/o)\b\.?|^#")
+    r"|laan|plein|kade|straat|dijk)\b)"
+)
+_STREET_SUFFIX = re.compile(
+    r"(?i)\b(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|way|close"
+    r"|place|pl|crescent|terrace|square|court|ct|highway|hwy)\.?$"
+)
+_UNIT_RE = re.compile(
+    r"(?i)^(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|level|lvl|bldg|building|dept"
+    r"|wohnung|etage|piso|appartement|app|bâtiment|bat|escalera|interior|c/o)\b\.?|^#"
+)
 # Full-width "，：１" typed with Chinese IMEs → ",:1" (not NFKC: it would also turn the Spanish "3º" into "3o").
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: " ", 0x3001: ","}
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -164,8 +269,11 @@ def _country_of(piece: str, *, last: bool = False) -> str:
         return code
     bare = piece.replace(".", "").strip()
     # "Mountain View, CA, 94043" is California: a code that is also a state counts only as the very last piece.
-    if (re.fullmatch(r"[A-Z]{2,3}", bare) and (len(bare) == 3 or last or bare not in _AMBIGUOUS_CODES)
-            and (country := pycountry.countries.get(**{f"alpha_{len(bare)}": bare}))):
+    if (
+        re.fullmatch(r"[A-Z]{2,3}", bare)
+        and (len(bare) == 3 or last or bare not in _AMBIGUOUS_CODES)
+        and (country := pycountry.countries.get(**{f"alpha_{len(bare)}": bare}))
+    ):
         return country.alpha_2
     return ""
 
@@ -200,8 +308,14 @@ def _looks_like_name(seg: str) -> bool:
     words = seg.split()
     if not (2 <= len(words) <= 5 and seg[0].isupper() and all(_NAME_WORD.fullmatch(w) for w in words)):
         return False
-    return not (re.search(r"\d", seg) or _STREET_WORDS.search(seg) or _UNIT_RE.search(seg) or _COMPANY_RE.search(seg)
-                or _country_of(seg) or any(_state_code(seg, c) for c in _STATES))
+    return not (
+        re.search(r"\d", seg)
+        or _STREET_WORDS.search(seg)
+        or _UNIT_RE.search(seg)
+        or _COMPANY_RE.search(seg)
+        or _country_of(seg)
+        or any(_state_code(seg, c) for c in _STATES)
+    )
 
 
 def _segments(line: str) -> list[str]:
@@ -237,14 +351,20 @@ def _parse_us(segs: list[str], out: dict[str, str], leftover: list[str]) -> bool
         return False
     street = " ".join(token.strip(" ,;") for token, label in parsed if label.startswith(_US_STREET))
     unit = " ".join(token.strip(" ,;") for token, label in parsed if label.startswith(_US_UNIT))
-    for key, value in (("address1", street), ("address2", unit), ("city", " ".join(tagged["PlaceName"])),
-                       ("state", state), ("postal_code", zip_code)):
+    for key, value in (
+        ("address1", street),
+        ("address2", unit),
+        ("city", " ".join(tagged["PlaceName"])),
+        ("state", state),
+        ("postal_code", zip_code),
+    ):
         if value:
             out.setdefault(key, value)
     if recipient := " ".join(tagged.get("Recipient", [])):  # a name usaddress saw before the street
         out.setdefault("company" if _COMPANY_RE.search(recipient) else "name", recipient)
-    leftover.extend(_clean(" ".join(tagged.get(label, []))) for label in ("NotAddress", "LandmarkName")
-                    if tagged.get(label))
+    leftover.extend(
+        _clean(" ".join(tagged.get(label, []))) for label in ("NotAddress", "LandmarkName") if tagged.get(label)
+    )
     return True
 
 
@@ -252,18 +372,18 @@ def _parse_cn_script(segs: list[str], out: dict[str, str], leftover: list[str]) 
     """广东省深圳市南山区科技园南路18号 518057: province → state, city → city, the rest → address1."""
     text = _CN_PREFIX.sub("", " ".join(segs))
     if "postal_code" not in out and (m := re.search(r"(?<!\d)\d{6}(?!\d)", text)):
-        out["postal_code"], text = m.group(), text[:m.start()] + text[m.end():]
+        out["postal_code"], text = m.group(), text[: m.start()] + text[m.end() :]
     text = re.sub(r"\s*([\u4e00-\u9fff])\s*", r"\1", text).strip()  # "广东省 深圳市" is one run of text
     if m := re.match(r"(北京|上海|天津|重庆)市?", text):  # municipalities are province and city at once
         out.setdefault("state", m[1] + "市")
         out.setdefault("city", m[1] + "市")
-        text = text[m.end():]
+        text = text[m.end() :]
     elif m := re.match(r"[^\d省市区县路街道号]{1,8}?(?:省|自治区|特别行政区)", text):
         out.setdefault("state", m.group())
-        text = text[m.end():]
+        text = text[m.end() :]
     if m := re.match(r"[^\d省市区县路街道号]{1,8}?(?:市|自治州|地区|盟)", text):
         out.setdefault("city", m.group())
-        text = text[m.end():]
+        text = text[m.end() :]
     if (text := _clean(text)) and (_CN_ADDR_CHARS.search(text) or re.search(r"\d", text)):
         out.setdefault("address1", text)
     elif text:
@@ -272,8 +392,11 @@ def _parse_cn_script(segs: list[str], out: dict[str, str], leftover: list[str]) 
 
 def _street_lines(streets: list[str], out: dict[str, str], country: str, leftover: list[str]) -> None:
     # An unrecognised line before the first street line (a lower-case name, a note) is shown, not guessed.
-    while len(streets) > 1 and not re.search(r"\d", streets[0]) and not (
-            _STREET_WORDS.search(streets[0]) or _UNIT_RE.search(streets[0]) or _CJK.search(streets[0])):
+    while (
+        len(streets) > 1
+        and not re.search(r"\d", streets[0])
+        and not (_STREET_WORDS.search(streets[0]) or _UNIT_RE.search(streets[0]) or _CJK.search(streets[0]))
+    ):
         leftover.append(streets.pop(0))
     merged: list[str] = []
     for seg in streets:  # "Calle de Alcalá, 50": a bare house number belongs to the street before it
@@ -293,8 +416,11 @@ def _street_lines(streets: list[str], out: dict[str, str], country: str, leftove
 
 def _city_like(streets: list[str]) -> bool:
     """Can the last street line be the city? Not if it is the only street line and looks like a street."""
-    return bool(streets) and not re.search(r"\d", streets[-1]) and (
-        len(streets) > 1 or not (_STREET_WORDS.search(streets[0]) or _UNIT_RE.search(streets[0])))
+    return (
+        bool(streets)
+        and not re.search(r"\d", streets[-1])
+        and (len(streets) > 1 or not (_STREET_WORDS.search(streets[0]) or _UNIT_RE.search(streets[0])))
+    )
 
 
 def _parse_generic(segs: list[str], country: str, out: dict[str, str], leftover: list[str]) -> None:
@@ -319,7 +445,7 @@ def _parse_generic(segs: list[str], country: str, out: dict[str, str], leftover:
             leftover.extend(segs)
         return
     out.setdefault("postal_code", _format_postal(country, match.group(1)))
-    before, after = _clean(segs[pos][:match.start()]), _clean(segs[pos][match.end():])
+    before, after = _clean(segs[pos][: match.start()]), _clean(segs[pos][match.end() :])
     streets, state, city = segs[:pos], "", ""
     if country in _POSTAL_FIRST or (not country and not before):
         if before:  # "Hauptstraße 5 10115 Berlin" on one line
@@ -340,8 +466,13 @@ def _parse_generic(segs: list[str], country: str, out: dict[str, str], leftover:
             streets.pop()
         if not city and _city_like(streets):
             city = streets.pop()
-        if (country == "GB" and not state and len(streets) > 1 and _state_code(city, "GB")
-                and not re.search(r"\d", streets[-1])):
+        if (
+            country == "GB"
+            and not state
+            and len(streets) > 1
+            and _state_code(city, "GB")
+            and not re.search(r"\d", streets[-1])
+        ):
             state, city = city, streets.pop()  # "Manchester, Greater Manchester, M1 1AE": county is optional
         if re.search(r"\d", city) and not streets:  # "10 Downing Street London": split after the street suffix
             words = city.split()
@@ -349,7 +480,7 @@ def _parse_generic(segs: list[str], country: str, out: dict[str, str], leftover:
                 if _STREET_SUFFIX.search(" ".join(words[:i])):
                     streets, city = [" ".join(words[:i])], " ".join(words[i:])
                     break
-    for seg in segs[pos + 1:]:  # after the postal code: a province ("28014 Madrid, Madrid") or noise
+    for seg in segs[pos + 1 :]:  # after the postal code: a province ("28014 Madrid, Madrid") or noise
         if not state and not re.search(r"\d", seg) and (country in _POSTAL_FIRST or _state_code(seg, country)):
             state = _state_code(seg, country) or seg
         else:
@@ -403,8 +534,12 @@ def _explicit_country(segs: list[str], has_zip: bool) -> str:
             return "CN"
         for n in (3, 2, 1) if last else ():  # "… Guangdong 518057 China", "… NY 10118 USA"
             tail = " ".join(words[-n:])
-            if (len(words) > n and (code := _country_of(tail)) and (len(tail) > 3 or tail not in _AMBIGUOUS_CODES)
-                    and not _state_code(" ".join(words[-n - 1:]), "US")):  # "New Jersey" is not Jersey
+            if (
+                len(words) > n
+                and (code := _country_of(tail))
+                and (len(tail) > 3 or tail not in _AMBIGUOUS_CODES)
+                and not _state_code(" ".join(words[-n - 1 :]), "US")
+            ):  # "New Jersey" is not Jersey
                 segs[i] = " ".join(words[:-n])
                 return code
     return ""
@@ -415,12 +550,17 @@ def _take_name_company(segs: list[str], out: dict[str, str], labelled: dict[str,
     for _ in range(2):
         # Two pieces ("Mountain View, CA 94043") are more likely city + state than name + address.
         if len(segs) < (2 if _CJK.search(segs[0] if segs else "") else 3) or not any(
-                re.search(r"\d", s) for s in segs[1:]):
+            re.search(r"\d", s) for s in segs[1:]
+        ):
             return
         if re.fullmatch(r"[A-Z]{2,3}\.?(?: [\dA-Z -]{3,10})?", segs[1]):  # "Mountain View, CA, 94043": a city
             return
-        if "company" not in out and "company" not in labelled and _COMPANY_RE.search(segs[0]) \
-                and not segs[0][0].isdigit():
+        if (
+            "company" not in out
+            and "company" not in labelled
+            and _COMPANY_RE.search(segs[0])
+            and not segs[0][0].isdigit()
+        ):
             out["company"] = segs.pop(0)
         elif "name" not in out and "name" not in labelled and _looks_like_name(segs[0]):
             out["name"] = segs.pop(0)
@@ -462,8 +602,7 @@ def _recognize(text: str, default_country: str) -> Recognized:
 
     if country == "CN" and any(_CJK.search(s) for s in segs):
         _parse_cn_script(segs, out, leftover)
-    elif not (country == "US" and segs and not {"postal_code", "city"} & out.keys()
-              and _parse_us(segs, out, leftover)):
+    elif not (country == "US" and segs and not {"postal_code", "city"} & out.keys() and _parse_us(segs, out, leftover)):
         _parse_generic(segs, country, out, leftover)
 
     if country:

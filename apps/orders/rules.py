@@ -28,9 +28,18 @@ RECIPIENT = {
     "postal_code": ("postal_code", 20, False),
     "country": ("country", 2, True),
 }
-LABELS = {"name": "Recipient name", "company": "Company", "phone": "Phone", "email": "E-mail",
-          "address1": "Address line 1", "address2": "Address line 2", "city": "City", "state": "State / province",
-          "postal_code": "Postal code", "country": "Country"}
+LABELS = {
+    "name": "Recipient name",
+    "company": "Company",
+    "phone": "Phone",
+    "email": "E-mail",
+    "address1": "Address line 1",
+    "address2": "Address line 2",
+    "city": "City",
+    "state": "State / province",
+    "postal_code": "Postal code",
+    "country": "Country",
+}
 # Countries whose carriers will not take a parcel without a state or province.
 STATE_REQUIRED = {"US", "CA", "AU", "BR", "MX", "CN", "IN"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")

@@ -49,8 +49,12 @@ def search_q(text: str) -> Q:
     text = text.strip()
     if ORDER_NUMBER_RE.match(text.upper()):
         return Q(number=text.upper())
-    return (Q(external_ref=text) | Q(tracking_number=text) | Q(recipient_name__icontains=text)
-            | Q(recipient_email__iexact=text))
+    return (
+        Q(external_ref=text)
+        | Q(tracking_number=text)
+        | Q(recipient_name__icontains=text)
+        | Q(recipient_email__iexact=text)
+    )
 
 
 def order_filter(qs: QuerySet[Order], filters: OrderFilters, *, customer=None) -> QuerySet[Order]:
@@ -94,7 +98,6 @@ def order_filter(qs: QuerySet[Order], filters: OrderFilters, *, customer=None) -
     return qs
 
 
-
 def order_list(*, customer=None, filters: OrderFilters | None = None) -> QuerySet[Order]:
     """Orders newest first with what a list row shows; ``customer=None`` only in staff code."""
     qs = Order.objects.all() if customer is None else Order.objects.filter(customer=customer)
@@ -112,8 +115,7 @@ def tab_counts(*, customer=None, filters: OrderFilters | None = None, cap: int =
     if filters is not None and filters.active():
         return None
     base = Order.objects.all() if customer is None else Order.objects.filter(customer=customer)
-    base = order_filter(base, OrderFilters(**{**(filters or OrderFilters()).__dict__, "status": ""}),
-                        customer=customer)
+    base = order_filter(base, OrderFilters(**{**(filters or OrderFilters()).__dict__, "status": ""}), customer=customer)
     counts = {}
     for status in (*TABS, ""):
         qs = base.filter(status=status) if status else base
@@ -123,10 +125,14 @@ def tab_counts(*, customer=None, filters: OrderFilters | None = None, cap: int =
 
 
 def order_detail(*, pk: int) -> Order:
-    return (Order.objects.select_related("warehouse", "channel__carrier", "customer", "created_by", "copied_from")
-            .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
-                              Prefetch("events", queryset=OrderEvent.objects.select_related("actor")))
-            .get(pk=pk))
+    return (
+        Order.objects.select_related("warehouse", "channel__carrier", "customer", "created_by", "copied_from")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+        )
+        .get(pk=pk)
+    )
 
 
 def abnormal_count(*, customer) -> int:
@@ -137,6 +143,10 @@ def abnormal_queue(*, cap: int = TAB_COUNT_CAP) -> list[dict]:
     """Staff: Abnormal orders grouped by reason, with the customers affected (bounded)."""
     from django.db.models import Count
 
-    rows = (Order.objects.filter(status=OrderStatus.ABNORMAL).values("abnormal_code")
-            .annotate(orders=Count("id"), customers=Count("customer", distinct=True)).order_by("-orders"))
+    rows = (
+        Order.objects.filter(status=OrderStatus.ABNORMAL)
+        .values("abnormal_code")
+        .annotate(orders=Count("id"), customers=Count("customer", distinct=True))
+        .order_by("-orders")
+    )
     return list(rows[:50])

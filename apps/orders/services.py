@@ -53,8 +53,14 @@ def _person(actor):
 
 def order_event(order: Order, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
     """One line of the order's timeline (who, what); call inside the change's own transaction."""
-    return OrderEvent.objects.create(order=order, actor=_person(actor), kind=kind, message=message[:500],
-                                     from_status=from_status, to_status=to_status)
+    return OrderEvent.objects.create(
+        order=order,
+        actor=_person(actor),
+        kind=kind,
+        message=message[:500],
+        from_status=from_status,
+        to_status=to_status,
+    )
 
 
 def order_transition(*, order: Order, to: str, actor=None, message: str = "", code: str = "") -> Order:
@@ -142,8 +148,9 @@ def check_lines(*, customer, lines) -> list[tuple]:
     if problems:
         raise OrderInvalid(" ".join(problems[:5]), code="invalid_lines", extra={"lines": problems})
     if not merged:
-        raise OrderInvalid("Add at least one SKU with a quantity.", code="invalid_lines",
-                           extra={"lines": ["Add at least one SKU."]})
+        raise OrderInvalid(
+            "Add at least one SKU with a quantity.", code="invalid_lines", extra={"lines": ["Add at least one SKU."]}
+        )
     if len(merged) > MAX_LINES:
         raise OrderInvalid(f"An order can have at most {MAX_LINES} SKUs.", code="invalid_lines")
     return [tuple(v) for v in merged.values()]
@@ -151,45 +158,56 @@ def check_lines(*, customer, lines) -> list[tuple]:
 
 def check_destination(*, customer, warehouse, channel) -> None:
     if warehouse is None or not customer_warehouses(customer=customer).filter(pk=warehouse.pk).exists():
-        raise OrderInvalid("Choose one of the warehouses in your logistics plan.", code="unknown_warehouse",
-                           extra={"warehouse": ["not one of your warehouses"]})
+        raise OrderInvalid(
+            "Choose one of the warehouses in your logistics plan.",
+            code="unknown_warehouse",
+            extra={"warehouse": ["not one of your warehouses"]},
+        )
     if channel is not None:
         allowed = customer_channels(customer=customer).filter(pk=channel.pk, warehouse=warehouse).exists()
         if not allowed:
-            raise OrderInvalid(f"The shipping method {channel.code} is not available from {warehouse.code} "
-                               "in your logistics plan.", code="unknown_channel",
-                               extra={"shipping_channel": ["not available from this warehouse"]})
+            raise OrderInvalid(
+                f"The shipping method {channel.code} is not available from {warehouse.code} in your logistics plan.",
+                code="unknown_channel",
+                extra={"shipping_channel": ["not available from this warehouse"]},
+            )
 
 
 def check_recipient(recipient: dict) -> dict:
     fields, problems = clean_recipient(recipient, complete=False)
     if problems:
-        raise OrderInvalid(f"Check the address: {describe_problems(problems)}", code="invalid_address",
-                           extra=problems)
+        raise OrderInvalid(f"Check the address: {describe_problems(problems)}", code="invalid_address", extra=problems)
     return fields
 
 
 def _check_external_ref(customer, external_ref: str, exclude_pk=None) -> str:
     ref = (external_ref or "").strip()
     if len(ref) > 100:
-        raise OrderInvalid("The external reference is longer than 100 characters.", code="invalid_external_ref",
-                           extra={"external_ref": ["at most 100 characters"]})
+        raise OrderInvalid(
+            "The external reference is longer than 100 characters.",
+            code="invalid_external_ref",
+            extra={"external_ref": ["at most 100 characters"]},
+        )
     if ref and Order.objects.filter(customer=customer, external_ref=ref).exclude(pk=exclude_pk).exists():
         raise duplicate_ref_error(ref)
     return ref
 
 
 def duplicate_ref_error(ref: str) -> OrderInvalid:
-    return OrderInvalid(f"You already have an order with the external reference “{ref}”.",
-                        code="duplicate_external_ref", extra={"external_ref": ["already used by another order"]})
+    return OrderInvalid(
+        f"You already have an order with the external reference “{ref}”.",
+        code="duplicate_external_ref",
+        extra={"external_ref": ["already used by another order"]},
+    )
 
 
 # --- Create, edit, copy --------------------------------------------------------------------------
 
 
 @transaction.atomic
-def order_create(*, actor, data: OrderData, source: str = OrderSource.MANUAL, customer=None,
-                 submit: bool = False) -> Order:
+def order_create(
+    *, actor, data: OrderData, source: str = OrderSource.MANUAL, customer=None, submit: bool = False
+) -> Order:
     """A new Confirming order (then submitted at once when asked). Staff name the customer."""
     customer = _customer_of(actor, customer)
     if source not in OrderSource.values:
@@ -201,15 +219,28 @@ def order_create(*, actor, data: OrderData, source: str = OrderSource.MANUAL, cu
     try:
         with transaction.atomic():
             order = Order.objects.create(
-                customer=customer, number=_next_number(), source=source, external_ref=ref,
-                warehouse=data.warehouse, channel=data.channel, note=(data.note or "").strip()[:500],
-                currency=wallet_for(customer).currency, created_by=_person(actor), **recipient)
+                customer=customer,
+                number=_next_number(),
+                source=source,
+                external_ref=ref,
+                warehouse=data.warehouse,
+                channel=data.channel,
+                note=(data.note or "").strip()[:500],
+                currency=wallet_for(customer).currency,
+                created_by=_person(actor),
+                **recipient,
+            )
     except IntegrityError:  # a concurrent create took the same external reference
         raise duplicate_ref_error(ref) from None
     OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=q) for p, q in lines])
     by = "by staff " if source == OrderSource.STAFF else ""
-    order_event(order, actor=actor, kind=EventKind.STATUS, to_status=OrderStatus.CONFIRMING,
-           message=f"Order created {by}({OrderSource(source).label})")
+    order_event(
+        order,
+        actor=actor,
+        kind=EventKind.STATUS,
+        to_status=OrderStatus.CONFIRMING,
+        message=f"Order created {by}({OrderSource(source).label})",
+    )
     if submit:
         order = order_submit(actor=actor, order=order)
     return order
@@ -237,8 +268,10 @@ def order_update(*, actor, order: Order, data: OrderData) -> Order:
     Abnormal. A fixed Abnormal order goes back to Confirming, ready to submit again."""
     order = order_lock(order)
     if order.status not in EDITABLE:
-        raise OrderLocked(f"Order {order.number} is {order.get_status_display()}: it can no longer be edited. "
-                          "Cancel it and create a new one (Copy does it quickly).")
+        raise OrderLocked(
+            f"Order {order.number} is {order.get_status_display()}: it can no longer be edited. "
+            "Cancel it and create a new one (Copy does it quickly)."
+        )
     customer = order.customer
     check_destination(customer=customer, warehouse=data.warehouse, channel=data.channel)
     recipient = check_recipient(data.recipient)
@@ -271,12 +304,25 @@ def order_copy(*, actor, order: Order) -> Order:
     source = OrderSource.STAFF if getattr(actor, "customer_id", None) is None else OrderSource.MANUAL
     lines = [(line.product, line.quantity) for line in order.lines.select_related("product")]
     copy = Order.objects.create(
-        customer=order.customer, number=_next_number(), source=source, warehouse=order.warehouse,
-        channel=order.channel, note=order.note, currency=order.currency, copied_from=order,
-        created_by=_person(actor), **{field: getattr(order, field) for field in RECIPIENT_FIELDS})
+        customer=order.customer,
+        number=_next_number(),
+        source=source,
+        warehouse=order.warehouse,
+        channel=order.channel,
+        note=order.note,
+        currency=order.currency,
+        copied_from=order,
+        created_by=_person(actor),
+        **{field: getattr(order, field) for field in RECIPIENT_FIELDS},
+    )
     OrderLine.objects.bulk_create([OrderLine(order=copy, product=p, quantity=q) for p, q in lines])
-    order_event(copy, actor=actor, kind=EventKind.STATUS, to_status=OrderStatus.CONFIRMING,
-           message=f"Copied from {order.number}")
+    order_event(
+        copy,
+        actor=actor,
+        kind=EventKind.STATUS,
+        to_status=OrderStatus.CONFIRMING,
+        message=f"Copied from {order.number}",
+    )
     order_event(order, actor=actor, kind=EventKind.ACTION, message=f"Copied to {copy.number}")
     return copy
 
@@ -301,35 +347,54 @@ def _plan(order: Order, lines) -> tuple:
     """(channel option, fee) for an order about to be submitted, or _Abnormal with the reason."""
     customer = order.customer
     if not customer_warehouses(customer=customer).filter(pk=order.warehouse_id).exists():
-        raise _Abnormal(AbnormalReason.NO_WAREHOUSE,
-                        f"Warehouse {order.warehouse.code} is not in your logistics plan any more; choose another.")
+        raise _Abnormal(
+            AbnormalReason.NO_WAREHOUSE,
+            f"Warehouse {order.warehouse.code} is not in your logistics plan any more; choose another.",
+        )
     if not lines:
         raise _Abnormal(AbnormalReason.UNKNOWN_SKU, "The order has no SKUs; add at least one.")
     inactive = [line.product.sku for line in lines if not line.product.is_active]
     if inactive:
-        raise _Abnormal(AbnormalReason.UNKNOWN_SKU,
-                        f"Deactivated SKUs: {', '.join(inactive)}. Activate them or remove them from the order.")
-    _fields, problems = clean_recipient({key: getattr(order, field) for key, (field, _l, _r) in RECIPIENT.items()},
-                                        complete=True)
+        raise _Abnormal(
+            AbnormalReason.UNKNOWN_SKU,
+            f"Deactivated SKUs: {', '.join(inactive)}. Activate them or remove them from the order.",
+        )
+    _fields, problems = clean_recipient(
+        {key: getattr(order, field) for key, (field, _l, _r) in RECIPIENT.items()}, complete=True
+    )
     if problems:
         raise _Abnormal(AbnormalReason.INVALID_ADDRESS, f"Check the address: {describe_problems(problems)}")
     try:
         parcel = parcel_from_lines([(line.product, line.quantity) for line in lines])
     except ApplicationError as exc:
         raise _Abnormal(AbnormalReason.MISSING_WEIGHT, exc.message) from None
-    allowed = set(customer_channels(customer=customer).filter(warehouse=order.warehouse_id)
-                  .values_list("pk", flat=True))
+    allowed = set(
+        customer_channels(customer=customer).filter(warehouse=order.warehouse_id).values_list("pk", flat=True)
+    )
     if order.channel_id is not None:
         if order.channel_id not in allowed:
-            raise _Abnormal(AbnormalReason.NO_CHANNEL, f"The shipping method {order.channel.code} is not available "
-                                                       "in your logistics plan any more; choose another.")
+            raise _Abnormal(
+                AbnormalReason.NO_CHANNEL,
+                f"The shipping method {order.channel.code} is not available "
+                "in your logistics plan any more; choose another.",
+            )
         allowed = {order.channel_id}
-    result = quote(warehouse=order.warehouse, country=order.country, postal_code=order.postal_code, parcel=parcel,
-                   level_id=customer.level_id, channel_ids=allowed)
+    result = quote(
+        warehouse=order.warehouse,
+        country=order.country,
+        postal_code=order.postal_code,
+        parcel=parcel,
+        level_id=customer.level_id,
+        channel_ids=allowed,
+    )
     if not result.options:
         reasons = "; ".join(f"{i.channel_code}: {i.reason}" for i in result.ineligible[:4])
-        raise _Abnormal(AbnormalReason.NO_CHANNEL, "No shipping method can take this parcel"
-                        + (f" ({reasons})" if reasons else " — none is set up for this warehouse") + ".")
+        raise _Abnormal(
+            AbnormalReason.NO_CHANNEL,
+            "No shipping method can take this parcel"
+            + (f" ({reasons})" if reasons else " — none is set up for this warehouse")
+            + ".",
+        )
     units = sum(line.quantity for line in lines)
     return result.options[0], parcel, fulfilment_fee(customer=customer, units=units)
 
@@ -340,8 +405,10 @@ def order_submit(*, actor, order: Order) -> Order:
     freight + fulfilment fee held), or → Abnormal with the reason. Returns the order either way."""
     order = order_lock(order)
     if order.status not in SUBMITTABLE:
-        raise OrderLocked(f"Order {order.number} is {order.get_status_display()}; only Confirming and Abnormal "
-                          "orders can be submitted.")
+        raise OrderLocked(
+            f"Order {order.number} is {order.get_status_display()}; only Confirming and Abnormal "
+            "orders can be submitted."
+        )
     lines = sorted(order.lines.select_related("product"), key=lambda line: line.product_id)  # lock order
     reference = {"reference_type": "order", "reference_id": order.number, "reference": order.number}
     try:
@@ -349,28 +416,44 @@ def order_submit(*, actor, order: Order) -> Order:
             option, parcel, fee = _plan(order, lines)
             for line in lines:
                 try:
-                    stock_allocate(actor=actor, product=line.product, warehouse=order.warehouse,
-                                   quantity=line.quantity, **reference)
+                    stock_allocate(
+                        actor=actor,
+                        product=line.product,
+                        warehouse=order.warehouse,
+                        quantity=line.quantity,
+                        **reference,
+                    )
                 except InsufficientStock as exc:
                     raise _Abnormal(AbnormalReason.INSUFFICIENT_STOCK, exc.message) from None
             total = option.total + fee
             attempt = order.submit_count + 1
             try:
                 if total > ZERO:  # nothing to set aside for a free parcel
-                    hold(customer=order.customer, amount=total,
-                         idempotency_key=f"order:{order.pk}:hold:{attempt}", actor=actor, **reference)
+                    hold(
+                        customer=order.customer,
+                        amount=total,
+                        idempotency_key=f"order:{order.pk}:hold:{attempt}",
+                        actor=actor,
+                        **reference,
+                    )
             except InsufficientBalance as exc:
-                raise _Abnormal(AbnormalReason.INSUFFICIENT_BALANCE,
-                                f"This order needs {total} {order.currency} (freight {option.total} + fulfilment fee "
-                                f"{fee}). {exc.message}") from None
+                raise _Abnormal(
+                    AbnormalReason.INSUFFICIENT_BALANCE,
+                    f"This order needs {total} {order.currency} (freight {option.total} + fulfilment fee "
+                    f"{fee}). {exc.message}",
+                ) from None
     except _Abnormal as failure:
         return _mark_abnormal(order, actor=actor, code=failure.code, message=failure.message)
     order.channel_id = option.channel_id
     order.estimated_freight, order.estimated_fee, order.estimated_cost = option.total, fee, total
     order.estimated_weight_g = parcel.weight_g
     order.held_amount, order.stock_allocated, order.submit_count = total, True, attempt
-    return order_transition(order=order, to=OrderStatus.PENDING_SHIPMENT, actor=actor,
-                            message=f"Submitted: {option.channel_name}, estimated {total} {order.currency} held")
+    return order_transition(
+        order=order,
+        to=OrderStatus.PENDING_SHIPMENT,
+        actor=actor,
+        message=f"Submitted: {option.channel_name}, estimated {total} {order.currency} held",
+    )
 
 
 def _mark_abnormal(order: Order, *, actor, code: str, message: str) -> Order:
@@ -399,12 +482,18 @@ def _give_back(order: Order, *, actor) -> None:
     reference = {"reference_type": "order", "reference_id": order.number, "reference": order.number}
     if order.stock_allocated:
         for line in sorted(order.lines.select_related("product"), key=lambda line: line.product_id):
-            stock_release(actor=actor, product=line.product, warehouse=order.warehouse, quantity=line.quantity,
-                          **reference)
+            stock_release(
+                actor=actor, product=line.product, warehouse=order.warehouse, quantity=line.quantity, **reference
+            )
         order.stock_allocated = False
     if order.held_amount > ZERO:
-        release(customer=order.customer, amount=order.held_amount,
-                idempotency_key=f"order:{order.pk}:release:{order.submit_count}", actor=actor, **reference)
+        release(
+            customer=order.customer,
+            amount=order.held_amount,
+            idempotency_key=f"order:{order.pk}:release:{order.submit_count}",
+            actor=actor,
+            **reference,
+        )
         order.held_amount = ZERO
 
 
@@ -419,12 +508,16 @@ def order_cancel(*, actor, order: Order, reason: str = "") -> Order:
     if order.status not in CANCELLABLE:
         raise OrderLocked(f"Order {order.number} is {order.get_status_display()}; it can no longer be cancelled.")
     if order.packed_at is not None:
-        raise OrderLocked(f"Order {order.number} is already packed; it can no longer be cancelled. Open a ticket "
-                          "to ask for the parcel to be intercepted.", code="order_packed")
+        raise OrderLocked(
+            f"Order {order.number} is already packed; it can no longer be cancelled. Open a ticket "
+            "to ask for the parcel to be intercepted.",
+            code="order_packed",
+        )
     _give_back(order, actor=actor)
     text = (reason or "").strip()
-    return order_transition(order=order, to=OrderStatus.CANCELLED, actor=actor,
-                            message=f"Cancelled: {text}" if text else "Cancelled")
+    return order_transition(
+        order=order, to=OrderStatus.CANCELLED, actor=actor, message=f"Cancelled: {text}" if text else "Cancelled"
+    )
 
 
 # --- Many at once --------------------------------------------------------------------------------
@@ -472,6 +565,9 @@ def orders_retry_abnormal(*, customer, codes, limit: int = 500) -> BulkResult:
     """Submit again the customer's Abnormal orders with one of these reason codes, oldest first
     (called when stock arrives or a top-up is approved). Idempotent: an order that went on is
     no longer Abnormal, one that still cannot stays as it is."""
-    waiting = list(Order.objects.filter(customer=customer, status=OrderStatus.ABNORMAL, abnormal_code__in=codes)
-                   .order_by("id")[:limit])
+    waiting = list(
+        Order.objects.filter(customer=customer, status=OrderStatus.ABNORMAL, abnormal_code__in=codes).order_by("id")[
+            :limit
+        ]
+    )
     return orders_submit(actor=None, orders=waiting)

@@ -68,14 +68,28 @@ class OrderListView(CustomerRequiredMixin, View):
         customer = request.user.customer
         form = FilterForm(request.GET)
         filters = filters_from(form)
-        page = keyset_page(order_list(customer=customer, filters=filters), after=request.GET.get("after"),
-                           before=request.GET.get("before"), size=PAGE_SIZE)
-        return render(request, self.template_name, {
-            "form": form, "filters": filters, "page": page, "counts": tab_counts(customer=customer, filters=filters),
-            "tabs": [(s.value, s.label) for s in TABS], "badges": STATUS_BADGES, "status": filters.status,
-            "warehouses": customer_warehouses(customer=customer), "abnormal_reasons": AbnormalReason.choices,
-            "query": request.GET.urlencode(),
-        })
+        page = keyset_page(
+            order_list(customer=customer, filters=filters),
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+            size=PAGE_SIZE,
+        )
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "filters": filters,
+                "page": page,
+                "counts": tab_counts(customer=customer, filters=filters),
+                "tabs": [(s.value, s.label) for s in TABS],
+                "badges": STATUS_BADGES,
+                "status": filters.status,
+                "warehouses": customer_warehouses(customer=customer),
+                "abnormal_reasons": AbnormalReason.choices,
+                "query": request.GET.urlencode(),
+            },
+        )
 
 
 class OrderBulkView(CustomerRequiredMixin, View):
@@ -122,10 +136,18 @@ class _OrderFormMixin:
 
     def context(self, request, form, rows, order=None, problems=()):
         customer = request.user.customer
-        return {"form": form, "rows": rows or [["", ""]], "order": order, "problems": problems,
-                "skus": product_list(customer=customer, status="active").values_list("sku", "name")[:2000],
-                "urls": {"recognize": reverse("orders:recognize"), "sku": reverse("orders:sku-search"),
-                         "quote": reverse("orders:quote")}}
+        return {
+            "form": form,
+            "rows": rows or [["", ""]],
+            "order": order,
+            "problems": problems,
+            "skus": product_list(customer=customer, status="active").values_list("sku", "name")[:2000],
+            "urls": {
+                "recognize": reverse("orders:recognize"),
+                "sku": reverse("orders:sku-search"),
+                "quote": reverse("orders:quote"),
+            },
+        }
 
     def save(self, request, form, rows, order=None):
         """Create or update, then submit when asked; re-render with every problem otherwise."""
@@ -152,8 +174,12 @@ class _OrderFormMixin:
             except ApplicationError as exc:
                 messages.error(request, exc.message)
                 return redirect("orders:detail", order.number)
-            _say(request, order, f"Order {order.number} submitted: Pending Shipment. "
-                                 f"{order.estimated_cost} {order.currency} is held until it ships.")
+            _say(
+                request,
+                order,
+                f"Order {order.number} submitted: Pending Shipment. "
+                f"{order.estimated_cost} {order.currency} is held until it ships.",
+            )
         else:
             messages.success(request, done)
         return redirect("orders:detail", order.number)
@@ -172,8 +198,11 @@ class OrderCreateView(CustomerRequiredMixin, _OrderFormMixin, View):
 class OrderEditView(CustomerRequiredMixin, _OrderFormMixin, View):
     def _editable(self, request, order):
         if order.status not in EDITABLE:
-            messages.error(request, f"Order {order.number} is {order.get_status_display()}: it can no longer be "
-                                    "edited. Cancel it and create a new one (Copy does it quickly).")
+            messages.error(
+                request,
+                f"Order {order.number} is {order.get_status_display()}: it can no longer be "
+                "edited. Cancel it and create a new one (Copy does it quickly).",
+            )
             return False
         return True
 
@@ -181,8 +210,13 @@ class OrderEditView(CustomerRequiredMixin, _OrderFormMixin, View):
         order = get_order(number)
         if not self._editable(request, order):
             return redirect("orders:detail", order.number)
-        initial = {**recipient_of(order), "warehouse": str(order.warehouse_id), "external_ref": order.external_ref,
-                   "note": order.note, "channel": order.channel.code if order.channel else ""}
+        initial = {
+            **recipient_of(order),
+            "warehouse": str(order.warehouse_id),
+            "external_ref": order.external_ref,
+            "note": order.note,
+            "channel": order.channel.code if order.channel else "",
+        }
         form = OrderForm(initial=initial, warehouses=customer_warehouses(customer=request.user.customer))
         rows = [[line.product.sku, str(line.quantity)] for line in order.lines.all()]
         return render(request, self.template_name, self.context(request, form, rows, order))
@@ -198,11 +232,17 @@ class OrderEditView(CustomerRequiredMixin, _OrderFormMixin, View):
 class OrderDetailView(CustomerRequiredMixin, View):
     def get(self, request, number):
         order = get_order(number)
-        return render(request, "orders/order_detail.html", {
-            "order": order, "badges": STATUS_BADGES, "can_edit": order.status in EDITABLE,
-            "can_submit": order.status in SUBMITTABLE,
-            "can_cancel": order.status in CANCELLABLE and order.packed_at is None,
-        })
+        return render(
+            request,
+            "orders/order_detail.html",
+            {
+                "order": order,
+                "badges": STATUS_BADGES,
+                "can_edit": order.status in EDITABLE,
+                "can_submit": order.status in SUBMITTABLE,
+                "can_cancel": order.status in CANCELLABLE and order.packed_at is None,
+            },
+        )
 
 
 class OrderSubmitView(CustomerRequiredMixin, View):
@@ -213,8 +253,12 @@ class OrderSubmitView(CustomerRequiredMixin, View):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            _say(request, order, f"Order {order.number} submitted: Pending Shipment. {order.estimated_cost} "
-                                 f"{order.currency} is held until it ships.")
+            _say(
+                request,
+                order,
+                f"Order {order.number} submitted: Pending Shipment. {order.estimated_cost} "
+                f"{order.currency} is held until it ships.",
+            )
         return redirect("orders:detail", order.number)
 
 
@@ -254,39 +298,62 @@ def recognize_json(request) -> JsonResponse:
 def sku_search_json(request, customer) -> JsonResponse:
     """Add SKU: the customer's active SKUs matching the text, with the stock available in the
     chosen warehouse."""
-    products = list(product_list(customer=customer, search=request.GET.get("q", "").strip()[:100],
-                                 status="active")[:20])
+    products = list(
+        product_list(customer=customer, search=request.GET.get("q", "").strip()[:100], status="active")[:20]
+    )
     available = {}
     warehouse = request.GET.get("warehouse", "")
     if warehouse.isdecimal():
-        available = {b.product_id: b.available for b in StockBalance.objects.filter(
-            customer=customer, warehouse_id=int(warehouse), product__in=products)}
-    return JsonResponse({"results": [{"sku": p.sku, "name": p.name, "available": available.get(p.pk, 0)}
-                                     for p in products]})
+        available = {
+            b.product_id: b.available
+            for b in StockBalance.objects.filter(customer=customer, warehouse_id=int(warehouse), product__in=products)
+        }
+    return JsonResponse(
+        {"results": [{"sku": p.sku, "name": p.name, "available": available.get(p.pk, 0)} for p in products]}
+    )
 
 
 def quote_json(request, customer) -> JsonResponse:
     """Select a shipping method: the channels that can take the order's SKUs to the address, with
     price and delivery time (an estimate: freight is charged from the packed weight)."""
     warehouse_id = request.POST.get("warehouse", "")
-    warehouse = (customer_warehouses(customer=customer).filter(pk=int(warehouse_id)).first()
-                 if warehouse_id.isdecimal() else None)
+    warehouse = (
+        customer_warehouses(customer=customer).filter(pk=int(warehouse_id)).first()
+        if warehouse_id.isdecimal()
+        else None
+    )
     rows = [(sku, int(q)) for sku, q in read_lines(request.POST) if sku and q.isdecimal() and int(q) > 0]
     if warehouse is None or not rows:
         return JsonResponse({"message": "Choose the warehouse and add at least one SKU first."}, status=400)
     try:
-        result = customer_quote(customer=customer, warehouse_code=warehouse.code,
-                                country=request.POST.get("country", ""),
-                                postal_code=request.POST.get("postal_code", ""), lines=rows)
+        result = customer_quote(
+            customer=customer,
+            warehouse_code=warehouse.code,
+            country=request.POST.get("country", ""),
+            postal_code=request.POST.get("postal_code", ""),
+            lines=rows,
+        )
     except ApplicationError as exc:
         return JsonResponse({"message": exc.message}, status=400)
-    return JsonResponse({
-        "options": [{"code": o.channel_code, "name": o.channel_name, "carrier": o.carrier,
-                     "days": f"{o.transit_days_min}–{o.transit_days_max}", "total": str(o.total),
-                     "currency": o.currency, "weight_g": o.chargeable_weight_g} for o in result.options],
-        "ineligible": [{"code": i.channel_code, "name": i.channel_name, "reason": i.reason}
-                       for i in result.ineligible],
-    })
+    return JsonResponse(
+        {
+            "options": [
+                {
+                    "code": o.channel_code,
+                    "name": o.channel_name,
+                    "carrier": o.carrier,
+                    "days": f"{o.transit_days_min}–{o.transit_days_max}",
+                    "total": str(o.total),
+                    "currency": o.currency,
+                    "weight_g": o.chargeable_weight_g,
+                }
+                for o in result.options
+            ],
+            "ineligible": [
+                {"code": i.channel_code, "name": i.channel_name, "reason": i.reason} for i in result.ineligible
+            ],
+        }
+    )
 
 
 class RecognizeView(CustomerRequiredMixin, View):

@@ -15,13 +15,17 @@ class DashboardView(CustomerRequiredMixin, View):
 
     def get(self, request):
         customer = request.user.customer
-        return render(request, "portal/dashboard.html", {
-            "customer": customer,
-            "modules": MODULES,
-            "active_api_keys": api_key_list(customer=customer).filter(revoked_at__isnull=True).count(),
-            "inbound_updates": inbound_updates(customer=customer),
-            "abnormal_orders": abnormal_count(customer=customer),
-        })
+        return render(
+            request,
+            "portal/dashboard.html",
+            {
+                "customer": customer,
+                "modules": MODULES,
+                "active_api_keys": api_key_list(customer=customer).filter(revoked_at__isnull=True).count(),
+                "inbound_updates": inbound_updates(customer=customer),
+                "abnormal_orders": abnormal_count(customer=customer),
+            },
+        )
 
 
 class ModuleView(CustomerRequiredMixin, View):

@@ -41,8 +41,11 @@ def clean_country(value: str) -> str:
         except LookupError:
             country = None
     if country is None:
-        raise ValidationFailed(f"“{value}” is not a country; use a two-letter code such as US or DE.",
-                               code="unknown_country", extra={"country": ["unknown country"]})
+        raise ValidationFailed(
+            f"“{value}” is not a country; use a two-letter code such as US or DE.",
+            code="unknown_country",
+            extra={"country": ["unknown country"]},
+        )
     return country.alpha_2
 
 
@@ -51,9 +54,15 @@ def clean_postal_code(country: str, value: str) -> str:
     text = re.sub(r"\s+", " ", (value or "").strip().upper())
     known = POSTAL_FORMATS.get(country)
     if known and text and not re.match(known[0], text):
-        raise ValidationFailed(f"“{value}” is not a postal code of {country}: it should be {known[1]}.",
-                               code="invalid_postal_code", extra={"postal_code": [f"should be {known[1]}"]})
+        raise ValidationFailed(
+            f"“{value}” is not a postal code of {country}: it should be {known[1]}.",
+            code="invalid_postal_code",
+            extra={"postal_code": [f"should be {known[1]}"]},
+        )
     if known and not text:
-        raise ValidationFailed(f"A postal code is required for {country}.", code="invalid_postal_code",
-                               extra={"postal_code": ["is required"]})
+        raise ValidationFailed(
+            f"A postal code is required for {country}.",
+            code="invalid_postal_code",
+            extra={"postal_code": ["is required"]},
+        )
     return text

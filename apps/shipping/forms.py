@@ -7,8 +7,9 @@ class QuoteForm(forms.Form):
     warehouse = forms.ChoiceField(label="From warehouse")
     country = forms.ChoiceField(label="Country", choices=COUNTRY_CHOICES)
     postal_code = forms.CharField(label="Postal code", max_length=20, required=False)
-    weight_g = forms.CharField(label="Weight (g)", max_length=12,
-                               widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    weight_g = forms.CharField(
+        label="Weight (g)", max_length=12, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
     length_cm = forms.CharField(label="Length (cm)", max_length=8, required=False)
     width_cm = forms.CharField(label="Width (cm)", max_length=8, required=False)
     height_cm = forms.CharField(label="Height (cm)", max_length=8, required=False)

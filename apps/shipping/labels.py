@@ -20,30 +20,62 @@ class IssuedLabel:
 
 
 def warehouse_address(warehouse) -> LabelAddress:
-    return LabelAddress(name=warehouse.name, company="Fulfillment Hub", lines=tuple(warehouse.address_lines),
-                        phone=warehouse.phone)
+    return LabelAddress(
+        name=warehouse.name, company="Fulfillment Hub", lines=tuple(warehouse.address_lines), phone=warehouse.phone
+    )
 
 
-def parcel_label_issue(*, channel, order_number: str, recipient: LabelAddress, recipient_country: str,
-                       recipient_postal_code: str, weight_g: int, dimensions_cm=(None, None, None),
-                       reference: str = "", parcel_no: int = 1, parcel_count: int = 1) -> IssuedLabel:
+def parcel_label_issue(
+    *,
+    channel,
+    order_number: str,
+    recipient: LabelAddress,
+    recipient_country: str,
+    recipient_postal_code: str,
+    weight_g: int,
+    dimensions_cm=(None, None, None),
+    reference: str = "",
+    parcel_no: int = 1,
+    parcel_count: int = 1,
+) -> IssuedLabel:
     """Ask the channel's carrier for a tracking number (numbered from a database sequence per
     carrier) and render the label; carrier refusals become a clear StateConflict."""
     carrier = channel.carrier
     adapter = get_adapter(carrier.code)
     request = ParcelRequest(
-        channel_code=channel.code, carrier_code=carrier.code, service_level=channel.service_level,
-        order_number=order_number, weight_g=weight_g, length_cm=dimensions_cm[0], width_cm=dimensions_cm[1],
-        height_cm=dimensions_cm[2], sender_country=channel.warehouse.country, recipient_country=recipient_country,
-        recipient_postal_code=recipient_postal_code, reference=reference)
+        channel_code=channel.code,
+        carrier_code=carrier.code,
+        service_level=channel.service_level,
+        order_number=order_number,
+        weight_g=weight_g,
+        length_cm=dimensions_cm[0],
+        width_cm=dimensions_cm[1],
+        height_cm=dimensions_cm[2],
+        sender_country=channel.warehouse.country,
+        recipient_country=recipient_country,
+        recipient_postal_code=recipient_postal_code,
+        reference=reference,
+    )
     try:
         result = adapter.request_label(request, sequence=sequence_next(name=f"tracking:{carrier.code}"))
     except CarrierError as exc:
         raise StateConflict(exc.message, code="carrier_retry_later" if exc.retryable else "carrier_refused") from exc
-    pdf = result.label_pdf or render_shipping_labels([ShippingLabel(
-        sender=warehouse_address(channel.warehouse), recipient=recipient, order_number=order_number,
-        tracking_number=result.tracking_number, carrier_name=carrier.name, channel_name=channel.name,
-        service_level=f"{channel.service_level}, {channel.transit_days_min}–{channel.transit_days_max} days",
-        weight_g=weight_g, parcel_no=parcel_no, parcel_count=parcel_count, reference=reference,
-    )], printed_on=timezone.localdate())
+    pdf = result.label_pdf or render_shipping_labels(
+        [
+            ShippingLabel(
+                sender=warehouse_address(channel.warehouse),
+                recipient=recipient,
+                order_number=order_number,
+                tracking_number=result.tracking_number,
+                carrier_name=carrier.name,
+                channel_name=channel.name,
+                service_level=f"{channel.service_level}, {channel.transit_days_min}–{channel.transit_days_max} days",
+                weight_g=weight_g,
+                parcel_no=parcel_no,
+                parcel_count=parcel_count,
+                reference=reference,
+            )
+        ],
+        printed_on=timezone.localdate(),
+    )
     return IssuedLabel(tracking_number=result.tracking_number, pdf=pdf)

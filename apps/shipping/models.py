@@ -30,15 +30,23 @@ class Channel(models.Model):
     volumetric_divisor = models.PositiveIntegerField(default=5000, help_text="cm³ per kg, e.g. 5000 or 6000.")
     max_weight_g = models.PositiveIntegerField(help_text="Heaviest parcel accepted, in grams.")
     max_length_cm = models.DecimalField(max_digits=6, decimal_places=1, help_text="Longest side accepted.")
-    max_girth_cm = models.DecimalField(max_digits=6, decimal_places=1, null=True, blank=True,
-                                       help_text="Length + 2 × (width + height), if the carrier limits it.")
+    max_girth_cm = models.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Length + 2 × (width + height), if the carrier limits it.",
+    )
     tracking_provider = models.CharField(max_length=30, blank=True, help_text="Where tracking events come from.")
     is_active = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["warehouse", "code"]
-        constraints = [models.CheckConstraint(condition=Q(transit_days_max__gte=models.F("transit_days_min")),
-                                              name="shipping_channel_transit_range")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(transit_days_max__gte=models.F("transit_days_min")), name="shipping_channel_transit_range"
+            )
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -67,8 +75,9 @@ class Zone(models.Model):
     rate_card = models.ForeignKey(RateCard, on_delete=models.CASCADE, related_name="zones")
     name = models.CharField(max_length=60)
     countries = models.JSONField(default=list, help_text="Two-letter country codes.")
-    postal_prefixes = models.JSONField(default=list, blank=True,
-                                       help_text="Only these postal-code prefixes or ranges (e.g. '90', '900-961').")
+    postal_prefixes = models.JSONField(
+        default=list, blank=True, help_text="Only these postal-code prefixes or ranges (e.g. '90', '900-961')."
+    )
 
     class Meta:
         ordering = ["rate_card", "name"]
@@ -90,8 +99,11 @@ class RateLine(models.Model):
 
     class Meta:
         ordering = ["zone", "weight_from_g"]
-        constraints = [models.CheckConstraint(condition=Q(weight_to_g__gt=models.F("weight_from_g")),
-                                              name="shipping_rateline_range")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight_to_g__gt=models.F("weight_from_g")), name="shipping_rateline_range"
+            )
+        ]
 
     def __str__(self):
         return f"{self.weight_from_g}–{self.weight_to_g} g: {self.price}"

@@ -42,8 +42,11 @@ def parcel_from_box(*, weight_g, length_cm=None, width_cm=None, height_cm=None) 
     except Exception:  # noqa: BLE001 - any unparsable value is the same mistake for people
         weight = Decimal("0")
     if not weight.is_finite() or weight <= 0 or weight > MAX_WEIGHT_G:
-        raise ValidationFailed("The weight must be more than 0 g (and at most 1,000 kg).", code="invalid_weight",
-                               extra={"weight_g": ["must be more than 0"]})
+        raise ValidationFailed(
+            "The weight must be more than 0 g (and at most 1,000 kg).",
+            code="invalid_weight",
+            extra={"weight_g": ["must be more than 0"]},
+        )
     dims = []
     for name, value in (("length_cm", length_cm), ("width_cm", width_cm), ("height_cm", height_cm)):
         if value in (None, ""):
@@ -53,16 +56,23 @@ def parcel_from_box(*, weight_g, length_cm=None, width_cm=None, height_cm=None) 
         except Exception:  # noqa: BLE001
             number = Decimal("-1")
         if not number.is_finite() or number <= 0 or number > 1000:
-            raise ValidationFailed(f"The {name.replace('_cm', '')} must be more than 0 cm.", code="invalid_dimensions",
-                                   extra={name: ["must be more than 0"]})
+            raise ValidationFailed(
+                f"The {name.replace('_cm', '')} must be more than 0 cm.",
+                code="invalid_dimensions",
+                extra={name: ["must be more than 0"]},
+            )
         dims.append(number)
     if dims and len(dims) != 3:
         raise ValidationFailed("Give all three dimensions, or none.", code="invalid_dimensions")
     if not dims:
         return Parcel(weight_g=math.ceil(weight))
     longest, *others = sorted(dims, reverse=True)
-    return Parcel(weight_g=math.ceil(weight), volume_cm3=dims[0] * dims[1] * dims[2], longest_cm=longest,
-                  girth_cm=longest + 2 * sum(others))
+    return Parcel(
+        weight_g=math.ceil(weight),
+        volume_cm3=dims[0] * dims[1] * dims[2],
+        longest_cm=longest,
+        girth_cm=longest + 2 * sum(others),
+    )
 
 
 def parcel_from_lines(lines) -> Parcel:
@@ -71,8 +81,11 @@ def parcel_from_lines(lines) -> Parcel:
     weight, volume, longest = Decimal("0"), Decimal("0"), Decimal("0")
     for product, quantity in lines:
         if not product.weight_g_effective:
-            raise ValidationFailed(f"{product.sku} has no weight yet; enter it on the product to get a quote.",
-                                   code="missing_weight", extra={"sku": [product.sku]})
+            raise ValidationFailed(
+                f"{product.sku} has no weight yet; enter it on the product to get a quote.",
+                code="missing_weight",
+                extra={"sku": [product.sku]},
+            )
         weight += Decimal(product.weight_g_effective) * quantity
         sides = (product.length_cm_effective, product.width_cm_effective, product.height_cm_effective)
         if all(sides):
@@ -83,8 +96,12 @@ def parcel_from_lines(lines) -> Parcel:
     volume *= 1 + Decimal(settings.SHIPPING_PACKAGING_VOLUME_PCT) / 100
     side = Decimal(str(round(float(volume) ** (1 / 3), 1))) if volume else Decimal("0")
     longest = max(longest, side)
-    return Parcel(weight_g=math.ceil(weight), volume_cm3=volume, longest_cm=longest,
-                  girth_cm=longest + 4 * side if side else Decimal("0"))
+    return Parcel(
+        weight_g=math.ceil(weight),
+        volume_cm3=volume,
+        longest_cm=longest,
+        girth_cm=longest + 4 * side if side else Decimal("0"),
+    )
 
 
 # --- Compiled rates ------------------------------------------------------------------------------
@@ -156,17 +173,32 @@ _compiled: dict = {}
 
 
 def _compile(warehouse_id: int, day) -> list[CompiledChannel]:
-    cards = RateCard.objects.filter(is_active=True, valid_from__lte=day).filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("-valid_from").prefetch_related(
-        Prefetch("zones", Zone.objects.prefetch_related("lines")), "remote_surcharges")
-    channels = (Channel.objects.filter(warehouse_id=warehouse_id, is_active=True, carrier__is_active=True)
-                .select_related("carrier").prefetch_related(Prefetch("rate_cards", cards)))
+    cards = (
+        RateCard.objects.filter(is_active=True, valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .prefetch_related(Prefetch("zones", Zone.objects.prefetch_related("lines")), "remote_surcharges")
+    )
+    channels = (
+        Channel.objects.filter(warehouse_id=warehouse_id, is_active=True, carrier__is_active=True)
+        .select_related("carrier")
+        .prefetch_related(Prefetch("rate_cards", cards))
+    )
     compiled = []
     for ch in channels:
         item = CompiledChannel(
-            id=ch.pk, code=ch.code, name=ch.name, carrier=ch.carrier.name, service_level=ch.service_level,
-            transit_min=ch.transit_days_min, transit_max=ch.transit_days_max, divisor=ch.volumetric_divisor,
-            max_weight_g=ch.max_weight_g, max_length_cm=ch.max_length_cm, max_girth_cm=ch.max_girth_cm)
+            id=ch.pk,
+            code=ch.code,
+            name=ch.name,
+            carrier=ch.carrier.name,
+            service_level=ch.service_level,
+            transit_min=ch.transit_days_min,
+            transit_max=ch.transit_days_max,
+            divisor=ch.volumetric_divisor,
+            max_weight_g=ch.max_weight_g,
+            max_length_cm=ch.max_length_cm,
+            max_girth_cm=ch.max_girth_cm,
+        )
         card = next(iter(ch.rate_cards.all()), None)
         if card is not None:
             item.has_card = True
@@ -174,10 +206,18 @@ def _compile(warehouse_id: int, day) -> list[CompiledChannel]:
             item.per_parcel_fee = card.per_parcel_fee
             zones = []
             for zone in card.zones.all():
-                zones.append(CompiledZone(
-                    countries=frozenset(zone.countries), prefixes=tuple(parse_prefix(p) for p in zone.postal_prefixes),
-                    lines=tuple(sorted((ln.weight_from_g, ln.weight_to_g, ln.price, ln.step_g, ln.step_price)
-                                       for ln in zone.lines.all()))))
+                zones.append(
+                    CompiledZone(
+                        countries=frozenset(zone.countries),
+                        prefixes=tuple(parse_prefix(p) for p in zone.postal_prefixes),
+                        lines=tuple(
+                            sorted(
+                                (ln.weight_from_g, ln.weight_to_g, ln.price, ln.step_g, ln.step_price)
+                                for ln in zone.lines.all()
+                            )
+                        ),
+                    )
+                )
             item.zones = sorted(zones, key=lambda z: not z.prefixes)
             for s in card.remote_surcharges.all():
                 item.remote.setdefault(s.country, []).append((s.postal_prefix.replace(" ", "").upper(), s.amount))
@@ -269,6 +309,7 @@ def _price(lines, weight_g: int):
 
 def quote_channel(ch: CompiledChannel, *, country: str, postal: str, parcel: Parcel, discount_pct: Decimal):
     """A QuoteOption for one channel, or an Ineligible with the reason."""
+
     def refuse(code, reason):
         return Ineligible(ch.id, ch.code, ch.name, code, reason)
 
@@ -279,11 +320,13 @@ def quote_channel(ch: CompiledChannel, *, country: str, postal: str, parcel: Par
     if parcel.weight_g > ch.max_weight_g:
         return refuse("too_heavy", f"Too heavy: {_kg(parcel.weight_g)}, the limit is {_kg(ch.max_weight_g)}.")
     if parcel.longest_cm and parcel.longest_cm > ch.max_length_cm:
-        return refuse("oversize", f"Oversize: the longest side is {parcel.longest_cm:g} cm, the limit "
-                                  f"{ch.max_length_cm:g} cm.")
+        return refuse(
+            "oversize", f"Oversize: the longest side is {parcel.longest_cm:g} cm, the limit {ch.max_length_cm:g} cm."
+        )
     if ch.max_girth_cm and parcel.girth_cm and parcel.girth_cm > ch.max_girth_cm:
-        return refuse("oversize",
-                      f"Oversize: length + girth is {parcel.girth_cm:g} cm, the limit {ch.max_girth_cm:g} cm.")
+        return refuse(
+            "oversize", f"Oversize: length + girth is {parcel.girth_cm:g} cm, the limit {ch.max_girth_cm:g} cm."
+        )
     zone = next((z for z in ch.zones if z.matches(country, postal)), None)
     if zone is None:
         return refuse("no_zone", f"Does not deliver to {country}{' ' + postal if postal else ''}.")
@@ -293,20 +336,40 @@ def quote_channel(ch: CompiledChannel, *, country: str, postal: str, parcel: Par
     base = _money(base)
     fuel = _money(base * ch.fuel_pct / 100)
     compact = postal.replace(" ", "")
-    remote = next((amount for prefix, amount in ch.remote.get(country, []) if compact.startswith(prefix)),
-                  Decimal("0"))
+    remote = next((amount for prefix, amount in ch.remote.get(country, []) if compact.startswith(prefix)), Decimal("0"))
     subtotal = base + fuel + remote + ch.per_parcel_fee
     discount = _money(subtotal * discount_pct / 100)
     return QuoteOption(
-        channel_id=ch.id, channel_code=ch.code, channel_name=ch.name, carrier=ch.carrier,
-        service_level=ch.service_level, transit_days_min=ch.transit_min, transit_days_max=ch.transit_max,
-        chargeable_weight_g=chargeable, actual_weight_g=parcel.weight_g, volumetric_weight_g=volumetric,
-        currency=ch.currency, base=base, fuel=fuel, remote=_money(remote), parcel_fee=_money(ch.per_parcel_fee),
-        discount=discount, total=_money(subtotal - discount))
+        channel_id=ch.id,
+        channel_code=ch.code,
+        channel_name=ch.name,
+        carrier=ch.carrier,
+        service_level=ch.service_level,
+        transit_days_min=ch.transit_min,
+        transit_days_max=ch.transit_max,
+        chargeable_weight_g=chargeable,
+        actual_weight_g=parcel.weight_g,
+        volumetric_weight_g=volumetric,
+        currency=ch.currency,
+        base=base,
+        fuel=fuel,
+        remote=_money(remote),
+        parcel_fee=_money(ch.per_parcel_fee),
+        discount=discount,
+        total=_money(subtotal - discount),
+    )
 
 
-def quote(*, warehouse, country: str, postal_code: str, parcel: Parcel, level_id: int | None = None,
-          channel_ids=None, sort: str = "price") -> QuoteResult:
+def quote(
+    *,
+    warehouse,
+    country: str,
+    postal_code: str,
+    parcel: Parcel,
+    level_id: int | None = None,
+    channel_ids=None,
+    sort: str = "price",
+) -> QuoteResult:
     """Every eligible channel of the warehouse with its price breakdown and transit time (sorted by
     price or by speed), and every other channel with the reason it cannot take the parcel."""
     country = clean_country(country)

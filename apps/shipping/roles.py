@@ -1,6 +1,14 @@
 _VIEW = ["shipping.view_carrier", "shipping.view_channel", "shipping.view_ratecard"]
-_MANAGE = [*_VIEW, "shipping.add_carrier", "shipping.change_carrier", "shipping.add_channel", "shipping.change_channel",
-           "shipping.add_ratecard", "shipping.change_ratecard", "shipping.change_levelfreightdiscount"]
+_MANAGE = [
+    *_VIEW,
+    "shipping.add_carrier",
+    "shipping.change_carrier",
+    "shipping.add_channel",
+    "shipping.change_channel",
+    "shipping.add_ratecard",
+    "shipping.change_ratecard",
+    "shipping.change_levelfreightdiscount",
+]
 
 ROLE_PERMISSIONS = {
     "logistics": _MANAGE,

@@ -19,19 +19,38 @@ def _changed() -> None:
     transaction.on_commit(rates_changed)
 
 
-CHANNEL_FIELDS = ("code", "name", "carrier", "warehouse", "service_level", "transit_days_min", "transit_days_max",
-                  "volumetric_divisor", "max_weight_g", "max_length_cm", "max_girth_cm", "tracking_provider",
-                  "is_active")
+CHANNEL_FIELDS = (
+    "code",
+    "name",
+    "carrier",
+    "warehouse",
+    "service_level",
+    "transit_days_min",
+    "transit_days_max",
+    "volumetric_divisor",
+    "max_weight_g",
+    "max_length_cm",
+    "max_girth_cm",
+    "tracking_provider",
+    "is_active",
+)
 
 
 def _check_channel(values: dict) -> None:
-    if values.get("transit_days_max") is not None and values.get("transit_days_min") is not None \
-            and values["transit_days_max"] < values["transit_days_min"]:
-        raise ValidationFailed("The longest transit time cannot be shorter than the shortest.",
-                               extra={"transit_days_max": ["shorter than the minimum"]})
+    if (
+        values.get("transit_days_max") is not None
+        and values.get("transit_days_min") is not None
+        and values["transit_days_max"] < values["transit_days_min"]
+    ):
+        raise ValidationFailed(
+            "The longest transit time cannot be shorter than the shortest.",
+            extra={"transit_days_max": ["shorter than the minimum"]},
+        )
     if values.get("volumetric_divisor") is not None and not 1000 <= values["volumetric_divisor"] <= 10000:
-        raise ValidationFailed("The volumetric divisor is usually 5000 or 6000 (cm³ per kg).",
-                               extra={"volumetric_divisor": ["between 1000 and 10000"]})
+        raise ValidationFailed(
+            "The volumetric divisor is usually 5000 or 6000 (cm³ per kg).",
+            extra={"volumetric_divisor": ["between 1000 and 10000"]},
+        )
 
 
 @transaction.atomic
@@ -67,8 +86,16 @@ def carrier_save(*, actor, carrier: Carrier | None, data: dict) -> Carrier:
 @transaction.atomic
 def rate_card_save(*, actor, rate_card: RateCard | None, data: dict) -> RateCard:
     card = rate_card or RateCard()
-    for name in ("channel", "name", "currency", "fuel_surcharge_pct", "per_parcel_fee", "valid_from", "valid_to",
-                 "is_active"):
+    for name in (
+        "channel",
+        "name",
+        "currency",
+        "fuel_surcharge_pct",
+        "per_parcel_fee",
+        "valid_from",
+        "valid_to",
+        "is_active",
+    ):
         if name in data:
             setattr(card, name, data[name])
     if card.valid_to and card.valid_to < card.valid_from:
@@ -98,8 +125,10 @@ def customer_channels_set(*, actor, customer, channels) -> None:
     allowed = set(customer_warehouses(customer=customer).values_list("pk", flat=True))
     outside = [c.code for c in channels if c.warehouse_id not in allowed]
     if outside:
-        raise ValidationFailed(f"Not from the customer's warehouses: {', '.join(outside)}. Add the warehouse to "
-                               "its logistics plan first.", extra={"channels": outside})
+        raise ValidationFailed(
+            f"Not from the customer's warehouses: {', '.join(outside)}. Add the warehouse to its logistics plan first.",
+            extra={"channels": outside},
+        )
     wanted = {c.pk for c in channels}
     CustomerChannel.objects.filter(customer=customer).exclude(channel_id__in=wanted).delete()
     have = set(CustomerChannel.objects.filter(customer=customer).values_list("channel_id", flat=True))
@@ -133,9 +162,17 @@ class RateProblem:
 
 MAX_RATE_WEIGHT_G = 1_000_000
 MAX_RATE_AMOUNT = Decimal("999999.99")
-FIELD_LABELS = {"zone": "Zone", "countries": "Countries", "postal_prefixes": "Postal prefixes",
-                "weight_from_g": "Weight from (g)", "weight_to_g": "Weight to (g)", "price": "Price",
-                "step_g": "Step (g)", "step_price": "Step price", "amount": "Amount"}
+FIELD_LABELS = {
+    "zone": "Zone",
+    "countries": "Countries",
+    "postal_prefixes": "Postal prefixes",
+    "weight_from_g": "Weight from (g)",
+    "weight_to_g": "Weight to (g)",
+    "price": "Price",
+    "step_g": "Step (g)",
+    "step_price": "Step price",
+    "amount": "Amount",
+}
 
 
 def _int(value, name, row, problems, *, minimum=0):
@@ -199,8 +236,9 @@ def check_rate_rows(rows: list[RateRow]) -> tuple[dict, list[RateProblem]]:
         zone = zones.setdefault(name, {"countries": None, "prefixes": [], "lines": [], "row": r.number})
         if countries:
             if zone["countries"] is not None and set(zone["countries"]) != set(countries):
-                problems.append(RateProblem(r.number, "countries",
-                                            f"zone {name} lists other countries on row {zone['row']}"))
+                problems.append(
+                    RateProblem(r.number, "countries", f"zone {name} lists other countries on row {zone['row']}")
+                )
             zone["countries"] = countries
         zone["prefixes"] += [p for p in prefixes if p not in zone["prefixes"]]
         if None not in (low, high, price):
@@ -212,16 +250,26 @@ def check_rate_rows(rows: list[RateRow]) -> tuple[dict, list[RateProblem]]:
         elif not zone["prefixes"]:
             for country in zone["countries"]:
                 if country in whole_country:
-                    problems.append(RateProblem(zone["row"], "countries", f"{country} is already in zone "
-                                                f"{whole_country[country]}: a destination would have two prices"))
+                    problems.append(
+                        RateProblem(
+                            zone["row"],
+                            "countries",
+                            f"{country} is already in zone "
+                            f"{whole_country[country]}: a destination would have two prices",
+                        )
+                    )
                 whole_country[country] = name
         lines = sorted(zone["lines"], key=lambda ln: ln[1])
         for previous, current in zip(lines, lines[1:], strict=False):
             if current[1] < previous[2]:
-                problems.append(RateProblem(
-                    current[0], "weight_from_g",
-                    f"overlaps row {previous[0]} in zone {name} ({previous[1]}–{previous[2]} g): "
-                    "a weight would have two prices"))
+                problems.append(
+                    RateProblem(
+                        current[0],
+                        "weight_from_g",
+                        f"overlaps row {previous[0]} in zone {name} ({previous[1]}–{previous[2]} g): "
+                        "a weight would have two prices",
+                    )
+                )
     return zones, sorted(problems, key=lambda p: p.row)
 
 
@@ -232,18 +280,25 @@ def rate_table_replace(*, actor, rate_card: RateCard, rows: list[RateRow]) -> in
     if problems:
         first = problems[0]
         label = FIELD_LABELS.get(first.field, first.field or "")
-        raise ValidationFailed(f"Row {first.row}: {label} {first.message}".replace("  ", " "),
-                               code="rate_table_invalid",
-                               extra={"rows": [[p.row, p.field, p.message] for p in problems]})
+        raise ValidationFailed(
+            f"Row {first.row}: {label} {first.message}".replace("  ", " "),
+            code="rate_table_invalid",
+            extra={"rows": [[p.row, p.field, p.message] for p in problems]},
+        )
     if not zones:
         raise ValidationFailed("The rate table is empty.", code="rate_table_invalid")
     rate_card.zones.all().delete()
     count = 0
     for name, zone in zones.items():
-        z = Zone.objects.create(rate_card=rate_card, name=name, countries=zone["countries"],
-                                postal_prefixes=zone["prefixes"] or [])
-        RateLine.objects.bulk_create([RateLine(zone=z, weight_from_g=lo, weight_to_g=hi, price=p, step_g=sg,
-                                               step_price=sp) for _n, lo, hi, p, sg, sp in zone["lines"]])
+        z = Zone.objects.create(
+            rate_card=rate_card, name=name, countries=zone["countries"], postal_prefixes=zone["prefixes"] or []
+        )
+        RateLine.objects.bulk_create(
+            [
+                RateLine(zone=z, weight_from_g=lo, weight_to_g=hi, price=p, step_g=sg, step_price=sp)
+                for _n, lo, hi, p, sg, sp in zone["lines"]
+            ]
+        )
         count += len(zone["lines"])
     _changed()
     return count

@@ -19,7 +19,10 @@ class EventSource(models.TextChoices):
 
 
 STATUS_BADGES = {
-    TrackingStatus.INFO_RECEIVED: "info", TrackingStatus.IN_TRANSIT: "primary",
-    TrackingStatus.OUT_FOR_DELIVERY: "primary", TrackingStatus.DELIVERED: "success",
-    TrackingStatus.EXCEPTION: "danger", TrackingStatus.RETURNED: "secondary",
+    TrackingStatus.INFO_RECEIVED: "info",
+    TrackingStatus.IN_TRANSIT: "primary",
+    TrackingStatus.OUT_FOR_DELIVERY: "primary",
+    TrackingStatus.DELIVERED: "success",
+    TrackingStatus.EXCEPTION: "danger",
+    TrackingStatus.RETURNED: "secondary",
 }

@@ -27,8 +27,11 @@ def seed_tracking() -> int:
     """Add the demo scans to shipped DEMO- orders without events; returns how many orders got some."""
     seeded = 0
     with staff_scope():
-        orders = list(Order.objects.filter(status=OrderStatus.SHIPPED, shipped_at__isnull=False,
-                                           external_ref__startswith="DEMO-").order_by("shipped_at", "id"))
+        orders = list(
+            Order.objects.filter(
+                status=OrderStatus.SHIPPED, shipped_at__isnull=False, external_ref__startswith="DEMO-"
+            ).order_by("shipped_at", "id")
+        )
         with_events = set(TrackingEvent.objects.filter(order__in=orders).values_list("order_id", flat=True))
         fresh = [order for order in orders if order.pk not in with_events]
         for index, order in enumerate(fresh):
@@ -38,7 +41,14 @@ def seed_tracking() -> int:
             scans = SCANS if index % 2 == 0 else SCANS[:1]
             for hours, status, location, description in scans:
                 at = order.shipped_at + span * hours / (SCANS[-1][0] + 4)
-                tracking_event_add(actor=None, order=order, occurred_at=at, status=status, location=location,
-                                   description=description, source=EventSource.CARRIER)
+                tracking_event_add(
+                    actor=None,
+                    order=order,
+                    occurred_at=at,
+                    status=status,
+                    location=location,
+                    description=description,
+                    source=EventSource.CARRIER,
+                )
             seeded += 1
     return seeded

@@ -33,12 +33,18 @@ class EventForm(forms.Form):
     """A tracking event as staff record it (the service checks the times against the order)."""
 
     occurred_at = forms.DateTimeField(
-        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text="When it happened (not when you record it).")
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="When it happened (not when you record it).",
+    )
     status = forms.ChoiceField(choices=TrackingStatus.choices)
     location = forms.CharField(max_length=120, required=False, help_text="e.g. Phoenix, AZ hub")
-    description = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                  help_text="Shown on the public tracking page: no names or addresses.")
+    description = forms.CharField(
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Shown on the public tracking page: no names or addresses.",
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("initial", {"occurred_at": timezone.localtime().replace(second=0, microsecond=0)})

@@ -19,8 +19,9 @@ class TrackingEvent(models.Model):
     status = models.CharField(max_length=20, choices=TrackingStatus.choices)
     description = models.CharField(max_length=300, blank=True)
     source = models.CharField(max_length=10, choices=EventSource.choices, default=EventSource.STAFF)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

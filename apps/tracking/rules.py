@@ -32,8 +32,9 @@ def numbers_parse(text: str) -> list[str]:
     if not numbers:
         raise TrackingInvalid("Enter at least one number.", code="no_numbers")
     if len(numbers) > MAX_NUMBERS:
-        raise TrackingInvalid(f"You entered {len(numbers)} numbers; track at most {MAX_NUMBERS} at a time.",
-                              code="too_many_numbers")
+        raise TrackingInvalid(
+            f"You entered {len(numbers)} numbers; track at most {MAX_NUMBERS} at a time.", code="too_many_numbers"
+        )
     problems = []
     for number in numbers:
         if ORDER_LIKE.fullmatch(number):

@@ -49,9 +49,14 @@ def tracking_shipped(order: Order) -> TrackingEvent | None:
     if order.shipped_at is None:
         return None
     carrier = order.channel.carrier.name if order.channel_id else "the carrier"
-    return TrackingEvent(order=order, occurred_at=order.shipped_at, status=TrackingStatus.IN_TRANSIT,
-                         location=_place(order.warehouse), description=f"Shipped: handed to {carrier}",
-                         source=EventSource.SYSTEM)
+    return TrackingEvent(
+        order=order,
+        occurred_at=order.shipped_at,
+        status=TrackingStatus.IN_TRANSIT,
+        location=_place(order.warehouse),
+        description=f"Shipped: handed to {carrier}",
+        source=EventSource.SYSTEM,
+    )
 
 
 # --- Staff ---------------------------------------------------------------------------------------
@@ -74,8 +79,7 @@ def order_find(*, code: str) -> Order | None:
 
 def order_timeline(*, order: Order) -> list[TrackingEvent]:
     """The order's tracking events oldest first, the hand-over first of all."""
-    stored = list(TrackingEvent.objects.filter(order=order).select_related("created_by").order_by("occurred_at",
-                                                                                                   "id"))
+    stored = list(TrackingEvent.objects.filter(order=order).select_related("created_by").order_by("occurred_at", "id"))
     shipped = tracking_shipped(order)
     return [shipped, *stored] if shipped else stored
 
@@ -84,10 +88,15 @@ def in_delivery(*, exceptions_only: bool = False) -> QuerySet[Order]:
     """Shipped orders not yet delivered or returned, each with its latest stored tracking event
     (``latest_status``, ``latest_at``, ``latest_location``); newest first by id for keyset pages."""
     latest = TrackingEvent.objects.filter(order=OuterRef("pk")).order_by(*_NEWEST_FIRST)
-    qs = (Order.objects.filter(status=OrderStatus.SHIPPED).select_related("customer", "channel__carrier")
-          .annotate(latest_status=Subquery(latest.values("status")[:1]),
-                    latest_at=Subquery(latest.values("occurred_at")[:1]),
-                    latest_location=Subquery(latest.values("location")[:1])))
+    qs = (
+        Order.objects.filter(status=OrderStatus.SHIPPED)
+        .select_related("customer", "channel__carrier")
+        .annotate(
+            latest_status=Subquery(latest.values("status")[:1]),
+            latest_at=Subquery(latest.values("occurred_at")[:1]),
+            latest_location=Subquery(latest.values("location")[:1]),
+        )
+    )
     if exceptions_only:
         qs = qs.filter(latest_status=TrackingStatus.EXCEPTION)
     return qs
@@ -122,8 +131,14 @@ class PublicTracking:
 
 
 def _public_event(event: TrackingEvent) -> PublicEvent:
-    return PublicEvent(at=event.occurred_at, status=event.status, status_label=event.get_status_display(),
-                       badge=event.badge, location=event.location, description=event.description)
+    return PublicEvent(
+        at=event.occurred_at,
+        status=event.status,
+        status_label=event.get_status_display(),
+        badge=event.badge,
+        location=event.location,
+        description=event.description,
+    )
 
 
 def _public(number: str, order: Order | None) -> PublicTracking:
@@ -131,15 +146,23 @@ def _public(number: str, order: Order | None) -> PublicTracking:
         return PublicTracking(number=number)
     status = OrderStatus(order.status)
     if order.shipped_at is None:  # packed perhaps, but not handed over: no carrier to follow yet
-        return PublicTracking(number=number, found=True, status=status.value, status_label=status.label,
-                              badge=ORDER_BADGES[status])
+        return PublicTracking(
+            number=number, found=True, status=status.value, status_label=status.label, badge=ORDER_BADGES[status]
+        )
     carrier = order.channel.carrier if order.channel_id else None
     events = [_public_event(e) for e in order.tracking_events.all()]  # prefetched newest first
     events.append(_public_event(tracking_shipped(order)))
     return PublicTracking(
-        number=number, found=True, status=status.value, status_label=status.label, badge=ORDER_BADGES[status],
-        carrier=carrier.name if carrier else None, tracking_number=order.tracking_number or None,
-        tracking_url=tracking_link(carrier, order.tracking_number), events=tuple(events))
+        number=number,
+        found=True,
+        status=status.value,
+        status_label=status.label,
+        badge=ORDER_BADGES[status],
+        carrier=carrier.name if carrier else None,
+        tracking_number=order.tracking_number or None,
+        tracking_url=tracking_link(carrier, order.tracking_number),
+        events=tuple(events),
+    )
 
 
 def public_tracking(*, numbers: list[str]) -> list[PublicTracking]:
@@ -152,14 +175,26 @@ def public_tracking(*, numbers: list[str]) -> list[PublicTracking]:
     by_number = [n for n in numbers if is_order_number(n)]
     by_tracking = [n for n in numbers if n not in by_number]
     events = TrackingEvent.objects.order_by(*_NEWEST_FIRST).only(
-        "order_id", "occurred_at", "status", "location", "description")
+        "order_id", "occurred_at", "status", "location", "description"
+    )
     with staff_scope():
         orders = list(
-            Order.objects.filter(Q(number__in=by_number) | Q(tracking_number__in=by_tracking),
-                                 status__in=PUBLIC_STATUSES)
+            Order.objects.filter(
+                Q(number__in=by_number) | Q(tracking_number__in=by_tracking), status__in=PUBLIC_STATUSES
+            )
             .select_related("warehouse", "channel__carrier")
-            .only("id", "number", "status", "tracking_number", "shipped_at", "warehouse__city", "warehouse__state",
-                  "warehouse__country", "channel__carrier__name", "channel__carrier__tracking_url")
+            .only(
+                "id",
+                "number",
+                "status",
+                "tracking_number",
+                "shipped_at",
+                "warehouse__city",
+                "warehouse__state",
+                "warehouse__country",
+                "channel__carrier__name",
+                "channel__carrier__tracking_url",
+            )
             .prefetch_related(Prefetch("tracking_events", queryset=events))
             .order_by("id")
         )

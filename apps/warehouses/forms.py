@@ -6,8 +6,19 @@ from .models import Warehouse
 class WarehouseForm(forms.ModelForm):
     class Meta:
         model = Warehouse
-        fields = ["code", "name", "address1", "address2", "city", "state", "postal_code", "country", "timezone",
-                  "phone", "is_active"]
+        fields = [
+            "code",
+            "name",
+            "address1",
+            "address2",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "timezone",
+            "phone",
+            "is_active",
+        ]
 
 
 class WarehouseUpdateForm(forms.ModelForm):
@@ -17,15 +28,22 @@ class WarehouseUpdateForm(forms.ModelForm):
 
 
 class BinsForm(forms.Form):
-    codes = forms.CharField(label="Bin codes", required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                            help_text="One per line — or fill in a range below.")
-    range_from = forms.CharField(label="Range from", required=False, max_length=30,
-                                 widget=forms.TextInput(attrs={"placeholder": "A-01-01"}))
-    range_to = forms.CharField(label="Range to", required=False, max_length=30,
-                               widget=forms.TextInput(attrs={"placeholder": "A-01-20"}))
+    codes = forms.CharField(
+        label="Bin codes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One per line — or fill in a range below.",
+    )
+    range_from = forms.CharField(
+        label="Range from", required=False, max_length=30, widget=forms.TextInput(attrs={"placeholder": "A-01-01"})
+    )
+    range_to = forms.CharField(
+        label="Range to", required=False, max_length=30, widget=forms.TextInput(attrs={"placeholder": "A-01-20"})
+    )
     zone = forms.CharField(required=False, max_length=30)
 
 
 class CustomerWarehousesForm(forms.Form):
-    warehouses = forms.ModelMultipleChoiceField(queryset=Warehouse.objects.filter(is_active=True), required=False,
-                                                widget=forms.CheckboxSelectMultiple)
+    warehouses = forms.ModelMultipleChoiceField(
+        queryset=Warehouse.objects.filter(is_active=True), required=False, widget=forms.CheckboxSelectMultiple
+    )

@@ -1,6 +1,11 @@
 _VIEW = ["warehouses.view_warehouse", "warehouses.view_binlocation"]
-_MANAGE = [*_VIEW, "warehouses.add_warehouse", "warehouses.change_warehouse", "warehouses.add_binlocation",
-           "warehouses.change_binlocation"]
+_MANAGE = [
+    *_VIEW,
+    "warehouses.add_warehouse",
+    "warehouses.change_warehouse",
+    "warehouses.add_binlocation",
+    "warehouses.change_binlocation",
+]
 
 ROLE_PERMISSIONS = {
     "warehouse": _MANAGE,

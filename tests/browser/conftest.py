@@ -111,8 +111,12 @@ def page(request, browser, live_server):
 def phone_page(request, browser, live_server):
     """Like ``page``, on a phone-sized touch viewport."""
     context, page = _new_page(
-        browser, base_url=live_server.url,
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2,
+        browser,
+        base_url=live_server.url,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
     )
     yield page
     _screenshot_on_failure(request, page)

@@ -25,13 +25,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def setup(user_a):
-    warehouse = Warehouse.objects.create(code="LAX1", name="Los Angeles", address1="1 Dock Rd", city="Carson",
-                                         state="CA", postal_code="90810", country="US")
+    warehouse = Warehouse.objects.create(
+        code="LAX1",
+        name="Los Angeles",
+        address1="1 Dock Rd",
+        city="Carson",
+        state="CA",
+        postal_code="90810",
+        country="US",
+    )
     BinLocation.objects.create(warehouse=warehouse, code="A-01-01")
     customer_warehouses_set(actor=None, customer=user_a.customer, warehouses=[warehouse])
     priced_channel(warehouse, "ups-ground", "UPS Ground", Carrier.objects.create(code="ups", name="UPS"), "6.00")
-    LevelPrice.objects.update_or_create(level=user_a.customer.level, defaults={
-        "fulfilment_fee_per_order": Decimal("2.50"), "fulfilment_fee_per_extra_unit": Decimal("0.50")})
+    LevelPrice.objects.update_or_create(
+        level=user_a.customer.level,
+        defaults={"fulfilment_fee_per_order": Decimal("2.50"), "fulfilment_fee_per_extra_unit": Decimal("0.50")},
+    )
     PaymentAccount.objects.create(method="wire", currency="USD", details="Demo Bank, account 000123")
     return warehouse
 
@@ -133,9 +142,14 @@ def test_from_a_new_sku_to_a_shipped_parcel(page, browser, live_server, login, u
 
     # --- Customer: an order, submitted ---------------------------------------------------------------
     page.goto("/orders/create/")
-    for label, value in (("Recipient name", "Jane Doe"), ("Phone", "+1 415-555-0142"),
-                         ("Address line 1", "500 Market St"), ("City", "San Francisco"),
-                         ("State / province", "CA"), ("Postal code", "94105")):
+    for label, value in (
+        ("Recipient name", "Jane Doe"),
+        ("Phone", "+1 415-555-0142"),
+        ("Address line 1", "500 Market St"),
+        ("City", "San Francisco"),
+        ("State / province", "CA"),
+        ("Postal code", "94105"),
+    ):
         page.get_by_role("textbox", name=label).fill(value)
     page.get_by_role("combobox", name="Country").select_option("US")
     page.get_by_label("SKU", exact=True).first.fill("LOOP-TEE")

@@ -44,10 +44,14 @@ def _workbook(rows) -> bytes:
 
 def test_import_with_a_bad_row_then_only_the_valid_ones(page, live_server, login, user_a, tmp_path):
     path = tmp_path / "products.xlsx"
-    path.write_bytes(_workbook([
-        {"sku": "IMP-1", "name": "Imported one", "declared_value": 3},
-        {"sku": "IMP-2", "name": "Imported two", "declared_value": -3},
-    ]))
+    path.write_bytes(
+        _workbook(
+            [
+                {"sku": "IMP-1", "name": "Imported one", "declared_value": 3},
+                {"sku": "IMP-2", "name": "Imported two", "declared_value": -3},
+            ]
+        )
+    )
     login(page, user_a.email)
     page.goto(live_server.url + "/products/import/")
     page.get_by_label("Product file (.xlsx)").set_input_files(str(path))

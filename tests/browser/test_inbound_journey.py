@@ -20,14 +20,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def setup(user_a):
-    warehouse = Warehouse.objects.create(code="LAX1", name="Los Angeles", address1="1 Dock Rd", city="Carson",
-                                         country="US")
+    warehouse = Warehouse.objects.create(
+        code="LAX1", name="Los Angeles", address1="1 Dock Rd", city="Carson", country="US"
+    )
     for code in ("A-01-01", "A-01-02"):
         BinLocation.objects.create(warehouse=warehouse, code=code)
     customer_warehouses_set(actor=None, customer=user_a.customer, warehouses=[warehouse])
     with customer_scope(user_a.customer):
-        product_create(actor=user_a, data={"sku": "TEE", "name": "T-shirt", "declared_value": "9",
-                                           "upc": "012345678905"})
+        product_create(
+            actor=user_a, data={"sku": "TEE", "name": "T-shirt", "declared_value": "9", "upc": "012345678905"}
+        )
         product_create(actor=user_a, data={"sku": "MUG", "name": "Mug", "declared_value": "4"})
     return warehouse
 

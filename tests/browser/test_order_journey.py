@@ -23,15 +23,23 @@ ADDRESS = "Jane Doe\n500 Market St Apt 4\nSan Francisco, CA 94105\nUnited States
 
 @pytest.fixture
 def setup(user_a):
-    warehouse = Warehouse.objects.create(code="LAX1", name="Los Angeles", address1="1 Dock Rd", city="Carson",
-                                         state="CA", postal_code="90810", country="US")
+    warehouse = Warehouse.objects.create(
+        code="LAX1",
+        name="Los Angeles",
+        address1="1 Dock Rd",
+        city="Carson",
+        state="CA",
+        postal_code="90810",
+        country="US",
+    )
     customer_warehouses_set(actor=None, customer=user_a.customer, warehouses=[warehouse])
     ups, dhl = Carrier.objects.create(code="ups", name="UPS"), Carrier.objects.create(code="dhl", name="DHL")
     priced_channel(warehouse, "dhl-express", "DHL Express", dhl, "20.00", transit=(1, 2))
     priced_channel(warehouse, "ups-ground", "UPS Ground", ups, "6.00")
     with customer_scope(user_a.customer):
-        tee = product_create(actor=user_a, data={"sku": "TEE", "name": "T-shirt", "declared_value": "9",
-                                                 "weight_g": 200})
+        tee = product_create(
+            actor=user_a, data={"sku": "TEE", "name": "T-shirt", "declared_value": "9", "weight_g": 200}
+        )
         stock_receive(actor=None, product=tee, warehouse=warehouse, quantity=10)
         credit(customer=user_a.customer, amount="100", idempotency_key="journey-topup")
     return warehouse

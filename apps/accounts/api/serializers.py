@@ -10,8 +10,17 @@ class CustomerOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Customer
-        fields = ["code", "company_name", "contact_name", "contact_email", "contact_phone",
-                  "level", "level_name", "status", "service_rep"]
+        fields = [
+            "code",
+            "company_name",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "level",
+            "level_name",
+            "status",
+            "service_rep",
+        ]
 
     def get_service_rep(self, obj) -> dict | None:
         rep = obj.service_rep

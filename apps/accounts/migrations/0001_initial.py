@@ -10,116 +10,229 @@ import apps.accounts.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BackOfficeSection',
+            name="BackOfficeSection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
             ],
             options={
-                'permissions': [('view_sales_desk', 'Back office: sales desk'), ('view_service_desk', 'Back office: customer service desk'), ('view_order_desk', 'Back office: order group (OMS) desk'), ('view_warehouse_desk', 'Back office: warehouse desk'), ('view_logistics_desk', 'Back office: logistics (TMS) desk'), ('view_finance_desk', 'Back office: finance (FMS) desk')],
-                'managed': False,
-                'default_permissions': (),
+                "permissions": [
+                    ("view_sales_desk", "Back office: sales desk"),
+                    ("view_service_desk", "Back office: customer service desk"),
+                    ("view_order_desk", "Back office: order group (OMS) desk"),
+                    ("view_warehouse_desk", "Back office: warehouse desk"),
+                    ("view_logistics_desk", "Back office: logistics (TMS) desk"),
+                    ("view_finance_desk", "Back office: finance (FMS) desk"),
+                ],
+                "managed": False,
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='CustomerLevel',
+            name="CustomerLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=60)),
-                ('rank', models.PositiveSmallIntegerField(default=0, help_text='Higher ranks get better prices.')),
-                ('description', models.CharField(blank=True, max_length=200)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=60)),
+                ("rank", models.PositiveSmallIntegerField(default=0, help_text="Higher ranks get better prices.")),
+                ("description", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['rank', 'code'],
+                "ordering": ["rank", "code"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='e-mail address')),
-                ('full_name', models.CharField(blank=True, max_length=120)),
-                ('customer_role', models.CharField(blank=True, choices=[('owner', 'Owner'), ('member', 'Member')], max_length=10)),
-                ('is_staff', models.BooleanField(default=False, help_text='Works in the back office. Customer users can never be staff.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now)),
-                ('welcome_sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="e-mail address")),
+                ("full_name", models.CharField(blank=True, max_length=120)),
+                (
+                    "customer_role",
+                    models.CharField(blank=True, choices=[("owner", "Owner"), ("member", "Member")], max_length=10),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False, help_text="Works in the back office. Customer users can never be staff."
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now)),
+                ("welcome_sent_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['email'],
+                "ordering": ["email"],
             },
             managers=[
-                ('objects', apps.accounts.models.UserManager()),
+                ("objects", apps.accounts.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(editable=False, max_length=12, unique=True)),
-                ('company_name', models.CharField(max_length=200)),
-                ('contact_name', models.CharField(max_length=120)),
-                ('contact_email', models.EmailField(max_length=254)),
-                ('contact_phone', models.CharField(blank=True, max_length=40)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('suspended', 'Suspended')], default='active', max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('sales_rep', models.ForeignKey(blank=True, limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sold_customers', to=settings.AUTH_USER_MODEL)),
-                ('service_rep', models.ForeignKey(blank=True, help_text='Dedicated customer-service representative.', limit_choices_to={'is_staff': True}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='serviced_customers', to=settings.AUTH_USER_MODEL)),
-                ('level', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customers', to='accounts.customerlevel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(editable=False, max_length=12, unique=True)),
+                ("company_name", models.CharField(max_length=200)),
+                ("contact_name", models.CharField(max_length=120)),
+                ("contact_email", models.EmailField(max_length=254)),
+                ("contact_phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "Active"), ("suspended", "Suspended")], default="active", max_length=16
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "sales_rep",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"is_staff": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sold_customers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "service_rep",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Dedicated customer-service representative.",
+                        limit_choices_to={"is_staff": True},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="serviced_customers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customers",
+                        to="accounts.customerlevel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
-                'permissions': [('suspend_customer', 'Can suspend or reactivate a customer')],
+                "ordering": ["code"],
+                "permissions": [("suspend_customer", "Can suspend or reactivate a customer")],
             },
         ),
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80)),
-                ('prefix', models.CharField(help_text='The first characters, to recognise a key.', max_length=16)),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to='accounts.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80)),
+                ("prefix", models.CharField(help_text="The first characters, to recognise a key.", max_length=16)),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_keys",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="api_keys", to="accounts.customer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='customer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='accounts.customer'),
+            model_name="user",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="users",
+                to="accounts.customer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='accounts_user_email_ci_unique'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("email"), name="accounts_user_email_ci_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(('customer__isnull', True), ('is_staff', False), _connector='OR'), name='accounts_user_customer_users_are_not_staff'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("customer__isnull", True), ("is_staff", False), _connector="OR"),
+                name="accounts_user_customer_users_are_not_staff",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('customer__isnull', True), ('customer_role', '')), models.Q(('customer__isnull', False), ('customer_role__in', ['owner', 'member'])), _connector='OR'), name='accounts_user_customer_role_matches_customer'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("customer__isnull", True), ("customer_role", "")),
+                    models.Q(("customer__isnull", False), ("customer_role__in", ["owner", "member"])),
+                    _connector="OR",
+                ),
+                name="accounts_user_customer_role_matches_customer",
+            ),
         ),
     ]

@@ -22,14 +22,20 @@ class CustomerListView(StaffPermissionRequiredMixin, View):
         search = request.GET.get("q", "").strip()
         status = request.GET.get("status", "")
         level = request.GET.get("level", "")
-        page = Paginator(customer_list(search=search, status=status, level=level), 25).get_page(
-            request.GET.get("page")
+        page = Paginator(customer_list(search=search, status=status, level=level), 25).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "accounts/staff/customer_list.html",
+            {
+                "page": page,
+                "q": search,
+                "status": status,
+                "level": level,
+                "statuses": CustomerStatus.choices,
+                "levels": CustomerLevel.objects.all(),
+                "badges": CUSTOMER_STATUS_BADGES,
+            },
         )
-        return render(request, "accounts/staff/customer_list.html", {
-            "page": page, "q": search, "status": status, "level": level,
-            "statuses": CustomerStatus.choices, "levels": CustomerLevel.objects.all(),
-            "badges": CUSTOMER_STATUS_BADGES,
-        })
 
 
 class CustomerCreateView(StaffPermissionRequiredMixin, View):
@@ -45,7 +51,8 @@ class CustomerCreateView(StaffPermissionRequiredMixin, View):
         if form.is_valid() and owner_form.is_valid():
             try:
                 customer = customer_open(
-                    actor=request.user, **form.cleaned_data,
+                    actor=request.user,
+                    **form.cleaned_data,
                     owner_email=owner_form.cleaned_data["owner_email"],
                     owner_password=owner_form.cleaned_data["owner_password"],
                 )
@@ -62,15 +69,17 @@ class CustomerDetailView(StaffPermissionRequiredMixin, View):
     permission_required = "accounts.view_customer"
 
     def get(self, request, code):
-        customer = get_object_or_404(
-            Customer.objects.select_related("level", "service_rep", "sales_rep"), code=code
+        customer = get_object_or_404(Customer.objects.select_related("level", "service_rep", "sales_rep"), code=code)
+        return render(
+            request,
+            "accounts/staff/customer_detail.html",
+            {
+                "customer": customer,
+                "users": customer.users.order_by("email"),
+                "badges": CUSTOMER_STATUS_BADGES,
+                "status_form": CustomerStatusForm(initial={"status": customer.status}),
+            },
         )
-        return render(request, "accounts/staff/customer_detail.html", {
-            "customer": customer,
-            "users": customer.users.order_by("email"),
-            "badges": CUSTOMER_STATUS_BADGES,
-            "status_form": CustomerStatusForm(initial={"status": customer.status}),
-        })
 
 
 class CustomerUpdateView(StaffPermissionRequiredMixin, View):

@@ -19,8 +19,12 @@ pytestmark = pytest.mark.django_db
 
 
 def register(**overrides):
-    data = {"company_name": "Nova Shop", "contact_name": "Nina Nova", "email": "Nina@Nova.example",
-            "password": "a-long-secret-77"}
+    data = {
+        "company_name": "Nova Shop",
+        "contact_name": "Nina Nova",
+        "email": "Nina@Nova.example",
+        "password": "a-long-secret-77",
+    }
     data.update(overrides)
     return customer_register(**data)
 
@@ -73,8 +77,14 @@ def test_customer_open_with_owner_is_all_or_nothing(make_staff):
     register(email="taken@x.example")
     before = Customer.objects.count()
     with pytest.raises(EmailTaken):
-        customer_open(actor=sales, company_name="Z", contact_name="Z", contact_email="z@z.example",
-                      owner_email="taken@x.example", owner_password="another-long-one-8")
+        customer_open(
+            actor=sales,
+            company_name="Z",
+            contact_name="Z",
+            contact_email="z@z.example",
+            owner_email="taken@x.example",
+            owner_password="another-long-one-8",
+        )
     assert Customer.objects.count() == before
 
 

@@ -52,25 +52,43 @@ def test_suspended_customer_cannot_sign_in(client, user_a):
 
 def test_register_opens_account_and_signs_in(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounts:register"), {
-            "company_name": "Nova Shop", "contact_name": "Nina Nova", "email": "nina@nova.example",
-            "phone": "", "password1": "a-long-secret-77", "password2": "a-long-secret-77",
-        }, follow=True)
+        response = client.post(
+            reverse("accounts:register"),
+            {
+                "company_name": "Nova Shop",
+                "contact_name": "Nina Nova",
+                "email": "nina@nova.example",
+                "phone": "",
+                "password1": "a-long-secret-77",
+                "password2": "a-long-secret-77",
+            },
+            follow=True,
+        )
     assert response.redirect_chain[-1][0] == reverse("portal:dashboard")
     user = User.objects.get(email="nina@nova.example")
     assert f"customer code is {user.customer.code}" in response.content.decode()
     assert len(mail.outbox) == 1
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"password2": "something-else-1"}, "The two passwords differ"),
-    ({"password1": "12345678", "password2": "12345678"}, "too common"),
-    ({"email": "not-an-email"}, "valid email"),
-    ({"company_name": ""}, "This field is required"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"password2": "something-else-1"}, "The two passwords differ"),
+        ({"password1": "12345678", "password2": "12345678"}, "too common"),
+        ({"email": "not-an-email"}, "valid email"),
+        ({"company_name": ""}, "This field is required"),
+    ],
+)
 def test_register_bad_input_explains_and_creates_nothing(client, overrides, message):
-    data = {"company_name": "Nova Shop", "contact_name": "Nina", "email": "nina@nova.example", "phone": "",
-            "password1": "a-long-secret-77", "password2": "a-long-secret-77", **overrides}
+    data = {
+        "company_name": "Nova Shop",
+        "contact_name": "Nina",
+        "email": "nina@nova.example",
+        "phone": "",
+        "password1": "a-long-secret-77",
+        "password2": "a-long-secret-77",
+        **overrides,
+    }
     response = client.post(reverse("accounts:register"), data)
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -79,19 +97,32 @@ def test_register_bad_input_explains_and_creates_nothing(client, overrides, mess
 
 
 def test_register_with_taken_email_explains(client, user_a):
-    response = client.post(reverse("accounts:register"), {
-        "company_name": "Copycat", "contact_name": "C", "email": user_a.email.upper(), "phone": "",
-        "password1": "a-long-secret-77", "password2": "a-long-secret-77",
-    })
+    response = client.post(
+        reverse("accounts:register"),
+        {
+            "company_name": "Copycat",
+            "contact_name": "C",
+            "email": user_a.email.upper(),
+            "phone": "",
+            "password1": "a-long-secret-77",
+            "password2": "a-long-secret-77",
+        },
+    )
     assert "already registered" in response.content.decode()
     assert not Customer.objects.filter(company_name="Copycat").exists()
 
 
 def test_password_change(client, user_a):
     client.force_login(user_a)
-    response = client.post(reverse("accounts:password-change"), {
-        "old_password": TEST_PASSWORD, "new_password1": "fresh-secret-4242", "new_password2": "fresh-secret-4242",
-    }, follow=True)
+    response = client.post(
+        reverse("accounts:password-change"),
+        {
+            "old_password": TEST_PASSWORD,
+            "new_password1": "fresh-secret-4242",
+            "new_password2": "fresh-secret-4242",
+        },
+        follow=True,
+    )
     assert "Your password has been changed" in response.content.decode()
     user_a.refresh_from_db()
     assert user_a.check_password("fresh-secret-4242")
@@ -105,8 +136,9 @@ def test_password_reset_round_trip(client, user_a):
     path = link.split("testserver", 1)[1]
     response = client.get(path, follow=True)  # Django swaps the token into the session
     form_url = response.redirect_chain[-1][0]
-    response = client.post(form_url, {"new_password1": "reset-secret-555", "new_password2": "reset-secret-555"},
-                           follow=True)
+    response = client.post(
+        form_url, {"new_password1": "reset-secret-555", "new_password2": "reset-secret-555"}, follow=True
+    )
     assert "Your new password is set" in response.content.decode()
     user_a.refresh_from_db()
     assert user_a.check_password("reset-secret-555")

@@ -9,16 +9,42 @@ pytestmark = pytest.mark.django_db
 EXPECTED_SECTIONS = {
     "sales": {"customers", "all_orders", "sales", "warehouses", "shipping", "billing"},
     "customer_service": {
-        "customers", "all_orders", "service", "products", "inventory", "warehouses", "inbound", "outbound", "shipping",
-        "billing", "tracking",
+        "customers",
+        "all_orders",
+        "service",
+        "products",
+        "inventory",
+        "warehouses",
+        "inbound",
+        "outbound",
+        "shipping",
+        "billing",
+        "tracking",
     },
     "order_group": {
-        "customers", "all_orders", "orders", "products", "inventory", "warehouses", "inbound", "outbound", "shipping",
-        "billing", "tracking",
+        "customers",
+        "all_orders",
+        "orders",
+        "products",
+        "inventory",
+        "warehouses",
+        "inbound",
+        "outbound",
+        "shipping",
+        "billing",
+        "tracking",
     },
     "warehouse": {"warehouse", "all_orders", "products", "inventory", "warehouses", "inbound", "outbound", "shipping"},
     "logistics": {
-        "logistics", "all_orders", "products", "inventory", "warehouses", "inbound", "outbound", "shipping", "tracking",
+        "logistics",
+        "all_orders",
+        "products",
+        "inventory",
+        "warehouses",
+        "inbound",
+        "outbound",
+        "shipping",
+        "tracking",
     },
     "finance": {"customers", "all_orders", "finance", "inventory", "shipping", "billing"},
     "admin": {s.key for s in SECTIONS},
@@ -60,11 +86,21 @@ def test_sales_opens_customer_with_owner_login(client, make_staff):
     sales, rep = make_staff("sales"), make_staff("customer_service")
     client.force_login(sales)
     gold = CustomerLevel.objects.get(code="gold")
-    response = client.post(reverse("backoffice:customer-create"), {
-        "company_name": "Initech", "contact_name": "Peter Gibbons", "contact_email": "peter@initech.example",
-        "contact_phone": "", "level": gold.pk, "service_rep": rep.pk, "sales_rep": sales.pk,
-        "owner_email": "peter@initech.example", "owner_password": "tps-report-cover-9",
-    }, follow=True)
+    response = client.post(
+        reverse("backoffice:customer-create"),
+        {
+            "company_name": "Initech",
+            "contact_name": "Peter Gibbons",
+            "contact_email": "peter@initech.example",
+            "contact_phone": "",
+            "level": gold.pk,
+            "service_rep": rep.pk,
+            "sales_rep": sales.pk,
+            "owner_email": "peter@initech.example",
+            "owner_password": "tps-report-cover-9",
+        },
+        follow=True,
+    )
     customer = Customer.objects.get(company_name="Initech")
     assert f"Customer {customer.code} Initech created" in response.content.decode()
     assert customer.level == gold and customer.service_rep == rep
@@ -74,11 +110,17 @@ def test_sales_opens_customer_with_owner_login(client, make_staff):
 
 def test_customer_create_bad_input_changes_nothing(client, make_staff):
     client.force_login(make_staff("sales"))
-    response = client.post(reverse("backoffice:customer-create"), {
-        "company_name": "Initech", "contact_name": "P", "contact_email": "peter@initech.example",
-        "level": CustomerLevel.objects.get(code="gold").pk, "owner_email": "p@initech.example",
-        "owner_password": "",
-    })
+    response = client.post(
+        reverse("backoffice:customer-create"),
+        {
+            "company_name": "Initech",
+            "contact_name": "P",
+            "contact_email": "peter@initech.example",
+            "level": CustomerLevel.objects.get(code="gold").pk,
+            "owner_email": "p@initech.example",
+            "owner_password": "",
+        },
+    )
     assert response.status_code == 400
     assert "or neither" in response.content.decode()
     assert not Customer.objects.filter(company_name="Initech").exists()
@@ -94,11 +136,19 @@ def test_customer_service_cannot_open_or_edit_customers(client, make_staff, cust
 def test_sales_changes_level(client, make_staff, customer_a):
     client.force_login(make_staff("sales"))
     vip = CustomerLevel.objects.get(code="vip")
-    response = client.post(reverse("backoffice:customer-update", args=[customer_a.code]), {
-        "company_name": customer_a.company_name, "contact_name": customer_a.contact_name,
-        "contact_email": customer_a.contact_email, "contact_phone": "", "level": vip.pk,
-        "service_rep": "", "sales_rep": "",
-    }, follow=True)
+    response = client.post(
+        reverse("backoffice:customer-update", args=[customer_a.code]),
+        {
+            "company_name": customer_a.company_name,
+            "contact_name": customer_a.contact_name,
+            "contact_email": customer_a.contact_email,
+            "contact_phone": "",
+            "level": vip.pk,
+            "service_rep": "",
+            "sales_rep": "",
+        },
+        follow=True,
+    )
     assert f"Customer {customer_a.code} updated" in response.content.decode()
     customer_a.refresh_from_db()
     assert customer_a.level == vip

@@ -15,15 +15,40 @@ class WalletOutput(serializers.ModelSerializer):
 class EntryOutput(serializers.ModelSerializer):
     class Meta:
         model = WalletEntry
-        fields = ["id", "kind", "amount", "held_delta", "balance_after", "held_after", "reference_type",
-                  "reference_id", "reference", "memo", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "amount",
+            "held_delta",
+            "balance_after",
+            "held_after",
+            "reference_type",
+            "reference_id",
+            "reference",
+            "memo",
+            "created_at",
+        ]
 
 
 class TopUpOutput(serializers.ModelSerializer):
     class Meta:
         model = TopUp
-        fields = ["number", "method", "currency", "amount", "payer", "paid_on", "transaction_ref", "status",
-                  "received_amount", "exchange_rate", "credited_amount", "reject_reason", "created_at", "reviewed_at"]
+        fields = [
+            "number",
+            "method",
+            "currency",
+            "amount",
+            "payer",
+            "paid_on",
+            "transaction_ref",
+            "status",
+            "received_amount",
+            "exchange_rate",
+            "credited_amount",
+            "reject_reason",
+            "created_at",
+            "reviewed_at",
+        ]
 
 
 class TopUpInput(serializers.Serializer):

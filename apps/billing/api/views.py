@@ -38,11 +38,14 @@ class TransactionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = EntryOutput
     pagination_class = EntryPagination
 
-    @extend_schema(parameters=[
-        OpenApiParameter("search", str, description="order number, reference or memo contains"),
-        OpenApiParameter("kind", str, enum=[k.value for k in EntryKind]),
-        OpenApiParameter("date_from", str, description="YYYY-MM-DD"), OpenApiParameter("date_to", str),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="order number, reference or memo contains"),
+            OpenApiParameter("kind", str, enum=[k.value for k in EntryKind]),
+            OpenApiParameter("date_from", str, description="YYYY-MM-DD"),
+            OpenApiParameter("date_to", str),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -52,9 +55,13 @@ class TransactionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 return WalletEntry.objects.none()
         p = self.request.query_params
         kind = p.get("kind", "")
-        return entry_list(customer=self.request.user.customer, search=p.get("search", "").strip(),
-                          kind=kind if kind in EntryKind.values else "", date_from=parse_date(p.get("date_from", "")),
-                          date_to=parse_date(p.get("date_to", "")))
+        return entry_list(
+            customer=self.request.user.customer,
+            search=p.get("search", "").strip(),
+            kind=kind if kind in EntryKind.values else "",
+            date_from=parse_date(p.get("date_from", "")),
+            date_to=parse_date(p.get("date_to", "")),
+        )
 
 
 class TopUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -79,9 +86,17 @@ class TopUpViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         v = data.validated_data
         if v["voucher"].size > VOUCHER_MAX_BYTES:
             raise ValidationFailed("The voucher is over 10 MB.", code="invalid_voucher")
-        topup = topup_submit(actor=request.user, method=v["method"], currency=v["currency"], amount=v["amount"],
-                             payer=v["payer"], paid_on=v["paid_on"], transaction_ref=v["transaction_ref"],
-                             voucher=v["voucher"].read(), voucher_name=v["voucher"].name)
+        topup = topup_submit(
+            actor=request.user,
+            method=v["method"],
+            currency=v["currency"],
+            amount=v["amount"],
+            payer=v["payer"],
+            paid_on=v["paid_on"],
+            transaction_ref=v["transaction_ref"],
+            voucher=v["voucher"].read(),
+            voucher_name=v["voucher"].name,
+        )
         return Response(TopUpOutput(topup).data, status=status.HTTP_201_CREATED)
 
 
@@ -95,6 +110,10 @@ class StorageFeeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             with staff_scope():
                 return StorageFee.objects.none()
         p = self.request.query_params
-        return storage_fee_list(customer=self.request.user.customer, sku=p.get("sku", "").strip(),
-                                warehouse=p.get("warehouse", ""), date_from=parse_date(p.get("date_from", "")),
-                                date_to=parse_date(p.get("date_to", "")))
+        return storage_fee_list(
+            customer=self.request.user.customer,
+            sku=p.get("sku", "").strip(),
+            warehouse=p.get("warehouse", ""),
+            date_from=parse_date(p.get("date_from", "")),
+            date_to=parse_date(p.get("date_to", "")),
+        )

@@ -11,180 +11,347 @@ import apps.billing.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
-        ('catalog', '0004_product_catalog_product_sku_idx'),
-        ('warehouses', '0002_role_permissions'),
+        ("accounts", "0002_roles_and_levels"),
+        ("catalog", "0004_product_catalog_product_sku_idx"),
+        ("warehouses", "0002_role_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StorageRun',
+            name="StorageRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('charged_customers', models.PositiveIntegerField(default=0)),
-                ('waiting_customers', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(unique=True)),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("charged_customers", models.PositiveIntegerField(default=0)),
+                ("waiting_customers", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['-day'],
+                "ordering": ["-day"],
             },
         ),
         migrations.CreateModel(
-            name='LevelPrice',
+            name="LevelPrice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fulfilment_fee_per_order', models.DecimalField(decimal_places=2, default=Decimal('2.50'), max_digits=8)),
-                ('fulfilment_fee_per_extra_unit', models.DecimalField(decimal_places=2, default=Decimal('0.50'), max_digits=8)),
-                ('storage_rate_per_m3_day', models.DecimalField(decimal_places=4, default=Decimal('0.6000'), max_digits=8)),
-                ('level', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='price', to='accounts.customerlevel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "fulfilment_fee_per_order",
+                    models.DecimalField(decimal_places=2, default=Decimal("2.50"), max_digits=8),
+                ),
+                (
+                    "fulfilment_fee_per_extra_unit",
+                    models.DecimalField(decimal_places=2, default=Decimal("0.50"), max_digits=8),
+                ),
+                (
+                    "storage_rate_per_m3_day",
+                    models.DecimalField(decimal_places=4, default=Decimal("0.6000"), max_digits=8),
+                ),
+                (
+                    "level",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="price", to="accounts.customerlevel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['level'],
+                "ordering": ["level"],
             },
         ),
         migrations.CreateModel(
-            name='PaymentAccount',
+            name="PaymentAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('method', models.CharField(choices=[('card', 'Credit card'), ('wire', 'Wire transfer'), ('paypal', 'PayPal'), ('alipay', 'Alipay')], max_length=10)),
-                ('currency', models.CharField(max_length=3)),
-                ('details', models.TextField(help_text='Account name, number, bank, SWIFT, PayPal address… shown to customers.')),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("card", "Credit card"),
+                            ("wire", "Wire transfer"),
+                            ("paypal", "PayPal"),
+                            ("alipay", "Alipay"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "details",
+                    models.TextField(
+                        help_text="Account name, number, bank, SWIFT, PayPal address… shown to customers."
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['method', 'currency'],
-                'constraints': [models.UniqueConstraint(fields=('method', 'currency'), name='billing_payment_account_unique')],
+                "ordering": ["method", "currency"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("method", "currency"), name="billing_payment_account_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TopUp',
+            name="TopUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(editable=False, max_length=16, unique=True)),
-                ('method', models.CharField(choices=[('card', 'Credit card'), ('wire', 'Wire transfer'), ('paypal', 'PayPal'), ('alipay', 'Alipay')], max_length=10)),
-                ('currency', models.CharField(max_length=3)),
-                ('amount', models.DecimalField(decimal_places=2, help_text='What the customer says they paid.', max_digits=14)),
-                ('payer', models.CharField(max_length=120)),
-                ('paid_on', models.DateField()),
-                ('transaction_ref', models.CharField(max_length=120, verbose_name='transaction reference')),
-                ('voucher', models.FileField(max_length=300, upload_to=apps.billing.models.voucher_path)),
-                ('voucher_type', models.CharField(blank=True, max_length=40)),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('received', 'Received'), ('rejected', 'Rejected')], default='submitted', max_length=10)),
-                ('received_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('exchange_rate', models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True)),
-                ('credited_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('reject_reason', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='top_ups', to='accounts.customer')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(editable=False, max_length=16, unique=True)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("card", "Credit card"),
+                            ("wire", "Wire transfer"),
+                            ("paypal", "PayPal"),
+                            ("alipay", "Alipay"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("currency", models.CharField(max_length=3)),
+                (
+                    "amount",
+                    models.DecimalField(decimal_places=2, help_text="What the customer says they paid.", max_digits=14),
+                ),
+                ("payer", models.CharField(max_length=120)),
+                ("paid_on", models.DateField()),
+                ("transaction_ref", models.CharField(max_length=120, verbose_name="transaction reference")),
+                ("voucher", models.FileField(max_length=300, upload_to=apps.billing.models.voucher_path)),
+                ("voucher_type", models.CharField(blank=True, max_length=40)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("submitted", "Submitted"), ("received", "Received"), ("rejected", "Rejected")],
+                        default="submitted",
+                        max_length=10,
+                    ),
+                ),
+                ("received_amount", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("exchange_rate", models.DecimalField(blank=True, decimal_places=6, max_digits=12, null=True)),
+                ("credited_amount", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                ("reject_reason", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="top_ups", to="accounts.customer"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('review_topup', 'Can approve or reject top-ups')],
+                "ordering": ["-created_at", "-id"],
+                "permissions": [("review_topup", "Can approve or reject top-ups")],
             },
         ),
         migrations.CreateModel(
-            name='Wallet',
+            name="Wallet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('balance', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('held', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='wallet', to='accounts.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("balance", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14)),
+                ("held", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="wallet", to="accounts.customer"
+                    ),
+                ),
             ],
             options={
-                'permissions': [('adjust_wallet', "Can adjust a customer's wallet with a reason")],
+                "permissions": [("adjust_wallet", "Can adjust a customer's wallet with a reason")],
             },
         ),
         migrations.CreateModel(
-            name='WalletEntry',
+            name="WalletEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('topup', 'Top-up'), ('freight', 'Freight'), ('fulfilment_fee', 'Fulfilment fee'), ('storage_fee', 'Storage fee'), ('misc_fee', 'Misc fee'), ('adjustment', 'Adjustment'), ('refund', 'Refund'), ('hold', 'Hold'), ('release', 'Release')], max_length=20)),
-                ('amount', models.DecimalField(decimal_places=2, help_text='Change of the balance (+ credit, − charge).', max_digits=14)),
-                ('held_delta', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=14)),
-                ('balance_after', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('held_after', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('reference_type', models.CharField(blank=True, max_length=30)),
-                ('reference_id', models.CharField(blank=True, max_length=40)),
-                ('reference', models.CharField(blank=True, max_length=120)),
-                ('memo', models.CharField(blank=True, max_length=300)),
-                ('idempotency_key', models.CharField(max_length=120)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.customer')),
-                ('wallet', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='billing.wallet')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("topup", "Top-up"),
+                            ("freight", "Freight"),
+                            ("fulfilment_fee", "Fulfilment fee"),
+                            ("storage_fee", "Storage fee"),
+                            ("misc_fee", "Misc fee"),
+                            ("adjustment", "Adjustment"),
+                            ("refund", "Refund"),
+                            ("hold", "Hold"),
+                            ("release", "Release"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2, help_text="Change of the balance (+ credit, − charge).", max_digits=14
+                    ),
+                ),
+                ("held_delta", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=14)),
+                ("balance_after", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("held_after", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("reference_type", models.CharField(blank=True, max_length=30)),
+                ("reference_id", models.CharField(blank=True, max_length=40)),
+                ("reference", models.CharField(blank=True, max_length=120)),
+                ("memo", models.CharField(blank=True, max_length=300)),
+                ("idempotency_key", models.CharField(max_length=120)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.customer"
+                    ),
+                ),
+                (
+                    "wallet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="billing.wallet"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='MiscFeeNotice',
+            name="MiscFeeNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('reason', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('waiting', 'Waiting for balance'), ('deducted', 'Deducted'), ('cancelled', 'Cancelled')], default='waiting', max_length=10)),
-                ('cause', models.CharField(blank=True, help_text='Why it is still waiting.', max_length=200)),
-                ('noticed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('deducted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='misc_fees', to='accounts.customer')),
-                ('entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.walletentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("reason", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Waiting for balance"),
+                            ("deducted", "Deducted"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="waiting",
+                        max_length=10,
+                    ),
+                ),
+                ("cause", models.CharField(blank=True, help_text="Why it is still waiting.", max_length=200)),
+                ("noticed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("deducted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="misc_fees", to="accounts.customer"
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="billing.walletentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-noticed_at', '-id'],
+                "ordering": ["-noticed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StorageFee',
+            name="StorageFee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('units', models.IntegerField()),
-                ('volume_m3', models.DecimalField(decimal_places=6, max_digits=14)),
-                ('rate', models.DecimalField(decimal_places=4, max_digits=8)),
-                ('amount', models.DecimalField(decimal_places=4, max_digits=14)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.customer')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("units", models.IntegerField()),
+                ("volume_m3", models.DecimalField(decimal_places=6, max_digits=14)),
+                ("rate", models.DecimalField(decimal_places=4, max_digits=8)),
+                ("amount", models.DecimalField(decimal_places=4, max_digits=14)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.customer"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.product"
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="warehouses.warehouse"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day', 'warehouse', 'product'],
-                'indexes': [models.Index(fields=['customer', '-day'], name='billing_storage_customer_idx')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'product', 'warehouse'), name='billing_storage_fee_day')],
+                "ordering": ["-day", "warehouse", "product"],
+                "indexes": [models.Index(fields=["customer", "-day"], name="billing_storage_customer_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("day", "product", "warehouse"), name="billing_storage_fee_day")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='wallet',
-            constraint=models.CheckConstraint(condition=models.Q(('held__gte', 0)), name='billing_wallet_held_gte_0'),
+            model_name="wallet",
+            constraint=models.CheckConstraint(condition=models.Q(("held__gte", 0)), name="billing_wallet_held_gte_0"),
         ),
         migrations.AddConstraint(
-            model_name='wallet',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', models.F('held'))), name='billing_wallet_available_gte_0'),
+            model_name="wallet",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__gte", models.F("held"))), name="billing_wallet_available_gte_0"
+            ),
         ),
         migrations.AddIndex(
-            model_name='walletentry',
-            index=models.Index(fields=['customer', '-id'], name='billing_entry_recent_idx'),
+            model_name="walletentry",
+            index=models.Index(fields=["customer", "-id"], name="billing_entry_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='walletentry',
-            index=models.Index(fields=['customer', 'reference_id'], name='billing_entry_reference_idx'),
+            model_name="walletentry",
+            index=models.Index(fields=["customer", "reference_id"], name="billing_entry_reference_idx"),
         ),
         migrations.AddConstraint(
-            model_name='walletentry',
-            constraint=models.UniqueConstraint(fields=('customer', 'idempotency_key'), name='billing_entry_idempotency_key'),
+            model_name="walletentry",
+            constraint=models.UniqueConstraint(
+                fields=("customer", "idempotency_key"), name="billing_entry_idempotency_key"
+            ),
         ),
     ]

@@ -13,7 +13,10 @@ urlpatterns = [
     path("billing/misc-fees/", views.MiscFeesView.as_view(), name="billing-misc-fees"),
     path("billing/misc-fees/<int:pk>/cause/", views.MiscFeeCauseView.as_view(), name="billing-misc-fee-cause"),
     path("billing/payment-accounts/", views.PaymentAccountsView.as_view(), name="billing-payment-accounts"),
-    path("billing/payment-accounts/<int:pk>/", views.PaymentAccountEditView.as_view(),
-         name="billing-payment-account-edit"),
+    path(
+        "billing/payment-accounts/<int:pk>/",
+        views.PaymentAccountEditView.as_view(),
+        name="billing-payment-account-edit",
+    ),
     path("billing/level-prices/", views.LevelPricesView.as_view(), name="billing-level-prices"),
 ]

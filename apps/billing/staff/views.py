@@ -73,17 +73,27 @@ class TopUpQueueView(StaffPermissionRequiredMixin, View):
         # Oldest first while waiting (first come, first served); newest first once decided.
         qs = qs.order_by("created_at", "id") if status == TopUpStatus.SUBMITTED else qs.order_by("-created_at", "-id")
         page = _page(request, qs)
-        currencies = dict(Wallet.objects.filter(customer_id__in=[t.customer_id for t in page])
-                          .values_list("customer_id", "currency"))
+        currencies = dict(
+            Wallet.objects.filter(customer_id__in=[t.customer_id for t in page]).values_list("customer_id", "currency")
+        )
         for t in page:
             t.wallet_currency = currencies.get(t.customer_id, "USD")
             t.needs_rate = t.currency != t.wallet_currency
             t.badge = TOPUP_BADGES.get(t.status, "secondary")
             t.is_pdf = t.voucher_type == "application/pdf"
-        return render(request, "billing/staff/topup_queue.html", {
-            "page": page, "status": status, "statuses": TopUpStatus.choices, "customer_code": code,
-            "approve_form": ApproveForm(), "reject_form": RejectForm(), "next": request.get_full_path(),
-        })
+        return render(
+            request,
+            "billing/staff/topup_queue.html",
+            {
+                "page": page,
+                "status": status,
+                "statuses": TopUpStatus.choices,
+                "customer_code": code,
+                "approve_form": ApproveForm(),
+                "reject_form": RejectForm(),
+                "next": request.get_full_path(),
+            },
+        )
 
 
 class TopUpApproveView(StaffPermissionRequiredMixin, View):
@@ -96,14 +106,21 @@ class TopUpApproveView(StaffPermissionRequiredMixin, View):
             messages.error(request, f"Top-up {topup.number}: give the received amount.")
             return _back(request, reverse("backoffice:billing-topup-queue"))
         try:
-            topup = topup_approve(actor=request.user, topup=topup, received_amount=form.cleaned_data["received_amount"],
-                                  exchange_rate=form.cleaned_data["exchange_rate"] or None)
+            topup = topup_approve(
+                actor=request.user,
+                topup=topup,
+                received_amount=form.cleaned_data["received_amount"],
+                exchange_rate=form.cleaned_data["exchange_rate"] or None,
+            )
         except ApplicationError as exc:
             messages.error(request, f"Top-up {topup.number}: {exc.message}")
         else:
             wallet = wallet_for(topup.customer)
-            messages.success(request, f"Top-up {topup.number} approved: {topup.credited_amount} {wallet.currency} "
-                                      f"credited to {topup.customer.code}.")
+            messages.success(
+                request,
+                f"Top-up {topup.number} approved: {topup.credited_amount} {wallet.currency} "
+                f"credited to {topup.customer.code}.",
+            )
         return _back(request, reverse("backoffice:billing-topup-queue"))
 
 
@@ -160,10 +177,19 @@ class WalletDetailView(StaffPermissionRequiredMixin, View):
         qs = WalletEntry.objects.filter(customer=customer).select_related("actor").order_by("-id")
         if kind in EntryKind.values:
             qs = qs.filter(kind=kind)
-        return render(request, self.template_name, {
-            "customer": customer, "wallet": wallet_for(customer), "page": _page(request, qs), "form": form,
-            "kinds": EntryKind.choices, "kind": kind,
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "customer": customer,
+                "wallet": wallet_for(customer),
+                "page": _page(request, qs),
+                "form": form,
+                "kinds": EntryKind.choices,
+                "kind": kind,
+            },
+            status=status,
+        )
 
 
 class WalletAdjustView(WalletDetailView):
@@ -180,13 +206,23 @@ class WalletAdjustView(WalletDetailView):
                 messages.info(request, "That adjustment was already posted; it was not posted again.")
                 return redirect("backoffice:billing-wallet-detail", pk=customer.pk)
             try:
-                entry = adjust(customer=customer, amount=data["amount"], reason=data["reason"], idempotency_key=key,
-                               actor=request.user, reference_type="adjustment", reference="Wallet adjustment")
+                entry = adjust(
+                    customer=customer,
+                    amount=data["amount"],
+                    reason=data["reason"],
+                    idempotency_key=key,
+                    actor=request.user,
+                    reference_type="adjustment",
+                    reference="Wallet adjustment",
+                )
             except ApplicationError as exc:
                 add_error_sentence(form, exc)
             else:
-                messages.success(request, f"Adjusted {customer.code}'s wallet by {entry.amount:+} "
-                                          f"{entry.wallet.currency}; the balance is now {entry.balance_after}.")
+                messages.success(
+                    request,
+                    f"Adjusted {customer.code}'s wallet by {entry.amount:+} "
+                    f"{entry.wallet.currency}; the balance is now {entry.balance_after}.",
+                )
                 return redirect("backoffice:billing-wallet-detail", pk=customer.pk)
         messages.error(request, "The adjustment was not posted; see the form.")
         return self.show(request, customer, form, status=400)
@@ -218,10 +254,20 @@ class MiscFeesView(MethodPermissionMixin, View):
         page = _page(request, qs)
         for n in page:
             n.overdue = n.status == MiscFeeStatus.WAITING and n.noticed_at < now - OVERDUE_AFTER
-        return render(request, self.template_name, {
-            "page": page, "form": form, "statuses": MiscFeeStatus.choices, "state": state, "customer_code": code,
-            "overdue": overdue, "causes": MISC_FEE_CAUSES,
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "page": page,
+                "form": form,
+                "statuses": MiscFeeStatus.choices,
+                "state": state,
+                "customer_code": code,
+                "overdue": overdue,
+                "causes": MISC_FEE_CAUSES,
+            },
+            status=status,
+        )
 
     def post(self, request):
         form = MiscFeeForm(request.POST)
@@ -232,17 +278,21 @@ class MiscFeesView(MethodPermissionMixin, View):
                 form.add_error("customer", f"There is no customer {data['customer']}.")
             else:
                 try:
-                    notice = misc_fee_notice(actor=request.user, customer=customer, amount=data["amount"],
-                                             reason=data["reason"])
+                    notice = misc_fee_notice(
+                        actor=request.user, customer=customer, amount=data["amount"], reason=data["reason"]
+                    )
                 except ApplicationError as exc:
                     add_error_sentence(form, exc)
                 else:
                     if notice.status == MiscFeeStatus.DEDUCTED:
                         messages.success(request, f"Misc fee of {notice.amount} deducted from {customer.code}.")
                     else:
-                        messages.warning(request, f"Misc fee of {notice.amount} for {customer.code} is waiting: "
-                                                  f"{notice.cause or 'the balance is short'}. It is deducted as soon "
-                                                  "as the balance allows.")
+                        messages.warning(
+                            request,
+                            f"Misc fee of {notice.amount} for {customer.code} is waiting: "
+                            f"{notice.cause or 'the balance is short'}. It is deducted as soon "
+                            "as the balance allows.",
+                        )
                     return redirect("backoffice:billing-misc-fees")
         messages.error(request, "The fee notice was not posted; see the form.")
         return self.show(request, form, status=400)
@@ -274,8 +324,9 @@ class PaymentAccountsView(MethodPermissionMixin, View):
         return self.show(request, PaymentAccountForm())
 
     def show(self, request, form, status=200):
-        return render(request, self.template_name, {"accounts": PaymentAccount.objects.all(), "form": form},
-                      status=status)
+        return render(
+            request, self.template_name, {"accounts": PaymentAccount.objects.all(), "form": form}, status=status
+        )
 
     def post(self, request):
         form = PaymentAccountForm(request.POST)

@@ -27,9 +27,15 @@ def api(api_client, user_a):
 
 
 def form(**overrides):
-    data = {"method": "wire", "currency": "USD", "amount": "250.00", "payer": "Alpha Goods Ltd",
-            "paid_on": datetime.date.today().isoformat(), "transaction_ref": "WIRE-1",
-            "voucher": SimpleUploadedFile("receipt.png", png(), content_type="image/png")}
+    data = {
+        "method": "wire",
+        "currency": "USD",
+        "amount": "250.00",
+        "payer": "Alpha Goods Ltd",
+        "paid_on": datetime.date.today().isoformat(),
+        "transaction_ref": "WIRE-1",
+        "voucher": SimpleUploadedFile("receipt.png", png(), content_type="image/png"),
+    }
     data.update(overrides)
     return data
 
@@ -47,15 +53,22 @@ def test_top_up_with_voucher_then_wallet_and_transactions(api, user_a, make_staf
     assert wallet == {**wallet, "currency": "USD", "balance": "249.50", "held": "0.00", "available": "249.50"}
     entries = api.get("/api/v1/billing/transactions/", {"kind": "topup"}).json()["results"]
     assert [(e["kind"], e["amount"], e["balance_after"], e["reference_id"]) for e in entries] == [
-        ("topup", "249.50", "249.50", number)]
+        ("topup", "249.50", "249.50", number)
+    ]
 
 
-@pytest.mark.parametrize(("overrides", "code"), [
-    ({"voucher": SimpleUploadedFile("fake.png", b"not really an image", content_type="image/png")}, "invalid_voucher"),
-    ({"amount": "0"}, "invalid_amount"),
-    ({"amount": "-5"}, "invalid_amount"),
-    ({"currency": "XYZ"}, "unsupported_currency"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        (
+            {"voucher": SimpleUploadedFile("fake.png", b"not really an image", content_type="image/png")},
+            "invalid_voucher",
+        ),
+        ({"amount": "0"}, "invalid_amount"),
+        ({"amount": "-5"}, "invalid_amount"),
+        ({"currency": "XYZ"}, "unsupported_currency"),
+    ],
+)
 def test_bad_top_ups_are_refused_and_nothing_is_saved(api, overrides, code):
     response = api.post("/api/v1/billing/top-ups/", form(**overrides), format="multipart")
     assert response.status_code == 400 and response.json()["code"] == code
@@ -65,8 +78,14 @@ def test_bad_top_ups_are_refused_and_nothing_is_saved(api, overrides, code):
 
 def test_transactions_filter_by_reference(api, user_a):
     with scopes_disabled():
-        credit(customer=user_a.customer, amount=Decimal("10"), kind="refund", idempotency_key="r1",
-               reference_id="S26112500000421", reference="Order S26112500000421")
+        credit(
+            customer=user_a.customer,
+            amount=Decimal("10"),
+            kind="refund",
+            idempotency_key="r1",
+            reference_id="S26112500000421",
+            reference="Order S26112500000421",
+        )
         credit(customer=user_a.customer, amount=Decimal("5"), kind="refund", idempotency_key="r2", reference_id="X")
     found = api.get("/api/v1/billing/transactions/", {"search": "S2611250"}).json()["results"]
     assert [e["amount"] for e in found] == ["10.00"]

@@ -26,8 +26,11 @@ D = Decimal
 def check_chain(customer) -> tuple[Decimal, int]:
     """balance_after is gap-free by id; the wallet equals Σ entries. Returns (balance, entries)."""
     with customer_scope(customer):
-        rows = list(WalletEntry.objects.filter(customer=customer).order_by("id")
-                    .values_list("amount", "held_delta", "balance_after", "held_after"))
+        rows = list(
+            WalletEntry.objects.filter(customer=customer)
+            .order_by("id")
+            .values_list("amount", "held_delta", "balance_after", "held_after")
+        )
         wallet = Wallet.objects.get(customer=customer)
         total = WalletEntry.objects.filter(customer=customer).aggregate(s=Sum("amount"))["s"]
     balance = held = D("0")
@@ -52,8 +55,9 @@ def test_a_thousand_charges_from_eight_connections_end_exact(customer_a):
         with lock:
             i, amount = next(feed)
         with customer_scope(c):
-            return services.charge(customer=c, amount=amount, kind=EntryKind.FULFILMENT_FEE,
-                                   idempotency_key=f"fee-{i}").pk
+            return services.charge(
+                customer=c, amount=amount, kind=EntryKind.FULFILMENT_FEE, idempotency_key=f"fee-{i}"
+            ).pk
 
     ids = run_concurrently(one, threads=8, repeat=125)
     assert len(set(ids)) == 1000

@@ -52,11 +52,16 @@ def test_credit_charge_hold_release_settle_chain(scope, user_a):
     services.release(customer=c, amount="5", idempotency_key="r1")
     assert wallet(c).held == D("15")
     services.hold(customer=c, amount="10", idempotency_key="h2")
-    released, charged = services.settle_hold(customer=c, held_amount="10", actual_amount="13.50",
-                                             kind=EntryKind.FULFILMENT_FEE, idempotency_key="order-1")
+    released, charged = services.settle_hold(
+        customer=c, held_amount="10", actual_amount="13.50", kind=EntryKind.FULFILMENT_FEE, idempotency_key="order-1"
+    )
     assert (released.kind, released.held_delta, released.held_after) == (EntryKind.RELEASE, D("-10"), D("15"))
     assert (charged.kind, charged.amount, charged.balance_after, charged.held_after) == (
-        EntryKind.FULFILMENT_FEE, D("-13.50"), D("74.16"), D("15"))
+        EntryKind.FULFILMENT_FEE,
+        D("-13.50"),
+        D("74.16"),
+        D("15"),
+    )
     w = wallet(c)
     assert (w.balance, w.held, w.available) == (D("74.16"), D("15"), D("59.16"))
     assert_chain(c)
@@ -67,8 +72,9 @@ def test_settle_higher_than_available_rolls_back_the_release_too(scope):
     services.credit(customer=c, amount="10", idempotency_key="t1")
     services.hold(customer=c, amount="8", idempotency_key="h1")
     with pytest.raises(InsufficientBalance):
-        services.settle_hold(customer=c, held_amount="8", actual_amount="10.01", kind=EntryKind.FREIGHT,
-                             idempotency_key="o1")
+        services.settle_hold(
+            customer=c, held_amount="8", actual_amount="10.01", kind=EntryKind.FREIGHT, idempotency_key="o1"
+        )
     w = wallet(c)
     assert (w.balance, w.held) == (D("10"), D("8"))
     assert len(entries(c)) == 2
@@ -109,8 +115,7 @@ def test_amounts_round_half_up_to_cents(scope):
     assert services.credit(customer=c, amount="0.005", idempotency_key="a").amount == D("0.01")
     assert services.credit(customer=c, amount="1.005", idempotency_key="b").amount == D("1.01")
     assert services.credit(customer=c, amount=2.675, idempotency_key="c").amount == D("2.68")  # float via str
-    assert services.charge(customer=c, amount="0.994", kind=EntryKind.FREIGHT, idempotency_key="d").amount == D(
-        "-0.99")
+    assert services.charge(customer=c, amount="0.994", kind=EntryKind.FREIGHT, idempotency_key="d").amount == D("-0.99")
     with pytest.raises(InvalidAmount):
         services.credit(customer=c, amount="0.004", idempotency_key="e")  # rounds to 0
     for bad in ("0", "-1", "abc", "nan"):
@@ -170,7 +175,8 @@ def test_a_key_reused_for_another_posting_is_refused(scope):
 def test_fulfilment_fee_follows_the_level_price_list(scope):
     from apps.billing.models import LevelPrice
 
-    LevelPrice.objects.create(level=scope.level, fulfilment_fee_per_order=D("2.20"),
-                              fulfilment_fee_per_extra_unit=D("0.45"))
+    LevelPrice.objects.create(
+        level=scope.level, fulfilment_fee_per_order=D("2.20"), fulfilment_fee_per_extra_unit=D("0.45")
+    )
     assert services.fulfilment_fee(customer=scope, units=1) == D("2.20")
     assert services.fulfilment_fee(customer=scope, units=4) == D("3.55")

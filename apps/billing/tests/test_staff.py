@@ -40,9 +40,17 @@ def finance(client, make_staff):
 
 def submit(user, *, amount="100", currency="USD"):
     with customer_scope(user.customer):
-        return topup_submit(actor=user, method="wire", currency=currency, amount=amount, payer="Alpha",
-                            paid_on=timezone.localdate(), transaction_ref="WIRE-1", voucher=png_bytes(),
-                            voucher_name="receipt.png")
+        return topup_submit(
+            actor=user,
+            method="wire",
+            currency=currency,
+            amount=amount,
+            payer="Alpha",
+            paid_on=timezone.localdate(),
+            transaction_ref="WIRE-1",
+            voucher=png_bytes(),
+            voucher_name="receipt.png",
+        )
 
 
 def said(response) -> str:
@@ -123,8 +131,7 @@ def test_customer_cannot_approve(client, user_a):
     topup = submit(user_a)
     client.force_login(user_a)
     for name in ("backoffice:billing-topup-approve", "backoffice:billing-topup-reject"):
-        assert client.post(reverse(name, args=[topup.pk]), {"received_amount": "100", "reason": "x"}
-                           ).status_code == 403
+        assert client.post(reverse(name, args=[topup.pk]), {"received_amount": "100", "reason": "x"}).status_code == 403
     assert client.get(reverse("backoffice:billing-topup-voucher", args=[topup.pk])).status_code == 403
     with scopes_disabled():
         assert TopUp.objects.get(pk=topup.pk).status == "submitted"
@@ -141,8 +148,9 @@ def test_viewer_role_cannot_approve(client, make_staff, user_a):
 
 def test_misc_fee_waits_then_is_deducted_on_topup(finance, make_staff, client, user_a):
     code = user_a.customer.code
-    response = finance.post(reverse("backoffice:billing-misc-fees"),
-                            {"customer": code, "amount": "30", "reason": "Relabelling 60 units"})
+    response = finance.post(
+        reverse("backoffice:billing-misc-fees"), {"customer": code, "amount": "30", "reason": "Relabelling 60 units"}
+    )
     assert "is waiting" in said(response)
     with scopes_disabled():
         notice = MiscFeeNotice.objects.get()
@@ -153,8 +161,9 @@ def test_misc_fee_waits_then_is_deducted_on_topup(finance, make_staff, client, u
         notice.refresh_from_db()
     assert notice.status == "deducted"
     assert wallet(user_a.customer).balance == Decimal("70.00")
-    response = finance.post(reverse("backoffice:billing-misc-fees"),
-                            {"customer": code, "amount": "5", "reason": "Photos"})
+    response = finance.post(
+        reverse("backoffice:billing-misc-fees"), {"customer": code, "amount": "5", "reason": "Photos"}
+    )
     assert "deducted" in said(response) and wallet(user_a.customer).balance == Decimal("65.00")
 
 
@@ -178,10 +187,20 @@ def test_misc_fee_needs_permission(client, make_staff, user_a):
 def test_overdue_filter(finance, make_staff, user_a, user_b):
     staff = make_staff("finance")
     with scopes_disabled():
-        old = MiscFeeNotice.objects.create(customer=user_a.customer, amount=Decimal("9"), reason="Old fee",
-                                           created_by=staff, noticed_at=timezone.now() - timedelta(hours=73))
-        MiscFeeNotice.objects.create(customer=user_b.customer, amount=Decimal("9"), reason="New fee",
-                                     created_by=staff, noticed_at=timezone.now() - timedelta(hours=10))
+        old = MiscFeeNotice.objects.create(
+            customer=user_a.customer,
+            amount=Decimal("9"),
+            reason="Old fee",
+            created_by=staff,
+            noticed_at=timezone.now() - timedelta(hours=73),
+        )
+        MiscFeeNotice.objects.create(
+            customer=user_b.customer,
+            amount=Decimal("9"),
+            reason="New fee",
+            created_by=staff,
+            noticed_at=timezone.now() - timedelta(hours=10),
+        )
     url = reverse("backoffice:billing-misc-fees")
     response = finance.get(url, {"overdue": "1"})
     assert [n.pk for n in response.context["page"]] == [old.pk]
@@ -204,11 +223,14 @@ def test_adjustment_posts_once_for_the_same_key(finance, user_a):
     assert "Damaged carton refund reversed" in body
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"amount": "5", "reason": " "}, "This field is required"),
-    ({"amount": "-500", "reason": "too much"}, "available"),
-    ({"amount": "zero", "reason": "bad"}, "must be a number"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"amount": "5", "reason": " "}, "This field is required"),
+        ({"amount": "-500", "reason": "too much"}, "available"),
+        ({"amount": "zero", "reason": "bad"}, "must be a number"),
+    ],
+)
 def test_bad_adjustments_post_nothing(finance, user_a, data, message):
     url = reverse("backoffice:billing-wallet-adjust", args=[user_a.customer.pk])
     response = finance.post(url, {**data, "idempotency_key": str(uuid.uuid4())})
@@ -245,8 +267,12 @@ def test_level_prices_edit(finance, make_staff, client):
     url = reverse("backoffice:billing-level-prices")
     assert level.name in finance.get(url).content.decode()
     prefix = f"l{level.pk}"
-    data = {"level": level.pk, f"{prefix}-fulfilment_fee_per_order": "3.10",
-            f"{prefix}-fulfilment_fee_per_extra_unit": "0.40", f"{prefix}-storage_rate_per_m3_day": "0.55"}
+    data = {
+        "level": level.pk,
+        f"{prefix}-fulfilment_fee_per_order": "3.10",
+        f"{prefix}-fulfilment_fee_per_extra_unit": "0.40",
+        f"{prefix}-storage_rate_per_m3_day": "0.55",
+    }
     assert "saved" in said(finance.post(url, data))
     assert LevelPrice.objects.get(level=level).fulfilment_fee_per_order == Decimal("3.10")
     response = finance.post(url, {**data, f"{prefix}-fulfilment_fee_per_order": "-1"})
@@ -266,8 +292,9 @@ def test_finance_notes_why_a_fee_waits(client, make_staff, customer_a):
         notice = misc_fee_notice(actor=finance, customer=customer_a, amount="50", reason="Relabelling")
     assert notice.cause == "no balance"
     client.force_login(finance)
-    response = client.post(reverse("backoffice:billing-misc-fee-cause", args=[notice.pk]),
-                           {"cause": "customer unreachable"}, follow=True)
+    response = client.post(
+        reverse("backoffice:billing-misc-fee-cause", args=[notice.pk]), {"cause": "customer unreachable"}, follow=True
+    )
     assert "customer unreachable" in response.content.decode()
     with scopes_disabled():
         misc_fees_collect(customer=customer_a)  # still short: the noted cause stays

@@ -39,9 +39,11 @@ def stock(user, warehouse, sku, on_hand, *, dims=None, measured=None, damaged=0)
         product = product_create(actor=user, data=data)
         if measured:
             Product.objects.filter(pk=product.pk).update(
-                **dict(zip(("measured_length_cm", "measured_width_cm", "measured_height_cm"), measured, strict=True)))
-        StockBalance.objects.create(customer=user.customer, product=product, warehouse=warehouse, on_hand=on_hand,
-                                    damaged=damaged)
+                **dict(zip(("measured_length_cm", "measured_width_cm", "measured_height_cm"), measured, strict=True))
+            )
+        StockBalance.objects.create(
+            customer=user.customer, product=product, warehouse=warehouse, on_hand=on_hand, damaged=damaged
+        )
     return product
 
 
@@ -53,7 +55,7 @@ def wallet_entries(customer, kind=EntryKind.STORAGE_FEE):
 def test_volume_from_measured_else_declared_times_the_level_rate(user_a, user_b, warehouse):
     a = user_a.customer
     LevelPrice.objects.create(level=a.level, storage_rate_per_m3_day=D("0.8000"))
-    declared = stock(user_a, warehouse, "DECL", 10, dims=("50", "40", "30"))                       # 0.06 m³ ×10
+    declared = stock(user_a, warehouse, "DECL", 10, dims=("50", "40", "30"))  # 0.06 m³ ×10
     measured = stock(user_a, warehouse, "MEAS", 3, dims=("10", "10", "10"), measured=("100", "50", "20"))  # 0.1 ×3
     no_dims = stock(user_a, warehouse, "NODIM", 5)
     stock(user_a, warehouse, "EMPTY", 0, dims=("10", "10", "10"))
@@ -65,13 +67,20 @@ def test_volume_from_measured_else_declared_times_the_level_rate(user_a, user_b,
     with scopes_disabled():
         rows = {f.product_id: f for f in StorageFee.objects.filter(day=DAY)}
     assert set(rows) == {declared.pk, measured.pk, no_dims.pk}  # on_hand 0 is not charged
-    assert (rows[declared.pk].units, rows[declared.pk].volume_m3, rows[declared.pk].rate,
-            rows[declared.pk].amount) == (10, D("0.6"), D("0.8"), D("0.48"))
+    assert (rows[declared.pk].units, rows[declared.pk].volume_m3, rows[declared.pk].rate, rows[declared.pk].amount) == (
+        10,
+        D("0.6"),
+        D("0.8"),
+        D("0.48"),
+    )
     assert (rows[measured.pk].volume_m3, rows[measured.pk].amount) == (D("0.3"), D("0.24"))
     assert (rows[no_dims.pk].volume_m3, rows[no_dims.pk].amount) == (D("0"), D("0"))
     (entry,) = wallet_entries(a)
-    assert (entry.amount, entry.idempotency_key, entry.reference) == (D("-0.72"), "storage:2025-03-01",
-                                                                      "Storage fees 2025-03-01")
+    assert (entry.amount, entry.idempotency_key, entry.reference) == (
+        D("-0.72"),
+        "storage:2025-03-01",
+        "Storage fees 2025-03-01",
+    )
     assert (run.rows, run.charged_customers, run.waiting_customers) == (3, 1, 0) and run.finished_at
 
 
@@ -124,8 +133,11 @@ def test_without_balance_a_waiting_notice_collected_after_a_top_up(user_a, wareh
     assert wallet_entries(a) == []
     with customer_scope(a):
         notice = MiscFeeNotice.objects.get(customer=a)
-    assert (notice.amount, notice.reason, notice.status) == (D("75.00"), "Storage fees 2025-03-01",
-                                                             MiscFeeStatus.WAITING)
+    assert (notice.amount, notice.reason, notice.status) == (
+        D("75.00"),
+        "Storage fees 2025-03-01",
+        MiscFeeStatus.WAITING,
+    )
     StorageRun.objects.filter(pk=run.pk).update(finished_at=None)
     storage_fee_run(day=DAY)  # a re-run does not add a second notice
     with customer_scope(a):

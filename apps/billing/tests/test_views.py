@@ -45,9 +45,15 @@ def wire_usd(db):
 
 
 def topup_post(**overrides):
-    data = {"method": "wire", "currency": "USD", "payer": "Alpha Goods", "amount": "250.00",
-            "paid_on": timezone.localdate().isoformat(), "transaction_ref": "WIRE-778",
-            "voucher": SimpleUploadedFile("receipt.png", png_bytes(), content_type="image/png")}
+    data = {
+        "method": "wire",
+        "currency": "USD",
+        "payer": "Alpha Goods",
+        "amount": "250.00",
+        "paid_on": timezone.localdate().isoformat(),
+        "transaction_ref": "WIRE-778",
+        "voucher": SimpleUploadedFile("receipt.png", png_bytes(), content_type="image/png"),
+    }
     data.update(overrides)
     return data
 
@@ -98,15 +104,20 @@ def test_topup_submit_goes_to_recharge_record(portal, wire_usd, user_a):
     assert b"".join(voucher.streaming_content) == png_bytes()
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"voucher": SimpleUploadedFile("receipt.png", b"just some text, not an image", content_type="image/png")},
-     "whatever its name says"),
-    ({"amount": "0"}, "must be more than 0"),
-    ({"amount": "abc"}, "must be a number"),
-    ({"currency": "XYZ"}, "not a currency we take"),
-    ({"paid_on": (timezone.localdate() + timedelta(days=2)).isoformat()}, "cannot be in the future"),
-    ({"payer": ""}, "required"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (
+            {"voucher": SimpleUploadedFile("receipt.png", b"just some text, not an image", content_type="image/png")},
+            "whatever its name says",
+        ),
+        ({"amount": "0"}, "must be more than 0"),
+        ({"amount": "abc"}, "must be a number"),
+        ({"currency": "XYZ"}, "not a currency we take"),
+        ({"paid_on": (timezone.localdate() + timedelta(days=2)).isoformat()}, "cannot be in the future"),
+        ({"payer": ""}, "required"),
+    ],
+)
 def test_bad_topups_are_refused_and_nothing_saved(portal, wire_usd, overrides, message):
     response = portal.post(reverse("billing:topup"), topup_post(**overrides))
     assert response.status_code == 400
@@ -124,9 +135,17 @@ def test_voucher_over_10_mb_is_refused(portal, wire_usd):
 
 def test_other_customers_voucher_is_404(client, user_a, user_b):
     with customer_scope(user_b.customer):
-        topup = topup_submit(actor=user_b, method="wire", currency="USD", amount="5", payer="B",
-                             paid_on=timezone.localdate(), transaction_ref="R", voucher=png_bytes(),
-                             voucher_name="b.png")
+        topup = topup_submit(
+            actor=user_b,
+            method="wire",
+            currency="USD",
+            amount="5",
+            payer="B",
+            paid_on=timezone.localdate(),
+            transaction_ref="R",
+            voucher=png_bytes(),
+            voucher_name="b.png",
+        )
     client.force_login(user_a)
     assert client.get(reverse("billing:topup-voucher", args=[topup.pk])).status_code == 404
     assert topup.number not in client.get(reverse("billing:recharge-record")).content.decode()
@@ -135,10 +154,17 @@ def test_other_customers_voucher_is_404(client, user_a, user_b):
 def test_transactions_filter_and_export(portal, user_a):
     customer = user_a.customer
     with customer_scope(customer):
-        credit(customer=customer, amount="100", idempotency_key="t1", reference_type="topup", reference_id="TU1",
-               reference="Top-up TU1")
-        adjust(customer=customer, amount="-5", reason="=HYPERLINK(\"http://x\") label fix", idempotency_key="a1",
-               actor=None)
+        credit(
+            customer=customer,
+            amount="100",
+            idempotency_key="t1",
+            reference_type="topup",
+            reference_id="TU1",
+            reference="Top-up TU1",
+        )
+        adjust(
+            customer=customer, amount="-5", reason='=HYPERLINK("http://x") label fix', idempotency_key="a1", actor=None
+        )
     url = reverse("billing:transactions")
     page = portal.get(url).context["page"]
     assert [e.kind for e in page] == ["adjustment", "topup"]
@@ -178,8 +204,16 @@ def test_storage_fees_filters_and_export(portal, user_a):
         cup = product_create(actor=user_a, data={"sku": "CUP", "name": "Cup", "declared_value": "2"})
         today = timezone.localdate()
         for day, wh, product in [(today, la, mug), (today - timedelta(days=3), nj, cup)]:
-            StorageFee.objects.create(customer=user_a.customer, day=day, warehouse=wh, product=product, units=4,
-                                      volume_m3=Decimal("0.120000"), rate=Decimal("0.6000"), amount=Decimal("0.0720"))
+            StorageFee.objects.create(
+                customer=user_a.customer,
+                day=day,
+                warehouse=wh,
+                product=product,
+                units=4,
+                volume_m3=Decimal("0.120000"),
+                rate=Decimal("0.6000"),
+                amount=Decimal("0.0720"),
+            )
         wallet_for(user_a.customer)
     url = reverse("billing:storage-fees")
     rows = lambda r: [f.product.sku for f in r.context["page"]]  # noqa: E731

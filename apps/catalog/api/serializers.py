@@ -3,9 +3,26 @@ from rest_framework import serializers
 from apps.catalog.models import Product
 
 PRODUCT_FIELDS = [
-    "id", "sku", "upc", "name", "customs_name", "category", "declared_value", "currency", "hs_code",
-    "origin_country", "length_cm", "width_cm", "height_cm", "weight_g", "measured_length_cm",
-    "measured_width_cm", "measured_height_cm", "measured_weight_g", "is_active", "created_at",
+    "id",
+    "sku",
+    "upc",
+    "name",
+    "customs_name",
+    "category",
+    "declared_value",
+    "currency",
+    "hs_code",
+    "origin_country",
+    "length_cm",
+    "width_cm",
+    "height_cm",
+    "weight_g",
+    "measured_length_cm",
+    "measured_width_cm",
+    "measured_height_cm",
+    "measured_weight_g",
+    "is_active",
+    "created_at",
 ]
 
 

@@ -10,83 +10,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
+        ("accounts", "0002_roles_and_levels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GeneratedUpc',
+            name="GeneratedUpc",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('upc', models.CharField(max_length=12, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("upc", models.CharField(max_length=12, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.customer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sku', models.CharField(max_length=40, verbose_name='SKU')),
-                ('upc', models.CharField(blank=True, max_length=40, verbose_name='UPC')),
-                ('name', models.CharField(max_length=200)),
-                ('customs_name', models.CharField(blank=True, max_length=200, verbose_name='declared customs name')),
-                ('category', models.CharField(blank=True, max_length=60)),
-                ('declared_value', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=12)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('hs_code', models.CharField(blank=True, max_length=12, verbose_name='HS code')),
-                ('origin_country', models.CharField(blank=True, max_length=2, verbose_name='country of origin')),
-                ('length_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('width_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('height_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('weight_g', models.PositiveIntegerField(blank=True, null=True)),
-                ('measured_length_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('measured_width_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('measured_height_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('measured_weight_g', models.PositiveIntegerField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='accounts.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sku", models.CharField(max_length=40, verbose_name="SKU")),
+                ("upc", models.CharField(blank=True, max_length=40, verbose_name="UPC")),
+                ("name", models.CharField(max_length=200)),
+                ("customs_name", models.CharField(blank=True, max_length=200, verbose_name="declared customs name")),
+                ("category", models.CharField(blank=True, max_length=60)),
+                ("declared_value", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=12)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("hs_code", models.CharField(blank=True, max_length=12, verbose_name="HS code")),
+                ("origin_country", models.CharField(blank=True, max_length=2, verbose_name="country of origin")),
+                ("length_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("width_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("height_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("weight_g", models.PositiveIntegerField(blank=True, null=True)),
+                ("measured_length_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("measured_width_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("measured_height_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("measured_weight_g", models.PositiveIntegerField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="products", to="accounts.customer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sku', 'id'],
-                'permissions': [('change_measurements', 'Can enter measured dimensions and weight')],
+                "ordering": ["sku", "id"],
+                "permissions": [("change_measurements", "Can enter measured dimensions and weight")],
             },
         ),
         migrations.CreateModel(
-            name='ProductMeasurement',
+            name="ProductMeasurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old', models.JSONField()),
-                ('new', models.JSONField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.customer')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='catalog.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("old", models.JSONField()),
+                ("new", models.JSONField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.customer"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="measurements", to="catalog.product"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['customer', 'upc'], name='catalog_product_upc_idx'),
+            model_name="product",
+            index=models.Index(fields=["customer", "upc"], name="catalog_product_upc_idx"),
         ),
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['customer', '-created_at'], name='catalog_product_created_idx'),
+            model_name="product",
+            index=models.Index(fields=["customer", "-created_at"], name="catalog_product_created_idx"),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(models.F('customer'), django.db.models.functions.text.Lower('sku'), name='catalog_product_sku_unique_per_customer'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                models.F("customer"),
+                django.db.models.functions.text.Lower("sku"),
+                name="catalog_product_sku_unique_per_customer",
+            ),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_role_permissions'),
+        ("catalog", "0002_role_permissions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='product',
-            name='low_stock_threshold',
-            field=models.PositiveIntegerField(blank=True, help_text='Warn when the available quantity in a warehouse falls to this level.', null=True),
+            model_name="product",
+            name="low_stock_threshold",
+            field=models.PositiveIntegerField(
+                blank=True, help_text="Warn when the available quantity in a warehouse falls to this level.", null=True
+            ),
         ),
     ]

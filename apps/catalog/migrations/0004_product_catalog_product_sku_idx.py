@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
-        ('catalog', '0003_product_low_stock_threshold'),
+        ("accounts", "0002_roles_and_levels"),
+        ("catalog", "0003_product_low_stock_threshold"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['customer', 'sku', 'id'], name='catalog_product_sku_idx'),
+            model_name="product",
+            index=models.Index(fields=["customer", "sku", "id"], name="catalog_product_sku_idx"),
         ),
     ]

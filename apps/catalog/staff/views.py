@@ -26,10 +26,16 @@ class StaffProductListView(StaffPermissionRequiredMixin, View):
         if customer:
             qs = qs.filter(customer=customer)
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
-        return render(request, "catalog/staff/product_list.html", {
-            "page": page, "filters": filters, "customer_code": customer_code,
-            "customers": Customer.objects.order_by("code").only("code", "company_name"),
-        })
+        return render(
+            request,
+            "catalog/staff/product_list.html",
+            {
+                "page": page,
+                "filters": filters,
+                "customer_code": customer_code,
+                "customers": Customer.objects.order_by("code").only("code", "company_name"),
+            },
+        )
 
 
 class StaffProductDetailView(StaffPermissionRequiredMixin, View):
@@ -38,8 +44,11 @@ class StaffProductDetailView(StaffPermissionRequiredMixin, View):
 
     def _context(self, product, form=None):
         initial = {f: getattr(product, f) for f in MEASURED_FIELDS}
-        return {"product": product, "form": form or MeasurementForm(initial=initial),
-                "history": product_measurement_history(product=product)[:50]}
+        return {
+            "product": product,
+            "form": form or MeasurementForm(initial=initial),
+            "history": product_measurement_history(product=product)[:50],
+        }
 
     def get(self, request, pk):
         product = get_object_or_404(Product.objects.select_related("customer"), pk=pk)

@@ -33,8 +33,9 @@ def test_create_list_filter_retrieve_update(api):
 
 
 def test_validation_errors_are_400_with_field_messages_and_nothing_saved(api):
-    response = api.post(URL, {"sku": "X", "name": "X", "declared_value": "4", "upc": "012345678906",
-                              "length_cm": "-1"}, format="json")
+    response = api.post(
+        URL, {"sku": "X", "name": "X", "declared_value": "4", "upc": "012345678906", "length_cm": "-1"}, format="json"
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "product_invalid"

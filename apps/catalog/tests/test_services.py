@@ -43,20 +43,23 @@ def test_duplicate_sku_is_refused_case_insensitively_but_other_customers_may_use
     create(user_b)  # another customer's namespace
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("upc", "012345678906", "check digit is wrong"),
-    ("upc", "12345", "12 digits"),
-    ("length_cm", "-1", "more than 0"),
-    ("length_cm", "5000", "at most 300"),
-    ("weight_g", "12.5", "whole grams"),
-    ("weight_g", "abc", "must be a number"),
-    ("declared_value", "", "is required"),
-    ("name", "", "is required"),
-    ("origin_country", "Atlantis", "not a country"),
-    ("currency", "XXXY", "not a currency"),
-    ("hs_code", "12", "6 to 10 digits"),
-    ("sku", "TAB\there", "letters, digits"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("upc", "012345678906", "check digit is wrong"),
+        ("upc", "12345", "12 digits"),
+        ("length_cm", "-1", "more than 0"),
+        ("length_cm", "5000", "at most 300"),
+        ("weight_g", "12.5", "whole grams"),
+        ("weight_g", "abc", "must be a number"),
+        ("declared_value", "", "is required"),
+        ("name", "", "is required"),
+        ("origin_country", "Atlantis", "not a country"),
+        ("currency", "XXXY", "not a currency"),
+        ("hs_code", "12", "6 to 10 digits"),
+        ("sku", "TAB\there", "letters, digits"),
+    ],
+)
 def test_bad_fields_are_refused_with_the_reason_and_nothing_is_saved(user_a, field, value, message):
     with pytest.raises(ProductInvalid) as exc:
         create(user_a, **{field: value})
@@ -135,8 +138,9 @@ def test_measurements_take_over_and_are_audited(user_a, make_staff):
     product = create(user_a, length_cm="30", weight_g="180")
     clerk = make_staff("warehouse")
     with scopes_disabled():
-        product = product_set_measurements(actor=clerk, product=product,
-                                           data={"measured_length_cm": "31.5", "measured_weight_g": "195"})
+        product = product_set_measurements(
+            actor=clerk, product=product, data={"measured_length_cm": "31.5", "measured_weight_g": "195"}
+        )
         assert product.length_cm_effective == Decimal("31.5") and product.weight_g_effective == 195
         assert product.width_cm_effective is None
         entry = ProductMeasurement.objects.get(product=product)
@@ -148,9 +152,21 @@ def test_measurements_take_over_and_are_audited(user_a, make_staff):
 
 
 def test_bulk_import_agrees_with_product_create(user_a, user_b):
-    raw = {"sku": "A1", "upc": "", "name": " Mug ", "customs_name": "Ceramic mug", "category": "Home",
-           "declared_value": 4.5, "currency": "usd", "hs_code": "6912.00", "origin_country": "CN",
-           "length_cm": 10, "width_cm": 8.04, "height_cm": 9, "weight_g": 350.0}
+    raw = {
+        "sku": "A1",
+        "upc": "",
+        "name": " Mug ",
+        "customs_name": "Ceramic mug",
+        "category": "Home",
+        "declared_value": 4.5,
+        "currency": "usd",
+        "hs_code": "6912.00",
+        "origin_country": "CN",
+        "length_cm": 10,
+        "width_cm": 8.04,
+        "height_cm": 9,
+        "weight_g": 350.0,
+    }
     one = create(user_b, **raw)
     with customer_scope(user_a.customer):
         check = products_import(actor=user_a, customer=user_a.customer, rows=[(2, raw)])

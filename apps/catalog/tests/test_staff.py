@@ -28,9 +28,16 @@ def test_staff_see_all_customers_products_with_filter(client, make_staff, produc
 def test_warehouse_records_measurements_with_audit(client, make_staff, product):
     clerk = make_staff("warehouse")
     client.force_login(clerk)
-    response = client.post(reverse("backoffice:product-measure", args=[product.pk]), {
-        "measured_length_cm": "20", "measured_width_cm": "10", "measured_height_cm": "10", "measured_weight_g": "320",
-    }, follow=True)
+    response = client.post(
+        reverse("backoffice:product-measure", args=[product.pk]),
+        {
+            "measured_length_cm": "20",
+            "measured_width_cm": "10",
+            "measured_height_cm": "10",
+            "measured_weight_g": "320",
+        },
+        follow=True,
+    )
     assert "Measurements of MUG saved" in response.content.decode()
     with scopes_disabled():
         entry = ProductMeasurement.objects.get()

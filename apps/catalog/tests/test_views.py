@@ -53,19 +53,34 @@ def products_of(user):
 
 
 def test_create_form_ok_returns_to_list_with_message(portal, user_a):
-    response = portal.post(reverse("catalog:product-create"), {
-        "sku": "MUG-1", "upc": "", "name": "Mug", "declared_value": "4.50", "currency": "USD",
-    }, follow=True)
+    response = portal.post(
+        reverse("catalog:product-create"),
+        {
+            "sku": "MUG-1",
+            "upc": "",
+            "name": "Mug",
+            "declared_value": "4.50",
+            "currency": "USD",
+        },
+        follow=True,
+    )
     assert response.redirect_chain[-1][0] == reverse("catalog:product-list")
     assert "Product MUG-1 created." in response.content.decode()
     assert products_of(user_a) == ["MUG-1"]
 
 
 def test_create_form_shows_field_errors_and_saves_nothing(portal, user_a):
-    response = portal.post(reverse("catalog:product-create"), {
-        "sku": "MUG-1", "upc": "012345678906", "name": "Mug", "declared_value": "4", "currency": "USD",
-        "length_cm": "-3",
-    })
+    response = portal.post(
+        reverse("catalog:product-create"),
+        {
+            "sku": "MUG-1",
+            "upc": "012345678906",
+            "name": "Mug",
+            "declared_value": "4",
+            "currency": "USD",
+            "length_cm": "-3",
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 400
     assert "check digit is wrong" in body and "more than 0" in body
@@ -154,10 +169,13 @@ def test_import_with_bad_rows_imports_nothing_then_only_valid_on_request(portal,
     assert products_of(user_a) == ["A-1", "EXISTS"]
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b"sku,name\nA,B\n", "not an Excel"),
-    (b"", "empty"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"sku,name\nA,B\n", "not an Excel"),
+        (b"", "empty"),
+    ],
+)
 def test_import_refuses_files_that_are_not_spreadsheets(portal, user_a, data, message):
     response = upload(portal, data, name="products.xlsx")
     assert response.status_code == 400
@@ -205,16 +223,23 @@ def test_labels_page_and_pdf(portal, user_a):
     b = make(user_a, sku="B-1")
     page = portal.get(reverse("catalog:product-labels"), {"ids": [a.pk, b.pk]}).content.decode()
     assert "UPC-A 012345678905" in page and "Code 128 B-1" in page
-    response = portal.post(reverse("catalog:product-labels"), {
-        "ids": [a.pk, b.pk], "format": "thermal-50x30", f"copies-{a.pk}": "2", f"copies-{b.pk}": "1",
-    })
+    response = portal.post(
+        reverse("catalog:product-labels"),
+        {
+            "ids": [a.pk, b.pk],
+            "format": "thermal-50x30",
+            f"copies-{a.pk}": "2",
+            f"copies-{b.pk}": "1",
+        },
+    )
     assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
 
 
 def test_labels_bad_copies_explain(portal, user_a):
     a = make(user_a, sku="A-1")
-    response = portal.post(reverse("catalog:product-labels"), {"ids": [a.pk], "format": "a4-3x8",
-                                                                f"copies-{a.pk}": "-5"}, follow=True)
+    response = portal.post(
+        reverse("catalog:product-labels"), {"ids": [a.pk], "format": "a4-3x8", f"copies-{a.pk}": "-5"}, follow=True
+    )
     assert "copies must be a whole number" in response.content.decode()
 
 

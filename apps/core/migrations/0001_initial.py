@@ -4,23 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Sequence',
+            name="Sequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40)),
-                ('period', models.CharField(blank=True, default='', help_text='e.g. yymmdd', max_length=16)),
-                ('value', models.PositiveBigIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=40)),
+                ("period", models.CharField(blank=True, default="", help_text="e.g. yymmdd", max_length=16)),
+                ("value", models.PositiveBigIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('name', 'period'), name='core_sequence_unique_name_period')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("name", "period"), name="core_sequence_unique_name_period")
+                ],
             },
         ),
     ]

@@ -5,27 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
-        ('core', '0001_initial'),
+        ("accounts", "0002_roles_and_levels"),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='IdempotentRequest',
+            name="IdempotentRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=120)),
-                ('method', models.CharField(max_length=10)),
-                ('path', models.CharField(max_length=300)),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, help_text='Empty while the first request runs.', null=True)),
-                ('response', models.JSONField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=120)),
+                ("method", models.CharField(max_length=10)),
+                ("path", models.CharField(max_length=300)),
+                (
+                    "status_code",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Empty while the first request runs.", null=True
+                    ),
+                ),
+                ("response", models.JSONField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="accounts.customer"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('customer', 'key'), name='core_idempotent_request_key')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("customer", "key"), name="core_idempotent_request_key")
+                ],
             },
         ),
     ]

@@ -20,7 +20,7 @@ def test_order_number_shape_and_round_trip():
 def test_any_single_digit_typo_is_caught(position):
     number = order_number(date(2026, 11, 25), 1234567)
     digit = (int(number[position]) + 1) % 10
-    typo = number[:position] + str(digit) + number[position + 1:]
+    typo = number[:position] + str(digit) + number[position + 1 :]
     assert order_number_problem(typo) is not None
 
 

@@ -11,8 +11,19 @@ class JobOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Job
-        fields = ["id", "kind", "title", "status", "progress", "message", "result", "result_url",
-                  "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "status",
+            "progress",
+            "message",
+            "result",
+            "result_url",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
     def get_progress(self, job) -> dict:
         done, total = job_progress_get(job)

@@ -9,39 +9,61 @@ import apps.documents.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
+        ("accounts", "0002_roles_and_levels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=40)),
-                ('title', models.CharField(max_length=200)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('input_file', models.FileField(blank=True, max_length=300, upload_to=apps.documents.models.job_input_path)),
-                ('input_name', models.CharField(blank=True, max_length=200)),
-                ('result_file', models.FileField(blank=True, max_length=300, upload_to=apps.documents.models.job_result_path)),
-                ('result_name', models.CharField(blank=True, max_length=200)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('message', models.TextField(blank=True, help_text='The outcome, in a sentence for people.')),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to='accounts.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=40)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("running", "Running"), ("done", "Done"), ("failed", "Failed")],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict)),
+                (
+                    "input_file",
+                    models.FileField(blank=True, max_length=300, upload_to=apps.documents.models.job_input_path),
+                ),
+                ("input_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "result_file",
+                    models.FileField(blank=True, max_length=300, upload_to=apps.documents.models.job_result_path),
+                ),
+                ("result_name", models.CharField(blank=True, max_length=200)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                ("message", models.TextField(blank=True, help_text="The outcome, in a sentence for people.")),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="jobs", to="accounts.customer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['customer', '-created_at'], name='documents_job_recent_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["customer", "-created_at"], name="documents_job_recent_idx")],
             },
         ),
     ]

@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
-        ('documents', '0001_initial'),
+        ("accounts", "0002_roles_and_levels"),
+        ("documents", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='job',
-            name='customer',
-            field=models.ForeignKey(blank=True, help_text='Empty for a staff job across customers.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to='accounts.customer'),
+            model_name="job",
+            name="customer",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Empty for a staff job across customers.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="jobs",
+                to="accounts.customer",
+            ),
         ),
     ]

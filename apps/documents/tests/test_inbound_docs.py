@@ -121,9 +121,7 @@ def words_with_boxes(pdftotext, pdf: bytes) -> list[list[tuple[float, float, flo
     html = pdftotext(pdf, "-bbox")
     pages = []
     for page in re.findall(r"<page [^>]*>(.*?)</page>", html, re.DOTALL):
-        words = re.findall(
-            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page
-        )
+        words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', page)
         pages.append([(float(a), float(b), float(c), float(d), unescape(w)) for a, b, c, d, w in words])
     return pages
 
@@ -393,8 +391,9 @@ def test_product_list_words_stay_inside_the_page_margins(pdftotext):
 
 
 def test_product_list_header_barcode_decodes_to_the_inbound_number(zxing, tmp_path):
-    pdf = render_product_list_pdf(inbound_number=INBOUND, warehouse=LAX1, customer_code="C10001",
-                                  lines=product_lines(3))
+    pdf = render_product_list_pdf(
+        inbound_number=INBOUND, warehouse=LAX1, customer_code="C10001", lines=product_lines(3)
+    )
     (page,) = render_pages(pdf, tmp_path)
     with Image.open(page) as image:
         header = image.crop((0, 0, image.width, round(35 * PX_PER_MM)))
@@ -404,8 +403,9 @@ def test_product_list_header_barcode_decodes_to_the_inbound_number(zxing, tmp_pa
 
 def test_product_list_is_deterministic():
     def render():
-        return render_product_list_pdf(inbound_number=INBOUND, warehouse=LAX1, customer_code="C10001",
-                                       lines=product_lines(5))
+        return render_product_list_pdf(
+            inbound_number=INBOUND, warehouse=LAX1, customer_code="C10001", lines=product_lines(5)
+        )
 
     assert render() == render()
 
@@ -422,8 +422,7 @@ def packed_boxes() -> list[PackedBox]:
 
 
 def test_packing_list_has_every_box_sku_and_the_totals(pdftotext):
-    pdf = render_packing_list_pdf(inbound_number=INBOUND, warehouse=LAX1, customer_code="C10001",
-                                  boxes=packed_boxes())
+    pdf = render_packing_list_pdf(inbound_number=INBOUND, warehouse=LAX1, customer_code="C10001", boxes=packed_boxes())
     text = pdftotext(pdf, "-layout")
 
     assert page_count(pdf) == 1 and "Page 1 of 1" in text
@@ -431,7 +430,7 @@ def test_packing_list_has_every_box_sku_and_the_totals(pdftotext):
     assert "Box 2 / 3 · 60 × 40 × 40 cm · 12.5 kg · 30 units" in text
     assert "Box 3 / 3 · 16 units" in text  # no dimensions or weight given
     assert text.index("Box 1 / 3") < text.index("Box 2 / 3") < text.index("Box 3 / 3")  # by box number
-    totals = text[text.index("Totals per SKU"):]
+    totals = text[text.index("Totals per SKU") :]
     assert re.search(r"ACME-TEE-BLK-M\s+T-shirt black M\s+30\n", totals)
     assert re.search(r"ACME-MUG-350\s+Mug 350 ml\s+18\n", totals)  # the name in the first box
     assert re.search(r"ACME-CAP-RED\s+Cap, red\s+10\n", totals)
@@ -460,8 +459,12 @@ def test_a_box_running_onto_the_next_page_repeats_its_band(pdftotext):
 
 
 def product_kwargs(**kw):
-    return {"inbound_number": INBOUND, "warehouse": LAX1, "customer_code": "C10001",
-            "lines": [ListLine("ACME-1", "Mug", "", 1)]} | kw
+    return {
+        "inbound_number": INBOUND,
+        "warehouse": LAX1,
+        "customer_code": "C10001",
+        "lines": [ListLine("ACME-1", "Mug", "", 1)],
+    } | kw
 
 
 @pytest.mark.parametrize(
@@ -472,8 +475,11 @@ def product_kwargs(**kw):
         (product_kwargs(customer_code=" "), r"The customer code is missing\."),
         (product_kwargs(warehouse=PartyAddress(" ", "", ())), r"The warehouse has no code\."),
         (product_kwargs(warehouse=PartyAddress("LAX1", "", "1 Main St")), r"address must be a list of text lines"),
-        (product_kwargs(lines=[ListLine("ACME-1", "Mug", "", -1)]), r"Line 1 \('ACME-1'\): the quantity must be a "
-                                                                    r"whole number, 0 or more; got -1\."),
+        (
+            product_kwargs(lines=[ListLine("ACME-1", "Mug", "", -1)]),
+            r"Line 1 \('ACME-1'\): the quantity must be a "
+            r"whole number, 0 or more; got -1\.",
+        ),
         (product_kwargs(lines=[ListLine("ACME-1", "Mug", "", 1.5)]), r"the quantity must be a whole number"),
         (product_kwargs(lines=[ListLine("ACME-1", "Mug", "", 1), ListLine("", "X", "", 1)]), r"Line 2 has no SKU"),
         (product_kwargs(lines=[("ACME-1", "Mug", "", 1)]), r"Line 1 is not a ListLine"),

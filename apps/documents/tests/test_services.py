@@ -12,8 +12,14 @@ from apps.documents.tasks import purge_old_job_files
 
 def finished_job(user, days_ago: int, customer="own"):
     with staff_scope():
-        job = job_create(actor=user, customer=user.customer if customer == "own" else None, kind="test",
-                         title="Export", input_bytes=b"in", input_name="in.xlsx")
+        job = job_create(
+            actor=user,
+            customer=user.customer if customer == "own" else None,
+            kind="test",
+            title="Export",
+            input_bytes=b"in",
+            input_name="in.xlsx",
+        )
         job_start(job_id=job.pk)
         job.refresh_from_db()
         job = job_finish(job=job, message="done", result_bytes=b"out", result_name="out.xlsx")

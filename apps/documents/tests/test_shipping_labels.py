@@ -35,11 +35,14 @@ DOT_MM = 25.4 / 203
 DAY = date(2026, 11, 25)
 
 WAREHOUSE = LabelAddress(
-    "Fulfillment Hub Los Angeles", "Fulfillment Hub Inc.",
-    ("1200 E Warehouse Way, Dock 4", "Los Angeles CA 90021", "US"), "+1 213 555 0100",
+    "Fulfillment Hub Los Angeles",
+    "Fulfillment Hub Inc.",
+    ("1200 E Warehouse Way, Dock 4", "Los Angeles CA 90021", "US"),
+    "+1 213 555 0100",
 )
-JANE = LabelAddress("Jane Doe", "Acme Corp", ("742 Evergreen Terrace", "Apt 12B", "Springfield IL 62704", "US"),
-                    "+1 217 555 0199")
+JANE = LabelAddress(
+    "Jane Doe", "Acme Corp", ("742 Evergreen Terrace", "Apt 12B", "Springfield IL 62704", "US"), "+1 217 555 0199"
+)
 LONG = LabelAddress(
     "Maximilian Alexander Featherstonehaugh-Worthington III " * 2,
     "The Extraordinarily Long Company Name Holdings International LLC " * 2,
@@ -54,8 +57,9 @@ LONG = LabelAddress(
     ),
     "+1 415 555 0123 ext. 4567",
 )
-WANG = LabelAddress("王小明", "", ("上海市浦东新区张江路 88 号 3 号楼 1201 室", "上海 200120", "CN"),
-                    "+86 21 5555 0100")
+WANG = LabelAddress(
+    "王小明", "", ("上海市浦东新区张江路 88 号 3 号楼 1201 室", "上海 200120", "CN"), "+86 21 5555 0100"
+)
 
 
 def label(tracking="1Z999AA10123456784", order="S26112500000421", **kw) -> ShippingLabel:
@@ -78,17 +82,43 @@ def label(tracking="1Z999AA10123456784", order="S26112500000421", **kw) -> Shipp
 # Different carriers and tracking formats, a long address, a Chinese recipient.
 BATCH = [
     label(),
-    label("9400100912345000000016", "S26112500000439", carrier_name="USPS", channel_name="USPS Ground Advantage",
-          service_level="2–5 days", recipient=LONG, weight_g=480, parcel_no=2, parcel_count=2,
-          reference="CUSTOMER-REFERENCE-123456789-ABCDEFG " * 3),
-    label("3318810025", "S26112500000447", carrier_name="DHL", channel_name="DHL Express Worldwide",
-          service_level="1–3 days", recipient=WANG, weight_g=730, parcel_count=1, reference=""),
-    label("YT2611250000000018", "S26112500000454", carrier_name="YunExpress", channel_name="YunExpress Global Direct",
-          service_level="", weight_g=0, parcel_count=1),
+    label(
+        "9400100912345000000016",
+        "S26112500000439",
+        carrier_name="USPS",
+        channel_name="USPS Ground Advantage",
+        service_level="2–5 days",
+        recipient=LONG,
+        weight_g=480,
+        parcel_no=2,
+        parcel_count=2,
+        reference="CUSTOMER-REFERENCE-123456789-ABCDEFG " * 3,
+    ),
+    label(
+        "3318810025",
+        "S26112500000447",
+        carrier_name="DHL",
+        channel_name="DHL Express Worldwide",
+        service_level="1–3 days",
+        recipient=WANG,
+        weight_g=730,
+        parcel_count=1,
+        reference="",
+    ),
+    label(
+        "YT2611250000000018",
+        "S26112500000454",
+        carrier_name="YunExpress",
+        channel_name="YunExpress Global Direct",
+        service_level="",
+        weight_g=0,
+        parcel_count=1,
+    ),
     label("GM5369000000000012", "S26112500000462", carrier_name="DHL eCommerce", channel_name="DHL Parcel Expedited"),
     label("FHGR0000000012346", "S26112500000470", carrier_name="Fulfillment Hub", channel_name="FHGR Local Courier"),
-    label("961234567890123456789012345678901234", "S26112500000488", carrier_name="FedEx",
-          channel_name="FedEx Ground"),  # a long (34-digit) number
+    label(
+        "961234567890123456789012345678901234", "S26112500000488", carrier_name="FedEx", channel_name="FedEx Ground"
+    ),  # a long (34-digit) number
 ]
 
 
@@ -206,8 +236,14 @@ def test_no_text_lies_on_the_bars_or_their_quiet_zones(pdftotext):
             modules = int(bars.rects.rsplit("\n", 1)[1].split()[0]) + int(bars.rects.rsplit("\n", 1)[1].split()[2])
             quiet = 10 * bars.module
             # In pdftotext's coordinates: from the top.
-            zones.append((bars.bars_x - quiet, height - bars.bars_y - bars.bar_height,
-                          bars.bars_x + modules * bars.module + quiet, height - bars.bars_y))
+            zones.append(
+                (
+                    bars.bars_x - quiet,
+                    height - bars.bars_y - bars.bar_height,
+                    bars.bars_x + modules * bars.module + quiet,
+                    height - bars.bars_y,
+                )
+            )
         assert words
         for x0, y0, x1, y1, word in words:
             assert pad <= x0 and x1 <= PAGE_WIDTH_MM * MM - pad, (n, word)
@@ -225,10 +261,26 @@ def test_labels_show_recipient_city_order_and_the_parcel_facts(pdftotext):
 
     first = pages[0]
     for expected in (
-        "FROM", "Fulfillment Hub Los Angeles", "Los Angeles CA 90021", "UPS", "UPS Ground", "Ground, 3–5 days",
-        "SHIP TO:", "Jane Doe", "Acme Corp", "742 Evergreen Terrace", "Apt 12B", "Springfield IL 62704",
-        "Tel. +1 217 555 0199", "TRACKING # 1Z999AA10123456784", "ORDER #", "S26112500000421", "Parcel 1 of 2",
-        "Weight 1.25 kg", "Ref. PO-88812", "Date 2026-11-25",
+        "FROM",
+        "Fulfillment Hub Los Angeles",
+        "Los Angeles CA 90021",
+        "UPS",
+        "UPS Ground",
+        "Ground, 3–5 days",
+        "SHIP TO:",
+        "Jane Doe",
+        "Acme Corp",
+        "742 Evergreen Terrace",
+        "Apt 12B",
+        "Springfield IL 62704",
+        "Tel. +1 217 555 0199",
+        "TRACKING # 1Z999AA10123456784",
+        "ORDER #",
+        "S26112500000421",
+        "Parcel 1 of 2",
+        "Weight 1.25 kg",
+        "Ref. PO-88812",
+        "Date 2026-11-25",
     ):
         assert expected in first, expected
     # The long address is shrunk and cut, but the city and country stay whole.
@@ -253,8 +305,9 @@ def test_the_recipient_is_the_most_prominent_text():
 
 
 def test_a_long_address_shrinks_before_it_is_cut():
-    plan = plan_of(1, label(recipient=LabelAddress("Jane Doe", "", ("1 Very Long Street Name " * 3, "Springfield IL "
-                                                                     "62704", "US")))).tracking
+    plan = plan_of(
+        1, label(recipient=LabelAddress("Jane Doe", "", ("1 Very Long Street Name " * 3, "Springfield IL 62704", "US")))
+    ).tracking
     lines = [line for _font, _size, placed in plan.texts for _x, _y, line in placed]
     assert "…" not in "".join(lines)
     assert "Springfield IL 62704" in lines
@@ -304,13 +357,22 @@ def test_labels_accept_a_generator_a_datetime_and_default_to_today(pdftotext):
         ([label(tracking="  ")], r"Label 1 has no tracking number"),
         ([label(tracking=None)], r"Label 1 has no tracking number"),
         ([label(), label(order="")], r"Label 2 has no order number"),
-        ([label(tracking="1Z999AÄ1012345678é")], r"Label 1: the tracking number '1Z999AÄ1012345678é' cannot be a "
-                                                 r"Code 128 barcode because of 'Ä', 'é'; use printable ASCII only"),
+        (
+            [label(tracking="1Z999AÄ1012345678é")],
+            r"Label 1: the tracking number '1Z999AÄ1012345678é' cannot be a "
+            r"Code 128 barcode because of 'Ä', 'é'; use printable ASCII only",
+        ),
         ([label(order="S2611250000042\t1")], r"the order number 'S2611250000042\\t1' cannot be a Code 128 barcode"),
-        ([label(tracking="ABCDEFGHIJKLMNOPQRSTUVWXYZABCD")],
-         r"Label 1: the tracking number 'ABCDEFGHIJKLMNOPQRSTUVWXYZABCD' is too long for a barcode a 203 dpi printer"),
-        ([label(order="ORDER-ABCDEFGHIJKLMN")], r"the order number 'ORDER-ABCDEFGHIJKLMN' is too long .* 20 "
-                                                r"characters, where about 18 fit \(more if they are digits\)\."),
+        (
+            [label(tracking="ABCDEFGHIJKLMNOPQRSTUVWXYZABCD")],
+            r"Label 1: the tracking number 'ABCDEFGHIJKLMNOPQRSTUVWXYZABCD' is too long for a barcode "
+            r"a 203 dpi printer",
+        ),
+        (
+            [label(order="ORDER-ABCDEFGHIJKLMN")],
+            r"the order number 'ORDER-ABCDEFGHIJKLMN' is too long .* 20 "
+            r"characters, where about 18 fit \(more if they are digits\)\.",
+        ),
         ([label(recipient="Jane Doe")], r"Label 1: the recipient must be a LabelAddress"),
         ([label(recipient=LabelAddress("", "", ("Main St",)))], r"the recipient has neither a name nor a company"),
         ([label(recipient=LabelAddress("Jane", "", ("", " ")))], r"Label 1: the recipient has no address lines\."),

@@ -7,120 +7,262 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0004_product_catalog_product_sku_idx'),
-        ('orders', '0002_role_permissions'),
-        ('shipping', '0002_role_permissions'),
-        ('warehouses', '0002_role_permissions'),
+        ("catalog", "0004_product_catalog_product_sku_idx"),
+        ("orders", "0002_role_permissions"),
+        ("shipping", "0002_role_permissions"),
+        ("warehouses", "0002_role_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Manifest',
+            name="Manifest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16, unique=True)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Handed over')], default='open', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('carrier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='shipping.carrier')),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=16, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Handed over")], default="open", max_length=10
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "carrier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="shipping.carrier"
+                    ),
+                ),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="warehouses.warehouse"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Parcel',
+            name="Parcel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weight_g', models.PositiveIntegerField()),
-                ('length_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('width_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('height_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('box', models.CharField(blank=True, max_length=40)),
-                ('freight', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('tracking_number', models.CharField(max_length=60, unique=True)),
-                ('label_pdf', models.BinaryField()),
-                ('packed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='shipping.channel')),
-                ('manifest', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='parcels', to='fulfillment.manifest')),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='parcel', to='orders.order')),
-                ('packed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("weight_g", models.PositiveIntegerField()),
+                ("length_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("width_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("height_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("box", models.CharField(blank=True, max_length=40)),
+                ("freight", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("tracking_number", models.CharField(max_length=60, unique=True)),
+                ("label_pdf", models.BinaryField()),
+                ("packed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="shipping.channel"
+                    ),
+                ),
+                (
+                    "manifest",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="parcels",
+                        to="fulfillment.manifest",
+                    ),
+                ),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="parcel", to="orders.order"
+                    ),
+                ),
+                (
+                    "packed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="warehouses.warehouse"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='Wave',
+            name="Wave",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=16, unique=True)),
-                ('status', models.CharField(choices=[('picking', 'Picking'), ('done', 'Picked')], default='picking', max_length=10)),
-                ('criteria', models.CharField(blank=True, help_text='The filters the wave was made with.', max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=16, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("picking", "Picking"), ("done", "Picked")], default="picking", max_length=10
+                    ),
+                ),
+                (
+                    "criteria",
+                    models.CharField(blank=True, help_text="The filters the wave was made with.", max_length=200),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="warehouses.warehouse"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'permissions': [('work_outbound', 'Can pick, pack, label and hand over parcels')],
+                "ordering": ["-id"],
+                "permissions": [("work_outbound", "Can pick, pack, label and hand over parcels")],
             },
         ),
         migrations.CreateModel(
-            name='WaveOrder',
+            name="WaveOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slot', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('picking', 'Picking'), ('picked', 'Picked, to pack'), ('packed', 'Packed'), ('short', 'Short pick (Abnormal)'), ('cancelled', 'Cancelled by the customer')], default='picking', max_length=10)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order')),
-                ('wave', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='orders', to='fulfillment.wave')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slot", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("picking", "Picking"),
+                            ("picked", "Picked, to pack"),
+                            ("packed", "Packed"),
+                            ("short", "Short pick (Abnormal)"),
+                            ("cancelled", "Cancelled by the customer"),
+                        ],
+                        default="picking",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orders.order"),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="orders", to="fulfillment.wave"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['wave', 'slot'],
+                "ordering": ["wave", "slot"],
             },
         ),
         migrations.CreateModel(
-            name='PickLine',
+            name="PickLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('picked', models.PositiveIntegerField(default=0)),
-                ('status', models.CharField(choices=[('open', 'To pick'), ('picked', 'Picked'), ('short', 'Short')], default='open', max_length=10)),
-                ('picked_at', models.DateTimeField(blank=True, null=True)),
-                ('bin', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.binlocation')),
-                ('picked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
-                ('wave_order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='picks', to='fulfillment.waveorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.PositiveIntegerField()),
+                ("picked", models.PositiveIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "To pick"), ("picked", "Picked"), ("short", "Short")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("picked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "bin",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="warehouses.binlocation",
+                    ),
+                ),
+                (
+                    "picked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.product"
+                    ),
+                ),
+                (
+                    "wave_order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="picks", to="fulfillment.waveorder"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['bin__code', 'product__sku', 'id'],
+                "ordering": ["bin__code", "product__sku", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='manifest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('warehouse', 'carrier'), name='fulfillment_manifest_one_open_per_carrier'),
+            model_name="manifest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("warehouse", "carrier"),
+                name="fulfillment_manifest_one_open_per_carrier",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='waveorder',
-            constraint=models.UniqueConstraint(fields=('wave', 'slot'), name='fulfillment_waveorder_unique_slot'),
+            model_name="waveorder",
+            constraint=models.UniqueConstraint(fields=("wave", "slot"), name="fulfillment_waveorder_unique_slot"),
         ),
         migrations.AddConstraint(
-            model_name='waveorder',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['picking', 'picked', 'packed'])), fields=('order',), name='fulfillment_waveorder_one_active'),
+            model_name="waveorder",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["picking", "picked", "packed"])),
+                fields=("order",),
+                name="fulfillment_waveorder_one_active",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pickline',
-            constraint=models.CheckConstraint(condition=models.Q(('picked__lte', models.F('quantity'))), name='fulfillment_pickline_picked_lte_quantity'),
+            model_name="pickline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("picked__lte", models.F("quantity"))),
+                name="fulfillment_pickline_picked_lte_quantity",
+            ),
         ),
     ]

@@ -55,8 +55,11 @@ def station(request) -> dict:
     warehouses = outbound_warehouses()
     wanted = (request.GET.get("warehouse") or request.POST.get("warehouse") or "").strip().lower()
     remembered = (request.session.get(SESSION_WAREHOUSE) or "").lower()
-    chosen = (next((w for w in warehouses if w.code.lower() == wanted), None) if wanted else None) or next(
-        (w for w in warehouses if w.code.lower() == remembered), None) or (warehouses[0] if warehouses else None)
+    chosen = (
+        (next((w for w in warehouses if w.code.lower() == wanted), None) if wanted else None)
+        or next((w for w in warehouses if w.code.lower() == remembered), None)
+        or (warehouses[0] if warehouses else None)
+    )
     if chosen is not None and request.session.get(SESSION_WAREHOUSE) != chosen.code:
         request.session[SESSION_WAREHOUSE] = chosen.code
     return {"warehouses": warehouses, "warehouse": chosen}

@@ -59,8 +59,11 @@ class ManifestOpenView(OutboundView):
         started = timezone.now()
         manifest = manifest_open(actor=request.user, warehouse=warehouse, carrier=carrier)
         fresh = manifest.created_at >= started
-        messages.success(request, f"Manifest {manifest.number} for {carrier.name} at {warehouse.code} is "
-                                  f"{'open' if fresh else 'already open'}: scan the parcels into it.")
+        messages.success(
+            request,
+            f"Manifest {manifest.number} for {carrier.name} at {warehouse.code} is "
+            f"{'open' if fresh else 'already open'}: scan the parcels into it.",
+        )
         return redirect("backoffice:outbound-manifest", number=manifest.number)
 
 
@@ -73,9 +76,15 @@ def _manifest_or_404(number: str):
 
 def _manifest_page(request, manifest, *, refused="", done="", status=200):
     manifest = manifest_get(number=manifest.number)  # fresh counts after a change
-    context = {"manifest": manifest, "parcels": manifest_parcels(manifest=manifest), "refused": refused,
-               "done": done, "statuses": ManifestStatus, "badge": MANIFEST_BADGES[manifest.status],
-               "is_open": manifest.status == ManifestStatus.OPEN}
+    context = {
+        "manifest": manifest,
+        "parcels": manifest_parcels(manifest=manifest),
+        "refused": refused,
+        "done": done,
+        "statuses": ManifestStatus,
+        "badge": MANIFEST_BADGES[manifest.status],
+        "is_open": manifest.status == ManifestStatus.OPEN,
+    }
     if request.htmx:
         return render(request, "fulfillment/staff/_manifest_work.html", context)
     return render(request, "fulfillment/staff/manifest.html", context, status=status)
@@ -100,15 +109,18 @@ class ManifestScanView(OutboundView):
         manifest = _manifest_or_404(number)
         code = request.POST.get("code", "").strip()
         if not code:
-            return _manifest_page(request, manifest, refused="Scan the parcel's tracking number or order number.",
-                                  status=400)
+            return _manifest_page(
+                request, manifest, refused="Scan the parcel's tracking number or order number.", status=400
+            )
         try:
             parcel = manifest_add(actor=request.user, manifest=manifest, code=code)
         except ApplicationError as exc:
             return _manifest_page(request, manifest, refused=exc.message, status=400)
         count = manifest.parcels.count()
-        done = (f"Added {parcel.tracking_number} (order {parcel.order.number}, {parcel.weight_g:,} g). "
-                f"{plural(count, 'parcel')} on {manifest.number}.")
+        done = (
+            f"Added {parcel.tracking_number} (order {parcel.order.number}, {parcel.weight_g:,} g). "
+            f"{plural(count, 'parcel')} on {manifest.number}."
+        )
         if request.htmx:
             return _manifest_page(request, manifest, done=done)
         messages.success(request, done)
@@ -120,8 +132,11 @@ class ManifestRemoveView(OutboundView):
 
     def post(self, request, number):
         manifest = _manifest_or_404(number)
-        parcel = Parcel.objects.select_related("order").filter(
-            tracking_number=request.POST.get("parcel", "").strip(), manifest=manifest).first()
+        parcel = (
+            Parcel.objects.select_related("order")
+            .filter(tracking_number=request.POST.get("parcel", "").strip(), manifest=manifest)
+            .first()
+        )
         if parcel is None:
             return _manifest_page(request, manifest, refused="That parcel is not on this manifest.", status=400)
         try:
@@ -156,9 +171,12 @@ class ManifestCloseView(OutboundView):
         except ApplicationError as exc:
             messages.error(request, f"Not handed over: {exc.message}")
             return redirect("backoffice:outbound-manifest", number=manifest.number)
-        messages.success(request, f"Manifest {manifest.number} handed over to {manifest.carrier.name}: "
-                                  f"{plural(count, 'order is', 'orders are')} Shipped now, and their customers see "
-                                  "the tracking numbers.")
+        messages.success(
+            request,
+            f"Manifest {manifest.number} handed over to {manifest.carrier.name}: "
+            f"{plural(count, 'order is', 'orders are')} Shipped now, and their customers see "
+            "the tracking numbers.",
+        )
         return redirect("backoffice:outbound-manifest", number=manifest.number)
 
 
@@ -167,16 +185,30 @@ class ManifestPdfView(OutboundView):
 
     def get(self, request, number):
         manifest = _manifest_or_404(number)
-        parcels = [ManifestParcel(tracking_number=p.tracking_number, order_number=p.order.number,
-                                  weight_g=p.weight_g, channel=p.channel.name, customer_code=p.order.customer.code)
-                   for p in reversed(manifest_parcels(manifest=manifest))]
+        parcels = [
+            ManifestParcel(
+                tracking_number=p.tracking_number,
+                order_number=p.order.number,
+                weight_g=p.weight_g,
+                channel=p.channel.name,
+                customer_code=p.order.customer.code,
+            )
+            for p in reversed(manifest_parcels(manifest=manifest))
+        ]
         when = manifest.closed_at if manifest.status == ManifestStatus.CLOSED else manifest.created_at
-        note = f"{'Handed over' if manifest.status == ManifestStatus.CLOSED else 'Opened'} " \
-               f"{timezone.localtime(when):%Y-%m-%d %H:%M}"
+        note = (
+            f"{'Handed over' if manifest.status == ManifestStatus.CLOSED else 'Opened'} "
+            f"{timezone.localtime(when):%Y-%m-%d %H:%M}"
+        )
         try:
-            pdf = render_manifest(manifest_number=manifest.number, carrier_name=manifest.carrier.name,
-                                  warehouse=party(manifest.warehouse), parcels=parcels,
-                                  status=manifest.get_status_display(), opened=note)
+            pdf = render_manifest(
+                manifest_number=manifest.number,
+                carrier_name=manifest.carrier.name,
+                warehouse=party(manifest.warehouse),
+                parcels=parcels,
+                status=manifest.get_status_display(),
+                opened=note,
+            )
         except ValueError as exc:
             messages.error(request, f"The manifest could not be printed: {exc}")
             return redirect("backoffice:outbound-manifest", number=manifest.number)

@@ -58,10 +58,18 @@ def _pack_context(request, task, scanned, *, refused="", done="", values=None) -
         line.complete = line.scanned >= line.quantity
     missing = missing_items(task, scanned)
     return {
-        **station(request), "task": task, "order": task.order, "wave_order": task.wave_order, "lines": lines,
-        "scanned_json": json.dumps(scanned, sort_keys=True), "all_scanned": not missing,
-        "expected_units": sum(task.expected.values()), "scanned_units": sum(line.scanned for line in lines),
-        "refused": refused, "done": done, "values": values or {},
+        **station(request),
+        "task": task,
+        "order": task.order,
+        "wave_order": task.wave_order,
+        "lines": lines,
+        "scanned_json": json.dumps(scanned, sort_keys=True),
+        "all_scanned": not missing,
+        "expected_units": sum(task.expected.values()),
+        "scanned_units": sum(line.scanned for line in lines),
+        "refused": refused,
+        "done": done,
+        "values": values or {},
     }
 
 
@@ -125,15 +133,17 @@ class PackScanView(OutboundView):
         scanned = _scanned(request)
         code = request.POST.get("code", "").strip()
         if not code:
-            return _pack_page(request, task, scanned, refused="Nothing scanned: scan the item's barcode (SKU or UPC).",
-                              status=400)
+            return _pack_page(
+                request, task, scanned, refused="Nothing scanned: scan the item's barcode (SKU or UPC).", status=400
+            )
         try:
             sku, scanned = pack_scan(task=task, scanned=scanned, code=code)
         except ApplicationError as exc:
             return _pack_page(request, task, scanned, refused=exc.message, status=400)
         left = sum(missing_items(task, scanned).values())
         done = f"+1 {sku} ({scanned[sku]} of {task.expected[sku]})." + (
-            f" {plural(left, 'item')} to go." if left else " Every item is scanned: weigh the parcel.")
+            f" {plural(left, 'item')} to go." if left else " Every item is scanned: weigh the parcel."
+        )
         return _pack_page(request, task, scanned, done=done)
 
 
@@ -148,19 +158,31 @@ class PackCompleteView(OutboundView):
         if task is None:
             return _station_page(request, refused=refused, status=400)
         scanned = _scanned(request)
-        values = {key: request.POST.get(key, "").strip() for key in ("weight_g", "length_cm", "width_cm",
-                                                                      "height_cm", "box")}
+        values = {
+            key: request.POST.get(key, "").strip() for key in ("weight_g", "length_cm", "width_cm", "height_cm", "box")
+        }
         if not values["weight_g"]:
-            return _pack_page(request, task, scanned, refused="Enter the weight in grams from the scale.",
-                              values=values, status=400)
+            return _pack_page(
+                request, task, scanned, refused="Enter the weight in grams from the scale.", values=values, status=400
+            )
         try:
-            parcel = pack_complete(actor=request.user, task=task, scanned=scanned, weight_g=values["weight_g"],
-                                   length_cm=values["length_cm"] or None, width_cm=values["width_cm"] or None,
-                                   height_cm=values["height_cm"] or None, box=values["box"])
+            parcel = pack_complete(
+                actor=request.user,
+                task=task,
+                scanned=scanned,
+                weight_g=values["weight_g"],
+                length_cm=values["length_cm"] or None,
+                width_cm=values["width_cm"] or None,
+                height_cm=values["height_cm"] or None,
+                box=values["box"],
+            )
         except ApplicationError as exc:
             return _pack_page(request, task, scanned, refused=f"Not packed: {exc.message}", values=values, status=400)
-        messages.success(request, f"Order {parcel.order.number} packed: {parcel.weight_g:,} g, label "
-                                  f"{parcel.tracking_number}. Print the label and stick it on the parcel.")
+        messages.success(
+            request,
+            f"Order {parcel.order.number} packed: {parcel.weight_g:,} g, label "
+            f"{parcel.tracking_number}. Print the label and stick it on the parcel.",
+        )
         return redirect("backoffice:outbound-pack-done", number=parcel.order.number)
 
 
@@ -174,11 +196,18 @@ class PackDoneView(OutboundView):
             raise Http404(f"Order {number} is not packed.")
         order = parcel.order
         difference = parcel.freight - order.estimated_freight if order.estimated_freight is not None else None
-        return render(request, "fulfillment/staff/packed.html", {
-            **station(request), "parcel": parcel, "order": order, "difference": difference,
-            "weight_difference": (parcel.weight_g - order.estimated_weight_g) if order.estimated_weight_g else None,
-            "zero": Decimal("0"),
-        })
+        return render(
+            request,
+            "fulfillment/staff/packed.html",
+            {
+                **station(request),
+                "parcel": parcel,
+                "order": order,
+                "difference": difference,
+                "weight_difference": (parcel.weight_g - order.estimated_weight_g) if order.estimated_weight_g else None,
+                "zero": Decimal("0"),
+            },
+        )
 
 
 class ParcelLabelView(OutboundView):

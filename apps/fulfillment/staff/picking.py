@@ -39,22 +39,38 @@ from .common import (
 
 class WaveForm(forms.Form):
     warehouse = forms.ModelChoiceField(
-        queryset=Warehouse.objects.filter(is_active=True), to_field_name="code", empty_label=None,
-        error_messages={"required": "Choose the warehouse.", "invalid_choice": "Choose one of the listed warehouses."})
+        queryset=Warehouse.objects.filter(is_active=True),
+        to_field_name="code",
+        empty_label=None,
+        error_messages={"required": "Choose the warehouse.", "invalid_choice": "Choose one of the listed warehouses."},
+    )
     channel = forms.ModelChoiceField(
-        queryset=Channel.objects.filter(is_active=True), to_field_name="code", required=False,
-        empty_label="All channels", error_messages={"invalid_choice": "Choose one of the listed channels."})
+        queryset=Channel.objects.filter(is_active=True),
+        to_field_name="code",
+        required=False,
+        empty_label="All channels",
+        error_messages={"invalid_choice": "Choose one of the listed channels."},
+    )
     cutoff = forms.DateTimeField(
-        label="Submitted by (cut-off)", required=False, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        label="Submitted by (cut-off)",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        error_messages={"invalid": "Enter the cut-off as a date and time, e.g. 2026-11-25 14:00."})
+        error_messages={"invalid": "Enter the cut-off as a date and time, e.g. 2026-11-25 14:00."},
+    )
     items = forms.ChoiceField(label="Orders", choices=ItemsKind.choices, required=False)
     limit = forms.IntegerField(
-        label="Max orders", min_value=1, max_value=MAX_WAVE, initial=50,
-        error_messages={"required": "Enter how many orders the wave may take.",
-                        "invalid": "Enter a whole number of orders.",
-                        "min_value": "A wave takes at least 1 order.",
-                        "max_value": f"A wave takes at most {MAX_WAVE} orders."})
+        label="Max orders",
+        min_value=1,
+        max_value=MAX_WAVE,
+        initial=50,
+        error_messages={
+            "required": "Enter how many orders the wave may take.",
+            "invalid": "Enter a whole number of orders.",
+            "min_value": "A wave takes at least 1 order.",
+            "max_value": f"A wave takes at most {MAX_WAVE} orders.",
+        },
+    )
 
     def clean(self):
         data = super().clean()
@@ -65,21 +81,30 @@ class WaveForm(forms.Form):
 
     def candidates(self):
         data = self.cleaned_data
-        return wave_candidates(warehouse=data["warehouse"], channel=data.get("channel"), cutoff=data.get("cutoff"),
-                               items=data.get("items") or "")
+        return wave_candidates(
+            warehouse=data["warehouse"],
+            channel=data.get("channel"),
+            cutoff=data.get("cutoff"),
+            items=data.get("items") or "",
+        )
 
 
 def _matching(form: WaveForm) -> int | None:
     if not form.is_valid():
         return None
-    return form.candidates()[:MATCH_CAP + 1].count()
+    return form.candidates()[: MATCH_CAP + 1].count()
 
 
 def _wave_form(request, warehouse) -> WaveForm:
     fields = ("channel", "cutoff", "items", "limit")
     if any(key in request.GET for key in fields):
-        return WaveForm({"warehouse": warehouse.code, "limit": 50, **{k: request.GET.get(k, "") for k in fields
-                                                                       if k in request.GET}})
+        return WaveForm(
+            {
+                "warehouse": warehouse.code,
+                "limit": 50,
+                **{k: request.GET.get(k, "") for k in fields if k in request.GET},
+            }
+        )
     return WaveForm({"warehouse": warehouse.code, "limit": 50, "items": ""})
 
 
@@ -92,8 +117,16 @@ def _wave_list(request, *, form=None, status=200):
         open_waves, done, more = wave_list(warehouse=warehouse, before=int(before) if WHOLE.match(before) else None)
         for wave in open_waves + done:
             wave.badge = WAVE_BADGES[wave.status]
-        context.update(form=form, matching=_matching(form), match_cap=MATCH_CAP, open_waves=open_waves, done=done,
-                       more=more, channels=list(channels_of(warehouse)), items_kinds=ItemsKind.choices)
+        context.update(
+            form=form,
+            matching=_matching(form),
+            match_cap=MATCH_CAP,
+            open_waves=open_waves,
+            done=done,
+            more=more,
+            channels=list(channels_of(warehouse)),
+            items_kinds=ItemsKind.choices,
+        )
         if request.htmx and request.method == "GET":
             return render(request, "fulfillment/staff/_wave_match.html", context)
     return render(request, "fulfillment/staff/waves.html", context, status=status)
@@ -117,16 +150,25 @@ class WaveCreateView(OutboundView):
             return _wave_list(request, form=form, status=400)
         data = form.cleaned_data
         try:
-            wave = wave_create(actor=request.user, warehouse=data["warehouse"], channel=data.get("channel"),
-                               cutoff=data.get("cutoff"), items=data.get("items") or "", limit=data["limit"])
+            wave = wave_create(
+                actor=request.user,
+                warehouse=data["warehouse"],
+                channel=data.get("channel"),
+                cutoff=data.get("cutoff"),
+                items=data.get("items") or "",
+                limit=data["limit"],
+            )
         except ApplicationError as exc:
             messages.error(request, f"No pick list made: {exc.message}")
             return _wave_list(request, form=form, status=400)
         progress = pick_progress(wave=wave)
         bins = PickLine.objects.filter(wave_order__wave=wave, bin__isnull=False).values("bin_id").distinct().count()
-        messages.success(request, f"Pick list {wave.number} made: {plural(wave.orders.count(), 'order')}, "
-                                  f"{plural(progress['lines'], 'line')}, {plural(progress['units'], 'unit')} from "
-                                  f"{plural(bins, 'bin')}. Print it, or scan the bins and items on this page.")
+        messages.success(
+            request,
+            f"Pick list {wave.number} made: {plural(wave.orders.count(), 'order')}, "
+            f"{plural(progress['lines'], 'line')}, {plural(progress['units'], 'unit')} from "
+            f"{plural(bins, 'bin')}. Print it, or scan the bins and items on this page.",
+        )
         return redirect("backoffice:outbound-wave-detail", number=wave.number)
 
 
@@ -155,10 +197,18 @@ def _wave_page(request, wave, *, refused="", done="", keep=None, status=200):
     current = next((line for line in lines[at:] + lines[:at] if line.workable), None)
     keep = keep or {}
     context = {
-        "wave": wave, "lines": lines, "current": current, "progress": pick_progress(wave=wave),
-        "refused": refused, "done": done, "keep_bin": keep.get("bin", ""), "keep_quantity": keep.get("quantity", ""),
+        "wave": wave,
+        "lines": lines,
+        "current": current,
+        "progress": pick_progress(wave=wave),
+        "refused": refused,
+        "done": done,
+        "keep_bin": keep.get("bin", ""),
+        "keep_quantity": keep.get("quantity", ""),
         "focus": keep.get("focus") or ("code" if current and (current.bin_id is None or keep.get("bin")) else "bin"),
-        "slots": wave_slots(wave=wave), "statuses": WaveStatus, "badge": WAVE_BADGES[wave.status],
+        "slots": wave_slots(wave=wave),
+        "statuses": WaveStatus,
+        "badge": WAVE_BADGES[wave.status],
     }
     if request.htmx:
         return render(request, "fulfillment/staff/_wave_work.html", context)
@@ -174,8 +224,11 @@ def _line_of(wave, pk) -> PickLine | None:
     text = str(pk or "")
     if not WHOLE.match(text):
         return None
-    return PickLine.objects.select_related("product", "bin", "wave_order__order").filter(
-        pk=int(text), wave_order__wave=wave).first()
+    return (
+        PickLine.objects.select_related("product", "bin", "wave_order__order")
+        .filter(pk=int(text), wave_order__wave=wave)
+        .first()
+    )
 
 
 class WavePickView(OutboundView):
@@ -192,24 +245,36 @@ class WavePickView(OutboundView):
         typed = request.POST.get("quantity", "").strip()
         keep = {"bin": bin_code, "quantity": typed}
         if line is None:
-            return _wave_page(request, wave, refused="That line is not on this pick list; pick the highlighted line.",
-                              status=400)
+            return _wave_page(
+                request, wave, refused="That line is not on this pick list; pick the highlighted line.", status=400
+            )
         if not code:
-            return _wave_page(request, wave, refused="Scan the item (SKU or UPC) after the bin.",
-                              keep={**keep, "focus": "code"}, status=400)
+            return _wave_page(
+                request,
+                wave,
+                refused="Scan the item (SKU or UPC) after the bin.",
+                keep={**keep, "focus": "code"},
+                status=400,
+            )
         try:
             quantity = whole(typed, "The quantity", minimum=1) if typed else None
-            line = pick_confirm(actor=request.user, line=line, bin_code=bin_code, product_code=code,
-                                quantity=quantity)
+            line = pick_confirm(actor=request.user, line=line, bin_code=bin_code, product_code=code, quantity=quantity)
         except ValueError as exc:
             return _wave_page(request, wave, refused=str(exc), keep={**keep, "focus": "quantity"}, status=400)
         except ApplicationError as exc:
             wrong_item = "sku" in exc.extra
-            return _wave_page(request, wave, refused=exc.message, status=400,
-                              keep={**keep, "focus": "code"} if wrong_item else {"quantity": typed})
+            return _wave_page(
+                request,
+                wave,
+                refused=exc.message,
+                status=400,
+                keep={**keep, "focus": "code"} if wrong_item else {"quantity": typed},
+            )
         where = f"from {line.bin.code}" if line.bin else "(no bin)"
-        text = f"Picked {line.picked} of {line.quantity} × {line.product.sku} {where} → slot {line.wave_order.slot} " \
-               f"({line.wave_order.order.number})."
+        text = (
+            f"Picked {line.picked} of {line.quantity} × {line.product.sku} {where} → slot {line.wave_order.slot} "
+            f"({line.wave_order.order.number})."
+        )
         wave.refresh_from_db()
         if line.status == PickStatus.OPEN:
             text += f" {line.quantity - line.picked} more to pick on this line."
@@ -240,10 +305,16 @@ class WaveShortView(OutboundView):
         except ApplicationError as exc:
             return self._answer(request, wave, refused=f"Not reported short: {exc.message}")
         where = f"Bin {pick.bin.code} gets a cycle count for review. " if pick.bin else ""
-        return self._answer(request, wave, done=(
-            f"Short pick reported: {found} of {pick.quantity - pick.picked} × {pick.product.sku}. Order "
-            f"{wave_order.order.number} (slot {wave_order.slot}) is Abnormal now and leaves this pick list: put back "
-            f"any of its units already picked. {where}The customer is told."))
+        return self._answer(
+            request,
+            wave,
+            done=(
+                f"Short pick reported: {found} of {pick.quantity - pick.picked} × {pick.product.sku}. Order "
+                f"{wave_order.order.number} (slot {wave_order.slot}) is Abnormal now and leaves this pick list: "
+                f"put back "
+                f"any of its units already picked. {where}The customer is told."
+            ),
+        )
 
     def _answer(self, request, wave, *, refused="", done=""):
         if request.htmx or refused:
@@ -255,14 +326,27 @@ class WaveShortView(OutboundView):
 class WavePickListPdfView(OutboundView):
     def get(self, request, number):
         wave = _wave_or_404(number)
-        lines = [PickListLine(bin=line.bin.code if line.bin else "", sku=line.product.sku, name=line.product.name,
-                              upc=line.product.upc or "", quantity=line.quantity, slot=line.wave_order.slot,
-                              order_number=line.wave_order.order.number)
-                 for line in wave_lines(wave=wave)]
+        lines = [
+            PickListLine(
+                bin=line.bin.code if line.bin else "",
+                sku=line.product.sku,
+                name=line.product.name,
+                upc=line.product.upc or "",
+                quantity=line.quantity,
+                slot=line.wave_order.slot,
+                order_number=line.wave_order.order.number,
+            )
+            for line in wave_lines(wave=wave)
+        ]
         created = timezone.localtime(wave.created_at).strftime("%Y-%m-%d %H:%M")
         try:
-            pdf = render_pick_list(wave_number=wave.number, warehouse=party(wave.warehouse), lines=lines,
-                                   created=f"Created {created} by {wave.created_by.email}", criteria=wave.criteria)
+            pdf = render_pick_list(
+                wave_number=wave.number,
+                warehouse=party(wave.warehouse),
+                lines=lines,
+                created=f"Created {created} by {wave.created_by.email}",
+                criteria=wave.criteria,
+            )
         except ValueError as exc:
             messages.error(request, f"The pick list could not be printed: {exc}")
             return redirect("backoffice:outbound-wave-detail", number=wave.number)

@@ -10,8 +10,11 @@ urlpatterns = [
     path("outbound/waves/new/", picking.WaveCreateView.as_view(), name="outbound-wave-create"),
     path("outbound/waves/<str:number>/", picking.WaveDetailView.as_view(), name="outbound-wave-detail"),
     path("outbound/waves/<str:number>/pick/", picking.WavePickView.as_view(), name="outbound-wave-pick"),
-    path("outbound/waves/<str:number>/lines/<int:line>/short/", picking.WaveShortView.as_view(),
-         name="outbound-wave-short"),
+    path(
+        "outbound/waves/<str:number>/lines/<int:line>/short/",
+        picking.WaveShortView.as_view(),
+        name="outbound-wave-short",
+    ),
     path("outbound/waves/<str:number>/pick-list.pdf", picking.WavePickListPdfView.as_view(), name="outbound-wave-pdf"),
     path("outbound/pack/", packing.PackStationView.as_view(), name="outbound-pack"),
     path("outbound/pack/<str:number>/", packing.PackOrderView.as_view(), name="outbound-pack-order"),
@@ -23,10 +26,15 @@ urlpatterns = [
     path("outbound/handover/open/", handover.ManifestOpenView.as_view(), name="outbound-manifest-open"),
     path("outbound/manifests/<str:number>/", handover.ManifestDetailView.as_view(), name="outbound-manifest"),
     path("outbound/manifests/<str:number>/scan/", handover.ManifestScanView.as_view(), name="outbound-manifest-scan"),
-    path("outbound/manifests/<str:number>/remove/", handover.ManifestRemoveView.as_view(),
-         name="outbound-manifest-remove"),
-    path("outbound/manifests/<str:number>/close/", handover.ManifestCloseView.as_view(),
-         name="outbound-manifest-close"),
-    path("outbound/manifests/<str:number>/manifest.pdf", handover.ManifestPdfView.as_view(),
-         name="outbound-manifest-pdf"),
+    path(
+        "outbound/manifests/<str:number>/remove/",
+        handover.ManifestRemoveView.as_view(),
+        name="outbound-manifest-remove",
+    ),
+    path(
+        "outbound/manifests/<str:number>/close/", handover.ManifestCloseView.as_view(), name="outbound-manifest-close"
+    ),
+    path(
+        "outbound/manifests/<str:number>/manifest.pdf", handover.ManifestPdfView.as_view(), name="outbound-manifest-pdf"
+    ),
 ]

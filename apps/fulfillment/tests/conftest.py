@@ -12,11 +12,14 @@ from apps.warehouses.models import BinLocation
 
 @pytest.fixture
 def floor(world, make_staff):  # noqa: F811 - uses the imported fixture
-    bins = {code: BinLocation.objects.create(warehouse=world.warehouse, code=code)
-            for code in ("A-01-01", "A-01-02", "B-01-01")}
+    bins = {
+        code: BinLocation.objects.create(warehouse=world.warehouse, code=code)
+        for code in ("A-01-01", "A-01-02", "B-01-01")
+    }
     for sku, code, units in (("TEE", "A-01-02", 4), ("TEE", "A-01-01", 6), ("MUG", "B-01-01", 1)):
-        stock_put_away(actor=None, product=world.products[sku], warehouse=world.warehouse, bin=bins[code],
-                       quantity=units)
+        stock_put_away(
+            actor=None, product=world.products[sku], warehouse=world.warehouse, bin=bins[code], quantity=units
+        )
     world.bins = bins
     world.clerk = make_staff("warehouse")
     return world
@@ -25,6 +28,7 @@ def floor(world, make_staff):  # noqa: F811 - uses the imported fixture
 @pytest.fixture
 def submitted(floor):
     """Makes Pending Shipment orders: submitted(lines=[(sku, qty)], **data changes)."""
+
     def make(lines=(("TEE", 1),), **changes):
         data = floor.data(lines=[(floor.products[sku], qty) for sku, qty in lines], **changes)
         order = order_submit(actor=floor.user, order=order_create(actor=floor.user, data=data))

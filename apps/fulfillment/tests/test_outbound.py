@@ -25,8 +25,9 @@ pytestmark = pytest.mark.usefixtures("staff_side")
 def pick_all(floor, wave):
     for line in wave_lines(wave=wave):
         if line.status == PickStatus.OPEN:
-            pick_confirm(actor=floor.clerk, line=line, bin_code=line.bin.code if line.bin else "",
-                         product_code=line.product.sku)
+            pick_confirm(
+                actor=floor.clerk, line=line, bin_code=line.bin.code if line.bin else "", product_code=line.product.sku
+            )
 
 
 def pack(floor, order, weight=450, **dims):
@@ -66,8 +67,12 @@ def test_a_wave_plans_every_unit_from_the_lowest_bins_in_walking_order(floor, su
     wave = wave_create(actor=floor.clerk, warehouse=floor.warehouse)
     assert [wo.order for wo in wave.orders.all()] == [first, second]
     plan = [(line.wave_order.slot, line.product.sku, line.bin.code, line.quantity) for line in wave_lines(wave=wave)]
-    assert plan == [(1, "TEE", "A-01-01", 6), (1, "TEE", "A-01-02", 1), (2, "TEE", "A-01-02", 2),
-                    (2, "MUG", "B-01-01", 1)]
+    assert plan == [
+        (1, "TEE", "A-01-01", 6),
+        (1, "TEE", "A-01-02", 1),
+        (2, "TEE", "A-01-02", 2),
+        (2, "MUG", "B-01-01", 1),
+    ]
     with pytest.raises(Exception, match="No Pending Shipment orders"):
         wave_create(actor=floor.clerk, warehouse=floor.warehouse)  # both are on a pick list already
 
@@ -75,10 +80,13 @@ def test_a_wave_plans_every_unit_from_the_lowest_bins_in_walking_order(floor, su
 def test_waves_filter_single_and_multi_item_orders(floor, submitted):
     single = submitted(lines=[("TEE", 1)])
     multi = submitted(lines=[("TEE", 2)])
-    assert [wo.order for wo in wave_create(actor=floor.clerk, warehouse=floor.warehouse,
-                                            items=ItemsKind.MULTI).orders.all()] == [multi]
-    assert [wo.order for wo in wave_create(actor=floor.clerk, warehouse=floor.warehouse,
-                                            items=ItemsKind.SINGLE).orders.all()] == [single]
+    assert [
+        wo.order for wo in wave_create(actor=floor.clerk, warehouse=floor.warehouse, items=ItemsKind.MULTI).orders.all()
+    ] == [multi]
+    assert [
+        wo.order
+        for wo in wave_create(actor=floor.clerk, warehouse=floor.warehouse, items=ItemsKind.SINGLE).orders.all()
+    ] == [single]
 
 
 def test_picking_refuses_a_wrong_bin_or_item_and_finishes_the_wave(floor, submitted):
@@ -98,7 +106,8 @@ def test_picking_refuses_a_wrong_bin_or_item_and_finishes_the_wave(floor, submit
 
 
 def test_a_short_pick_stops_the_order_releases_it_opens_a_count_and_tells_the_customer(
-        floor, submitted, django_capture_on_commit_callbacks):
+    floor, submitted, django_capture_on_commit_callbacks
+):
     order = submitted(lines=[("TEE", 2)])
     held_before = Wallet.objects.get(customer=floor.customer).held
     wave = wave_create(actor=floor.clerk, warehouse=floor.warehouse)
@@ -112,7 +121,8 @@ def test_a_short_pick_stops_the_order_releases_it_opens_a_count_and_tells_the_cu
     assert Wallet.objects.get(customer=floor.customer).held == held_before - order.estimated_cost
     count = CycleCount.objects.get()
     assert [(cl.bin.code, cl.product.sku, cl.expected, cl.counted) for cl in count.lines.all()] == [
-        ("A-01-01", "TEE", 6, 1)]
+        ("A-01-01", "TEE", 6, 1)
+    ]
     assert len(mail.outbox) == 1 and order.number in mail.outbox[0].subject
     wave.refresh_from_db()
     assert wave.status == WaveStatus.DONE
@@ -143,8 +153,9 @@ def test_packing_refuses_wrong_items_and_blocks_until_every_item_is_scanned(floo
     _sku, scanned = pack_scan(task=task, scanned=scanned, code="tee")
     with pytest.raises(ScanRefused, match="TOO MANY"):
         pack_scan(task=task, scanned=scanned, code="TEE")
-    parcel = pack_complete(actor=floor.clerk, task=task, scanned=scanned, weight_g=450, length_cm=30, width_cm=20,
-                           height_cm=5, box="S1")
+    parcel = pack_complete(
+        actor=floor.clerk, task=task, scanned=scanned, weight_g=450, length_cm=30, width_cm=20, height_cm=5, box="S1"
+    )
     assert parcel.label_pdf.startswith(b"%PDF")
     order.refresh_from_db()
     assert order.packed_at and order.tracking_number == parcel.tracking_number
@@ -198,8 +209,14 @@ def test_handing_over_ships_the_stock_settles_the_hold_and_shows_the_tracking_nu
     assert wallet.held == held_before - order.estimated_cost
     assert wallet.balance == balance_before - order.actual_cost
     kinds = sorted(WalletEntry.objects.filter(reference_id=order.number).values_list("kind", "amount"))
-    assert kinds == sorted([("hold", Decimal("0")), ("release", Decimal("0")),
-                            ("freight", -order.actual_freight), ("fulfilment_fee", -order.actual_fee)])
+    assert kinds == sorted(
+        [
+            ("hold", Decimal("0")),
+            ("release", Decimal("0")),
+            ("freight", -order.actual_freight),
+            ("fulfilment_fee", -order.actual_fee),
+        ]
+    )
 
 
 @pytest.mark.parametrize("actual", [Decimal("2.50"), Decimal("20.00")])
@@ -273,5 +290,4 @@ def test_shipped_units_no_longer_reserve_their_bins_for_new_waves(floor, submitt
     ship(floor, submitted(lines=[("TEE", 7)]))  # 6 from A-01-01, 1 from A-01-02: 3 stay in A-01-02
     submitted(lines=[("TEE", 3)])
     wave = wave_create(actor=floor.clerk, warehouse=floor.warehouse)
-    assert [(line.bin.code if line.bin else None, line.quantity) for line in wave_lines(wave=wave)] == [
-        ("A-01-02", 3)]
+    assert [(line.bin.code if line.bin else None, line.quantity) for line in wave_lines(wave=wave)] == [("A-01-02", 3)]

@@ -40,8 +40,9 @@ def clerk(client, floor):
 def pick_all(floor, wave):
     for line in wave_lines(wave=wave):
         if line.status == PickStatus.OPEN:
-            pick_confirm(actor=floor.clerk, line=line, bin_code=line.bin.code if line.bin else "",
-                         product_code=line.product.sku)
+            pick_confirm(
+                actor=floor.clerk, line=line, bin_code=line.bin.code if line.bin else "", product_code=line.product.sku
+            )
 
 
 def picked(floor, *orders):
@@ -84,18 +85,27 @@ def test_the_dashboard_counts_every_step_per_channel_and_the_inbound_arriving(cl
     submitted(channel=floor.express)  # to pick
     for status, n in (("submitted", 2), ("arrived", 1), ("draft", 1)):
         for i in range(n):
-            InboundOrder.objects.create(customer=floor.customer, number=f"IN{status[:3]}{i}", warehouse=floor.warehouse,
-                                        status=status, created_by=floor.user)
+            InboundOrder.objects.create(
+                customer=floor.customer,
+                number=f"IN{status[:3]}{i}",
+                warehouse=floor.warehouse,
+                status=status,
+                created_by=floor.user,
+            )
 
     response = clerk.get(url("dashboard"))
 
     assert response.status_code == 200
     board = response.context["board"]
     rows = {row.channel.code: row.counts for row in board.rows}
-    assert vars(rows["ups-ground"]) == {"to_pick": 0, "picking": 1, "to_pack": 1, "to_hand_over": 1,
-                                        "shipped_today": 1}
-    assert vars(rows["dhl-express"]) == {"to_pick": 1, "picking": 0, "to_pack": 0, "to_hand_over": 0,
-                                         "shipped_today": 0}
+    assert vars(rows["ups-ground"]) == {"to_pick": 0, "picking": 1, "to_pack": 1, "to_hand_over": 1, "shipped_today": 1}
+    assert vars(rows["dhl-express"]) == {
+        "to_pick": 1,
+        "picking": 0,
+        "to_pack": 0,
+        "to_hand_over": 0,
+        "shipped_today": 0,
+    }
     assert board.total.to_pick == wave_candidates(warehouse=floor.warehouse).count() == 1
     assert (board.inbound_submitted, board.inbound_arrived, board.open_waves) == (2, 1, 1)
     page = body(response)
@@ -103,8 +113,9 @@ def test_the_dashboard_counts_every_step_per_channel_and_the_inbound_arriving(cl
     assert f"{url('wave-list')}?warehouse=LAX1&channel=dhl-express" in page  # into the step
 
 
-def test_the_dashboard_and_the_wave_list_run_a_fixed_number_of_queries(clerk, floor, submitted,
-                                                                        django_assert_max_num_queries):
+def test_the_dashboard_and_the_wave_list_run_a_fixed_number_of_queries(
+    clerk, floor, submitted, django_assert_max_num_queries
+):
     credit(customer=floor.customer, amount="200.00", idempotency_key="more-orders")
 
     def volume():
@@ -147,8 +158,11 @@ def test_the_wave_form_says_how_many_orders_match_and_makes_the_wave(clerk, floo
     assert [t.name for t in match.templates] == ["fulfillment/staff/_wave_match.html"]
     assert match.context["matching"] == 1 and "order matches" in body(match)
 
-    response = clerk.post(url("wave-create"), {"warehouse": "LAX1", "channel": "ups-ground", "items": "",
-                                               "limit": "50", "cutoff": ""}, follow=True)
+    response = clerk.post(
+        url("wave-create"),
+        {"warehouse": "LAX1", "channel": "ups-ground", "items": "", "limit": "50", "cutoff": ""},
+        follow=True,
+    )
 
     wave = Wave.objects.get()
     assert response.redirect_chain[-1][0] == url("wave-detail", wave.number)
@@ -158,12 +172,15 @@ def test_the_wave_form_says_how_many_orders_match_and_makes_the_wave(clerk, floo
     assert express.pk not in {wo.order_id for wo in wave.orders.all()}
 
 
-@pytest.mark.parametrize(("data", "words"), [
-    ({"limit": "0"}, "A wave takes at least 1 order."),
-    ({"channel": "nope"}, "Choose one of the listed channels."),
-    ({"cutoff": "yesterday"}, "Enter the cut-off as a date and time"),
-    ({"items": "multi"}, "No Pending Shipment orders in LAX1 wait for picking with these filters."),
-])
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        ({"limit": "0"}, "A wave takes at least 1 order."),
+        ({"channel": "nope"}, "Choose one of the listed channels."),
+        ({"cutoff": "yesterday"}, "Enter the cut-off as a date and time"),
+        ({"items": "multi"}, "No Pending Shipment orders in LAX1 wait for picking with these filters."),
+    ],
+)
 def test_a_wave_that_cannot_be_made_says_why_and_makes_nothing(clerk, floor, submitted, data, words):
     submitted()
     response = clerk.post(url("wave-create"), {"warehouse": "LAX1", "limit": "50", **data})
@@ -208,11 +225,13 @@ def test_a_partial_quantity_keeps_the_line_open(clerk, floor, submitted):
     submitted(lines=[("TEE", 3)])
     wave = wave_create(actor=floor.clerk, warehouse=floor.warehouse)
     line = wave_lines(wave=wave).get()
-    bad = clerk.post(url("wave-pick", wave.number), {"line": line.pk, "bin": "A-01-01", "code": "TEE",
-                                                     "quantity": "two"})
+    bad = clerk.post(
+        url("wave-pick", wave.number), {"line": line.pk, "bin": "A-01-01", "code": "TEE", "quantity": "two"}
+    )
     assert bad.status_code == 400 and "The quantity must be a whole number, 1 or more (not “two”)." in body(bad)
-    response = clerk.post(url("wave-pick", wave.number), {"line": line.pk, "bin": "A-01-01", "code": "TEE",
-                                                          "quantity": "1"}, **HTMX)
+    response = clerk.post(
+        url("wave-pick", wave.number), {"line": line.pk, "bin": "A-01-01", "code": "TEE", "quantity": "1"}, **HTMX
+    )
     assert "2 more to pick on this line." in body(response)
     line.refresh_from_db()
     assert (line.picked, line.status) == (1, PickStatus.OPEN)
@@ -257,8 +276,7 @@ def test_packing_through_the_pages(clerk, floor, submitted):
     assert json.loads(one.context["scanned_json"]) == {"TEE": 1} and "+1 TEE (1 of 2). 1 item to go." in body(one)
     early = clerk.post(url("pack-complete", order.number), {"scanned": one.context["scanned_json"], "weight_g": "450"})
     assert early.status_code == 400 and "Scan every item first — missing: 1 × TEE" in body(early)
-    two = clerk.post(url("pack-scan", order.number), {"code": "TEE", "scanned": one.context["scanned_json"]},
-                     **HTMX)
+    two = clerk.post(url("pack-scan", order.number), {"code": "TEE", "scanned": one.context["scanned_json"]}, **HTMX)
     scanned = two.context["scanned_json"]
     assert two.context["all_scanned"] and "Every item is scanned: weigh the parcel." in body(two)
     assert "disabled" not in body(two).split('data-testid="pack-complete-form"')[1]
@@ -268,9 +286,11 @@ def test_packing_through_the_pages(clerk, floor, submitted):
     order.refresh_from_db()
     assert order.packed_at is None and not Parcel.objects.exists()
 
-    done = clerk.post(url("pack-complete", order.number), {"scanned": scanned, "weight_g": "450", "box": "S1",
-                                                           "length_cm": "30", "width_cm": "20", "height_cm": "5"},
-                      follow=True)
+    done = clerk.post(
+        url("pack-complete", order.number),
+        {"scanned": scanned, "weight_g": "450", "box": "S1", "length_cm": "30", "width_cm": "20", "height_cm": "5"},
+        follow=True,
+    )
 
     parcel = Parcel.objects.get()
     assert done.redirect_chain[-1][0] == url("pack-done", order.number)
@@ -425,8 +445,15 @@ def test_the_printed_pick_list_and_manifest_scan_back_to_their_numbers(clerk, fl
     assert printed["Content-Type"] == "application/pdf"
     assert decode(printed.content, tmp_path / "manifest") == [[manifest.number]]
     words = text(printed.content)
-    for expected in (parcels[0].tracking_number, parcels[1].tracking_number, first.number, "1.25 kg", "UPS Ground",
-                     "Signature", "2 parcels"):
+    for expected in (
+        parcels[0].tracking_number,
+        parcels[1].tracking_number,
+        first.number,
+        "1.25 kg",
+        "UPS Ground",
+        "Signature",
+        "2 parcels",
+    ):
         assert expected in words
 
 
@@ -440,17 +467,39 @@ def test_a_viewing_role_sees_the_pages_and_gets_403_on_every_post(client, floor,
     line = wave_lines(wave=wave).get()
     manifest = manifest_open(actor=floor.clerk, warehouse=floor.warehouse, carrier=floor.ground.carrier)
     client.force_login(make_staff(role))
-    for page in (url("dashboard"), url("wave-list"), url("wave-detail", wave.number), url("pack"),
-                 url("pack-order", order.number), url("handover"), url("manifest", manifest.number)):
+    for page in (
+        url("dashboard"),
+        url("wave-list"),
+        url("wave-detail", wave.number),
+        url("pack"),
+        url("pack-order", order.number),
+        url("handover"),
+        url("manifest", manifest.number),
+    ):
         response = client.get(page)
         assert response.status_code == 200, page
-        for form in ("make-wave", "pick-form", "short-form", "pack-find-form", "pack-scan-form", "manifest-scan-form",
-                     "open-ups"):
+        for form in (
+            "make-wave",
+            "pick-form",
+            "short-form",
+            "pack-find-form",
+            "pack-scan-form",
+            "manifest-scan-form",
+            "open-ups",
+        ):
             assert f'data-testid="{form}"' not in body(response), (page, form)
-    for post in (url("wave-create"), url("wave-pick", wave.number), url("wave-short", wave.number, line.pk),
-                 url("pack"), url("pack-scan", order.number), url("pack-complete", order.number),
-                 url("manifest-open"), url("manifest-scan", manifest.number), url("manifest-remove", manifest.number),
-                 url("manifest-close", manifest.number)):
+    for post in (
+        url("wave-create"),
+        url("wave-pick", wave.number),
+        url("wave-short", wave.number, line.pk),
+        url("pack"),
+        url("pack-scan", order.number),
+        url("pack-complete", order.number),
+        url("manifest-open"),
+        url("manifest-scan", manifest.number),
+        url("manifest-remove", manifest.number),
+        url("manifest-close", manifest.number),
+    ):
         assert client.post(post, {"code": order.number, "confirm": "yes", "weight_g": "450"}).status_code == 403, post
     order.refresh_from_db()
     assert order.packed_at is None and Wave.objects.count() == 1

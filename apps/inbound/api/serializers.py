@@ -37,8 +37,17 @@ class SlipOutput(serializers.ModelSerializer):
         fields = ["kind", "created_at", "lines"]
 
     def get_lines(self, slip) -> list[dict]:
-        return [{"sku": ln.product.sku, "kind": ln.kind, "quantity": ln.quantity, "expected": ln.expected,
-                 "found": ln.found, "note": ln.note} for ln in slip.lines.all()]
+        return [
+            {
+                "sku": ln.product.sku,
+                "kind": ln.kind,
+                "quantity": ln.quantity,
+                "expected": ln.expected,
+                "found": ln.found,
+                "note": ln.note,
+            }
+            for ln in slip.lines.all()
+        ]
 
 
 class InboundListOutput(serializers.ModelSerializer):
@@ -46,8 +55,23 @@ class InboundListOutput(serializers.ModelSerializer):
 
     class Meta:
         model = InboundOrder
-        fields = ["number", "status", "warehouse", "packing_method", "carrier", "tracking_number", "transport_mode",
-                  "ship_date", "eta", "note", "created_at", "submitted_at", "arrived_at", "received_at", "completed_at"]
+        fields = [
+            "number",
+            "status",
+            "warehouse",
+            "packing_method",
+            "carrier",
+            "tracking_number",
+            "transport_mode",
+            "ship_date",
+            "eta",
+            "note",
+            "created_at",
+            "submitted_at",
+            "arrived_at",
+            "received_at",
+            "completed_at",
+        ]
 
 
 class InboundOutput(InboundListOutput):
@@ -92,5 +116,6 @@ class InboundCreateInput(ShippingInput):
     boxes = BoxInput(many=True, required=False)
     packing_method = serializers.ChoiceField(choices=PackingMethod.choices, required=False, default="mixed")
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    submit = serializers.BooleanField(required=False, default=False,
-                                      help_text="submit at once (needs boxes and shipping information)")
+    submit = serializers.BooleanField(
+        required=False, default=False, help_text="submit at once (needs boxes and shipping information)"
+    )

@@ -41,8 +41,9 @@ class InboundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             with staff_scope():
                 return InboundOrder.objects.none()
         status_filter = self.request.query_params.get("status", "")
-        return inbound_list(customer=self.request.user.customer,
-                            status=status_filter if status_filter in InboundStatus.values else "")
+        return inbound_list(
+            customer=self.request.user.customer, status=status_filter if status_filter in InboundStatus.values else ""
+        )
 
     def _detail(self, inbound) -> Response:
         return Response(InboundOutput(inbound_detail(pk=inbound.pk)).data)
@@ -61,16 +62,28 @@ class InboundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         products = products_by_sku(customer=customer, skus=skus)
         missing = missing_skus(products, skus)
         if missing:
-            raise ValidationFailed(f"Not your SKUs: {', '.join(missing[:10])}.", code="unknown_sku",
-                                   extra={"sku": missing})
+            raise ValidationFailed(
+                f"Not your SKUs: {', '.join(missing[:10])}.", code="unknown_sku", extra={"sku": missing}
+            )
         inbound = inbound_create_complete(
-            actor=request.user, warehouse=Warehouse.objects.filter(code__iexact=v["warehouse"]).first(),
-            note=v.get("note", ""), method=v["packing_method"], submit=v.get("submit", False),
+            actor=request.user,
+            warehouse=Warehouse.objects.filter(code__iexact=v["warehouse"]).first(),
+            note=v.get("note", ""),
+            method=v["packing_method"],
+            submit=v.get("submit", False),
             lines=[(products[ln["sku"].lower()], ln["quantity"]) for ln in v["lines"]],
-            boxes=[BoxSpec(items=[(products[i["sku"].lower()], i["quantity"]) for i in b["items"]],
-                           length_cm=b.get("length_cm"), width_cm=b.get("width_cm"), height_cm=b.get("height_cm"),
-                           weight_kg=b.get("weight_kg")) for b in v.get("boxes", [])],
-            shipping={k: v[k] for k in SHIPPING_FIELDS if k in v})
+            boxes=[
+                BoxSpec(
+                    items=[(products[i["sku"].lower()], i["quantity"]) for i in b["items"]],
+                    length_cm=b.get("length_cm"),
+                    width_cm=b.get("width_cm"),
+                    height_cm=b.get("height_cm"),
+                    weight_kg=b.get("weight_kg"),
+                )
+                for b in v.get("boxes", [])
+            ],
+            shipping={k: v[k] for k in SHIPPING_FIELDS if k in v},
+        )
         response = self._detail(inbound)
         response.status_code = status.HTTP_201_CREATED
         return response
@@ -96,15 +109,20 @@ class InboundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         inbound = inbound_cancel(actor=request.user, inbound=self.get_object(), reason="Cancelled through the API")
         return self._detail(inbound)
 
-    @extend_schema(parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS)),
-                               OpenApiParameter("format", str, description="box marks: 100x100 or a4-2up")],
-                   responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS)),
+            OpenApiParameter("format", str, description="box marks: 100x100 or a4-2up"),
+        ],
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+    )
     @action(detail=True, methods=["get"], url_path=r"documents/(?P<kind>[a-z.-]+)")
     def documents(self, request, number=None, kind=None):
         inbound = self.get_object()
         try:
-            data, content_type, name = inbound_document(inbound=inbound, kind=kind,
-                                                        mark_format=request.query_params.get("format", "100x100"))
+            data, content_type, name = inbound_document(
+                inbound=inbound, kind=kind, mark_format=request.query_params.get("format", "100x100")
+            )
         except ValueError as exc:
             raise ValidationFailed(str(exc), code="document_unavailable") from exc
         response = HttpResponse(data, content_type=content_type)

@@ -7,157 +7,295 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
-        ('catalog', '0003_product_low_stock_threshold'),
-        ('warehouses', '0002_role_permissions'),
+        ("accounts", "0002_roles_and_levels"),
+        ("catalog", "0003_product_low_stock_threshold"),
+        ("warehouses", "0002_role_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DamageGainSlip',
+            name="DamageGainSlip",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('normal', 'Normal (found at receiving)'), ('abnormal', 'Abnormal (found while shelving)')], max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("normal", "Normal (found at receiving)"),
+                            ("abnormal", "Abnormal (found while shelving)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.customer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DamageGainLine',
+            name="DamageGainLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('short', 'Short'), ('over', 'Over (gain)'), ('damaged', 'Damaged')], max_length=10)),
-                ('quantity', models.PositiveIntegerField()),
-                ('expected', models.PositiveIntegerField(blank=True, null=True)),
-                ('found', models.PositiveIntegerField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
-                ('slip', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inbound.damagegainslip')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("short", "Short"), ("over", "Over (gain)"), ("damaged", "Damaged")], max_length=10
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField()),
+                ("expected", models.PositiveIntegerField(blank=True, null=True)),
+                ("found", models.PositiveIntegerField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.product"
+                    ),
+                ),
+                (
+                    "slip",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="inbound.damagegainslip"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product__sku', 'kind'],
+                "ordering": ["product__sku", "kind"],
             },
         ),
         migrations.CreateModel(
-            name='InboundOrder',
+            name="InboundOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(editable=False, max_length=16, unique=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted (in transit)'), ('arrived', 'Arrived'), ('receiving', 'Receiving'), ('received', 'Received'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='draft', max_length=10)),
-                ('packing_method', models.CharField(blank=True, choices=[('single', 'One SKU per box'), ('mixed', 'Mixed boxes'), ('import', 'Batch import')], max_length=10)),
-                ('carrier', models.CharField(blank=True, max_length=80)),
-                ('tracking_number', models.CharField(blank=True, max_length=80)),
-                ('transport_mode', models.CharField(blank=True, choices=[('express', 'Express'), ('air', 'Air freight'), ('sea', 'Sea freight'), ('truck', 'Truck')], max_length=10)),
-                ('ship_date', models.DateField(blank=True, null=True)),
-                ('eta', models.DateField(blank=True, null=True, verbose_name='ETA')),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('arrived_at', models.DateTimeField(blank=True, null=True)),
-                ('received_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inbound_orders', to='accounts.customer')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(editable=False, max_length=16, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted (in transit)"),
+                            ("arrived", "Arrived"),
+                            ("receiving", "Receiving"),
+                            ("received", "Received"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "packing_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[("single", "One SKU per box"), ("mixed", "Mixed boxes"), ("import", "Batch import")],
+                        max_length=10,
+                    ),
+                ),
+                ("carrier", models.CharField(blank=True, max_length=80)),
+                ("tracking_number", models.CharField(blank=True, max_length=80)),
+                (
+                    "transport_mode",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("express", "Express"),
+                            ("air", "Air freight"),
+                            ("sea", "Sea freight"),
+                            ("truck", "Truck"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("ship_date", models.DateField(blank=True, null=True)),
+                ("eta", models.DateField(blank=True, null=True, verbose_name="ETA")),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("arrived_at", models.DateTimeField(blank=True, null=True)),
+                ("received_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inbound_orders",
+                        to="accounts.customer",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="warehouses.warehouse"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'permissions': [('receive_inbound', 'Can mark arrived, receive and shelve inbound goods')],
+                "ordering": ["-created_at", "-id"],
+                "permissions": [("receive_inbound", "Can mark arrived, receive and shelve inbound goods")],
             },
         ),
         migrations.CreateModel(
-            name='InboundLine',
+            name="InboundLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('received_good', models.PositiveIntegerField(default=0)),
-                ('received_damaged', models.PositiveIntegerField(default=0)),
-                ('shelved', models.PositiveIntegerField(default=0)),
-                ('shelving_loss', models.PositiveIntegerField(default=0, help_text='Units found missing or damaged while shelving.')),
-                ('shelving_gain', models.PositiveIntegerField(default=0, help_text='Extra units found while shelving.')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
-                ('inbound', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inbound.inboundorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.PositiveIntegerField()),
+                ("received_good", models.PositiveIntegerField(default=0)),
+                ("received_damaged", models.PositiveIntegerField(default=0)),
+                ("shelved", models.PositiveIntegerField(default=0)),
+                (
+                    "shelving_loss",
+                    models.PositiveIntegerField(default=0, help_text="Units found missing or damaged while shelving."),
+                ),
+                (
+                    "shelving_gain",
+                    models.PositiveIntegerField(default=0, help_text="Extra units found while shelving."),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.product"
+                    ),
+                ),
+                (
+                    "inbound",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="inbound.inboundorder"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['product__sku'],
+                "ordering": ["product__sku"],
             },
         ),
         migrations.CreateModel(
-            name='InboundEvent',
+            name="InboundEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, max_length=10)),
-                ('to_status', models.CharField(max_length=10)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('inbound', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='inbound.inboundorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("from_status", models.CharField(blank=True, max_length=10)),
+                ("to_status", models.CharField(max_length=10)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "inbound",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="inbound.inboundorder"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='InboundBox',
+            name="InboundBox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('box_no', models.PositiveIntegerField()),
-                ('length_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('width_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('height_cm', models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
-                ('weight_kg', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
-                ('arrived', models.BooleanField(default=False)),
-                ('received', models.BooleanField(default=False, help_text='Counted at receiving.')),
-                ('inbound', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='boxes', to='inbound.inboundorder')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("box_no", models.PositiveIntegerField()),
+                ("length_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("width_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("height_cm", models.DecimalField(blank=True, decimal_places=1, max_digits=6, null=True)),
+                ("weight_kg", models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True)),
+                ("arrived", models.BooleanField(default=False)),
+                ("received", models.BooleanField(default=False, help_text="Counted at receiving.")),
+                (
+                    "inbound",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="boxes", to="inbound.inboundorder"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['box_no'],
+                "ordering": ["box_no"],
             },
         ),
         migrations.AddField(
-            model_name='damagegainslip',
-            name='inbound',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='slips', to='inbound.inboundorder'),
+            model_name="damagegainslip",
+            name="inbound",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="slips", to="inbound.inboundorder"
+            ),
         ),
         migrations.CreateModel(
-            name='InboundBoxItem',
+            name="InboundBoxItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(help_text='Packed (announced).')),
-                ('good', models.PositiveIntegerField(blank=True, null=True)),
-                ('damaged', models.PositiveIntegerField(blank=True, null=True)),
-                ('box', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='inbound.inboundbox')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.PositiveIntegerField(help_text="Packed (announced).")),
+                ("good", models.PositiveIntegerField(blank=True, null=True)),
+                ("damaged", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "box",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="inbound.inboundbox"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.product"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['box__box_no', 'product__sku'],
-                'constraints': [models.UniqueConstraint(fields=('box', 'product'), name='inbound_boxitem_unique_product')],
+                "ordering": ["box__box_no", "product__sku"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("box", "product"), name="inbound_boxitem_unique_product")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='inboundorder',
-            index=models.Index(fields=['customer', 'status', '-created_at'], name='inbound_order_status_idx'),
+            model_name="inboundorder",
+            index=models.Index(fields=["customer", "status", "-created_at"], name="inbound_order_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='inboundline',
-            constraint=models.UniqueConstraint(fields=('inbound', 'product'), name='inbound_line_unique_product'),
+            model_name="inboundline",
+            constraint=models.UniqueConstraint(fields=("inbound", "product"), name="inbound_line_unique_product"),
         ),
         migrations.AddConstraint(
-            model_name='inboundline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='inbound_line_quantity_gt_0'),
+            model_name="inboundline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="inbound_line_quantity_gt_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inboundbox',
-            constraint=models.UniqueConstraint(fields=('inbound', 'box_no'), name='inbound_box_unique_no'),
+            model_name="inboundbox",
+            constraint=models.UniqueConstraint(fields=("inbound", "box_no"), name="inbound_box_unique_no"),
         ),
     ]

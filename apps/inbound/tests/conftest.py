@@ -11,8 +11,15 @@ from apps.warehouses.services import customer_warehouses_set
 
 @pytest.fixture
 def warehouse(db, customer_a):
-    w = Warehouse.objects.create(code="LAX1", name="Los Angeles", address1="1 Dock Rd", city="Los Angeles",
-                                 state="CA", postal_code="90001", country="US")
+    w = Warehouse.objects.create(
+        code="LAX1",
+        name="Los Angeles",
+        address1="1 Dock Rd",
+        city="Los Angeles",
+        state="CA",
+        postal_code="90001",
+        country="US",
+    )
     customer_warehouses_set(actor=None, customer=customer_a, warehouses=[w])
     return w
 
@@ -25,13 +32,19 @@ def bins(warehouse):
 @pytest.fixture
 def products(user_a):
     with customer_scope(user_a.customer):
-        return [product_create(actor=user_a, data={"sku": sku, "name": f"{sku} name", "declared_value": "3",
-                                                   "upc": upc})
-                for sku, upc in (("TEE", "012345678905"), ("MUG", ""), ("CAP", ""))]
+        return [
+            product_create(actor=user_a, data={"sku": sku, "name": f"{sku} name", "declared_value": "3", "upc": upc})
+            for sku, upc in (("TEE", "012345678905"), ("MUG", ""), ("CAP", ""))
+        ]
 
 
-SHIPPING = {"carrier": "DHL", "tracking_number": "1234567890", "transport_mode": "express",
-            "ship_date": datetime.date(2026, 11, 20), "eta": datetime.date(2026, 11, 28)}
+SHIPPING = {
+    "carrier": "DHL",
+    "tracking_number": "1234567890",
+    "transport_mode": "express",
+    "ship_date": datetime.date(2026, 11, 20),
+    "eta": datetime.date(2026, 11, 28),
+}
 
 
 @pytest.fixture
@@ -40,11 +53,21 @@ def ready_inbound(user_a, warehouse, products):
     tee, mug, cap = products
     with customer_scope(user_a.customer):
         inbound = inbound_create(actor=user_a, warehouse=warehouse, lines=[(tee, 30), (mug, 10), (cap, 5)])
-        inbound_pack(actor=user_a, inbound=inbound, method="mixed", boxes=[
-            BoxSpec(items=[(tee, 10), (mug, 10), (cap, 5)], length_cm="40", width_cm="30", height_cm="30",
-                    weight_kg="8.5"),
-            BoxSpec(items=[(tee, 20)], length_cm="40", width_cm="30", height_cm="20", weight_kg="5"),
-        ])
+        inbound_pack(
+            actor=user_a,
+            inbound=inbound,
+            method="mixed",
+            boxes=[
+                BoxSpec(
+                    items=[(tee, 10), (mug, 10), (cap, 5)],
+                    length_cm="40",
+                    width_cm="30",
+                    height_cm="30",
+                    weight_kg="8.5",
+                ),
+                BoxSpec(items=[(tee, 20)], length_cm="40", width_cm="30", height_cm="20", weight_kg="5"),
+            ],
+        )
         inbound_set_shipping(actor=user_a, inbound=inbound, data=SHIPPING)
         inbound.refresh_from_db()
     return inbound

@@ -11,11 +11,19 @@ BODY = {
     "warehouse": "LAX1",
     "lines": [{"sku": "TEE", "quantity": 30}, {"sku": "mug", "quantity": 10}],
     "boxes": [
-        {"items": [{"sku": "TEE", "quantity": 10}, {"sku": "MUG", "quantity": 10}], "length_cm": "40",
-         "width_cm": "30", "height_cm": "30", "weight_kg": "8.5"},
+        {
+            "items": [{"sku": "TEE", "quantity": 10}, {"sku": "MUG", "quantity": 10}],
+            "length_cm": "40",
+            "width_cm": "30",
+            "height_cm": "30",
+            "weight_kg": "8.5",
+        },
         {"items": [{"sku": "TEE", "quantity": 20}], "weight_kg": "5"},
     ],
-    "carrier": "DHL", "tracking_number": "JD01", "transport_mode": "express", "ship_date": "2026-11-20",
+    "carrier": "DHL",
+    "tracking_number": "JD01",
+    "transport_mode": "express",
+    "ship_date": "2026-11-20",
 }
 
 

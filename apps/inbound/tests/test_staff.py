@@ -80,12 +80,22 @@ def test_a_clerk_receives_and_shelves_an_inbound_through_the_pages(client, clerk
     assert f'name="good-{tee.pk}"' in body and "first seen" in body  # nothing measured yet
 
     # Box 1 by form: MUG 8 good + 1 damaged (1 short).
-    response = client.post(url("inbound-box", inbound, 1), {
-        "action": "save", f"good-{tee.pk}": "10", f"damaged-{tee.pk}": "", f"good-{mug.pk}": "8",
-        f"damaged-{mug.pk}": "1", f"good-{cap.pk}": "5", f"damaged-{cap.pk}": "0",
-    }, follow=True)
-    assert any("Box 1 of" in m and "MUG 8 + 1 damaged" in m and "1 box left to count: 2" in m
-               for m in flashes(response))
+    response = client.post(
+        url("inbound-box", inbound, 1),
+        {
+            "action": "save",
+            f"good-{tee.pk}": "10",
+            f"damaged-{tee.pk}": "",
+            f"good-{mug.pk}": "8",
+            f"damaged-{mug.pk}": "1",
+            f"good-{cap.pk}": "5",
+            f"damaged-{cap.pk}": "0",
+        },
+        follow=True,
+    )
+    assert any(
+        "Box 1 of" in m and "MUG 8 + 1 damaged" in m and "1 box left to count: 2" in m for m in flashes(response)
+    )
     assert status_of(inbound) == InboundStatus.RECEIVING
     assert "Boxes not counted yet: <strong>2</strong>" in response.content.decode()
 
@@ -113,18 +123,24 @@ def test_a_clerk_receives_and_shelves_an_inbound_through_the_pages(client, clerk
     assert any("Shelved 30 × TEE into A-01-01. TEE: 0 left to shelve." in m for m in flashes(page))
     assert 'value="A-01-01"' in page.content.decode()  # the bin stays for the next scan
     client.post(url("inbound-shelve", inbound), {"bin": "A-01-02", "code": "mug", "quantity": "7"})
-    response = client.post(url("inbound-difference", inbound),
-                           {"code": "MUG", "kind": "short", "quantity": "1", "note": "not on the pallet"}, follow=True)
+    response = client.post(
+        url("inbound-difference", inbound),
+        {"code": "MUG", "kind": "short", "quantity": "1", "note": "not on the pallet"},
+        follow=True,
+    )
     assert any("Reported short 1 × MUG" in m and "MUG: 0 left to shelve" in m for m in flashes(response))
-    response = client.post(url("inbound-shelve", inbound), {"bin": "A-01-03", "code": "CAP", "quantity": "5"},
-                           follow=True)
+    response = client.post(
+        url("inbound-shelve", inbound), {"bin": "A-01-03", "code": "CAP", "quantity": "5"}, follow=True
+    )
     assert any(f"Everything is shelved: inbound {inbound.number} is completed." in m for m in flashes(response))
     assert status_of(inbound) == InboundStatus.COMPLETED
     body = response.content.decode()
     assert "Abnormal (found while shelving)" in body and "not on the pallet" in body
     with scopes_disabled():
         assert {(s.product.sku, s.bin.code, s.quantity) for s in BinStock.objects.select_related("product", "bin")} == {
-            ("TEE", "A-01-01", 30), ("MUG", "A-01-02", 7), ("CAP", "A-01-03", 5)
+            ("TEE", "A-01-01", 30),
+            ("MUG", "A-01-02", 7),
+            ("CAP", "A-01-03", 5),
         }
         assert DamageGainLine.objects.filter(slip__kind="abnormal", kind="short", quantity=1, product=mug).exists()
 
@@ -253,8 +269,14 @@ def test_customer_service_may_look_but_not_act(client, make_staff, arrived):
     body = client.get(url("inbound-detail", arrived)).content.decode()
     assert arrived.number in body and "Finish receiving" not in body
     assert client.get(url("inbound-box", arrived, 1)).status_code == 200
-    for name, args in (("inbound-arrive", ()), ("inbound-finish", ()), ("inbound-shelve", ()),
-                       ("inbound-difference", ()), ("inbound-box", (1,)), ("inbound-box-scan", (1,))):
+    for name, args in (
+        ("inbound-arrive", ()),
+        ("inbound-finish", ()),
+        ("inbound-shelve", ()),
+        ("inbound-difference", ()),
+        ("inbound-box", (1,)),
+        ("inbound-box-scan", (1,)),
+    ):
         assert client.post(url(name, arrived, *args), {"code": TEE_UPC}).status_code == 403, name
     assert status_of(arrived) == InboundStatus.ARRIVED
 
@@ -291,8 +313,9 @@ def _submitted_inbound(user, warehouse, product):
     return inbound
 
 
-def test_list_query_count_does_not_grow_with_rows(client, clerk, submitted, user_b, warehouse,
-                                                  django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_rows(
+    client, clerk, submitted, user_b, warehouse, django_assert_max_num_queries
+):
     client.get(url("inbound-list"))  # warm per-user caches (permissions)
     with CaptureQueriesContext(connection) as one_row:
         assert client.get(url("inbound-list")).status_code == 200

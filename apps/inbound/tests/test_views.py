@@ -20,41 +20,84 @@ def only_inbound():
 
 def test_four_steps_in_the_portal(portal, warehouse, products):
     tee, mug, cap = products
-    response = portal.post(reverse("inbound:create"), {
-        "warehouse": warehouse.pk, "sku": ["tee", "MUG", ""], "quantity": ["30", "10", ""], "next": "1"}, follow=True)
+    response = portal.post(
+        reverse("inbound:create"),
+        {"warehouse": warehouse.pk, "sku": ["tee", "MUG", ""], "quantity": ["30", "10", ""], "next": "1"},
+        follow=True,
+    )
     inbound = only_inbound()
     assert f"Inbound {inbound.number} saved as a draft." in response.content.decode()
     assert "Fill in the packing list (step 3)" in response.content.decode()
 
     # Step 3, mixed boxes that do not add up: told the difference, nothing saved.
     url = reverse("inbound:packing", args=[inbound.pk])
-    response = portal.post(url, {"method": "mixed", f"qty-{mug.pk}": ["10", ""], f"qty-{tee.pk}": ["10", "19"],
-                                 "length_cm": ["40", "40"], "width_cm": ["30", "30"], "height_cm": ["30", "20"],
-                                 "weight_kg": ["8", "5"]})
+    response = portal.post(
+        url,
+        {
+            "method": "mixed",
+            f"qty-{mug.pk}": ["10", ""],
+            f"qty-{tee.pk}": ["10", "19"],
+            "length_cm": ["40", "40"],
+            "width_cm": ["30", "30"],
+            "height_cm": ["30", "20"],
+            "weight_kg": ["8", "5"],
+        },
+    )
     assert response.status_code == 400 and "TEE: 1 fewer packed than reserved" in response.content.decode()
     assert inbound.boxes.count() == 0
-    response = portal.post(url, {"method": "mixed", f"qty-{mug.pk}": ["10", ""], f"qty-{tee.pk}": ["10", "20"],
-                                 "length_cm": ["40", "40"], "width_cm": ["30", "30"], "height_cm": ["30", "20"],
-                                 "weight_kg": ["8", "5"]}, follow=True)
+    response = portal.post(
+        url,
+        {
+            "method": "mixed",
+            f"qty-{mug.pk}": ["10", ""],
+            f"qty-{tee.pk}": ["10", "20"],
+            "length_cm": ["40", "40"],
+            "width_cm": ["30", "30"],
+            "height_cm": ["30", "20"],
+            "weight_kg": ["8", "5"],
+        },
+        follow=True,
+    )
     assert "Packing list saved: 2 boxes." in response.content.decode()
 
-    for kind in ("product-list.pdf", "product-list.xlsx", "barcodes.pdf", "packing-list.pdf", "packing-list.xlsx",
-                 "box-marks.pdf"):
+    for kind in (
+        "product-list.pdf",
+        "product-list.xlsx",
+        "barcodes.pdf",
+        "packing-list.pdf",
+        "packing-list.xlsx",
+        "box-marks.pdf",
+    ):
         download = portal.get(reverse("inbound:document", args=[inbound.pk, kind]))
         assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment"), kind
 
-    response = portal.post(reverse("inbound:shipping", args=[inbound.pk]), {
-        "carrier": "DHL", "tracking_number": "JD0001", "transport_mode": "express", "ship_date": "2026-11-20",
-        "eta": "2026-11-28", "submit": "1"}, follow=True)
+    response = portal.post(
+        reverse("inbound:shipping", args=[inbound.pk]),
+        {
+            "carrier": "DHL",
+            "tracking_number": "JD0001",
+            "transport_mode": "express",
+            "ship_date": "2026-11-20",
+            "eta": "2026-11-28",
+            "submit": "1",
+        },
+        follow=True,
+    )
     assert f"Inbound {inbound.number} submitted." in response.content.decode()
     assert only_inbound().status == "submitted"
 
     # Locked now: step 1 and 3 refuse with a clear message; step 4 still changes.
-    response = portal.post(reverse("inbound:lines", args=[inbound.pk]), {
-        "warehouse": warehouse.pk, "sku": ["TEE"], "quantity": ["1"]}, follow=True)
+    response = portal.post(
+        reverse("inbound:lines", args=[inbound.pk]),
+        {"warehouse": warehouse.pk, "sku": ["TEE"], "quantity": ["1"]},
+        follow=True,
+    )
     assert "can no longer change" in response.content.decode()
-    response = portal.post(reverse("inbound:shipping", args=[inbound.pk]), {
-        "carrier": "UPS", "tracking_number": "1Z", "transport_mode": "air", "ship_date": "2026-11-20"}, follow=True)
+    response = portal.post(
+        reverse("inbound:shipping", args=[inbound.pk]),
+        {"carrier": "UPS", "tracking_number": "1Z", "transport_mode": "air", "ship_date": "2026-11-20"},
+        follow=True,
+    )
     assert "Shipping information saved." in response.content.decode() and only_inbound().carrier == "UPS"
 
 
@@ -62,15 +105,19 @@ def test_single_sku_packing_from_the_page(portal, warehouse, products):
     tee = products[0]
     portal.post(reverse("inbound:create"), {"warehouse": warehouse.pk, "sku": ["TEE"], "quantity": ["25"]})
     inbound = only_inbound()
-    response = portal.post(reverse("inbound:packing", args=[inbound.pk]), {
-        "method": "single", f"units-{tee.pk}": "10", f"weight_kg-{tee.pk}": "4"}, follow=True)
+    response = portal.post(
+        reverse("inbound:packing", args=[inbound.pk]),
+        {"method": "single", f"units-{tee.pk}": "10", f"weight_kg-{tee.pk}": "4"},
+        follow=True,
+    )
     assert "Packing list saved: 3 boxes." in response.content.decode()
     assert [b.items.get().quantity for b in inbound.boxes.all()] == [10, 10, 5]
 
 
 def test_step_one_bad_input(portal, warehouse, products):
-    response = portal.post(reverse("inbound:create"), {"warehouse": warehouse.pk, "sku": ["NOPE", "TEE"],
-                                                       "quantity": ["1", "x"]})
+    response = portal.post(
+        reverse("inbound:create"), {"warehouse": warehouse.pk, "sku": ["NOPE", "TEE"], "quantity": ["1", "x"]}
+    )
     body = response.content.decode()
     assert response.status_code == 400 and "“NOPE” is not one of your SKUs." in body and "whole number" in body
     response = portal.post(reverse("inbound:create"), {"warehouse": "", "sku": ["TEE"], "quantity": ["1"]})

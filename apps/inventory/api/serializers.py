@@ -14,8 +14,19 @@ class InventoryOutput(serializers.ModelSerializer):
 
     class Meta:
         model = StockBalance
-        fields = ["sku", "product_id", "name", "warehouse", "on_hand", "allocated", "available", "damaged",
-                  "in_transit", "low_stock_threshold", "updated_at"]
+        fields = [
+            "sku",
+            "product_id",
+            "name",
+            "warehouse",
+            "on_hand",
+            "allocated",
+            "available",
+            "damaged",
+            "in_transit",
+            "low_stock_threshold",
+            "updated_at",
+        ]
 
     def get_in_transit(self, balance) -> int:
         return self.context.get("in_transit", {}).get((balance.product_id, balance.warehouse_id), 0)
@@ -28,5 +39,19 @@ class MovementOutput(serializers.ModelSerializer):
 
     class Meta:
         model = StockMove
-        fields = ["id", "sku", "warehouse", "bin", "kind", "quantity", "on_hand_delta", "allocated_delta",
-                  "damaged_delta", "reference_type", "reference_id", "reference", "reason", "created_at"]
+        fields = [
+            "id",
+            "sku",
+            "warehouse",
+            "bin",
+            "kind",
+            "quantity",
+            "on_hand_delta",
+            "allocated_delta",
+            "damaged_delta",
+            "reference_type",
+            "reference_id",
+            "reference",
+            "reason",
+            "created_at",
+        ]

@@ -20,12 +20,16 @@ class InventoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     serializer_class = InventoryOutput
 
-    @extend_schema(parameters=[
-        OpenApiParameter("sku", str, description="exact SKU"),
-        OpenApiParameter("warehouse", str, description="warehouse code"),
-        OpenApiParameter("sold_out", OpenApiTypes.BOOL, description="only rows with nothing available"),
-        OpenApiParameter("low_stock", OpenApiTypes.BOOL, description="only rows at or below the SKU's low-stock level"),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("sku", str, description="exact SKU"),
+            OpenApiParameter("warehouse", str, description="warehouse code"),
+            OpenApiParameter("sold_out", OpenApiTypes.BOOL, description="only rows with nothing available"),
+            OpenApiParameter(
+                "low_stock", OpenApiTypes.BOOL, description="only rows at or below the SKU's low-stock level"
+            ),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -34,8 +38,9 @@ class InventoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
-        self._in_transit = in_transit_for(customer=self.request.user.customer,
-                                          product_ids=[b.product_id for b in page or []])
+        self._in_transit = in_transit_for(
+            customer=self.request.user.customer, product_ids=[b.product_id for b in page or []]
+        )
         return page
 
     def get_queryset(self):
@@ -44,8 +49,9 @@ class InventoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 return StockBalance.objects.none()
         p = self.request.query_params
         view = "sold_out" if _flag(p.get("sold_out")) else "low_stock" if _flag(p.get("low_stock")) else "all"
-        return balance_queryset(customer=self.request.user.customer, sku=p.get("sku", ""),
-                                warehouse=p.get("warehouse", ""), view=view).order_by("product__sku", "pk")
+        return balance_queryset(
+            customer=self.request.user.customer, sku=p.get("sku", ""), warehouse=p.get("warehouse", ""), view=view
+        ).order_by("product__sku", "pk")
 
 
 class MovementPagination(pagination.CursorPagination):
@@ -61,10 +67,13 @@ class MovementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = MovementOutput
     pagination_class = MovementPagination
 
-    @extend_schema(parameters=[
-        OpenApiParameter("sku", str), OpenApiParameter("warehouse", str),
-        OpenApiParameter("kind", str, enum=[k.value for k in MoveKind]),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("sku", str),
+            OpenApiParameter("warehouse", str),
+            OpenApiParameter("kind", str, enum=[k.value for k in MoveKind]),
+        ]
+    )
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
@@ -74,5 +83,9 @@ class MovementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 return StockMove.objects.none()
         p = self.request.query_params
         kind = p.get("kind", "")
-        return move_list(customer=self.request.user.customer, sku=p.get("sku", ""), warehouse=p.get("warehouse", ""),
-                         kind=kind if kind in MoveKind.values else "")
+        return move_list(
+            customer=self.request.user.customer,
+            sku=p.get("sku", ""),
+            warehouse=p.get("warehouse", ""),
+            kind=kind if kind in MoveKind.values else "",
+        )

@@ -5,77 +5,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='BinStock',
+            name="BinStock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.IntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.IntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='CycleCount',
+            name="CycleCount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bin_from', models.CharField(max_length=30)),
-                ('bin_to', models.CharField(max_length=30)),
-                ('status', models.CharField(choices=[('counting', 'Counting'), ('review', 'In review'), ('posted', 'Posted'), ('cancelled', 'Cancelled')], default='counting', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('posted_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("bin_from", models.CharField(max_length=30)),
+                ("bin_to", models.CharField(max_length=30)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("counting", "Counting"),
+                            ("review", "In review"),
+                            ("posted", "Posted"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="counting",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("posted_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='CycleCountLine',
+            name="CycleCountLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expected', models.IntegerField(help_text='Units the system held in the bin when the count started.')),
-                ('counted', models.IntegerField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("expected", models.IntegerField(help_text="Units the system held in the bin when the count started.")),
+                ("counted", models.IntegerField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['bin__code', 'product__sku'],
+                "ordering": ["bin__code", "product__sku"],
             },
         ),
         migrations.CreateModel(
-            name='StockBalance',
+            name="StockBalance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('on_hand', models.IntegerField(default=0)),
-                ('allocated', models.IntegerField(default=0)),
-                ('damaged', models.IntegerField(default=0, help_text='Damaged units held apart; not sellable.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("on_hand", models.IntegerField(default=0)),
+                ("allocated", models.IntegerField(default=0)),
+                ("damaged", models.IntegerField(default=0, help_text="Damaged units held apart; not sellable.")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['product', 'warehouse'],
-                'permissions': [('adjust_stock', 'Can adjust stock with a reason')],
+                "ordering": ["product", "warehouse"],
+                "permissions": [("adjust_stock", "Can adjust stock with a reason")],
             },
         ),
         migrations.CreateModel(
-            name='StockMove',
+            name="StockMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('receive', 'Received'), ('damage', 'Damaged'), ('gain', 'Gain'), ('allocate', 'Allocated'), ('release', 'Released'), ('ship', 'Shipped'), ('adjust', 'Adjusted')], max_length=10)),
-                ('quantity', models.IntegerField(help_text='Units moved; negative only for a downward adjustment.')),
-                ('on_hand_delta', models.IntegerField(default=0)),
-                ('allocated_delta', models.IntegerField(default=0)),
-                ('damaged_delta', models.IntegerField(default=0)),
-                ('reference_type', models.CharField(blank=True, help_text='What caused it: order, inbound, …', max_length=30)),
-                ('reference_id', models.CharField(blank=True, max_length=40)),
-                ('reference', models.CharField(blank=True, help_text='The cause, for people.', max_length=120)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('idempotency_key', models.CharField(blank=True, max_length=120, null=True, unique=True)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("receive", "Received"),
+                            ("damage", "Damaged"),
+                            ("gain", "Gain"),
+                            ("allocate", "Allocated"),
+                            ("release", "Released"),
+                            ("ship", "Shipped"),
+                            ("adjust", "Adjusted"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("quantity", models.IntegerField(help_text="Units moved; negative only for a downward adjustment.")),
+                ("on_hand_delta", models.IntegerField(default=0)),
+                ("allocated_delta", models.IntegerField(default=0)),
+                ("damaged_delta", models.IntegerField(default=0)),
+                (
+                    "reference_type",
+                    models.CharField(blank=True, help_text="What caused it: order, inbound, …", max_length=30),
+                ),
+                ("reference_id", models.CharField(blank=True, max_length=40)),
+                ("reference", models.CharField(blank=True, help_text="The cause, for people.", max_length=120)),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("idempotency_key", models.CharField(blank=True, max_length=120, null=True, unique=True)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -6,145 +6,201 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
-        ('catalog', '0003_product_low_stock_threshold'),
-        ('inventory', '0001_initial'),
-        ('warehouses', '0001_initial'),
+        ("accounts", "0002_roles_and_levels"),
+        ("catalog", "0003_product_low_stock_threshold"),
+        ("inventory", "0001_initial"),
+        ("warehouses", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='binstock',
-            name='bin',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stock', to='warehouses.binlocation'),
+            model_name="binstock",
+            name="bin",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="stock", to="warehouses.binlocation"
+            ),
         ),
         migrations.AddField(
-            model_name='binstock',
-            name='customer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.customer'),
+            model_name="binstock",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.customer"
+            ),
         ),
         migrations.AddField(
-            model_name='binstock',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bin_stock', to='catalog.product'),
+            model_name="binstock",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="bin_stock", to="catalog.product"
+            ),
         ),
         migrations.AddField(
-            model_name='cyclecount',
-            name='created_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="cyclecount",
+            name="created_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='cyclecount',
-            name='posted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="cyclecount",
+            name="posted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='cyclecount',
-            name='warehouse',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse'),
+            model_name="cyclecount",
+            name="warehouse",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="warehouses.warehouse"
+            ),
         ),
         migrations.AddField(
-            model_name='cyclecountline',
-            name='bin',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.binlocation'),
+            model_name="cyclecountline",
+            name="bin",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="warehouses.binlocation"
+            ),
         ),
         migrations.AddField(
-            model_name='cyclecountline',
-            name='count',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='inventory.cyclecount'),
+            model_name="cyclecountline",
+            name="count",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="inventory.cyclecount"
+            ),
         ),
         migrations.AddField(
-            model_name='cyclecountline',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product'),
+            model_name="cyclecountline",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.product"
+            ),
         ),
         migrations.AddField(
-            model_name='stockbalance',
-            name='customer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.customer'),
+            model_name="stockbalance",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.customer"
+            ),
         ),
         migrations.AddField(
-            model_name='stockbalance',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='balances', to='catalog.product'),
+            model_name="stockbalance",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="balances", to="catalog.product"
+            ),
         ),
         migrations.AddField(
-            model_name='stockbalance',
-            name='warehouse',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='balances', to='warehouses.warehouse'),
+            model_name="stockbalance",
+            name="warehouse",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="balances", to="warehouses.warehouse"
+            ),
         ),
         migrations.AddField(
-            model_name='stockmove',
-            name='actor',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="stockmove",
+            name="actor",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='stockmove',
-            name='bin',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.binlocation'),
+            model_name="stockmove",
+            name="bin",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="warehouses.binlocation",
+            ),
         ),
         migrations.AddField(
-            model_name='stockmove',
-            name='customer',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.customer'),
+            model_name="stockmove",
+            name="customer",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.customer"
+            ),
         ),
         migrations.AddField(
-            model_name='stockmove',
-            name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='moves', to='catalog.product'),
+            model_name="stockmove",
+            name="product",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="moves", to="catalog.product"
+            ),
         ),
         migrations.AddField(
-            model_name='stockmove',
-            name='warehouse',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse'),
+            model_name="stockmove",
+            name="warehouse",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="warehouses.warehouse"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='binstock',
-            constraint=models.UniqueConstraint(fields=('product', 'bin'), name='inventory_binstock_unique'),
+            model_name="binstock",
+            constraint=models.UniqueConstraint(fields=("product", "bin"), name="inventory_binstock_unique"),
         ),
         migrations.AddConstraint(
-            model_name='binstock',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='inventory_binstock_quantity_gte_0'),
+            model_name="binstock",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 0)), name="inventory_binstock_quantity_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cyclecountline',
-            constraint=models.UniqueConstraint(fields=('count', 'bin', 'product'), name='inventory_countline_unique'),
+            model_name="cyclecountline",
+            constraint=models.UniqueConstraint(fields=("count", "bin", "product"), name="inventory_countline_unique"),
         ),
         migrations.AddConstraint(
-            model_name='cyclecountline',
-            constraint=models.CheckConstraint(condition=models.Q(('counted__gte', 0), ('counted__isnull', True), _connector='OR'), name='inventory_countline_counted_gte_0'),
+            model_name="cyclecountline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("counted__gte", 0), ("counted__isnull", True), _connector="OR"),
+                name="inventory_countline_counted_gte_0",
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockbalance',
-            index=models.Index(fields=['customer', 'warehouse'], name='inventory_balance_cust_wh_idx'),
+            model_name="stockbalance",
+            index=models.Index(fields=["customer", "warehouse"], name="inventory_balance_cust_wh_idx"),
         ),
         migrations.AddConstraint(
-            model_name='stockbalance',
-            constraint=models.UniqueConstraint(fields=('product', 'warehouse'), name='inventory_balance_unique'),
+            model_name="stockbalance",
+            constraint=models.UniqueConstraint(fields=("product", "warehouse"), name="inventory_balance_unique"),
         ),
         migrations.AddConstraint(
-            model_name='stockbalance',
-            constraint=models.CheckConstraint(condition=models.Q(('allocated__gte', 0)), name='inventory_balance_allocated_gte_0'),
+            model_name="stockbalance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("allocated__gte", 0)), name="inventory_balance_allocated_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockbalance',
-            constraint=models.CheckConstraint(condition=models.Q(('on_hand__gte', models.F('allocated'))), name='inventory_balance_available_gte_0'),
+            model_name="stockbalance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("on_hand__gte", models.F("allocated"))), name="inventory_balance_available_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockbalance',
-            constraint=models.CheckConstraint(condition=models.Q(('damaged__gte', 0)), name='inventory_balance_damaged_gte_0'),
+            model_name="stockbalance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("damaged__gte", 0)), name="inventory_balance_damaged_gte_0"
+            ),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['customer', 'product', '-id'], name='inventory_move_product_idx'),
+            model_name="stockmove",
+            index=models.Index(fields=["customer", "product", "-id"], name="inventory_move_product_idx"),
         ),
         migrations.AddIndex(
-            model_name='stockmove',
-            index=models.Index(fields=['customer', '-id'], name='inventory_move_recent_idx'),
+            model_name="stockmove",
+            index=models.Index(fields=["customer", "-id"], name="inventory_move_recent_idx"),
         ),
     ]

@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inventory', '0003_role_permissions'),
+        ("inventory", "0003_role_permissions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='stockmove',
-            name='kind',
-            field=models.CharField(choices=[('receive', 'Received'), ('damage', 'Damaged'), ('gain', 'Gain'), ('allocate', 'Allocated'), ('release', 'Released'), ('ship', 'Shipped'), ('adjust', 'Adjusted'), ('putaway', 'Put away')], max_length=10),
+            model_name="stockmove",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("receive", "Received"),
+                    ("damage", "Damaged"),
+                    ("gain", "Gain"),
+                    ("allocate", "Allocated"),
+                    ("release", "Released"),
+                    ("ship", "Shipped"),
+                    ("adjust", "Adjusted"),
+                    ("putaway", "Put away"),
+                ],
+                max_length=10,
+            ),
         ),
     ]

@@ -5,23 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
-        ('catalog', '0004_product_catalog_product_sku_idx'),
-        ('inventory', '0004_alter_stockmove_kind'),
-        ('warehouses', '0002_role_permissions'),
+        ("accounts", "0002_roles_and_levels"),
+        ("catalog", "0004_product_catalog_product_sku_idx"),
+        ("inventory", "0004_alter_stockmove_kind"),
+        ("warehouses", "0002_role_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='stockmove',
-            name='idempotency_key',
-            field=models.CharField(blank=True, help_text='Unique per customer: the same key twice posts once.', max_length=120, null=True),
+            model_name="stockmove",
+            name="idempotency_key",
+            field=models.CharField(
+                blank=True, help_text="Unique per customer: the same key twice posts once.", max_length=120, null=True
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stockmove',
-            constraint=models.UniqueConstraint(condition=models.Q(('idempotency_key__isnull', False)), fields=('customer', 'idempotency_key'), name='inventory_move_idempotency_key'),
+            model_name="stockmove",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("idempotency_key__isnull", False)),
+                fields=("customer", "idempotency_key"),
+                name="inventory_move_idempotency_key",
+            ),
         ),
     ]

@@ -46,14 +46,25 @@ SHEET_BLANK_ROWS = 8  # for SKUs found that the sheet does not list
 
 class CycleCountCreateForm(forms.Form):
     warehouse = forms.ModelChoiceField(
-        queryset=Warehouse.objects.filter(is_active=True), empty_label="Choose a warehouse",
-        error_messages={"required": "Choose the warehouse to count.",
-                        "invalid_choice": "Choose one of the listed warehouses."},
+        queryset=Warehouse.objects.filter(is_active=True),
+        empty_label="Choose a warehouse",
+        error_messages={
+            "required": "Choose the warehouse to count.",
+            "invalid_choice": "Choose one of the listed warehouses.",
+        },
     )
-    bin_from = forms.CharField(label="From bin", max_length=30, help_text="e.g. A-01-01",
-                               error_messages={"required": "Enter the first bin code of the range."})
-    bin_to = forms.CharField(label="To bin", max_length=30, help_text="e.g. A-01-99 (inclusive; case is ignored)",
-                             error_messages={"required": "Enter the last bin code of the range."})
+    bin_from = forms.CharField(
+        label="From bin",
+        max_length=30,
+        help_text="e.g. A-01-01",
+        error_messages={"required": "Enter the first bin code of the range."},
+    )
+    bin_to = forms.CharField(
+        label="To bin",
+        max_length=30,
+        help_text="e.g. A-01-99 (inclusive; case is ignored)",
+        error_messages={"required": "Enter the last bin code of the range."},
+    )
 
 
 class CycleCountAddLineForm(forms.Form):
@@ -62,10 +73,15 @@ class CycleCountAddLineForm(forms.Form):
 
     bin = forms.CharField(label="Bin", max_length=30, error_messages={"required": "Enter the bin code."})
     sku = forms.CharField(label="SKU", max_length=40, error_messages={"required": "Enter the SKU found."})
-    customer = forms.CharField(label="Customer code", max_length=20, required=False,
-                               help_text="Only needed when several customers use the SKU.")
-    counted = forms.CharField(label="Counted", max_length=12, required=False,
-                              widget=forms.TextInput(attrs={"inputmode": "numeric"}))
+    customer = forms.CharField(
+        label="Customer code",
+        max_length=20,
+        required=False,
+        help_text="Only needed when several customers use the SKU.",
+    )
+    counted = forms.CharField(
+        label="Counted", max_length=12, required=False, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
 
     def __init__(self, *args, count: CycleCount, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,8 +91,9 @@ class CycleCountAddLineForm(forms.Form):
         code = self.cleaned_data["bin"].strip()
         found = BinLocation.objects.filter(warehouse=self.count.warehouse, code__iexact=code).first()
         if found is None:
-            raise forms.ValidationError(f"There is no bin {code} in {self.count.warehouse.code}; "
-                                        "check the code on the shelf label.")
+            raise forms.ValidationError(
+                f"There is no bin {code} in {self.count.warehouse.code}; check the code on the shelf label."
+            )
         return found
 
     def clean(self):
@@ -91,12 +108,17 @@ class CycleCountAddLineForm(forms.Form):
         products = list(products[:20])
         if not products:
             whose = f" for customer {customer}" if customer else ""
-            self.add_error("sku", f"No product has SKU {sku}{whose}. Check the SKU on the item; a product must "
-                                  "exist in the catalogue before its stock can be counted.")
+            self.add_error(
+                "sku",
+                f"No product has SKU {sku}{whose}. Check the SKU on the item; a product must "
+                "exist in the catalogue before its stock can be counted.",
+            )
         elif len(products) > 1:
             codes = ", ".join(sorted(p.customer.code for p in products))
-            self.add_error("customer", f"Several customers use SKU {sku} ({codes}); enter the customer code "
-                                       "printed on the item or its box.")
+            self.add_error(
+                "customer",
+                f"Several customers use SKU {sku} ({codes}); enter the customer code printed on the item or its box.",
+            )
         else:
             data["product"] = products[0]
         return data
@@ -109,7 +131,9 @@ def _count_or_404(pk) -> CycleCount:
 def _detail(request, count: CycleCount, *, values=None, errors=None, add_form=None, status=200):
     """The detail page, also re-shown with the input and its errors when a form was refused."""
     context = {
-        "count": count, "badge": STATUS_BADGES[count.status], "statuses": CycleCountStatus,
+        "count": count,
+        "badge": STATUS_BADGES[count.status],
+        "statuses": CycleCountStatus,
         "add_form": add_form or CycleCountAddLineForm(count=count),
         "count_field": COUNT_FIELD,
     }
@@ -150,11 +174,18 @@ class CycleCountListView(StaffPermissionRequiredMixin, View):
         if warehouse_code and warehouse is None:
             counts = counts.none()
         page = Paginator(counts, 25).get_page(request.GET.get("page"))
-        return render(request, "inventory/staff/cycle_count_list.html", {
-            "page": page, "warehouse_code": warehouse_code, "status": status,
-            "warehouses": Warehouse.objects.order_by("code"), "statuses": CycleCountStatus.choices,
-            "badges": STATUS_BADGES,
-        })
+        return render(
+            request,
+            "inventory/staff/cycle_count_list.html",
+            {
+                "page": page,
+                "warehouse_code": warehouse_code,
+                "status": status,
+                "warehouses": Warehouse.objects.order_by("code"),
+                "statuses": CycleCountStatus.choices,
+                "badges": STATUS_BADGES,
+            },
+        )
 
 
 class CycleCountCreateView(StaffPermissionRequiredMixin, View):
@@ -178,11 +209,15 @@ class CycleCountCreateView(StaffPermissionRequiredMixin, View):
             else:
                 bins = len(bins_in_range(warehouse=count.warehouse, bin_from=count.bin_from, bin_to=count.bin_to))
                 lines = count.lines.count()
-                messages.success(request, (
-                    f"Cycle count #{count.pk} started in {count.warehouse.code} for bins {count.bin_from} to "
-                    f"{count.bin_to}: {bins} bin{'s' if bins != 1 else ''}, {lines} SKU line{'s' if lines != 1 else ''}"
-                    ". Print the count sheet and count the bins."
-                ))
+                messages.success(
+                    request,
+                    (
+                        f"Cycle count #{count.pk} started in {count.warehouse.code} for bins {count.bin_from} to "
+                        f"{count.bin_to}: {bins} bin{'s' if bins != 1 else ''}, "
+                        f"{lines} SKU line{'s' if lines != 1 else ''}"
+                        ". Print the count sheet and count the bins."
+                    ),
+                )
                 return redirect("backoffice:cycle-count-detail", pk=count.pk)
         return render(request, self.template_name, {"form": form}, status=400)
 
@@ -229,7 +264,7 @@ class CycleCountRecordView(StaffPermissionRequiredMixin, View):
 
     def post(self, request, pk):
         count = _count_or_404(pk)
-        values = {key[len(COUNT_FIELD):]: value for key, value in request.POST.items() if key.startswith(COUNT_FIELD)}
+        values = {key[len(COUNT_FIELD) :]: value for key, value in request.POST.items() if key.startswith(COUNT_FIELD)}
         try:
             changed = cycle_count_record(actor=request.user, count=count, counts=values)
         except ApplicationError as exc:
@@ -247,8 +282,10 @@ class CycleCountRecordView(StaffPermissionRequiredMixin, View):
             except ApplicationError as exc:
                 messages.error(request, f"{saved}, but the review could not start: {exc.message}")
             else:
-                messages.success(request, f"{saved}. Cycle count #{count.pk} is in review: check the differences, "
-                                          "then post the adjustments.")
+                messages.success(
+                    request,
+                    f"{saved}. Cycle count #{count.pk} is in review: check the differences, then post the adjustments.",
+                )
         elif missing:
             messages.success(request, f"{saved}; {missing} line{'s' if missing != 1 else ''} still to count.")
         else:
@@ -295,13 +332,18 @@ class CycleCountPostView(StaffPermissionRequiredMixin, View):
             if moves:
                 up = sum(m.quantity for m in moves if m.quantity > 0)
                 down = -sum(m.quantity for m in moves if m.quantity < 0)
-                messages.success(request, (
-                    f"Cycle count #{count.pk} posted: {len(moves)} adjustment{'s' if len(moves) != 1 else ''} "
-                    f"(+{up} / −{down} units). Each bin now holds what was counted."
-                ))
+                messages.success(
+                    request,
+                    (
+                        f"Cycle count #{count.pk} posted: {len(moves)} adjustment{'s' if len(moves) != 1 else ''} "
+                        f"(+{up} / −{down} units). Each bin now holds what was counted."
+                    ),
+                )
             else:
-                messages.success(request, f"Cycle count #{count.pk} posted: every count matched the stock, "
-                                          "so no adjustment was needed.")
+                messages.success(
+                    request,
+                    f"Cycle count #{count.pk} posted: every count matched the stock, so no adjustment was needed.",
+                )
         return redirect("backoffice:cycle-count-detail", pk=count.pk)
 
 
@@ -313,20 +355,31 @@ class CycleCountAddLineView(StaffPermissionRequiredMixin, View):
         form = CycleCountAddLineForm(request.POST, count=count)
         if form.is_valid():
             try:
-                line = cycle_count_add_line(actor=request.user, count=count, bin=form.cleaned_data["bin"],
-                                            product=form.cleaned_data["product"],
-                                            counted=form.cleaned_data["counted"])
+                line = cycle_count_add_line(
+                    actor=request.user,
+                    count=count,
+                    bin=form.cleaned_data["bin"],
+                    product=form.cleaned_data["product"],
+                    counted=form.cleaned_data["counted"],
+                )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
             else:
                 counted = f", counted {line.counted}" if line.counted is not None else "; enter its count below"
-                messages.success(request, f"Added {line.product.sku} ({line.product.customer.code}) in bin "
-                                          f"{line.bin.code} to cycle count #{count.pk}{counted}.")
+                messages.success(
+                    request,
+                    f"Added {line.product.sku} ({line.product.customer.code}) in bin "
+                    f"{line.bin.code} to cycle count #{count.pk}{counted}.",
+                )
                 return redirect("backoffice:cycle-count-detail", pk=count.pk)
         count.refresh_from_db()
         if count.status != CycleCountStatus.COUNTING:
-            messages.error(request, form.non_field_errors()[0] if form.non_field_errors()
-                           else "Lines can only be added while the count is counting.")
+            messages.error(
+                request,
+                form.non_field_errors()[0]
+                if form.non_field_errors()
+                else "Lines can only be added while the count is counting.",
+            )
             return redirect("backoffice:cycle-count-detail", pk=count.pk)
         messages.error(request, "The product was not added; see the form below.")
         return _detail(request, count, add_form=form, status=400)

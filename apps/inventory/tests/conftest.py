@@ -7,14 +7,23 @@ from apps.warehouses.models import BinLocation, Warehouse
 
 @pytest.fixture
 def warehouse(db):
-    return Warehouse.objects.create(code="LAX1", name="Los Angeles", address1="1 Dock Rd", city="Los Angeles",
-                                    state="CA", postal_code="90001", country="US", timezone="America/Los_Angeles")
+    return Warehouse.objects.create(
+        code="LAX1",
+        name="Los Angeles",
+        address1="1 Dock Rd",
+        city="Los Angeles",
+        state="CA",
+        postal_code="90001",
+        country="US",
+        timezone="America/Los_Angeles",
+    )
 
 
 @pytest.fixture
 def warehouse2(db):
-    return Warehouse.objects.create(code="NJ1", name="New Jersey", address1="2 Port Ave", city="Newark",
-                                    country="US", timezone="America/New_York")
+    return Warehouse.objects.create(
+        code="NJ1", name="New Jersey", address1="2 Port Ave", city="Newark", country="US", timezone="America/New_York"
+    )
 
 
 @pytest.fixture

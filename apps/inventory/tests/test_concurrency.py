@@ -36,7 +36,8 @@ def stock(user_a):
 def ledger_sums(product, warehouse) -> dict:
     with scopes_disabled():
         return StockMove.objects.filter(product=product, warehouse=warehouse).aggregate(
-            on_hand=Sum("on_hand_delta", default=0), allocated=Sum("allocated_delta", default=0),
+            on_hand=Sum("on_hand_delta", default=0),
+            allocated=Sum("allocated_delta", default=0),
             damaged=Sum("damaged_delta", default=0),
         )
 
@@ -56,8 +57,14 @@ def test_fifty_concurrent_allocations_never_oversell(stock):
     def allocate_one():
         with customer_scope(customer):
             try:
-                stock_allocate(actor=user, product=product, warehouse=warehouse, quantity=1,
-                               reference_type="order", reference_id="1")
+                stock_allocate(
+                    actor=user,
+                    product=product,
+                    warehouse=warehouse,
+                    quantity=1,
+                    reference_type="order",
+                    reference_id="1",
+                )
             except InsufficientStock:
                 return False
             return True
@@ -98,11 +105,21 @@ def test_concurrent_mixed_moves_keep_balance_equal_to_ledger(stock):
                     elif kind == "release":
                         stock_release(actor=user, product=product, warehouse=warehouse, quantity=quantity)
                     elif kind == "ship":
-                        stock_ship(actor=user, product=product, warehouse=warehouse, quantity=quantity,
-                                   bin=bin if rng.random() < 0.5 else None)
+                        stock_ship(
+                            actor=user,
+                            product=product,
+                            warehouse=warehouse,
+                            quantity=quantity,
+                            bin=bin if rng.random() < 0.5 else None,
+                        )
                     else:
-                        stock_receive(actor=user, product=product, warehouse=warehouse, quantity=quantity,
-                                      bin=bin if rng.random() < 0.5 else None)
+                        stock_receive(
+                            actor=user,
+                            product=product,
+                            warehouse=warehouse,
+                            quantity=quantity,
+                            bin=bin if rng.random() < 0.5 else None,
+                        )
                     done += 1
                 except (InsufficientStock, InvalidMove):  # InvalidMove: a binless ship of shelved units
                     refused += 1
@@ -121,8 +138,11 @@ def test_concurrent_mixed_moves_keep_balance_equal_to_ledger(stock):
     with scopes_disabled():  # at rest, the bins never hold more than is on hand
         assert BinStock.objects.get(product=product, bin=bin).quantity <= balance.on_hand
     sums = ledger_sums(product, warehouse)
-    assert (balance.on_hand, balance.allocated, balance.damaged) == (sums["on_hand"], sums["allocated"],
-                                                                     sums["damaged"])
+    assert (balance.on_hand, balance.allocated, balance.damaged) == (
+        sums["on_hand"],
+        sums["allocated"],
+        sums["damaged"],
+    )
     assert balance.allocated >= 0 and balance.available >= 0
     with scopes_disabled():
         assert StockMove.objects.filter(product=product).count() == 1 + sum(done for done, _ in results)
@@ -143,11 +163,18 @@ def test_same_idempotency_key_from_ten_threads_posts_once(stock, kind):
     def post():
         with customer_scope(customer):
             if kind == "receive":
-                move = stock_receive(actor=user, product=product, warehouse=warehouse, quantity=5, bin=bin,
-                                     idempotency_key="inbound-42-line-1")
+                move = stock_receive(
+                    actor=user,
+                    product=product,
+                    warehouse=warehouse,
+                    quantity=5,
+                    bin=bin,
+                    idempotency_key="inbound-42-line-1",
+                )
             else:
-                move = stock_allocate(actor=user, product=product, warehouse=warehouse, quantity=5,
-                                      idempotency_key="order-42-line-1")
+                move = stock_allocate(
+                    actor=user, product=product, warehouse=warehouse, quantity=5, idempotency_key="order-42-line-1"
+                )
             return move.pk
 
     results = run_concurrently(post, threads=10)

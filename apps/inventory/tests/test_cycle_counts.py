@@ -70,8 +70,9 @@ def site(user_a, user_b):
     b-05: PLATE 2; the other warehouse's A-02: MUG 4."""
     wh = Warehouse.objects.create(code="LAX1", name="Los Angeles", address1="1 Main", city="LA", country="US")
     other = Warehouse.objects.create(code="NYC1", name="New York", address1="2 Main", city="NY", country="US")
-    bins = {code: BinLocation.objects.create(warehouse=wh, code=code)
-            for code in ("A-01", "A-02", "A-03", "A-04", "b-05")}
+    bins = {
+        code: BinLocation.objects.create(warehouse=wh, code=code) for code in ("A-01", "A-02", "A-03", "A-04", "b-05")
+    }
     other_bin = BinLocation.objects.create(warehouse=other, code="A-02")
     mug, plate, cup = _product(user_a, "MUG", "Mug"), _product(user_a, "PLATE", "Plate"), _product(user_b, "CUP", "Cup")
     _receive(mug, wh, bins["A-01"], 10)
@@ -100,7 +101,10 @@ def test_create_takes_the_stocked_bins_in_range_only(site, clerk):
     assert count.status == CycleCountStatus.COUNTING and count.created_by == clerk
     lines = _lines(count)
     assert {k: li.expected for k, li in lines.items()} == {
-        ("A-01", "MUG"): 10, ("A-01", "PLATE"): 5, ("A-02", "MUG"): 3}
+        ("A-01", "MUG"): 10,
+        ("A-01", "PLATE"): 5,
+        ("A-02", "MUG"): 3,
+    }
     assert all(li.counted is None for li in lines.values())  # the other warehouse's A-02 is not in it
 
 
@@ -137,21 +141,41 @@ def test_empty_bins_can_be_counted_and_finds_added(site, clerk, user_a):
 
 def test_record_saves_counts_and_clears_with_none(site, clerk):
     count = cycle_count_create(actor=clerk, warehouse=site["wh"], bin_from="A-01", bin_to="A-02")
-    changed = cycle_count_record(actor=clerk, count=count, counts=_counted(count, {
-        ("A-01", "MUG"): 9, ("A-01", "PLATE"): " 5 ", ("A-02", "MUG"): 0,
-    }))
+    changed = cycle_count_record(
+        actor=clerk,
+        count=count,
+        counts=_counted(
+            count,
+            {
+                ("A-01", "MUG"): 9,
+                ("A-01", "PLATE"): " 5 ",
+                ("A-02", "MUG"): 0,
+            },
+        ),
+    )
     assert changed == 3
     assert {k: li.counted for k, li in _lines(count).items()} == {
-        ("A-01", "MUG"): 9, ("A-01", "PLATE"): 5, ("A-02", "MUG"): 0}
+        ("A-01", "MUG"): 9,
+        ("A-01", "PLATE"): 5,
+        ("A-02", "MUG"): 0,
+    }
     assert cycle_count_record(actor=clerk, count=count, counts=_counted(count, {("A-01", "MUG"): 9})) == 0
     cycle_count_record(actor=clerk, count=count, counts=_counted(count, {("A-02", "MUG"): ""}))
     assert _lines(count)[("A-02", "MUG")].counted is None
 
 
-@pytest.mark.parametrize(("value", "message"), [
-    (-1, "cannot be negative"), ("-3", "cannot be negative"), ("2.5", "not a whole number"),
-    ("abc", "not a number"), (1.0, "whole number"), (True, "whole number"), ("99999999999", "check the number"),
-])
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (-1, "cannot be negative"),
+        ("-3", "cannot be negative"),
+        ("2.5", "not a whole number"),
+        ("abc", "not a number"),
+        (1.0, "whole number"),
+        (True, "whole number"),
+        ("99999999999", "check the number"),
+    ],
+)
 def test_record_refuses_bad_counts_and_saves_nothing(site, clerk, value, message):
     count = cycle_count_create(actor=clerk, warehouse=site["wh"], bin_from="A-01", bin_to="A-01")
     counts = _counted(count, {("A-01", "MUG"): 4, ("A-01", "PLATE"): value})
@@ -232,7 +256,10 @@ def test_post_adjusts_exactly_the_differences(site, clerk):
     assert posted.status == CycleCountStatus.POSTED and posted.posted_by == clerk and posted.posted_at
     moves = _moves(count)
     assert sorted((m.bin.code, m.product.sku, m.quantity) for m in moves) == [
-        ("A-01", "MUG", -2), ("A-02", "MUG", 1), ("A-03", "CUP", -7)]
+        ("A-01", "MUG", -2),
+        ("A-02", "MUG", 1),
+        ("A-03", "CUP", -7),
+    ]
     lines = _lines(count)
     for m in moves:
         assert m.kind == MoveKind.ADJUST and m.warehouse == site["wh"] and m.actor == clerk
@@ -318,8 +345,11 @@ def test_count_sheet_refuses_bad_rows():
 def test_warehouse_staff_go_through_the_flow(client, site, clerk):
     client.force_login(clerk)
     assert client.get(reverse("backoffice:cycle-count-create")).status_code == 200
-    response = client.post(reverse("backoffice:cycle-count-create"),
-                           {"warehouse": site["wh"].pk, "bin_from": "A-01", "bin_to": "A-05"}, follow=True)
+    response = client.post(
+        reverse("backoffice:cycle-count-create"),
+        {"warehouse": site["wh"].pk, "bin_from": "A-01", "bin_to": "A-05"},
+        follow=True,
+    )
     count = CycleCount.objects.get()
     assert response.status_code == 200
     body = response.content.decode()
@@ -333,28 +363,40 @@ def test_warehouse_staff_go_through_the_flow(client, site, clerk):
 
     lines = _lines(count)
     field = {k: f"count-{li.pk}" for k, li in lines.items()}
-    bad = client.post(reverse("backoffice:cycle-count-record", args=[count.pk]),
-                      {field[("A-01", "MUG")]: "nine", field[("A-01", "PLATE")]: "-1"})
+    bad = client.post(
+        reverse("backoffice:cycle-count-record", args=[count.pk]),
+        {field[("A-01", "MUG")]: "nine", field[("A-01", "PLATE")]: "-1"},
+    )
     assert bad.status_code == 400
     assert "Nothing was saved" in bad.content.decode() and "is not a number" in bad.content.decode()
 
-    client.post(reverse("backoffice:cycle-count-record", args=[count.pk]),
-                {field[("A-01", "MUG")]: "9", field[("A-01", "PLATE")]: "5"})
+    client.post(
+        reverse("backoffice:cycle-count-record", args=[count.pk]),
+        {field[("A-01", "MUG")]: "9", field[("A-01", "PLATE")]: "5"},
+    )
     response = client.post(reverse("backoffice:cycle-count-transition", args=[count.pk]), {"to": "review"}, follow=True)
     assert "2 of 4 lines have no count yet" in response.content.decode()
 
-    response = client.post(reverse("backoffice:cycle-count-add-line", args=[count.pk]),
-                           {"bin": "a-02", "sku": "cup", "counted": "1"}, follow=True)
+    response = client.post(
+        reverse("backoffice:cycle-count-add-line", args=[count.pk]),
+        {"bin": "a-02", "sku": "cup", "counted": "1"},
+        follow=True,
+    )
     assert "Added CUP" in response.content.decode()
-    response = client.post(reverse("backoffice:cycle-count-add-line", args=[count.pk]),
-                           {"bin": "Z-99", "sku": "MUG"})
+    response = client.post(reverse("backoffice:cycle-count-add-line", args=[count.pk]), {"bin": "Z-99", "sku": "MUG"})
     assert response.status_code == 400 and "There is no bin Z-99 in LAX1" in response.content.decode()
 
     lines = _lines(count)
-    response = client.post(reverse("backoffice:cycle-count-record", args=[count.pk]), {
-        f"count-{lines[('A-02', 'MUG')].pk}": "3", f"count-{lines[('A-03', 'CUP')].pk}": "7",
-        f"count-{lines[('A-02', 'CUP')].pk}": "1", "then": "review",
-    }, follow=True)
+    response = client.post(
+        reverse("backoffice:cycle-count-record", args=[count.pk]),
+        {
+            f"count-{lines[('A-02', 'MUG')].pk}": "3",
+            f"count-{lines[('A-03', 'CUP')].pk}": "7",
+            f"count-{lines[('A-02', 'CUP')].pk}": "1",
+            "then": "review",
+        },
+        follow=True,
+    )
     body = response.content.decode()
     assert "is in review" in body and 'data-difference="-1"' in body and 'data-difference="1"' in body
 
@@ -366,24 +408,27 @@ def test_warehouse_staff_go_through_the_flow(client, site, clerk):
 
     listing = client.get(reverse("backoffice:cycle-count-list"), {"warehouse": "LAX1", "status": "posted"})
     assert f"#{count.pk}" in listing.content.decode()
-    assert f"#{count.pk}<" not in client.get(reverse("backoffice:cycle-count-list"),
-                                              {"status": "counting"}).content.decode()
+    assert (
+        f"#{count.pk}<"
+        not in client.get(reverse("backoffice:cycle-count-list"), {"status": "counting"}).content.decode()
+    )
 
 
 def test_views_refuse_bad_input_without_a_500(client, site, clerk):
     client.force_login(clerk)
-    response = client.post(reverse("backoffice:cycle-count-create"),
-                           {"warehouse": site["wh"].pk, "bin_from": "X-1", "bin_to": "X-9"})
+    response = client.post(
+        reverse("backoffice:cycle-count-create"), {"warehouse": site["wh"].pk, "bin_from": "X-1", "bin_to": "X-9"}
+    )
     assert response.status_code == 400 and "No bins between X-1 and X-9 in LAX1" in response.content.decode()
     response = client.post(reverse("backoffice:cycle-count-create"), {"warehouse": "nope", "bin_from": "A"})
     assert response.status_code == 400 and "Choose one of the listed warehouses" in response.content.decode()
     count = cycle_count_create(actor=clerk, warehouse=site["wh"], bin_from="A-01", bin_to="A-01")
     # The other warehouse's bin is not found in this one.
-    response = client.post(reverse("backoffice:cycle-count-add-line", args=[count.pk]),
-                           {"bin": "A-02", "sku": "MUG"})
+    response = client.post(reverse("backoffice:cycle-count-add-line", args=[count.pk]), {"bin": "A-02", "sku": "MUG"})
     assert response.status_code == 400 and "outside this count" in response.content.decode()
-    response = client.post(reverse("backoffice:cycle-count-add-line", args=[count.pk]),
-                           {"bin": "A-01", "sku": "NOPE", "counted": "x"})
+    response = client.post(
+        reverse("backoffice:cycle-count-add-line", args=[count.pk]), {"bin": "A-01", "sku": "NOPE", "counted": "x"}
+    )
     assert response.status_code == 400 and "No product has SKU NOPE" in response.content.decode()
     response = client.post(reverse("backoffice:cycle-count-transition", args=[count.pk]), {"to": "posted"}, follow=True)
     assert "Post adjustments" in response.content.decode()
@@ -399,8 +444,12 @@ def test_customer_service_may_not_create_or_post(client, site, clerk, make_staff
     count = _reviewed(site, clerk, {("A-01", "MUG"): 1, ("A-01", "PLATE"): 5, ("A-02", "MUG"): 3, ("A-03", "CUP"): 7})
     client.force_login(make_staff("customer_service"))
     assert client.get(reverse("backoffice:cycle-count-create")).status_code == 403
-    assert client.post(reverse("backoffice:cycle-count-create"),
-                       {"warehouse": site["wh"].pk, "bin_from": "A-01", "bin_to": "A-02"}).status_code == 403
+    assert (
+        client.post(
+            reverse("backoffice:cycle-count-create"), {"warehouse": site["wh"].pk, "bin_from": "A-01", "bin_to": "A-02"}
+        ).status_code
+        == 403
+    )
     assert client.post(reverse("backoffice:cycle-count-post", args=[count.pk])).status_code == 403
     transition = reverse("backoffice:cycle-count-transition", args=[count.pk])
     assert client.post(transition, {"to": "cancelled"}).status_code == 403

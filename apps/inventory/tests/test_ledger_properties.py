@@ -31,14 +31,25 @@ from apps.warehouses.models import BinLocation, Warehouse
 
 WITH_BIN = {"receive", "gain", "damage", "ship", "adjust", "putaway"}
 SERVICE = {
-    "receive": services.stock_receive, "gain": services.stock_record_gain, "damage": services.stock_record_damage,
-    "allocate": services.stock_allocate, "release": services.stock_release, "ship": services.stock_ship,
-    "adjust": services.stock_adjust, "putaway": services.stock_put_away,
+    "receive": services.stock_receive,
+    "gain": services.stock_record_gain,
+    "damage": services.stock_record_damage,
+    "allocate": services.stock_allocate,
+    "release": services.stock_release,
+    "ship": services.stock_ship,
+    "adjust": services.stock_adjust,
+    "putaway": services.stock_put_away,
 }
 # (on_hand, allocated, damaged, bin) per unit; adjust takes its sign from the quantity; a put-away only fills a bin.
 EFFECT = {
-    "receive": (1, 0, 0, 1), "gain": (1, 0, 0, 1), "damage": (-1, 0, 1, -1), "allocate": (0, 1, 0, 0),
-    "release": (0, -1, 0, 0), "ship": (-1, -1, 0, -1), "adjust": (1, 0, 0, 1), "putaway": (0, 0, 0, 1),
+    "receive": (1, 0, 0, 1),
+    "gain": (1, 0, 0, 1),
+    "damage": (-1, 0, 1, -1),
+    "allocate": (0, 1, 0, 0),
+    "release": (0, -1, 0, 0),
+    "ship": (-1, -1, 0, -1),
+    "adjust": (1, 0, 0, 1),
+    "putaway": (0, 0, 0, 1),
 }
 
 
@@ -69,8 +80,22 @@ def world(user_a):
 # what is feasible right now: exactly the limit, one over it, anything in between, and 0 / negative ones.
 # Hypothesis favours the first and last entries of sampled_from / one_of, so the rare (invalid) choices sit in the
 # middle of each list.
-KIND_WEIGHTS = ["receive", "allocate", "gain", "ship", "damage", "release", "adjust", "putaway", "ship", "receive",
-                "release", "adjust", "putaway", "allocate"]
+KIND_WEIGHTS = [
+    "receive",
+    "allocate",
+    "gain",
+    "ship",
+    "damage",
+    "release",
+    "adjust",
+    "putaway",
+    "ship",
+    "receive",
+    "release",
+    "adjust",
+    "putaway",
+    "allocate",
+]
 BIN_CHOICES = [None, "own", "foreign", "own-2", None, "own"]  # a foreign bin lies in the other warehouse
 BINS_OF = {0: [0, 1], 1: [2]}  # warehouse index -> indexes of its bins
 REASONS = ["recount", "", "   ", "recount"]  # a blank reason is invalid for an adjustment
@@ -98,8 +123,13 @@ def feasible_limit(model, kind, p, w, bin_index):
     """The largest quantity the move could take now (a generation hint only; the oracle is expected_outcome)."""
     on_hand, allocated, _damaged = model["balance"][(p, w)]
     in_bin = model["bins"][(p, bin_index)] if bin_index is not None else None
-    limit = {"damage": on_hand - allocated, "allocate": on_hand - allocated, "release": allocated,
-             "ship": allocated, "adjust": on_hand - allocated}.get(kind, 8)
+    limit = {
+        "damage": on_hand - allocated,
+        "allocate": on_hand - allocated,
+        "release": allocated,
+        "ship": allocated,
+        "adjust": on_hand - allocated,
+    }.get(kind, 8)
     if in_bin is not None and kind in ("damage", "ship", "adjust"):
         limit = min(limit, in_bin)
     if kind == "putaway":
@@ -164,7 +194,8 @@ def check_invariants(products, warehouses, bins, model):
     sums = {
         (row["product_id"], row["warehouse_id"]): row
         for row in StockMove.objects.values("product_id", "warehouse_id").annotate(
-            on_hand=Sum("on_hand_delta"), allocated=Sum("allocated_delta"), damaged=Sum("damaged_delta"))
+            on_hand=Sum("on_hand_delta"), allocated=Sum("allocated_delta"), damaged=Sum("damaged_delta")
+        )
     }
     for p, product in enumerate(products):
         for w, warehouse in enumerate(warehouses):
@@ -180,7 +211,8 @@ def check_invariants(products, warehouses, bins, model):
     bin_stock = {(s.product_id, s.bin_id): s.quantity for s in BinStock.objects.all()}
     bin_sums = defaultdict(int)
     for product_id, bin_id, kind, quantity, on_hand_delta in StockMove.objects.filter(bin__isnull=False).values_list(
-            "product_id", "bin_id", "kind", "quantity", "on_hand_delta"):
+        "product_id", "bin_id", "kind", "quantity", "on_hand_delta"
+    ):
         bin_sums[(product_id, bin_id)] += on_hand_delta if kind == "adjust" else EFFECT[kind][3] * quantity
     for p, product in enumerate(products):
         for b, bin in enumerate(bins):
@@ -189,9 +221,12 @@ def check_invariants(products, warehouses, bins, model):
             assert got == model["bins"][(p, b)] and got >= 0
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink])  # "explain" is slow on long examples
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+)  # "explain" is slow on long examples
 @given(data=st.data())
 def test_random_moves_keep_balances_equal_to_the_ledger(world, data):
     user, products, warehouses, bins = world
@@ -202,14 +237,21 @@ def test_random_moves_keep_balances_equal_to_the_ledger(world, data):
         """Post one move through its service and check it against the model and the invariants."""
         bin_warehouse = None if bin_index is None else (0 if bin_index < 2 else 1)
         outcome = expected_outcome(model, kind, p, w, quantity, bin_index, bin_warehouse, reason, key, keys_used)
-        kwargs = {"actor": user, "product": products[p], "warehouse": warehouses[w], "quantity": quantity,
-                  "idempotency_key": key}
+        kwargs = {
+            "actor": user,
+            "product": products[p],
+            "warehouse": warehouses[w],
+            "quantity": quantity,
+            "idempotency_key": key,
+        }
         if kind == "adjust":
             kwargs["reason"] = reason
         if bin_index is not None:
             kwargs["bin"] = bins[bin_index]
-        note(f"{kind}(P{p}, W{w}, q={quantity}, bin={bin_index}, reason={reason!r}, key={key}) -> "
-             f"{outcome if not isinstance(outcome, type) else outcome.__name__}")
+        note(
+            f"{kind}(P{p}, W{w}, q={quantity}, bin={bin_index}, reason={reason!r}, key={key}) -> "
+            f"{outcome if not isinstance(outcome, type) else outcome.__name__}"
+        )
         before = snapshot() if isinstance(outcome, type) or outcome[0] == "replay" else None
         if isinstance(outcome, type):
             with pytest.raises(outcome):
@@ -236,7 +278,8 @@ def test_random_moves_keep_balances_equal_to_the_ledger(world, data):
             # Opening stock (also through the services), so that ships, releases and damage have stock to act on.
             for p, w in [(0, 0), (0, 1), (1, 0), (1, 1)]:
                 loose_units, binned, allocated = data.draw(
-                    st.tuples(st.integers(0, 6), st.integers(0, 6), st.integers(0, 6)), label=f"opening P{p}@W{w}")
+                    st.tuples(st.integers(0, 6), st.integers(0, 6), st.integers(0, 6)), label=f"opening P{p}@W{w}"
+                )
                 if loose_units:
                     step("receive", p, w, loose_units)
                 if binned:
@@ -261,8 +304,14 @@ def test_put_away_replayed_with_the_same_key_returns_the_first_move(world):
     user, products, warehouses, bins = world
     with customer_scope(user.customer):
         services.stock_receive(actor=user, product=products[0], warehouse=warehouses[0], quantity=5)
-        args = {"actor": user, "product": products[0], "warehouse": warehouses[0], "bin": bins[0], "quantity": 2,
-                "idempotency_key": "putaway-1"}
+        args = {
+            "actor": user,
+            "product": products[0],
+            "warehouse": warehouses[0],
+            "bin": bins[0],
+            "quantity": 2,
+            "idempotency_key": "putaway-1",
+        }
         first = services.stock_put_away(**args)
         assert services.stock_put_away(**args).pk == first.pk
         assert BinStock.objects.get(product=products[0], bin=bins[0]).quantity == 2
@@ -272,8 +321,14 @@ def test_put_away_retried_after_shelving_everything_returns_the_first_move(world
     user, products, warehouses, bins = world
     with customer_scope(user.customer):
         services.stock_receive(actor=user, product=products[0], warehouse=warehouses[0], quantity=5)
-        args = {"actor": user, "product": products[0], "warehouse": warehouses[0], "bin": bins[0], "quantity": 5,
-                "idempotency_key": "putaway-2"}
+        args = {
+            "actor": user,
+            "product": products[0],
+            "warehouse": warehouses[0],
+            "bin": bins[0],
+            "quantity": 5,
+            "idempotency_key": "putaway-2",
+        }
         first = services.stock_put_away(**args)
         assert services.stock_put_away(**args).pk == first.pk  # the response was lost; the client retries
         assert BinStock.objects.get(product=products[0], bin=bins[0]).quantity == 5

@@ -54,9 +54,24 @@ class OrderListOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["number", "external_ref", "source", "status", "abnormal_reason", "recipient", "warehouse",
-                  "shipping_channel", "lines", "estimated_cost", "actual_cost", "currency", "tracking_number",
-                  "note", "created_at", "updated_at"]
+        fields = [
+            "number",
+            "external_ref",
+            "source",
+            "status",
+            "abnormal_reason",
+            "recipient",
+            "warehouse",
+            "shipping_channel",
+            "lines",
+            "estimated_cost",
+            "actual_cost",
+            "currency",
+            "tracking_number",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
 
     @extend_schema_field(OrderAbnormalReasonOutput(allow_null=True))
     def get_abnormal_reason(self, order) -> dict | None:
@@ -90,8 +105,13 @@ class OrderInput(serializers.Serializer):
 
     external_ref = serializers.CharField(required=False, allow_blank=True, help_text="your order name or id")
     warehouse = serializers.CharField(max_length=40, help_text="warehouse code, e.g. LAX1")
-    shipping_channel = serializers.CharField(max_length=60, required=False, allow_blank=True, allow_null=True,
-                                             help_text="channel code; omit or null to choose the cheapest at submit")
+    shipping_channel = serializers.CharField(
+        max_length=60,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="channel code; omit or null to choose the cheapest at submit",
+    )
     recipient = OrderRecipientSerializer()
     lines = OrderLineSerializer(many=True, max_length=1000)
     note = serializers.CharField(required=False, allow_blank=True)
@@ -108,9 +128,14 @@ class OrderCancelInput(serializers.Serializer):
 class OrderBatchInput(serializers.Serializer):
     file = serializers.FileField(help_text="the regular or Kickstarter order template (.xlsx)")
     kind = serializers.ChoiceField(choices=KINDS, required=False, default="regular")
-    warehouse = serializers.CharField(max_length=40, required=False, allow_blank=True,
-                                      help_text="warehouse code for rows that give none (Kickstarter files "
-                                                "always; optional when you have one warehouse)")
-    only_valid = serializers.BooleanField(required=False, default=False,
-                                          help_text="import the good rows even when some rows are bad")
+    warehouse = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="warehouse code for rows that give none (Kickstarter files "
+        "always; optional when you have one warehouse)",
+    )
+    only_valid = serializers.BooleanField(
+        required=False, default=False, help_text="import the good rows even when some rows are bad"
+    )
     submit = serializers.BooleanField(required=False, default=False, help_text="submit the imported orders")

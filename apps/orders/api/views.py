@@ -66,21 +66,33 @@ class OrderFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=OrderStatus.choices)
     external_ref = django_filters.CharFilter(max_length=100, help_text="exact")
     created_after = DateOrDateTimeFilter(help_text="ISO date (from the start of that day) or datetime (from then)")
-    created_before = DateOrDateTimeFilter(help_text="ISO date (through the end of that day) or datetime "
-                                                    "(before then)")
+    created_before = DateOrDateTimeFilter(help_text="ISO date (through the end of that day) or datetime (before then)")
     updated_since = django_filters.IsoDateTimeFilter(help_text="ISO datetime: changed at or after it")
     warehouse = django_filters.CharFilter(max_length=40, help_text="warehouse code")
     shipping_channel = django_filters.CharFilter(max_length=60, help_text="shipping channel code")
     source = django_filters.ChoiceFilter(choices=OrderSource.choices)
     country = django_filters.CharFilter(min_length=2, max_length=2, help_text="two-letter code of the recipient")
     sku = django_filters.CharFilter(max_length=40, help_text="orders containing this SKU")
-    search = django_filters.CharFilter(max_length=100, help_text="order number, external reference or tracking "
-                                                                 "number (exact), recipient name (contains)")
+    search = django_filters.CharFilter(
+        max_length=100,
+        help_text="order number, external reference or tracking number (exact), recipient name (contains)",
+    )
 
     class Meta:
         model = Order
-        fields = ["status", "external_ref", "created_after", "created_before", "updated_since", "warehouse",
-                  "shipping_channel", "source", "country", "sku", "search"]
+        fields = [
+            "status",
+            "external_ref",
+            "created_after",
+            "created_before",
+            "updated_since",
+            "warehouse",
+            "shipping_channel",
+            "source",
+            "country",
+            "sku",
+            "search",
+        ]
 
     def filter_queryset(self, queryset):
         return order_filter(queryset, self.order_filters(), customer=getattr(self.request.user, "customer", None))
@@ -89,13 +101,20 @@ class OrderFilterSet(django_filters.FilterSet):
         v = self.form.cleaned_data
         after, before = v.get("created_after"), v.get("created_before")
         return OrderFilters(
-            status=v.get("status") or "", external_ref=(v.get("external_ref") or "").strip(),
-            created_from=after if _is_day(after) else None, created_after=None if _is_day(after) else after,
-            created_to=before if _is_day(before) else None, created_before=None if _is_day(before) else before,
-            updated_since=v.get("updated_since"), warehouse=(v.get("warehouse") or "").strip(),
-            channel=(v.get("shipping_channel") or "").strip(), source=v.get("source") or "",
-            country=(v.get("country") or "").strip(), sku=(v.get("sku") or "").strip(),
-            search=(v.get("search") or "").strip())
+            status=v.get("status") or "",
+            external_ref=(v.get("external_ref") or "").strip(),
+            created_from=after if _is_day(after) else None,
+            created_after=None if _is_day(after) else after,
+            created_to=before if _is_day(before) else None,
+            created_before=None if _is_day(before) else before,
+            updated_since=v.get("updated_since"),
+            warehouse=(v.get("warehouse") or "").strip(),
+            channel=(v.get("shipping_channel") or "").strip(),
+            source=v.get("source") or "",
+            country=(v.get("country") or "").strip(),
+            sku=(v.get("sku") or "").strip(),
+            search=(v.get("search") or "").strip(),
+        )
 
 
 def _is_day(value) -> bool:
@@ -103,9 +122,12 @@ def _is_day(value) -> bool:
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER,
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
     description="any unique text up to 120 characters: sent again, the request is answered from the first "
-                "time instead of creating twice")
+    "time instead of creating twice",
+)
 
 
 class OrderPagination(pagination.CursorPagination):
@@ -167,9 +189,19 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         v = data.validated_data
         customer = request.user.customer
         warehouse = _warehouse(v["warehouse"])
-        order = order_create(actor=request.user, source=OrderSource.API, submit=v["submit"], data=OrderData(
-            warehouse=warehouse, channel=_channel(v.get("shipping_channel")), recipient=dict(v["recipient"]),
-            lines=_lines(customer, v["lines"]), external_ref=v.get("external_ref", ""), note=v.get("note", "")))
+        order = order_create(
+            actor=request.user,
+            source=OrderSource.API,
+            submit=v["submit"],
+            data=OrderData(
+                warehouse=warehouse,
+                channel=_channel(v.get("shipping_channel")),
+                recipient=dict(v["recipient"]),
+                lines=_lines(customer, v["lines"]),
+                external_ref=v.get("external_ref", ""),
+                note=v.get("note", ""),
+            ),
+        )
         return self._detail(order, status.HTTP_201_CREATED)
 
     @extend_schema(request=OrderInput, responses=OrderOutput)
@@ -185,11 +217,18 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             lines = _lines(order.customer, v["lines"])
         else:
             lines = [(line.product, line.quantity) for line in current.lines.all()]
-        order = order_update(actor=request.user, order=current, data=OrderData(
-            warehouse=_warehouse(v["warehouse"]) if "warehouse" in v else current.warehouse,
-            channel=_channel(v["shipping_channel"]) if "shipping_channel" in v else current.channel,
-            recipient={**recipient_of(current), **v.get("recipient", {})}, lines=lines,
-            external_ref=v.get("external_ref", current.external_ref), note=v.get("note", current.note)))
+        order = order_update(
+            actor=request.user,
+            order=current,
+            data=OrderData(
+                warehouse=_warehouse(v["warehouse"]) if "warehouse" in v else current.warehouse,
+                channel=_channel(v["shipping_channel"]) if "shipping_channel" in v else current.channel,
+                recipient={**recipient_of(current), **v.get("recipient", {})},
+                lines=lines,
+                external_ref=v.get("external_ref", current.external_ref),
+                note=v.get("note", current.note),
+            ),
+        )
         return self._detail(order)
 
     @extend_schema(request=None, responses=OrderOutput)
@@ -216,8 +255,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         """A new Confirming order with the same recipient, SKUs, warehouse and shipping method."""
         return self._detail(order_copy(actor=request.user, order=self.get_object()), status.HTTP_201_CREATED)
 
-    @extend_schema(request={"multipart/form-data": OrderBatchInput}, responses={202: JobOutput},
-                   parameters=[IDEMPOTENCY_KEY])
+    @extend_schema(
+        request={"multipart/form-data": OrderBatchInput}, responses={202: JobOutput}, parameters=[IDEMPOTENCY_KEY]
+    )
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     @idempotent
     def batch(self, request):
@@ -232,12 +272,21 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         upload = v["file"]
         if upload.size > XLSX_MAX_BYTES:
             limit = format_size(XLSX_MAX_BYTES)
-            raise ValidationFailed(f"The file is {format_size(upload.size)}; the limit is {limit}.",
-                                   code="file_too_large", extra={"file": [f"larger than {limit}"]})
+            raise ValidationFailed(
+                f"The file is {format_size(upload.size)}; the limit is {limit}.",
+                code="file_too_large",
+                extra={"file": [f"larger than {limit}"]},
+            )
         try:
-            job = order_import_start(actor=request.user, data=upload.read(), name=upload.name, kind=v["kind"],
-                                     only_valid=v["only_valid"], submit=v["submit"],
-                                     warehouse_code=v.get("warehouse", ""))
+            job = order_import_start(
+                actor=request.user,
+                data=upload.read(),
+                name=upload.name,
+                kind=v["kind"],
+                only_valid=v["only_valid"],
+                submit=v["submit"],
+                warehouse_code=v.get("warehouse", ""),
+            )
         except SpreadsheetError as exc:
             raise ValidationFailed(exc.message, code=exc.code, extra={"file": [exc.message]}) from exc
         return Response(JobOutput(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
@@ -248,8 +297,11 @@ def _warehouse(code: str):
     customer may use it)."""
     warehouse = Warehouse.objects.filter(code__iexact=code.strip()).first()
     if warehouse is None:
-        raise ValidationFailed(f"Unknown warehouse code “{code}”.", code="unknown_warehouse",
-                               extra={"warehouse": [f"no warehouse has the code {code}"]})
+        raise ValidationFailed(
+            f"Unknown warehouse code “{code}”.",
+            code="unknown_warehouse",
+            extra={"warehouse": [f"no warehouse has the code {code}"]},
+        )
     return warehouse
 
 
@@ -260,8 +312,11 @@ def _channel(code):
         return None
     channel = Channel.objects.filter(code__iexact=code).first()
     if channel is None:
-        raise ValidationFailed(f"Unknown shipping channel code “{code}”.", code="unknown_channel",
-                               extra={"shipping_channel": [f"no shipping channel has the code {code}"]})
+        raise ValidationFailed(
+            f"Unknown shipping channel code “{code}”.",
+            code="unknown_channel",
+            extra={"shipping_channel": [f"no shipping channel has the code {code}"]},
+        )
     return channel
 
 
@@ -271,6 +326,5 @@ def _lines(customer, lines) -> list[tuple]:
     products = products_by_sku(customer=customer, skus=skus)
     missing = missing_skus(products, skus)
     if missing:
-        raise ValidationFailed(f"Not your SKUs: {', '.join(missing[:10])}.", code="unknown_sku",
-                               extra={"sku": missing})
+        raise ValidationFailed(f"Not your SKUs: {', '.join(missing[:10])}.", code="unknown_sku", extra={"sku": missing})
     return [(products[line["sku"].strip().lower()], line["quantity"]) for line in lines]

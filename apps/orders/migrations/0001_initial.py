@@ -9,132 +9,281 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
-        ('catalog', '0004_product_catalog_product_sku_idx'),
-        ('shipping', '0002_role_permissions'),
-        ('warehouses', '0002_role_permissions'),
+        ("accounts", "0002_roles_and_levels"),
+        ("catalog", "0004_product_catalog_product_sku_idx"),
+        ("shipping", "0002_role_permissions"),
+        ("warehouses", "0002_role_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(editable=False, max_length=15, unique=True)),
-                ('source', models.CharField(choices=[('manual', 'Manual'), ('batch', 'Batch upload'), ('api', 'API'), ('shopify', 'Shopify'), ('woocommerce', 'WooCommerce'), ('ebay', 'eBay'), ('staff', 'Placed by staff')], default='manual', max_length=12)),
-                ('external_ref', models.CharField(blank=True, help_text="The platform's order name or id (unique per customer).", max_length=100, verbose_name='external reference')),
-                ('status', models.CharField(choices=[('confirming', 'Confirming'), ('abnormal', 'Abnormal'), ('pending_shipment', 'Pending Shipment'), ('shipped', 'Shipped'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled'), ('returned', 'Returned')], default='confirming', max_length=16)),
-                ('abnormal_code', models.CharField(blank=True, choices=[('INSUFFICIENT_STOCK', 'Insufficient stock'), ('INSUFFICIENT_BALANCE', 'Insufficient balance'), ('UNKNOWN_SKU', 'Unknown or inactive SKU'), ('INVALID_ADDRESS', 'Invalid address'), ('NO_CHANNEL', 'No shipping channel'), ('MISSING_WEIGHT', 'SKU weight missing'), ('NO_WAREHOUSE', 'Warehouse not available'), ('STOCK_DISCREPANCY', 'Stock discrepancy in the warehouse')], max_length=24)),
-                ('abnormal_message', models.CharField(blank=True, max_length=500)),
-                ('recipient_name', models.CharField(blank=True, max_length=100)),
-                ('recipient_company', models.CharField(blank=True, max_length=100)),
-                ('recipient_phone', models.CharField(blank=True, max_length=40)),
-                ('recipient_email', models.CharField(blank=True, max_length=254)),
-                ('address1', models.CharField(blank=True, max_length=200, verbose_name='address line 1')),
-                ('address2', models.CharField(blank=True, max_length=200, verbose_name='address line 2')),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('state', models.CharField(blank=True, max_length=100, verbose_name='state / province')),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('estimated_freight', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('estimated_fee', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('estimated_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('held_amount', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Money held on the wallet for this order right now.', max_digits=12)),
-                ('actual_freight', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('actual_fee', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('actual_cost', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('estimated_weight_g', models.PositiveIntegerField(blank=True, null=True)),
-                ('packed_weight_g', models.PositiveIntegerField(blank=True, null=True)),
-                ('stock_allocated', models.BooleanField(default=False)),
-                ('submit_count', models.PositiveIntegerField(default=0, help_text='Successful submissions (keys the holds).')),
-                ('tracking_number', models.CharField(blank=True, max_length=60)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('packed_at', models.DateTimeField(blank=True, null=True)),
-                ('shipped_at', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='shipping.channel', verbose_name='shipping channel')),
-                ('copied_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='orders.order')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='accounts.customer')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='warehouses.warehouse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(editable=False, max_length=15, unique=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("batch", "Batch upload"),
+                            ("api", "API"),
+                            ("shopify", "Shopify"),
+                            ("woocommerce", "WooCommerce"),
+                            ("ebay", "eBay"),
+                            ("staff", "Placed by staff"),
+                        ],
+                        default="manual",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "external_ref",
+                    models.CharField(
+                        blank=True,
+                        help_text="The platform's order name or id (unique per customer).",
+                        max_length=100,
+                        verbose_name="external reference",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirming", "Confirming"),
+                            ("abnormal", "Abnormal"),
+                            ("pending_shipment", "Pending Shipment"),
+                            ("shipped", "Shipped"),
+                            ("delivered", "Delivered"),
+                            ("cancelled", "Cancelled"),
+                            ("returned", "Returned"),
+                        ],
+                        default="confirming",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "abnormal_code",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("INSUFFICIENT_STOCK", "Insufficient stock"),
+                            ("INSUFFICIENT_BALANCE", "Insufficient balance"),
+                            ("UNKNOWN_SKU", "Unknown or inactive SKU"),
+                            ("INVALID_ADDRESS", "Invalid address"),
+                            ("NO_CHANNEL", "No shipping channel"),
+                            ("MISSING_WEIGHT", "SKU weight missing"),
+                            ("NO_WAREHOUSE", "Warehouse not available"),
+                            ("STOCK_DISCREPANCY", "Stock discrepancy in the warehouse"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("abnormal_message", models.CharField(blank=True, max_length=500)),
+                ("recipient_name", models.CharField(blank=True, max_length=100)),
+                ("recipient_company", models.CharField(blank=True, max_length=100)),
+                ("recipient_phone", models.CharField(blank=True, max_length=40)),
+                ("recipient_email", models.CharField(blank=True, max_length=254)),
+                ("address1", models.CharField(blank=True, max_length=200, verbose_name="address line 1")),
+                ("address2", models.CharField(blank=True, max_length=200, verbose_name="address line 2")),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("state", models.CharField(blank=True, max_length=100, verbose_name="state / province")),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("estimated_freight", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("estimated_fee", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("estimated_cost", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                (
+                    "held_amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="Money held on the wallet for this order right now.",
+                        max_digits=12,
+                    ),
+                ),
+                ("actual_freight", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("actual_fee", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("actual_cost", models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
+                ("estimated_weight_g", models.PositiveIntegerField(blank=True, null=True)),
+                ("packed_weight_g", models.PositiveIntegerField(blank=True, null=True)),
+                ("stock_allocated", models.BooleanField(default=False)),
+                (
+                    "submit_count",
+                    models.PositiveIntegerField(default=0, help_text="Successful submissions (keys the holds)."),
+                ),
+                ("tracking_number", models.CharField(blank=True, max_length=60)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("packed_at", models.DateTimeField(blank=True, null=True)),
+                ("shipped_at", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="shipping.channel",
+                        verbose_name="shipping channel",
+                    ),
+                ),
+                (
+                    "copied_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="orders", to="accounts.customer"
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="warehouses.warehouse"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
-                'permissions': [('manage_orders', 'Can edit, submit, cancel and place orders for customers')],
+                "ordering": ["-id"],
+                "permissions": [("manage_orders", "Can edit, submit, cancel and place orders for customers")],
             },
         ),
         migrations.CreateModel(
-            name='OrderEvent',
+            name="OrderEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('status', 'Status'), ('edit', 'Edited'), ('action', 'Action'), ('note', 'Note')], default='status', max_length=10)),
-                ('from_status', models.CharField(blank=True, max_length=16)),
-                ('to_status', models.CharField(blank=True, max_length=16)),
-                ('message', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='orders.order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("status", "Status"), ("edit", "Edited"), ("action", "Action"), ("note", "Note")],
+                        default="status",
+                        max_length=10,
+                    ),
+                ),
+                ("from_status", models.CharField(blank=True, max_length=16)),
+                ("to_status", models.CharField(blank=True, max_length=16)),
+                ("message", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="orders.order"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField()),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='orders.order')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.PositiveIntegerField()),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="orders.order"
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="catalog.product"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['customer', '-id'], name='orders_customer_recent_idx'),
+            model_name="order",
+            index=models.Index(fields=["customer", "-id"], name="orders_customer_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['customer', 'status', '-id'], name='orders_customer_status_idx'),
+            model_name="order",
+            index=models.Index(fields=["customer", "status", "-id"], name="orders_customer_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['status', '-id'], name='orders_status_recent_idx'),
+            model_name="order",
+            index=models.Index(fields=["status", "-id"], name="orders_status_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('status', 'abnormal')), fields=['status', 'abnormal_code'], name='orders_abnormal_idx'),
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(("status", "abnormal")),
+                fields=["status", "abnormal_code"],
+                name="orders_abnormal_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('tracking_number', ''), _negated=True), fields=['tracking_number'], name='orders_tracking_idx'),
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(("tracking_number", ""), _negated=True),
+                fields=["tracking_number"],
+                name="orders_tracking_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_ref', ''), _negated=True), fields=('customer', 'external_ref'), name='orders_order_unique_external_ref'),
+            model_name="order",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_ref", ""), _negated=True),
+                fields=("customer", "external_ref"),
+                name="orders_order_unique_external_ref",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('held_amount__gte', 0)), name='orders_order_held_gte_0'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("held_amount__gte", 0)), name="orders_order_held_gte_0"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.UniqueConstraint(fields=('order', 'product'), name='orders_line_unique_product'),
+            model_name="orderline",
+            constraint=models.UniqueConstraint(fields=("order", "product"), name="orders_line_unique_product"),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='orders_line_quantity_gt_0'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="orders_line_quantity_gt_0"
+            ),
         ),
     ]

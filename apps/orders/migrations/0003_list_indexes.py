@@ -5,8 +5,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 TRIGRAM = "CREATE EXTENSION IF NOT EXISTS pg_trgm"
-NAME_INDEX = ("CREATE INDEX IF NOT EXISTS orders_recipient_name_trgm ON orders_order "
-              "USING gin (UPPER(recipient_name) gin_trgm_ops)")
+NAME_INDEX = (
+    "CREATE INDEX IF NOT EXISTS orders_recipient_name_trgm ON orders_order "
+    "USING gin (UPPER(recipient_name) gin_trgm_ops)"
+)
 
 
 def trigram_index(apps, schema_editor):
@@ -23,31 +25,36 @@ def drop_trigram_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
-        ('orders', '0002_role_permissions'),
-        ('shipping', '0002_role_permissions'),
-        ('warehouses', '0002_role_permissions'),
+        ("accounts", "0002_roles_and_levels"),
+        ("orders", "0002_role_permissions"),
+        ("shipping", "0002_role_permissions"),
+        ("warehouses", "0002_role_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['customer', 'created_at'], name='orders_customer_created_idx'),
+            model_name="order",
+            index=models.Index(fields=["customer", "created_at"], name="orders_customer_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['customer', 'updated_at', 'id'], name='orders_customer_updated_idx'),
+            model_name="order",
+            index=models.Index(fields=["customer", "updated_at", "id"], name="orders_customer_updated_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(condition=models.Q(('external_ref', ''), _negated=True), fields=['external_ref'], name='orders_external_ref_idx'),
+            model_name="order",
+            index=models.Index(
+                condition=models.Q(("external_ref", ""), _negated=True),
+                fields=["external_ref"],
+                name="orders_external_ref_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(django.db.models.functions.text.Upper('recipient_email'), name='orders_recipient_email_idx'),
+            model_name="order",
+            index=models.Index(
+                django.db.models.functions.text.Upper("recipient_email"), name="orders_recipient_email_idx"
+            ),
         ),
         migrations.RunPython(trigram_index, drop_trigram_index),
     ]

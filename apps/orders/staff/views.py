@@ -62,13 +62,26 @@ class OrderListView(StaffPermissionRequiredMixin, View):
     def get(self, request):
         form = FilterForm(request.GET)
         filters = filters_from(form)
-        page = keyset_page(order_list(filters=filters), after=request.GET.get("after"),
-                           before=request.GET.get("before"), size=PAGE_SIZE)
-        return render(request, "orders/staff/list.html", {
-            "form": form, "filters": filters, "page": page, "counts": tab_counts(filters=filters),
-            "tabs": [(s.value, s.label) for s in TABS], "status": filters.status, "badges": STATUS_BADGES,
-            "can_manage": request.user.has_perm("orders.manage_orders"),
-        })
+        page = keyset_page(
+            order_list(filters=filters),
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+            size=PAGE_SIZE,
+        )
+        return render(
+            request,
+            "orders/staff/list.html",
+            {
+                "form": form,
+                "filters": filters,
+                "page": page,
+                "counts": tab_counts(filters=filters),
+                "tabs": [(s.value, s.label) for s in TABS],
+                "status": filters.status,
+                "badges": STATUS_BADGES,
+                "can_manage": request.user.has_perm("orders.manage_orders"),
+            },
+        )
 
 
 class AbnormalQueueView(StaffPermissionRequiredMixin, View):
@@ -133,8 +146,13 @@ class OrderExportJobView(StaffPermissionRequiredMixin, View):
     def get(self, request, pk):
         job = _staff_job(request, pk)
         done, total = job_progress_get(job)
-        context = {"job": job, "done": done, "total": total, "badges": JOB_STATUS_BADGES,
-                   "percent": int(done * 100 / total) if total else (100 if job.is_finished else 0)}
+        context = {
+            "job": job,
+            "done": done,
+            "total": total,
+            "badges": JOB_STATUS_BADGES,
+            "percent": int(done * 100 / total) if total else (100 if job.is_finished else 0),
+        }
         template = "orders/staff/_export_status.html" if request.htmx else "orders/staff/export_job.html"
         return render(request, template, context)
 
@@ -155,12 +173,18 @@ class OrderDetailView(StaffPermissionRequiredMixin, View):
     def get(self, request, number):
         order = _order(number)
         manage = request.user.has_perm("orders.manage_orders")
-        return render(request, "orders/staff/detail.html", {
-            "order": order, "can_manage": manage, "can_edit": manage and order.status in EDITABLE,
-            "can_submit": manage and order.status in SUBMITTABLE,
-            "can_cancel": manage and order.status in CANCELLABLE and order.packed_at is None,
-            "note_form": NoteForm(),
-        })
+        return render(
+            request,
+            "orders/staff/detail.html",
+            {
+                "order": order,
+                "can_manage": manage,
+                "can_edit": manage and order.status in EDITABLE,
+                "can_submit": manage and order.status in SUBMITTABLE,
+                "can_cancel": manage and order.status in CANCELLABLE and order.packed_at is None,
+                "note_form": NoteForm(),
+            },
+        )
 
 
 class OrderActionView(StaffPermissionRequiredMixin, View):
@@ -188,8 +212,9 @@ class OrderActionView(StaffPermissionRequiredMixin, View):
                 return redirect("backoffice:order-detail", copy.number)
             elif action == "note":
                 form = NoteForm(request.POST)
-                order_note_add(actor=request.user, order=order,
-                               message=form.cleaned_data["message"] if form.is_valid() else "")
+                order_note_add(
+                    actor=request.user, order=order, message=form.cleaned_data["message"] if form.is_valid() else ""
+                )
                 messages.success(request, "Note added to the timeline.")
             else:
                 raise Http404("No such action.")
@@ -200,12 +225,20 @@ class OrderActionView(StaffPermissionRequiredMixin, View):
 
 class _StaffOrderForm:
     def context(self, request, customer, form, rows, order=None, problems=()):
-        return {"form": form, "rows": rows or [["", ""]], "order": order, "problems": problems,
-                "customer": customer, "customer_label": f"{customer.code} {customer.company_name}",
-                "skus": product_list(customer=customer, status="active").values_list("sku", "name")[:2000],
-                "urls": {"recognize": reverse("backoffice:order-recognize"),
-                         "sku": reverse("backoffice:order-sku-search", args=[customer.code]),
-                         "quote": reverse("backoffice:order-quote", args=[customer.code])}}
+        return {
+            "form": form,
+            "rows": rows or [["", ""]],
+            "order": order,
+            "problems": problems,
+            "customer": customer,
+            "customer_label": f"{customer.code} {customer.company_name}",
+            "skus": product_list(customer=customer, status="active").values_list("sku", "name")[:2000],
+            "urls": {
+                "recognize": reverse("backoffice:order-recognize"),
+                "sku": reverse("backoffice:order-sku-search", args=[customer.code]),
+                "quote": reverse("backoffice:order-quote", args=[customer.code]),
+            },
+        }
 
     def save(self, request, customer, order=None):
         form = OrderForm(request.POST, warehouses=customer_warehouses(customer=customer))
@@ -241,8 +274,11 @@ class OrderPlaceView(StaffPermissionRequiredMixin, _StaffOrderForm, View):
     def get(self, request):
         code = request.GET.get("customer", "")
         if not code:
-            return render(request, "orders/staff/choose_customer.html",
-                          {"customers": Customer.objects.order_by("code").only("code", "company_name")})
+            return render(
+                request,
+                "orders/staff/choose_customer.html",
+                {"customers": Customer.objects.order_by("code").only("code", "company_name")},
+            )
         customer = _customer(code)
         form = OrderForm(warehouses=customer_warehouses(customer=customer))
         return render(request, "orders/staff/order_form.html", self.context(request, customer, form, None))
@@ -259,8 +295,13 @@ class OrderEditView(StaffPermissionRequiredMixin, _StaffOrderForm, View):
         if order.status not in EDITABLE:
             messages.error(request, f"{order.number} is {order.get_status_display()}: it can no longer be edited.")
             return redirect("backoffice:order-detail", order.number)
-        initial = {**recipient_of(order), "warehouse": str(order.warehouse_id), "external_ref": order.external_ref,
-                   "note": order.note, "channel": order.channel.code if order.channel else ""}
+        initial = {
+            **recipient_of(order),
+            "warehouse": str(order.warehouse_id),
+            "external_ref": order.external_ref,
+            "note": order.note,
+            "channel": order.channel.code if order.channel else "",
+        }
         form = OrderForm(initial=initial, warehouses=customer_warehouses(customer=order.customer))
         rows = [[line.product.sku, str(line.quantity)] for line in order.lines.all()]
         return render(request, "orders/staff/order_form.html", self.context(request, order.customer, form, rows, order))

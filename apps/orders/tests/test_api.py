@@ -23,11 +23,31 @@ from .conftest import RECIPIENT
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/orders/"
-FIELDS = {"number", "external_ref", "source", "status", "abnormal_reason", "recipient", "warehouse",
-          "shipping_channel", "lines", "estimated_cost", "actual_cost", "currency", "tracking_number", "note",
-          "created_at", "updated_at"}
-BODY = {"external_ref": "#1001", "warehouse": "LAX1", "recipient": RECIPIENT, "note": "gift wrap",
-        "lines": [{"sku": "TEE", "quantity": 2}, {"sku": "mug", "quantity": 1}]}
+FIELDS = {
+    "number",
+    "external_ref",
+    "source",
+    "status",
+    "abnormal_reason",
+    "recipient",
+    "warehouse",
+    "shipping_channel",
+    "lines",
+    "estimated_cost",
+    "actual_cost",
+    "currency",
+    "tracking_number",
+    "note",
+    "created_at",
+    "updated_at",
+}
+BODY = {
+    "external_ref": "#1001",
+    "warehouse": "LAX1",
+    "recipient": RECIPIENT,
+    "note": "gift wrap",
+    "lines": [{"sku": "TEE", "quantity": 2}, {"sku": "mug", "quantity": 1}],
+}
 
 
 @pytest.fixture
@@ -81,24 +101,28 @@ def test_the_same_idempotency_key_creates_one_order_and_replays_the_answer(api, 
 
 
 def test_a_refused_create_does_not_use_up_the_idempotency_key(api, world):
-    bad = api.post(URL, {**BODY, "lines": [{"sku": "NOPE", "quantity": 1}]}, format="json",
-                   HTTP_IDEMPOTENCY_KEY="order-2")
+    bad = api.post(
+        URL, {**BODY, "lines": [{"sku": "NOPE", "quantity": 1}]}, format="json", HTTP_IDEMPOTENCY_KEY="order-2"
+    )
     assert bad.status_code == 400 and not IdempotentRequest.objects.filter(key="order-2").exists()
     assert api.post(URL, BODY, format="json", HTTP_IDEMPOTENCY_KEY="order-2").status_code == 201
 
 
-@pytest.mark.parametrize(("changes", "code", "says"), [
-    ({"lines": [{"sku": "TEE", "quantity": 1}, {"sku": "NOPE", "quantity": 1}]}, "unknown_sku", "NOPE"),
-    ({"lines": [{"sku": "TEE", "quantity": 0}]}, "invalid_lines", "quantity"),
-    ({"lines": [{"sku": "TEE", "quantity": "two"}]}, "validation_error", "lines"),
-    ({"lines": []}, "invalid_lines", "at least one"),
-    ({"recipient": {**RECIPIENT, "country": "ZZ"}}, "invalid_address", "ZZ"),
-    ({"recipient": {**RECIPIENT, "email": "not-an-email"}}, "invalid_address", "E-mail"),
-    ({"warehouse": "XYZ9"}, "unknown_warehouse", "XYZ9"),
-    ({"shipping_channel": "pigeon-post"}, "unknown_channel", "pigeon-post"),
-    ({"external_ref": "x" * 101}, "invalid_external_ref", "100"),
-    ({"warehouse": None}, "validation_error", "warehouse"),
-])
+@pytest.mark.parametrize(
+    ("changes", "code", "says"),
+    [
+        ({"lines": [{"sku": "TEE", "quantity": 1}, {"sku": "NOPE", "quantity": 1}]}, "unknown_sku", "NOPE"),
+        ({"lines": [{"sku": "TEE", "quantity": 0}]}, "invalid_lines", "quantity"),
+        ({"lines": [{"sku": "TEE", "quantity": "two"}]}, "validation_error", "lines"),
+        ({"lines": []}, "invalid_lines", "at least one"),
+        ({"recipient": {**RECIPIENT, "country": "ZZ"}}, "invalid_address", "ZZ"),
+        ({"recipient": {**RECIPIENT, "email": "not-an-email"}}, "invalid_address", "E-mail"),
+        ({"warehouse": "XYZ9"}, "unknown_warehouse", "XYZ9"),
+        ({"shipping_channel": "pigeon-post"}, "unknown_channel", "pigeon-post"),
+        ({"external_ref": "x" * 101}, "invalid_external_ref", "100"),
+        ({"warehouse": None}, "validation_error", "warehouse"),
+    ],
+)
 def test_bad_input_is_400_with_a_stable_code_and_creates_nothing(api, world, changes, code, says):
     body = create(api, status=400, **changes)
     assert body["code"] == code and says in body["message"] + str(body.get("errors", "")), body
@@ -148,9 +172,12 @@ def test_list_filters(api, world):
     tee, mug = world.products["TEE"], world.products["MUG"]
     plain = _order(world, external_ref="A-1", source=OrderSource.MANUAL)
     express = _order(world, external_ref="A-2", channel=world.express, lines=[(mug, 1)])
-    canada = _order(world, external_ref="A-3", lines=[(tee, 1)],
-                    recipient={"name": "Zed Quinn", "country": "CA", "state": "ON", "postal_code": "M5V 2T6",
-                               "phone": ""})
+    canada = _order(
+        world,
+        external_ref="A-3",
+        lines=[(tee, 1)],
+        recipient={"name": "Zed Quinn", "country": "CA", "state": "ON", "postal_code": "M5V 2T6", "phone": ""},
+    )
     pending = order_submit(actor=world.user, order=_order(world, external_ref="A-4"))
     Order.objects.filter(pk=plain.pk).update(created_at=timezone.now() - datetime.timedelta(days=10))
     Order.objects.filter(pk=plain.pk).update(updated_at=timezone.now() - datetime.timedelta(days=10))
@@ -177,14 +204,17 @@ def test_list_filters(api, world):
     assert set(numbers(api.get(URL, {"updated_since": since}))) == everyone - {plain.number}
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"status": "lost"}, "status"),
-    ({"source": "fax"}, "source"),
-    ({"created_after": "2026-13-01"}, "created_after"),
-    ({"created_before": "yesterday"}, "created_before"),
-    ({"updated_since": "soon"}, "updated_since"),
-    ({"country": "USA"}, "country"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"status": "lost"}, "status"),
+        ({"source": "fax"}, "source"),
+        ({"created_after": "2026-13-01"}, "created_after"),
+        ({"created_before": "yesterday"}, "created_before"),
+        ({"updated_since": "soon"}, "updated_since"),
+        ({"country": "USA"}, "country"),
+    ],
+)
 def test_bad_filter_values_are_400_with_a_message(api, world, params, field):
     response = api.get(URL, params)
     assert response.status_code == 400
@@ -240,7 +270,9 @@ def test_detail_has_the_events(api, world):
     body = api.get(url(number)).json()
     assert set(body) == FIELDS | {"events"}
     assert [(e["from_status"], e["to_status"]) for e in body["events"]] == [
-        ("", "confirming"), ("confirming", "pending_shipment")]
+        ("", "confirming"),
+        ("confirming", "pending_shipment"),
+    ]
     event = body["events"][-1]
     assert set(event) == {"at", "kind", "from_status", "to_status", "message", "by"}
     assert event["kind"] == "status" and event["by"] == world.user.email and "estimated" in event["message"]
@@ -248,8 +280,9 @@ def test_detail_has_the_events(api, world):
 
 def test_patch_changes_only_the_given_fields_while_confirming(api, world):
     number = create(api, shipping_channel="dhl-express")["number"]
-    response = api.patch(url(number), {"recipient": {"city": "Oakland", "postal_code": "94607"},
-                                       "note": "leave at door"}, format="json")
+    response = api.patch(
+        url(number), {"recipient": {"city": "Oakland", "postal_code": "94607"}, "note": "leave at door"}, format="json"
+    )
     assert response.status_code == 200, response.json()
     body = response.json()
     assert body["recipient"]["city"] == "Oakland" and body["recipient"]["name"] == RECIPIENT["name"]
@@ -258,8 +291,9 @@ def test_patch_changes_only_the_given_fields_while_confirming(api, world):
     assert body["shipping_channel"] == "dhl-express"
     assert body["events"][-1]["kind"] == "edit" and "City" in body["events"][-1]["message"]
 
-    body = api.patch(url(number), {"lines": [{"sku": "LAMP", "quantity": 1}], "shipping_channel": None},
-                     format="json").json()
+    body = api.patch(
+        url(number), {"lines": [{"sku": "LAMP", "quantity": 1}], "shipping_channel": None}, format="json"
+    ).json()
     assert body["lines"] == [{"sku": "LAMP", "quantity": 1}] and body["shipping_channel"] is None
     bad = api.patch(url(number), {"lines": [{"sku": "NOPE", "quantity": 1}]}, format="json")
     assert bad.status_code == 400 and bad.json()["code"] == "unknown_sku"
@@ -387,14 +421,20 @@ def regular_file(*rows) -> bytes:
 def upload(api, data, headers=None, **fields):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return api.post(f"{URL}batch/", {"file": SimpleUploadedFile("orders.xlsx", data), **fields}, format="multipart",
-                    **(headers or {}))
+    return api.post(
+        f"{URL}batch/",
+        {"file": SimpleUploadedFile("orders.xlsx", data), **fields},
+        format="multipart",
+        **(headers or {}),
+    )
 
 
 def test_batch_upload_answers_202_with_the_job(api, world):
-    data = regular_file({"order_ref": "#B1", "sku": "TEE", "quantity": 2, "warehouse": "LAX1"},
-                        {"order_ref": "#B1", "sku": "MUG", "quantity": 1, "warehouse": "LAX1"},
-                        {"order_ref": "#B2", "sku": "TEE", "quantity": 1, "warehouse": "LAX1"})
+    data = regular_file(
+        {"order_ref": "#B1", "sku": "TEE", "quantity": 2, "warehouse": "LAX1"},
+        {"order_ref": "#B1", "sku": "MUG", "quantity": 1, "warehouse": "LAX1"},
+        {"order_ref": "#B2", "sku": "TEE", "quantity": 1, "warehouse": "LAX1"},
+    )
     response = upload(api, data, kind="regular", headers={"HTTP_IDEMPOTENCY_KEY": "batch-1"})
     assert response.status_code == 202, response.json()
     job = response.json()
@@ -406,11 +446,14 @@ def test_batch_upload_answers_202_with_the_job(api, world):
     assert again.status_code == 202 and again.json()["id"] == job["id"] and Order.objects.count() == 2
 
 
-@pytest.mark.parametrize(("data", "fields", "code"), [
-    (b"sku,quantity\nTEE,1\n", {}, None),  # a CSV renamed .xlsx: refused by the upload checks
-    (None, {"kind": "amazon"}, "validation_error"),
-    (None, {"warehouse": "JFK1"}, "unknown_warehouse"),
-])
+@pytest.mark.parametrize(
+    ("data", "fields", "code"),
+    [
+        (b"sku,quantity\nTEE,1\n", {}, None),  # a CSV renamed .xlsx: refused by the upload checks
+        (None, {"kind": "amazon"}, "validation_error"),
+        (None, {"warehouse": "JFK1"}, "unknown_warehouse"),
+    ],
+)
 def test_batch_upload_refuses_bad_requests_with_400(api, world, data, fields, code):
     data = data or regular_file({"order_ref": "#B1", "sku": "TEE", "quantity": 1})
     response = upload(api, data, **fields)
@@ -423,4 +466,3 @@ def test_batch_upload_without_a_file_is_400(api, world):
     response = api.post(f"{URL}batch/", {"kind": "regular"}, format="multipart")
     assert response.status_code == 400 and response.json()["code"] == "validation_error"
     assert "file" in response.json()["errors"]
-

@@ -29,8 +29,10 @@ def submit_all(world, orders):
 def test_two_submits_for_the_last_unit_give_one_pending_shipment_and_one_abnormal(world):
     require_postgresql()
     orders = [order_create(actor=world.user, data=world.data(lines=[(world.products["MUG"], 1)])) for _ in range(2)]
-    assert submit_all(world, orders) == [(OrderStatus.ABNORMAL, AbnormalReason.INSUFFICIENT_STOCK),
-                                         (OrderStatus.PENDING_SHIPMENT, "")]
+    assert submit_all(world, orders) == [
+        (OrderStatus.ABNORMAL, AbnormalReason.INSUFFICIENT_STOCK),
+        (OrderStatus.PENDING_SHIPMENT, ""),
+    ]
     with customer_scope(world.customer):
         balance = StockBalance.objects.get(product=world.products["MUG"])
         assert (balance.on_hand, balance.allocated) == (1, 1)
@@ -54,8 +56,7 @@ def test_the_last_money_goes_to_one_order_only(world):
         wallet = Wallet.objects.get(customer=world.customer)
         charge(customer=world.customer, amount=wallet.available - cost, kind="misc_fee", idempotency_key="drain")
     results = submit_all(world, orders)
-    assert results == [(OrderStatus.ABNORMAL, AbnormalReason.INSUFFICIENT_BALANCE),
-                       (OrderStatus.PENDING_SHIPMENT, "")]
+    assert results == [(OrderStatus.ABNORMAL, AbnormalReason.INSUFFICIENT_BALANCE), (OrderStatus.PENDING_SHIPMENT, "")]
     with customer_scope(world.customer):
         assert Wallet.objects.get(customer=world.customer).available == 0
         assert StockBalance.objects.get(product=world.products["TEE"]).allocated == 2  # the loser's unit went back

@@ -32,28 +32,54 @@ def sheet_of(job):
 
 def ship(order, **changes):
     now = timezone.now()
-    values = {"status": OrderStatus.SHIPPED, "tracking_number": "1Z999", "channel": order.channel,
-              "packed_weight_g": 640, "estimated_weight_g": 600, "estimated_cost": Decimal("9.50"),
-              "actual_cost": Decimal("8.75"), "submitted_at": now, "shipped_at": now, **changes}
+    values = {
+        "status": OrderStatus.SHIPPED,
+        "tracking_number": "1Z999",
+        "channel": order.channel,
+        "packed_weight_g": 640,
+        "estimated_weight_g": 600,
+        "estimated_cost": Decimal("9.50"),
+        "actual_cost": Decimal("8.75"),
+        "submitted_at": now,
+        "shipped_at": now,
+        **changes,
+    }
     Order.objects.filter(pk=order.pk).update(**values)
 
 
 def test_the_orders_export_has_a_row_per_line_with_the_orders_fields(world):
-    two = order_create(actor=world.user, data=world.data(
-        lines=[(world.products["TEE"], 2), (world.products["MUG"], 1)], external_ref="#1001",
-        recipient={"name": "=HYPERLINK(\"x\")"}, note="+cmd", channel=world.ground))
+    two = order_create(
+        actor=world.user,
+        data=world.data(
+            lines=[(world.products["TEE"], 2), (world.products["MUG"], 1)],
+            external_ref="#1001",
+            recipient={"name": '=HYPERLINK("x")'},
+            note="+cmd",
+            channel=world.ground,
+        ),
+    )
     one = order_create(actor=world.user, data=world.data(external_ref="#1002"))
     job = order_export_start(actor=world.user, filters=OrderFilters(), kind="orders")
     assert job.status == "done" and job.result_name.startswith("orders-") and job.customer == world.customer
     header, rows = sheet_of(job)
     assert tuple(header) == ORDER_COLUMNS
     assert [(r["Order number"], r["SKU"], r["Quantity"]) for r in rows] == [
-        (one.number, "TEE", 1), (two.number, "TEE", 2), (two.number, "MUG", 1)]
+        (one.number, "TEE", 1),
+        (two.number, "TEE", 2),
+        (two.number, "MUG", 1),
+    ]
     first = rows[1]
-    assert (first["External reference"], first["Status"], first["Source"], first["Warehouse"],
-            first["Shipping method"], first["Carrier"], first["Country code"], first["Product name"]) == (
-        "#1001", "Confirming", "Manual", "LAX1", "ups-ground", "UPS", "US", "TEE name")
-    assert first["Recipient name"] == "'=HYPERLINK(\"x\")" and first["Note"] == "'+cmd"  # formulas neutralised
+    assert (
+        first["External reference"],
+        first["Status"],
+        first["Source"],
+        first["Warehouse"],
+        first["Shipping method"],
+        first["Carrier"],
+        first["Country code"],
+        first["Product name"],
+    ) == ("#1001", "Confirming", "Manual", "LAX1", "ups-ground", "UPS", "US", "TEE name")
+    assert first["Recipient name"] == '\'=HYPERLINK("x")' and first["Note"] == "'+cmd"  # formulas neutralised
     assert first["Created"] is not None and first["Shipped"] is None
 
     filtered = order_export_start(actor=world.user, filters=OrderFilters(external_ref="#1002"), kind="orders")
@@ -72,14 +98,27 @@ def test_the_waybill_holds_only_shipped_delivered_and_returned_orders(world):
     by_ref = {r["External reference"]: r for r in rows}
     assert set(by_ref) == {"W-1", "W-2"} and waiting.number not in {r["Order number"] for r in rows}
     delivered = by_ref["W-1"]
-    assert (delivered["Order number"], delivered["Tracking number"], delivered["Carrier"], delivered["Shipping method"],
-            delivered["Weight (g)"], delivered["Weight is"], delivered["Cost"], delivered["Cost is"],
-            delivered["Currency"]) == (shipped.number, "1Z999", "UPS", "ups-ground", 640, "Packed", 8.75, "Actual",
-                                       "USD")
+    assert (
+        delivered["Order number"],
+        delivered["Tracking number"],
+        delivered["Carrier"],
+        delivered["Shipping method"],
+        delivered["Weight (g)"],
+        delivered["Weight is"],
+        delivered["Cost"],
+        delivered["Cost is"],
+        delivered["Currency"],
+    ) == (shipped.number, "1Z999", "UPS", "ups-ground", 640, "Packed", 8.75, "Actual", "USD")
     assert delivered["Created"] and delivered["Shipped"] and delivered["Delivered"]
     in_transit = by_ref["W-2"]
-    assert (in_transit["Carrier"], in_transit["Weight (g)"], in_transit["Weight is"], in_transit["Cost"],
-            in_transit["Cost is"], in_transit["Delivered"]) == ("DHL", 600, "Estimated", 9.5, "Estimated", None)
+    assert (
+        in_transit["Carrier"],
+        in_transit["Weight (g)"],
+        in_transit["Weight is"],
+        in_transit["Cost"],
+        in_transit["Cost is"],
+        in_transit["Delivered"],
+    ) == ("DHL", 600, "Estimated", 9.5, "Estimated", None)
 
 
 def test_a_big_export_runs_in_celery(world, monkeypatch, django_capture_on_commit_callbacks):

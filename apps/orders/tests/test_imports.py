@@ -58,10 +58,22 @@ def kickstarter(backers, rewards, extra_headers=()) -> bytes:
 
 
 def backer(number, reward="Early bird", **changes):
-    return {"backer_number": number, "backer_uid": 900 + number, "backer_name": f"Backer {number}",
-            "email": f"b{number}@example.com", "shipping_name": f"Backer {number}", "address1": "500 Market St",
-            "city": "San Francisco", "state": "CA", "postal_code": "94105", "country": "US",
-            "phone": "+1 415-555-0142", "reward_title": reward, "pledge_amount": 40, **changes}
+    return {
+        "backer_number": number,
+        "backer_uid": 900 + number,
+        "backer_name": f"Backer {number}",
+        "email": f"b{number}@example.com",
+        "shipping_name": f"Backer {number}",
+        "address1": "500 Market St",
+        "city": "San Francisco",
+        "state": "CA",
+        "postal_code": "94105",
+        "country": "US",
+        "phone": "+1 415-555-0142",
+        "reward_title": reward,
+        "pledge_amount": 40,
+        **changes,
+    }
 
 
 @pytest.fixture
@@ -71,18 +83,23 @@ def portal(client, world):
 
 
 def upload(client, data, name="orders.xlsx", **fields):
-    return client.post(reverse("orders:batch"), {"file": SimpleUploadedFile(name, data), "kind": "regular",
-                                                 **fields}, follow=True)
+    return client.post(
+        reverse("orders:batch"), {"file": SimpleUploadedFile(name, data), "kind": "regular", **fields}, follow=True
+    )
 
 
 def batch_orders(world):
-    return list(Order.objects.filter(customer=world.customer, source=OrderSource.BATCH)
-                .prefetch_related("lines__product").order_by("external_ref"))
+    return list(
+        Order.objects.filter(customer=world.customer, source=OrderSource.BATCH)
+        .prefetch_related("lines__product")
+        .order_by("external_ref")
+    )
 
 
 def start(world, data, **kwargs):
-    return order_import_start(actor=world.user, data=data, name="orders.xlsx", kind=kwargs.pop("kind", "regular"),
-                              **kwargs)
+    return order_import_start(
+        actor=world.user, data=data, name="orders.xlsx", kind=kwargs.pop("kind", "regular"), **kwargs
+    )
 
 
 # --- Templates -----------------------------------------------------------------------------------
@@ -98,7 +115,7 @@ def test_templates_download_with_an_example_row_and_round_trip(portal, world):
     assert "SKU*" in [c.value for c in sheet[header]] and "Notes" in book.sheetnames
     assert sheet.cell(header + 1, 1).value == "#1001" and sheet.cell(header + 1, 2).value == "Jane Doe"
     assert "LAX1" in " ".join(str(sheet.cell(n, 1).value) for n in range(1, header))  # the customer's warehouses
-    for line in ([row("R-1"), row("R-1", "MUG"), row("R-2")]):
+    for line in [row("R-1"), row("R-1", "MUG"), row("R-2")]:
         sheet.append(line)
     out = io.BytesIO()
     book.save(out)
@@ -126,8 +143,14 @@ def test_templates_download_with_an_example_row_and_round_trip(portal, world):
 
 def test_the_batch_page_offers_templates_form_and_a_way_back(portal):
     page = portal.get(reverse("orders:batch")).content.decode()
-    for text in ("Regular Order Template", "Kickstarter Order Upload Template", 'name="only_valid"',
-                 'name="submit"', 'name="warehouse"', reverse("orders:list")):
+    for text in (
+        "Regular Order Template",
+        "Kickstarter Order Upload Template",
+        'name="only_valid"',
+        'name="submit"',
+        'name="warehouse"',
+        reverse("orders:list"),
+    ):
         assert text in page
 
 
@@ -135,15 +158,20 @@ def test_the_batch_page_offers_templates_form_and_a_way_back(portal):
 
 
 def test_a_good_regular_file_creates_its_orders(portal, world):
-    data = workbook([row("1001"), row("1001", "MUG", 2), row("1002", quantity=3, note="Fragile",
-                                                               shipping_method="ups-ground")])
+    data = workbook(
+        [row("1001"), row("1001", "MUG", 2), row("1002", quantity=3, note="Fragile", shipping_method="ups-ground")]
+    )
     response = upload(portal, data)
     assert "Created all 2 orders (3 rows)." in response.content.decode()
     first, second = batch_orders(world)
     assert first.status == OrderStatus.CONFIRMING and first.warehouse == world.warehouse
     assert sorted((line.product.sku, line.quantity) for line in first.lines.all()) == [("MUG", 2), ("TEE", 1)]
     assert (first.recipient_name, first.city, first.country, first.created_by) == (
-        "Jane Doe", "San Francisco", "US", world.user)
+        "Jane Doe",
+        "San Francisco",
+        "US",
+        world.user,
+    )
     assert (second.note, second.channel, second.lines.get().quantity) == ("Fragile", world.ground, 3)
     assert list(first.events.values_list("to_status", "message")) == [("confirming", "Order created (Batch upload)")]
 
@@ -151,12 +179,14 @@ def test_a_good_regular_file_creates_its_orders(portal, world):
 def test_rows_of_one_order_must_agree_on_the_recipient(world):
     job = start(world, workbook([row("1001"), row("1001", "MUG", city="Oakland")]))
     assert job.result["problems"] == [
-        [3, "City*", "City differs from row 2: every row of order ref “1001” must give the same recipient."]]
+        [3, "City*", "City differs from row 2: every row of order ref “1001” must give the same recipient."]
+    ]
     assert batch_orders(world) == []
 
 
 def test_2000_rows_with_5_bad_report_exactly_those_then_valid_only_creates_the_rest(
-        portal, world, django_capture_on_commit_callbacks):
+    portal, world, django_capture_on_commit_callbacks
+):
     order_create(actor=world.user, data=world.data(external_ref="TAKEN"))
     products_set_active(actor=world.user, products=[world.products["LAMP"]], active=False)
     rows = []
@@ -164,20 +194,26 @@ def test_2000_rows_with_5_bad_report_exactly_those_then_valid_only_creates_the_r
         rows += [row(f"O-{n}"), row(f"O-{n}", "MUG", 2)]
     for n in range(10):  # 10 single-line orders
         rows.append(row(f"S-{n}"))
-    rows[100][KEYS.index("sku")] = "NO-SUCH-SKU"          # sheet row 102
-    rows[501][KEYS.index("quantity")] = 0                  # sheet row 503
-    rows[1200][KEYS.index("sku")] = "LAMP"                 # sheet row 1202, deactivated
-    rows[1991][KEYS.index("order_ref")] = "TAKEN"          # sheet row 1993
-    rows[1995][KEYS.index("country")] = None          # sheet row 1997
+    rows[100][KEYS.index("sku")] = "NO-SUCH-SKU"  # sheet row 102
+    rows[501][KEYS.index("quantity")] = 0  # sheet row 503
+    rows[1200][KEYS.index("sku")] = "LAMP"  # sheet row 1202, deactivated
+    rows[1991][KEYS.index("order_ref")] = "TAKEN"  # sheet row 1993
+    rows[1995][KEYS.index("country")] = None  # sheet row 1997
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        posted = portal.post(reverse("orders:batch"), {"file": SimpleUploadedFile("o.xlsx", workbook(rows)),
-                                                       "kind": "regular"})
+        posted = portal.post(
+            reverse("orders:batch"), {"file": SimpleUploadedFile("o.xlsx", workbook(rows)), "kind": "regular"}
+        )
     assert callbacks, "a file over 500 rows goes through the Celery task"
     response = portal.get(posted.url)
     job = response.context["job"]
     assert job.status == "done" and job.total == 2000
     assert [(r, column) for r, column, _m in job.result["problems"]] == [
-        (102, "SKU*"), (503, "Quantity*"), (1202, "SKU*"), (1993, "Order ref*"), (1997, "Country code*")]
+        (102, "SKU*"),
+        (503, "Quantity*"),
+        (1202, "SKU*"),
+        (1993, "Order ref*"),
+        (1997, "Country code*"),
+    ]
     messages = [m for _r, _c, m in job.result["problems"]]
     assert "“NO-SUCH-SKU” is not one of your products" in messages[0]
     assert messages[1] == "MUG: the quantity must be a whole number from 1 to 100,000."
@@ -205,8 +241,19 @@ def test_2000_rows_with_5_bad_report_exactly_those_then_valid_only_creates_the_r
 
 def test_quantity_sku_country_and_reference_problems_read_clearly(world):
     order_create(actor=world.user, data=world.data(external_ref="OLD-1"))
-    job = start(world, workbook([row("A", quantity=0), row("B", sku="GHOST"), row("C", country=None),
-                                 row("OLD-1"), row("D", quantity=1.5), row("E", sku=None)]))
+    job = start(
+        world,
+        workbook(
+            [
+                row("A", quantity=0),
+                row("B", sku="GHOST"),
+                row("C", country=None),
+                row("OLD-1"),
+                row("D", quantity=1.5),
+                row("E", sku=None),
+            ]
+        ),
+    )
     problems = {r: (column, message) for r, column, message in job.result["problems"]}
     assert problems[2] == ("Quantity*", "TEE: the quantity must be a whole number from 1 to 100,000.")
     assert problems[3][0] == "SKU*" and "“GHOST” is not one of your products" in problems[3][1]
@@ -223,8 +270,11 @@ def test_submit_at_once_reports_pending_and_abnormal(portal, world):
     assert (job.result["pending"], job.result["abnormal"]) == (2, 1)
     assert "2 went to Pending Shipment, 1 is Abnormal" in job.message
     statuses = {o.external_ref: (o.status, o.abnormal_code) for o in batch_orders(world)}
-    assert statuses == {"P-1": ("pending_shipment", ""), "P-2": ("pending_shipment", ""),
-                        "P-3": ("abnormal", "INSUFFICIENT_STOCK")}
+    assert statuses == {
+        "P-1": ("pending_shipment", ""),
+        "P-2": ("pending_shipment", ""),
+        "P-3": ("abnormal", "INSUFFICIENT_STOCK"),
+    }
     page = response.content.decode()
     assert job.result["abnormal_orders"][0][0] in page and "Pending Shipment" in page
 
@@ -233,9 +283,11 @@ def test_submit_at_once_reports_pending_and_abnormal(portal, world):
 
 
 def test_a_kickstarter_file_makes_one_order_per_backer(portal, world):
-    data = kickstarter([backer(1), backer(2, reward="Tee only"), backer(3, reward=" early  BIRD ", shipping_name=None)],
-                       [("Early bird", "TEE", 1), ("Early bird", "MUG", 1), ("Tee only", "TEE", 2)],
-                       extra_headers=("Reward ID", "Survey Response"))
+    data = kickstarter(
+        [backer(1), backer(2, reward="Tee only"), backer(3, reward=" early  BIRD ", shipping_name=None)],
+        [("Early bird", "TEE", 1), ("Early bird", "MUG", 1), ("Tee only", "TEE", 2)],
+        extra_headers=("Reward ID", "Survey Response"),
+    )
     response = upload(portal, data, kind="kickstarter", warehouse="LAX1")
     assert "Created all 3 orders" in response.content.decode()
     orders = {o.external_ref: o for o in batch_orders(world)}
@@ -250,9 +302,15 @@ def test_an_unmapped_reward_is_named_and_nothing_is_created(portal, world):
     data = kickstarter([backer(1), backer(2, reward="Deluxe Lamp Pack")], [("Early bird", "TEE", 1)])
     response = upload(portal, data, kind="kickstarter", warehouse="LAX1")
     job = response.context["job"]
-    assert job.result["problems"] == [[3, "Reward Title*", "The reward “Deluxe Lamp Pack” is not on the Rewards "
-                                                           "sheet: add a row per SKU it ships (Reward Title, SKU, "
-                                                           "Quantity)."]]
+    assert job.result["problems"] == [
+        [
+            3,
+            "Reward Title*",
+            "The reward “Deluxe Lamp Pack” is not on the Rewards "
+            "sheet: add a row per SKU it ships (Reward Title, SKU, "
+            "Quantity).",
+        ]
+    ]
     assert "Deluxe Lamp Pack" in response.content.decode() and batch_orders(world) == []
 
 
@@ -328,7 +386,8 @@ def test_kickstarter_needs_a_warehouse_when_the_customer_has_several(portal, wor
     data = kickstarter([backer(1)], [("Early bird", "TEE", 1)])
     response = upload(portal, data, kind="kickstarter")
     assert response.status_code == 400 and "Choose the warehouse the Kickstarter orders ship from." in (
-        response.content.decode())
+        response.content.decode()
+    )
     job = start(world, workbook([row("W-1")]))
     assert job.result["problems"][0][1] == "Warehouse"
     assert "you have 2 warehouses (LAX1, NYC1)" in job.result["problems"][0][2]
@@ -339,20 +398,41 @@ def test_kickstarter_needs_a_warehouse_when_the_customer_has_several(portal, wor
 
 def test_the_bulk_twin_writes_what_order_create_writes(world):
     recipient = {**RECIPIENT, "phone": "+1 (415) 555-0142", "postal_code": " 94105 ", "country": "us"}
-    data = world.data(lines=[(world.products["TEE"], 2), (world.products["MUG"], 1)], recipient=recipient,
-                      channel=world.ground, note=" Leave at the door ", external_ref="TWIN-A")
+    data = world.data(
+        lines=[(world.products["TEE"], 2), (world.products["MUG"], 1)],
+        recipient=recipient,
+        channel=world.ground,
+        note=" Leave at the door ",
+        external_ref="TWIN-A",
+    )
     single = order_create(actor=world.user, data=data, source=OrderSource.BATCH)
-    job = start(world, workbook([row("TWIN-B", "TEE", 2, shipping_method="ups-ground", warehouse="lax1",
-                                     note=" Leave at the door ", **recipient),
-                                 row("TWIN-B", "MUG", 1, **recipient)]))
+    job = start(
+        world,
+        workbook(
+            [
+                row(
+                    "TWIN-B",
+                    "TEE",
+                    2,
+                    shipping_method="ups-ground",
+                    warehouse="lax1",
+                    note=" Leave at the door ",
+                    **recipient,
+                ),
+                row("TWIN-B", "MUG", 1, **recipient),
+            ]
+        ),
+    )
     assert job.result["created"] == 1, job.result
     bulk = Order.objects.get(external_ref="TWIN-B")
     skip = {"id", "number", "external_ref", "created_at", "updated_at"}
     fields = [f.attname for f in Order._meta.concrete_fields if f.attname not in skip]
     assert {f: getattr(bulk, f) for f in fields} == {f: getattr(single, f) for f in fields}
-    assert (list(bulk.lines.values_list("product_id", "quantity"))
-            == list(single.lines.values_list("product_id", "quantity")))
+    assert list(bulk.lines.values_list("product_id", "quantity")) == list(
+        single.lines.values_list("product_id", "quantity")
+    )
     event_fields = ("kind", "actor_id", "from_status", "to_status", "message")
-    assert (list(OrderEvent.objects.filter(order=bulk).values_list(*event_fields))
-            == list(OrderEvent.objects.filter(order=single).values_list(*event_fields)))
+    assert list(OrderEvent.objects.filter(order=bulk).values_list(*event_fields)) == list(
+        OrderEvent.objects.filter(order=single).values_list(*event_fields)
+    )
     assert bulk.number != single.number and bulk.number.startswith("S")

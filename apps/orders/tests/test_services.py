@@ -93,16 +93,19 @@ def test_create_merges_the_same_sku_typed_twice(world):
     assert order.lines.get().quantity == 3
 
 
-@pytest.mark.parametrize(("change", "code"), [
-    ({"lines": []}, "invalid_lines"),
-    ({"lines": "zero"}, "invalid_lines"),
-    ({"lines": "inactive"}, "invalid_lines"),
-    ({"recipient": {"country": "Atlantis"}}, "invalid_address"),
-    ({"recipient": {"postal_code": "ABCDE"}}, "invalid_address"),
-    ({"recipient": {"phone": "555-1234"}}, "invalid_address"),
-    ({"recipient": {"email": "not-an-email"}}, "invalid_address"),
-    ({"warehouse": None}, "unknown_warehouse"),
-])
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"lines": []}, "invalid_lines"),
+        ({"lines": "zero"}, "invalid_lines"),
+        ({"lines": "inactive"}, "invalid_lines"),
+        ({"recipient": {"country": "Atlantis"}}, "invalid_address"),
+        ({"recipient": {"postal_code": "ABCDE"}}, "invalid_address"),
+        ({"recipient": {"phone": "555-1234"}}, "invalid_address"),
+        ({"recipient": {"email": "not-an-email"}}, "invalid_address"),
+        ({"warehouse": None}, "unknown_warehouse"),
+    ],
+)
 def test_bad_input_is_refused_and_creates_nothing(world, change, code):
     tee = world.products["TEE"]
     if change.get("lines") == "zero":
@@ -196,9 +199,11 @@ def test_an_incomplete_address_is_abnormal_on_submit(world):
 
 
 def test_no_channel_that_delivers_there_is_abnormal(world):
-    order = _abnormal(world, world.data(recipient={"country": "FR", "postal_code": "75001", "state": "",
-                                                    "phone": ""}),
-                      AbnormalReason.NO_CHANNEL)
+    order = _abnormal(
+        world,
+        world.data(recipient={"country": "FR", "postal_code": "75001", "state": "", "phone": ""}),
+        AbnormalReason.NO_CHANNEL,
+    )
     assert "FR" in order.abnormal_message
 
 
@@ -273,8 +278,11 @@ def test_bulk_submit_reports_each_order(world):
 
 def test_edit_while_confirming_records_what_changed(world):
     order = order_create(actor=world.user, data=world.data())
-    order = order_update(actor=world.user, order=order, data=world.data(
-        lines=[(world.products["MUG"], 1)], recipient={"city": "Oakland", "postal_code": "94607"}))
+    order = order_update(
+        actor=world.user,
+        order=order,
+        data=world.data(lines=[(world.products["MUG"], 1)], recipient={"city": "Oakland", "postal_code": "94607"}),
+    )
     assert order.city == "Oakland"
     assert [line.product.sku for line in order.lines.all()] == ["MUG"]
     assert "City" in order.events.last().message and "SKUs" in order.events.last().message
@@ -330,4 +338,5 @@ def test_copy_makes_a_new_confirming_order(world):
     assert copy.external_ref == ""
     assert copy.address1 == order.address1
     assert [(line.product_id, line.quantity) for line in copy.lines.all()] == [
-        (line.product_id, line.quantity) for line in order.lines.all()]
+        (line.product_id, line.quantity) for line in order.lines.all()
+    ]

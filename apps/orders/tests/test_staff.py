@@ -26,15 +26,19 @@ def test_the_list_shows_every_customers_orders_with_filters(oms, world, customer
 
 def test_the_abnormal_queue_groups_by_reason(oms, world):
     for _ in range(2):
-        order_submit(actor=world.user, order=order_create(actor=world.user, data=world.data(
-            lines=[(world.products["MUG"], 5)])))
+        order_submit(
+            actor=world.user, order=order_create(actor=world.user, data=world.data(lines=[(world.products["MUG"], 5)]))
+        )
     order_submit(actor=world.user, order=order_create(actor=world.user, data=world.data(recipient={"city": ""})))
     with scopes_disabled():
         rows = oms.get(reverse("backoffice:order-abnormal")).context["rows"]
-        listed = oms.get(reverse("backoffice:order-list"), {"status": "abnormal",
-                                                             "reason": AbnormalReason.INVALID_ADDRESS})
+        listed = oms.get(
+            reverse("backoffice:order-list"), {"status": "abnormal", "reason": AbnormalReason.INVALID_ADDRESS}
+        )
     assert [(r["abnormal_code"], r["orders"], r["customers"]) for r in rows] == [
-        (AbnormalReason.INSUFFICIENT_STOCK, 2, 1), (AbnormalReason.INVALID_ADDRESS, 1, 1)]
+        (AbnormalReason.INSUFFICIENT_STOCK, 2, 1),
+        (AbnormalReason.INVALID_ADDRESS, 1, 1),
+    ]
     assert len(listed.context["page"].rows) == 1
 
 
@@ -46,8 +50,11 @@ def test_staff_place_an_order_for_a_customer_and_the_timeline_says_so(oms, world
     assert response.status_code == 200
     with scopes_disabled():
         order = Order.objects.get()
-        assert (order.customer, order.source, order.status) == (world.customer, OrderSource.STAFF,
-                                                                OrderStatus.PENDING_SHIPMENT)
+        assert (order.customer, order.source, order.status) == (
+            world.customer,
+            OrderSource.STAFF,
+            OrderStatus.PENDING_SHIPMENT,
+        )
         assert order.events.first().actor.is_staff
         assert "by staff" in order.events.first().message
 
@@ -78,8 +85,10 @@ def test_viewing_roles_cannot_act_on_orders(client, make_staff, world):
 def test_staff_order_form_helpers_use_the_customers_data(oms, world):
     with scopes_disabled():
         body = oms.get(reverse("backoffice:order-sku-search", args=[world.customer.code]), {"q": "mug"}).json()
-        quote = oms.post(reverse("backoffice:order-quote", args=[world.customer.code]),
-                         {**RECIPIENT, "warehouse": world.warehouse.pk, "sku": ["TEE"], "quantity": ["1"]}).json()
+        quote = oms.post(
+            reverse("backoffice:order-quote", args=[world.customer.code]),
+            {**RECIPIENT, "warehouse": world.warehouse.pk, "sku": ["TEE"], "quantity": ["1"]},
+        ).json()
     assert [r["sku"] for r in body["results"]] == ["MUG"]
     assert quote["options"][0]["code"] == "ups-ground"
     assert oms.get(reverse("backoffice:order-sku-search", args=["C99999"])).status_code == 404

@@ -20,8 +20,16 @@ def client_a(client, world):
 
 
 def form_post(world, **changes):
-    data = {**RECIPIENT, "warehouse": str(world.warehouse.pk), "external_ref": "", "note": "",
-            "channel": "", "sku": ["TEE"], "quantity": ["2"], "save": "1"}
+    data = {
+        **RECIPIENT,
+        "warehouse": str(world.warehouse.pk),
+        "external_ref": "",
+        "note": "",
+        "channel": "",
+        "sku": ["TEE"],
+        "quantity": ["2"],
+        "save": "1",
+    }
     data.update(changes)
     return data
 
@@ -45,13 +53,16 @@ def test_submit_shipment_from_the_form_goes_to_pending_shipment(client_a, world)
     assert "Pending Shipment" in response.content.decode()
 
 
-@pytest.mark.parametrize(("change", "words"), [
-    ({"phone": "12"}, "not a"),
-    ({"postal_code": "ABC"}, "5 digits"),
-    ({"country": ""}, "required"),
-    ({"sku": ["NOPE"], "quantity": ["1"]}, "is not one of your SKUs"),
-    ({"sku": ["TEE"], "quantity": ["0"]}, "whole number of units above 0"),
-])
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"phone": "12"}, "not a"),
+        ({"postal_code": "ABC"}, "5 digits"),
+        ({"country": ""}, "required"),
+        ({"sku": ["NOPE"], "quantity": ["1"]}, "is not one of your SKUs"),
+        ({"sku": ["TEE"], "quantity": ["0"]}, "whole number of units above 0"),
+    ],
+)
 def test_bad_input_is_shown_on_the_form_and_nothing_is_saved(client_a, world, change, words):
     response = client_a.post(reverse("orders:create"), form_post(world, **change))
     assert response.status_code == 400
@@ -62,13 +73,18 @@ def test_bad_input_is_shown_on_the_form_and_nothing_is_saved(client_a, world, ch
 def test_the_list_shows_tabs_with_counts_and_filters(client_a, world):
     for ref in ("A-1", "A-2"):
         order_create(actor=world.user, data=world.data(external_ref=ref))
-    order_submit(actor=world.user, order=order_create(actor=world.user, data=world.data(
-        lines=[(world.products["MUG"], 5)], external_ref="A-3")))
+    order_submit(
+        actor=world.user,
+        order=order_create(actor=world.user, data=world.data(lines=[(world.products["MUG"], 5)], external_ref="A-3")),
+    )
     page = client_a.get(reverse("orders:list")).content.decode()
     assert 'data-testid="abnormal-banner"' in page
     response = client_a.get(reverse("orders:list"), {"status": "confirming"})
     assert [c for c in response.context["counts"].items() if c[0] in ("confirming", "abnormal", "all")] == [
-        ("confirming", (2, False)), ("abnormal", (1, False)), ("all", (3, False))]
+        ("confirming", (2, False)),
+        ("abnormal", (1, False)),
+        ("all", (3, False)),
+    ]
     assert {o.external_ref for o in response.context["page"].rows} == {"A-1", "A-2"}
     found = client_a.get(reverse("orders:list"), {"q": "A-3"}).context["page"].rows
     assert [o.external_ref for o in found] == ["A-3"]
@@ -135,8 +151,7 @@ def test_submit_cancel_and_copy_from_the_order_page(client_a, world):
 
 def test_editing_a_pending_shipment_order_is_refused_with_a_message(client_a, world):
     order = order_submit(actor=world.user, order=order_create(actor=world.user, data=world.data()))
-    response = client_a.post(reverse("orders:edit", args=[order.number]), form_post(world, city="Oakland"),
-                             follow=True)
+    response = client_a.post(reverse("orders:edit", args=[order.number]), form_post(world, city="Oakland"), follow=True)
     assert "can no longer be edited" in response.content.decode()
     order.refresh_from_db()
     assert order.city == "San Francisco"
@@ -159,11 +174,13 @@ def test_sku_search_shows_available_stock(client_a, world):
 
 
 def test_the_quote_lists_channels_cheapest_first(client_a, world):
-    body = client_a.post(reverse("orders:quote"), {**RECIPIENT, "warehouse": world.warehouse.pk,
-                                                   "sku": ["TEE"], "quantity": ["1"]}).json()
+    body = client_a.post(
+        reverse("orders:quote"), {**RECIPIENT, "warehouse": world.warehouse.pk, "sku": ["TEE"], "quantity": ["1"]}
+    ).json()
     assert [o["code"] for o in body["options"]] == ["ups-ground", "dhl-express"]
-    bad = client_a.post(reverse("orders:quote"), {"warehouse": world.warehouse.pk, "country": "ZZ",
-                                                  "sku": ["TEE"], "quantity": ["1"]})
+    bad = client_a.post(
+        reverse("orders:quote"), {"warehouse": world.warehouse.pk, "country": "ZZ", "sku": ["TEE"], "quantity": ["1"]}
+    )
     assert bad.status_code == 400 and "country" in bad.json()["message"]
 
 
@@ -177,8 +194,9 @@ def test_auto_recognition_fills_the_fields(client_a, world):
 
 def test_the_dashboard_warns_about_abnormal_orders(client_a, world):
     assert 'data-testid="abnormal-orders-banner"' not in client_a.get(reverse("portal:dashboard")).content.decode()
-    order_submit(actor=world.user, order=order_create(actor=world.user, data=world.data(
-        lines=[(world.products["MUG"], 5)])))
+    order_submit(
+        actor=world.user, order=order_create(actor=world.user, data=world.data(lines=[(world.products["MUG"], 5)]))
+    )
     page = client_a.get(reverse("portal:dashboard")).content.decode()
     assert 'data-testid="abnormal-orders-banner"' in page and "1 Abnormal order" in page
 

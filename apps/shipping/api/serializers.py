@@ -9,8 +9,19 @@ class ChannelOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Channel
-        fields = ["code", "name", "carrier", "warehouse", "service_level", "transit_days_min", "transit_days_max",
-                  "volumetric_divisor", "max_weight_g", "max_length_cm", "max_girth_cm"]
+        fields = [
+            "code",
+            "name",
+            "carrier",
+            "warehouse",
+            "service_level",
+            "transit_days_min",
+            "transit_days_max",
+            "volumetric_divisor",
+            "max_weight_g",
+            "max_length_cm",
+            "max_girth_cm",
+        ]
 
 
 class ParcelInput(serializers.Serializer):

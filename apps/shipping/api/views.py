@@ -33,7 +33,12 @@ class QuoteView(APIView):
         data.is_valid(raise_exception=True)
         v = data.validated_data
         result = customer_quote(
-            customer=request.user.customer, warehouse_code=v["warehouse"], country=v["country"],
-            postal_code=v.get("postal_code", ""), parcel=dict(v["parcel"]) if v.get("parcel") else None,
-            lines=[(ln["sku"], ln["quantity"]) for ln in v.get("lines", [])], sort=v["sort"])
+            customer=request.user.customer,
+            warehouse_code=v["warehouse"],
+            country=v["country"],
+            postal_code=v.get("postal_code", ""),
+            parcel=dict(v["parcel"]) if v.get("parcel") else None,
+            lines=[(ln["sku"], ln["quantity"]) for ln in v.get("lines", [])],
+            sort=v["sort"],
+        )
         return Response(QuoteOutput(result).data)

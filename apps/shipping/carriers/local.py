@@ -107,16 +107,21 @@ class TrackingFormat:
 
 
 UPS = TrackingFormat("ups", "UPS", 9_999_999, re.compile(r"1Z(?P<body>[0-9A-Z]{15})(?P<check>\d)"), ups_check_digit)
-USPS = TrackingFormat("usps", "USPS", 9_999_999_999, re.compile(r"(?P<body>9[1-5]\d{19})(?P<check>\d)"),
-                      usps_check_digit)
-DHL_EXPRESS = TrackingFormat("dhl-express", "DHL Express", 99_999_999, re.compile(r"(?P<body>\d{9})(?P<check>[0-6])"),
-                             mod7_check_digit)
-DHL_ECOMMERCE = TrackingFormat("dhl-ecommerce", "DHL eCommerce", 9_999_999_999,
-                               re.compile(r"GM(?P<body>\d{15})(?P<check>\d)"), luhn_check_digit)
-YUNEXPRESS = TrackingFormat("yunexpress", "YunExpress", 9_999_999_999, re.compile(r"YT(?P<body>\d{15})(?P<check>\d)"),
-                            luhn_check_digit)
-GENERIC = TrackingFormat("generic", "generic", 999_999_999_999, re.compile(r"[A-Z]{1,4}(?P<body>\d{12})(?P<check>\d)"),
-                         luhn_check_digit)
+USPS = TrackingFormat(
+    "usps", "USPS", 9_999_999_999, re.compile(r"(?P<body>9[1-5]\d{19})(?P<check>\d)"), usps_check_digit
+)
+DHL_EXPRESS = TrackingFormat(
+    "dhl-express", "DHL Express", 99_999_999, re.compile(r"(?P<body>\d{9})(?P<check>[0-6])"), mod7_check_digit
+)
+DHL_ECOMMERCE = TrackingFormat(
+    "dhl-ecommerce", "DHL eCommerce", 9_999_999_999, re.compile(r"GM(?P<body>\d{15})(?P<check>\d)"), luhn_check_digit
+)
+YUNEXPRESS = TrackingFormat(
+    "yunexpress", "YunExpress", 9_999_999_999, re.compile(r"YT(?P<body>\d{15})(?P<check>\d)"), luhn_check_digit
+)
+GENERIC = TrackingFormat(
+    "generic", "generic", 999_999_999_999, re.compile(r"[A-Z]{1,4}(?P<body>\d{12})(?P<check>\d)"), luhn_check_digit
+)
 
 FORMATS = {f.key: f for f in (UPS, USPS, DHL_EXPRESS, DHL_ECOMMERCE, YUNEXPRESS, GENERIC)}
 

@@ -7,137 +7,228 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
-        ('warehouses', '0002_role_permissions'),
+        ("accounts", "0002_roles_and_levels"),
+        ("warehouses", "0002_role_permissions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Carrier',
+            name="Carrier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='e.g. UPS, USPS, DHL (the adapter to use).', max_length=20, unique=True)),
-                ('name', models.CharField(max_length=80)),
-                ('tracking_url', models.CharField(blank=True, help_text='With {number} where the number goes.', max_length=200)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.SlugField(help_text="e.g. UPS, USPS, DHL (the adapter to use).", max_length=20, unique=True),
+                ),
+                ("name", models.CharField(max_length=80)),
+                (
+                    "tracking_url",
+                    models.CharField(blank=True, help_text="With {number} where the number goes.", max_length=200),
+                ),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('service_level', models.CharField(blank=True, help_text='e.g. Ground, Express, Economy.', max_length=60)),
-                ('transit_days_min', models.PositiveSmallIntegerField()),
-                ('transit_days_max', models.PositiveSmallIntegerField()),
-                ('volumetric_divisor', models.PositiveIntegerField(default=5000, help_text='cm³ per kg, e.g. 5000 or 6000.')),
-                ('max_weight_g', models.PositiveIntegerField(help_text='Heaviest parcel accepted, in grams.')),
-                ('max_length_cm', models.DecimalField(decimal_places=1, help_text='Longest side accepted.', max_digits=6)),
-                ('max_girth_cm', models.DecimalField(blank=True, decimal_places=1, help_text='Length + 2 × (width + height), if the carrier limits it.', max_digits=6, null=True)),
-                ('tracking_provider', models.CharField(blank=True, help_text='Where tracking events come from.', max_length=30)),
-                ('is_active', models.BooleanField(default=True)),
-                ('carrier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='channels', to='shipping.carrier')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='channels', to='warehouses.warehouse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=30, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "service_level",
+                    models.CharField(blank=True, help_text="e.g. Ground, Express, Economy.", max_length=60),
+                ),
+                ("transit_days_min", models.PositiveSmallIntegerField()),
+                ("transit_days_max", models.PositiveSmallIntegerField()),
+                (
+                    "volumetric_divisor",
+                    models.PositiveIntegerField(default=5000, help_text="cm³ per kg, e.g. 5000 or 6000."),
+                ),
+                ("max_weight_g", models.PositiveIntegerField(help_text="Heaviest parcel accepted, in grams.")),
+                (
+                    "max_length_cm",
+                    models.DecimalField(decimal_places=1, help_text="Longest side accepted.", max_digits=6),
+                ),
+                (
+                    "max_girth_cm",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        help_text="Length + 2 × (width + height), if the carrier limits it.",
+                        max_digits=6,
+                        null=True,
+                    ),
+                ),
+                (
+                    "tracking_provider",
+                    models.CharField(blank=True, help_text="Where tracking events come from.", max_length=30),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "carrier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="channels", to="shipping.carrier"
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="channels", to="warehouses.warehouse"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['warehouse', 'code'],
+                "ordering": ["warehouse", "code"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerChannel',
+            name="CustomerChannel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='customer_links', to='shipping.channel')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channel_links', to='accounts.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="customer_links",
+                        to="shipping.channel",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="channel_links",
+                        to="accounts.customer",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='LevelFreightDiscount',
+            name="LevelFreightDiscount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('percent', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5)),
-                ('level', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='freight_discount', to='accounts.customerlevel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("percent", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=5)),
+                (
+                    "level",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="freight_discount",
+                        to="accounts.customerlevel",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['level'],
+                "ordering": ["level"],
             },
         ),
         migrations.CreateModel(
-            name='RateCard',
+            name="RateCard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('fuel_surcharge_pct', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=5)),
-                ('per_parcel_fee', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=8)),
-                ('valid_from', models.DateField()),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('channel', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rate_cards', to='shipping.channel')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("fuel_surcharge_pct", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=5)),
+                ("per_parcel_fee", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=8)),
+                ("valid_from", models.DateField()),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="rate_cards", to="shipping.channel"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['channel', '-valid_from'],
+                "ordering": ["channel", "-valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='RemoteSurcharge',
+            name="RemoteSurcharge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', models.CharField(max_length=2)),
-                ('postal_prefix', models.CharField(max_length=10)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=8)),
-                ('rate_card', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='remote_surcharges', to='shipping.ratecard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("country", models.CharField(max_length=2)),
+                ("postal_prefix", models.CharField(max_length=10)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=8)),
+                (
+                    "rate_card",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="remote_surcharges",
+                        to="shipping.ratecard",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['rate_card', 'country', 'postal_prefix'],
+                "ordering": ["rate_card", "country", "postal_prefix"],
             },
         ),
         migrations.CreateModel(
-            name='Zone',
+            name="Zone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
-                ('countries', models.JSONField(default=list, help_text='Two-letter country codes.')),
-                ('postal_prefixes', models.JSONField(blank=True, default=list, help_text="Only these postal-code prefixes or ranges (e.g. '90', '900-961').")),
-                ('rate_card', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='zones', to='shipping.ratecard')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60)),
+                ("countries", models.JSONField(default=list, help_text="Two-letter country codes.")),
+                (
+                    "postal_prefixes",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Only these postal-code prefixes or ranges (e.g. '90', '900-961').",
+                    ),
+                ),
+                (
+                    "rate_card",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="zones", to="shipping.ratecard"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['rate_card', 'name'],
+                "ordering": ["rate_card", "name"],
             },
         ),
         migrations.CreateModel(
-            name='RateLine',
+            name="RateLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weight_from_g', models.PositiveIntegerField()),
-                ('weight_to_g', models.PositiveIntegerField()),
-                ('price', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('step_g', models.PositiveIntegerField(blank=True, null=True)),
-                ('step_price', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('zone', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='shipping.zone')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("weight_from_g", models.PositiveIntegerField()),
+                ("weight_to_g", models.PositiveIntegerField()),
+                ("price", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("step_g", models.PositiveIntegerField(blank=True, null=True)),
+                ("step_price", models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
+                (
+                    "zone",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="shipping.zone"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['zone', 'weight_from_g'],
+                "ordering": ["zone", "weight_from_g"],
             },
         ),
         migrations.AddConstraint(
-            model_name='channel',
-            constraint=models.CheckConstraint(condition=models.Q(('transit_days_max__gte', models.F('transit_days_min'))), name='shipping_channel_transit_range'),
+            model_name="channel",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("transit_days_max__gte", models.F("transit_days_min"))),
+                name="shipping_channel_transit_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customerchannel',
-            constraint=models.UniqueConstraint(fields=('customer', 'channel'), name='shipping_customer_channel'),
+            model_name="customerchannel",
+            constraint=models.UniqueConstraint(fields=("customer", "channel"), name="shipping_customer_channel"),
         ),
         migrations.AddConstraint(
-            model_name='rateline',
-            constraint=models.CheckConstraint(condition=models.Q(('weight_to_g__gt', models.F('weight_from_g'))), name='shipping_rateline_range'),
+            model_name="rateline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight_to_g__gt", models.F("weight_from_g"))), name="shipping_rateline_range"
+            ),
         ),
     ]

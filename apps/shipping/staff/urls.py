@@ -6,8 +6,11 @@ urlpatterns = [
     path("shipping/channels/", views.ChannelListView.as_view(), name="shipping-channel-list"),
     path("shipping/channels/new/", views.ChannelFormView.as_view(), name="shipping-channel-create"),
     path("shipping/channels/<slug:code>/edit/", views.ChannelFormView.as_view(), name="shipping-channel-update"),
-    path("shipping/channels/<slug:code>/sample-label/", views.SampleLabelView.as_view(),
-         name="shipping-channel-sample-label"),
+    path(
+        "shipping/channels/<slug:code>/sample-label/",
+        views.SampleLabelView.as_view(),
+        name="shipping-channel-sample-label",
+    ),
     path("shipping/carriers/", views.CarrierListView.as_view(), name="shipping-carrier-list"),
     path("shipping/carriers/new/", views.CarrierFormView.as_view(), name="shipping-carrier-create"),
     path("shipping/carriers/<slug:code>/edit/", views.CarrierFormView.as_view(), name="shipping-carrier-update"),
@@ -17,12 +20,21 @@ urlpatterns = [
     path("shipping/rate-cards/<int:pk>/edit/", views.RateCardFormView.as_view(), name="shipping-ratecard-update"),
     path("shipping/rate-cards/<int:pk>/import/", views.RateTableImportView.as_view(), name="shipping-ratecard-import"),
     # <str:token>, not <uuid:…>: a malformed token must still meet the permission check (403), then 404.
-    path("shipping/rate-cards/<int:pk>/import/<str:token>/errors.xlsx", views.RateTableMarkedView.as_view(),
-         name="shipping-ratecard-import-errors"),
-    path("shipping/rate-cards/<int:pk>/surcharges/", views.RemoteSurchargesView.as_view(),
-         name="shipping-ratecard-surcharges"),
+    path(
+        "shipping/rate-cards/<int:pk>/import/<str:token>/errors.xlsx",
+        views.RateTableMarkedView.as_view(),
+        name="shipping-ratecard-import-errors",
+    ),
+    path(
+        "shipping/rate-cards/<int:pk>/surcharges/",
+        views.RemoteSurchargesView.as_view(),
+        name="shipping-ratecard-surcharges",
+    ),
     path("shipping/level-discounts/", views.LevelDiscountsView.as_view(), name="shipping-level-discounts"),
-    path("shipping/customers/<str:code>/channels/", views.CustomerChannelsView.as_view(),
-         name="shipping-customer-channels"),
+    path(
+        "shipping/customers/<str:code>/channels/",
+        views.CustomerChannelsView.as_view(),
+        name="shipping-customer-channels",
+    ),
     path("shipping/quote/", views.QuoteView.as_view(), name="shipping-quote"),
 ]

@@ -74,8 +74,11 @@ def _save_failed(request, form, exc: ApplicationError | None = None) -> None:
 def current_card(channel: Channel, day=None) -> RateCard | None:
     """The card a quote uses today: active, valid on the day, the latest start (as quotes._compile)."""
     day = day or timezone.localdate()
-    valid = [c for c in channel.rate_cards.all()
-             if c.is_active and c.valid_from <= day and (c.valid_to is None or c.valid_to >= day)]
+    valid = [
+        c
+        for c in channel.rate_cards.all()
+        if c.is_active and c.valid_from <= day and (c.valid_to is None or c.valid_to >= day)
+    ]
     return max(valid, key=lambda c: c.valid_from, default=None)
 
 
@@ -96,9 +99,15 @@ class ChannelListView(StaffPermissionRequiredMixin, View):
         for ch in channels:
             ch.current_card = current_card(ch, day)
             ch.other_cards = [c for c in ch.rate_cards.all() if c != ch.current_card]
-        return render(request, "shipping/staff/channel_list.html", {
-            "channels": channels, "warehouses": warehouses, "selected": selected,
-        })
+        return render(
+            request,
+            "shipping/staff/channel_list.html",
+            {
+                "channels": channels,
+                "warehouses": warehouses,
+                "selected": selected,
+            },
+        )
 
 
 class ChannelFormView(StaffPermissionRequiredMixin, View):
@@ -111,13 +120,18 @@ class ChannelFormView(StaffPermissionRequiredMixin, View):
         if code is None:
             return None
         return get_object_or_404(
-            Channel.objects.select_related("carrier", "warehouse").prefetch_related("rate_cards"), code=code)
+            Channel.objects.select_related("carrier", "warehouse").prefetch_related("rate_cards"), code=code
+        )
 
     def _render(self, request, form, channel, status=200):
         cards = list(channel.rate_cards.all()) if channel else []
         current = current_card(channel) if channel else None
-        return render(request, self.template_name,
-                      {"form": form, "channel": channel, "cards": cards, "current": current}, status=status)
+        return render(
+            request,
+            self.template_name,
+            {"form": form, "channel": channel, "cards": cards, "current": current},
+            status=status,
+        )
 
     def get(self, request, code=None):
         channel = self._channel(code)
@@ -207,11 +221,17 @@ class RateCardDetailView(StaffPermissionRequiredMixin, View):
         zones = list(Zone.objects.filter(rate_card=card).prefetch_related("lines").order_by("name"))
         for zone in zones:
             zone.rows = [(line, _step_text(line)) for line in zone.lines.all()]
-        return render(request, "shipping/staff/ratecard_detail.html", {
-            "card": card, "zones": zones, "surcharges": card.remote_surcharges.all(),
-            "is_current": current_card(card.channel) == card,
-            "line_count": sum(len(z.rows) for z in zones),
-        })
+        return render(
+            request,
+            "shipping/staff/ratecard_detail.html",
+            {
+                "card": card,
+                "zones": zones,
+                "surcharges": card.remote_surcharges.all(),
+                "is_current": current_card(card.channel) == card,
+                "line_count": sum(len(z.rows) for z in zones),
+            },
+        )
 
 
 class RateCardFormView(StaffPermissionRequiredMixin, View):
@@ -226,8 +246,16 @@ class RateCardFormView(StaffPermissionRequiredMixin, View):
             form = RateCardUpdateForm(instance=card)
         else:
             channel = Channel.objects.filter(code=request.GET.get("channel", "")).first()
-            form = RateCardForm(initial={"channel": channel, "currency": "USD", "fuel_surcharge_pct": 0,
-                                         "per_parcel_fee": 0, "valid_from": timezone.localdate(), "is_active": True})
+            form = RateCardForm(
+                initial={
+                    "channel": channel,
+                    "currency": "USD",
+                    "fuel_surcharge_pct": 0,
+                    "per_parcel_fee": 0,
+                    "valid_from": timezone.localdate(),
+                    "is_active": True,
+                }
+            )
         return render(request, self.template_name, {"form": form, "card": card})
 
     def post(self, request, pk=None):
@@ -240,8 +268,9 @@ class RateCardFormView(StaffPermissionRequiredMixin, View):
                 _save_failed(request, form, exc)
             else:
                 if card is None:
-                    messages.success(request, f"Rate card {saved.name} created for {saved.channel.code}. "
-                                              "Import its rate table next.")
+                    messages.success(
+                        request, f"Rate card {saved.name} created for {saved.channel.code}. Import its rate table next."
+                    )
                     return redirect("backoffice:shipping-ratecard-import", pk=saved.pk)
                 messages.success(request, f"Rate card {saved.name} saved.")
                 return redirect("backoffice:shipping-ratecard-detail", pk=saved.pk)
@@ -312,22 +341,29 @@ class RateTableImportView(StaffPermissionRequiredMixin, View):
             messages.error(request, f"Nothing was imported: {exc.message}")
             return self._render(request, card, form, status=400)
         zones = card.zones.count()
-        messages.success(request, f"Imported {count} weight line{'s' if count != 1 else ''} in {zones} "
-                                  f"zone{'s' if zones != 1 else ''} into rate card {card.name}; "
-                                  "they replace the previous table.")
+        messages.success(
+            request,
+            f"Imported {count} weight line{'s' if count != 1 else ''} in {zones} "
+            f"zone{'s' if zones != 1 else ''} into rate card {card.name}; "
+            "they replace the previous table.",
+        )
         return redirect("backoffice:shipping-ratecard-detail", pk=card.pk)
 
     def _problems(self, request, card, form, problems):
         bad_rows = len({p.row for p in problems})
         token = None
         try:
-            marked = mark_errors(form.data_bytes, [CellError(p.row, p.field, p.message) for p in problems],
-                                 table=form.table)
+            marked = mark_errors(
+                form.data_bytes, [CellError(p.row, p.field, p.message) for p in problems], table=form.table
+            )
             token = _marked_save(marked)
         except SpreadsheetError as exc:
             messages.warning(request, f"The file with the problems marked could not be made: {exc.message}")
-        messages.error(request, f"Nothing was imported: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
-                                f"in {bad_rows} row{'s' if bad_rows != 1 else ''}. Fix them and upload the file again.")
+        messages.error(
+            request,
+            f"Nothing was imported: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
+            f"in {bad_rows} row{'s' if bad_rows != 1 else ''}. Fix them and upload the file again.",
+        )
         listed = [(p.row, RATE_HEADERS.get(p.field, p.field or ""), p.message) for p in problems]
         return self._render(request, card, RateTableImportForm(), status=400, problems=listed, token=token)
 
@@ -374,9 +410,12 @@ class RemoteSurchargesView(StaffPermissionRequiredMixin, View):
                 form.add_error("lines", exc.message)
                 messages.error(request, f"Nothing was saved: {exc.message}")
             else:
-                messages.success(request, f"{count} remote-area surcharge{'s' if count != 1 else ''} saved on "
-                                          f"{card.name}." if count else f"Removed all remote-area surcharges "
-                                                                         f"from {card.name}.")
+                messages.success(
+                    request,
+                    f"{count} remote-area surcharge{'s' if count != 1 else ''} saved on {card.name}."
+                    if count
+                    else f"Removed all remote-area surcharges from {card.name}.",
+                )
                 return redirect("backoffice:shipping-ratecard-detail", pk=card.pk)
         else:
             _save_failed(request, form)
@@ -422,14 +461,22 @@ class CustomerChannelsView(StaffPermissionRequiredMixin, View):
     template_name = "shipping/staff/customer_channels.html"
 
     def _context(self, customer, form):
-        return {"customer": customer, "form": form, "warehouses": customer_warehouses(customer=customer),
-                "restricted": CustomerChannel.objects.filter(customer=customer).exists()}
+        return {
+            "customer": customer,
+            "form": form,
+            "warehouses": customer_warehouses(customer=customer),
+            "restricted": CustomerChannel.objects.filter(customer=customer).exists(),
+        }
 
     @staticmethod
     def _choices(customer):
-        return (Channel.objects.filter(is_active=True, carrier__is_active=True,
-                                       warehouse__in=customer_warehouses(customer=customer))
-                .select_related("carrier", "warehouse").order_by("warehouse__code", "transit_days_max", "code"))
+        return (
+            Channel.objects.filter(
+                is_active=True, carrier__is_active=True, warehouse__in=customer_warehouses(customer=customer)
+            )
+            .select_related("carrier", "warehouse")
+            .order_by("warehouse__code", "transit_days_max", "code")
+        )
 
     def get(self, request, code):
         customer = get_object_or_404(Customer, code=code)
@@ -449,11 +496,13 @@ class CustomerChannelsView(StaffPermissionRequiredMixin, View):
                 _save_failed(request, form, exc)
             else:
                 if chosen:
-                    messages.success(request, f"{customer.code} may now ship with: "
-                                              f"{', '.join(c.code for c in chosen)}.")
+                    messages.success(
+                        request, f"{customer.code} may now ship with: {', '.join(c.code for c in chosen)}."
+                    )
                 else:
-                    messages.success(request, f"{customer.code} may now ship with every active channel of its "
-                                              "warehouses.")
+                    messages.success(
+                        request, f"{customer.code} may now ship with every active channel of its warehouses."
+                    )
                 return redirect("backoffice:shipping-customer-channels", code=customer.code)
         else:
             _save_failed(request, form)
@@ -479,19 +528,28 @@ class QuoteView(StaffPermissionRequiredMixin, View):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                parcel = parcel_from_box(weight_g=data["weight_g"], length_cm=data["length_cm"],
-                                         width_cm=data["width_cm"], height_cm=data["height_cm"])
-                result = quote(warehouse=data["warehouse"], country=data["country"],
-                               postal_code=data["postal_code"], parcel=parcel,
-                               level_id=data["level"].pk if data["level"] else None, sort=data["sort"] or "price")
+                parcel = parcel_from_box(
+                    weight_g=data["weight_g"],
+                    length_cm=data["length_cm"],
+                    width_cm=data["width_cm"],
+                    height_cm=data["height_cm"],
+                )
+                result = quote(
+                    warehouse=data["warehouse"],
+                    country=data["country"],
+                    postal_code=data["postal_code"],
+                    parcel=parcel,
+                    level_id=data["level"].pk if data["level"] else None,
+                    sort=data["sort"] or "price",
+                )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
                 messages.error(request, f"No quote: {exc.message}")
         else:
             messages.error(request, "No quote: fix the fields marked below.")
-        return render(request, self.template_name, {"form": form, "result": result},
-                      status=200 if result is not None else 400)
-
+        return render(
+            request, self.template_name, {"form": form, "result": result}, status=200 if result is not None else 400
+        )
 
 
 class SampleLabelView(StaffPermissionRequiredMixin, View):
@@ -501,12 +559,22 @@ class SampleLabelView(StaffPermissionRequiredMixin, View):
 
     def post(self, request, code):
         channel = get_object_or_404(Channel.objects.select_related("carrier", "warehouse"), code=code)
-        recipient = LabelAddress(name="Sample Recipient", company="Fulfillment Hub test",
-                                 lines=("100 Sample Street", "Springfield IL 62701", "US"), phone="+1 217 555 0100")
+        recipient = LabelAddress(
+            name="Sample Recipient",
+            company="Fulfillment Hub test",
+            lines=("100 Sample Street", "Springfield IL 62701", "US"),
+            phone="+1 217 555 0100",
+        )
         try:
-            issued = parcel_label_issue(channel=channel, order_number="S00000000000000", recipient=recipient,
-                                        recipient_country="US", recipient_postal_code="62701", weight_g=1250,
-                                        reference="SAMPLE")
+            issued = parcel_label_issue(
+                channel=channel,
+                order_number="S00000000000000",
+                recipient=recipient,
+                recipient_country="US",
+                recipient_postal_code="62701",
+                weight_g=1250,
+                reference="SAMPLE",
+            )
         except ApplicationError as exc:
             messages.error(request, exc.message)
             return redirect("backoffice:shipping-channel-list")

@@ -122,7 +122,7 @@ def test_the_validator_rejects_a_single_digit_typo(carrier_code, fmt, shape):
             if old not in DIGITS:
                 continue
             for new in DIGITS.replace(old, ""):
-                typo = number[:position] + new + number[position + 1:]
+                typo = number[:position] + new + number[position + 1 :]
                 expected = _blind_spot(fmt, number, position, old, new)
                 assert validate_tracking_number(carrier_code, typo) is expected, (number, typo)
     # The usual typo, one digit off by one, is always caught.
@@ -217,9 +217,20 @@ class FakeRemoteAdapter(CarrierAdapter):
 
 @pytest.mark.parametrize(
     ("code", "fmt"),
-    [("ups", UPS), ("UPS", UPS), (" Ups ", UPS), ("usps", USPS), ("dhl", DHL_EXPRESS), ("dhl-express", DHL_EXPRESS),
-     ("DHL eCommerce", DHL_ECOMMERCE), ("dhl_ecom", DHL_ECOMMERCE), ("yunexpress", YUNEXPRESS), ("YT", YUNEXPRESS),
-     ("acme-post", GENERIC), ("fedex", GENERIC)],
+    [
+        ("ups", UPS),
+        ("UPS", UPS),
+        (" Ups ", UPS),
+        ("usps", USPS),
+        ("dhl", DHL_EXPRESS),
+        ("dhl-express", DHL_EXPRESS),
+        ("DHL eCommerce", DHL_ECOMMERCE),
+        ("dhl_ecom", DHL_ECOMMERCE),
+        ("yunexpress", YUNEXPRESS),
+        ("YT", YUNEXPRESS),
+        ("acme-post", GENERIC),
+        ("fedex", GENERIC),
+    ],
 )
 def test_without_a_registered_adapter_the_local_one_answers_in_the_carriers_format(code, fmt):
     adapter = get_adapter(code)
@@ -271,8 +282,21 @@ def test_errors_carry_retryable_and_a_sentence():
 
 @pytest.mark.parametrize(
     ("status", "retryable"),
-    [(408, True), (425, True), (429, True), (500, True), (502, True), (503, True), (504, True),
-     (400, False), (401, False), (403, False), (404, False), (409, False), (422, False)],
+    [
+        (408, True),
+        (425, True),
+        (429, True),
+        (500, True),
+        (502, True),
+        (503, True),
+        (504, True),
+        (400, False),
+        (401, False),
+        (403, False),
+        (404, False),
+        (409, False),
+        (422, False),
+    ],
 )
 def test_error_for_status(status, retryable):
     error = error_for_status(status, "The carrier said no.", carrier_code="dhl")

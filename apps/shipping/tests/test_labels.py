@@ -11,9 +11,17 @@ RECIPIENT = LabelAddress(name="Jane Doe", company="", lines=("1 Main St", "New Y
 
 def test_labels_get_distinct_well_formed_tracking_numbers(channels):
     ground = channels[0]
-    numbers = {parcel_label_issue(channel=ground, order_number="S26112500000421", recipient=RECIPIENT,
-                                  recipient_country="US", recipient_postal_code="10001", weight_g=900).tracking_number
-               for _ in range(3)}
+    numbers = {
+        parcel_label_issue(
+            channel=ground,
+            order_number="S26112500000421",
+            recipient=RECIPIENT,
+            recipient_country="US",
+            recipient_postal_code="10001",
+            weight_g=900,
+        ).tracking_number
+        for _ in range(3)
+    }
     assert len(numbers) == 3 and all(n.startswith("1Z") and validate_tracking_number("ups", n) for n in numbers)
 
 
@@ -21,8 +29,14 @@ def test_carrier_refusal_is_a_clear_conflict(channels):
     from apps.core.errors import StateConflict
 
     with pytest.raises(StateConflict) as exc:
-        parcel_label_issue(channel=channels[0], order_number="S1", recipient=RECIPIENT, recipient_country="US",
-                           recipient_postal_code="10001", weight_g=0)
+        parcel_label_issue(
+            channel=channels[0],
+            order_number="S1",
+            recipient=RECIPIENT,
+            recipient_country="US",
+            recipient_postal_code="10001",
+            weight_g=0,
+        )
     assert exc.value.code == "carrier_refused" and "no weight" in exc.value.message
 
 

@@ -27,29 +27,37 @@ def test_a_bad_table_changes_nothing(channels):
     card = channels[0].rate_cards.filter(is_active=True).order_by("-valid_from").first()
     before = RateLine.objects.filter(zone__rate_card=card).count()
     with pytest.raises(ValidationFailed) as exc:
-        rate_table_replace(actor=None, rate_card=card, rows=[RateRow(2, "US", "US", "", 0, 500, "5"),
-                                                             RateRow(3, "US", "US", "", 100, 600, "6")])
+        rate_table_replace(
+            actor=None,
+            rate_card=card,
+            rows=[RateRow(2, "US", "US", "", 0, 500, "5"), RateRow(3, "US", "US", "", 100, 600, "6")],
+        )
     assert exc.value.code == "rate_table_invalid" and exc.value.extra["rows"][0][0] == 3
     assert RateLine.objects.filter(zone__rate_card=card).count() == before
 
 
 def test_prefixes_of_a_zone_add_up_over_its_rows_and_whole_countries_are_not_in_two_zones():
-    zones, problems = check_rate_rows([
-        RateRow(2, "West", "US", "900", 0, 500, "4"),
-        RateRow(3, "West", "US", "901", 500, 1000, "5"),
-        RateRow(4, "West", "", "902", 1000, 2000, "6"),
-        RateRow(5, "US", "US", "", 0, 500, "5"),
-        RateRow(6, "USA", "US", "", 0, 500, "5"),
-    ])
+    zones, problems = check_rate_rows(
+        [
+            RateRow(2, "West", "US", "900", 0, 500, "4"),
+            RateRow(3, "West", "US", "901", 500, 1000, "5"),
+            RateRow(4, "West", "", "902", 1000, 2000, "6"),
+            RateRow(5, "US", "US", "", 0, 500, "5"),
+            RateRow(6, "USA", "US", "", 0, 500, "5"),
+        ]
+    )
     assert zones["West"]["prefixes"] == ["900", "901", "902"]
     assert [(p.row, p.field) for p in problems] == [(6, "countries")]
     assert "already in zone US" in problems[0].message
 
 
-@pytest.mark.parametrize(("row", "field"), [
-    (RateRow(2, "US", "US", "", 0, 3_000_000_000, "5"), "weight_to_g"),
-    (RateRow(2, "US", "US", "", 0, 500, "100000000000"), "price"),
-])
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        (RateRow(2, "US", "US", "", 0, 3_000_000_000, "5"), "weight_to_g"),
+        (RateRow(2, "US", "US", "", 0, 500, "100000000000"), "price"),
+    ],
+)
 def test_numbers_beyond_what_the_database_holds_are_refused(row, field):
     _zones, problems = check_rate_rows([row])
     assert [p.field for p in problems] == [field]

@@ -18,8 +18,9 @@ class TrackingOutput(serializers.Serializer):
 
     number = serializers.CharField(help_text="The number as asked (upper-cased).")
     found = serializers.BooleanField()
-    status = serializers.ChoiceField(choices=OrderStatus.choices, allow_null=True,
-                                     help_text="The order's status; null when not found.")
+    status = serializers.ChoiceField(
+        choices=OrderStatus.choices, allow_null=True, help_text="The order's status; null when not found."
+    )
     carrier = serializers.CharField(allow_null=True, help_text="Null until handed to the carrier.")
     tracking_number = serializers.CharField(allow_null=True)
     tracking_url = serializers.URLField(allow_null=True, help_text="The carrier's own tracking page, if it has one.")

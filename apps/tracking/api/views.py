@@ -19,19 +19,28 @@ class TrackingView(APIView):
         operation_id="tracking_list",
         summary="Track up to 40 parcels",
         description=f"Order numbers (S…, check digit verified) or tracking numbers, comma-separated, at most "
-                    f"{MAX_NUMBERS}. The answer keeps the order of the numbers asked; a number with no parcel "
-                    "answers `found: false`. More than 40 numbers, or a mistyped order number, is a 400.",
+        f"{MAX_NUMBERS}. The answer keeps the order of the numbers asked; a number with no parcel "
+        "answers `found: false`. More than 40 numbers, or a mistyped order number, is a 400.",
         auth=[],
-        parameters=[OpenApiParameter("numbers", str, OpenApiParameter.QUERY, required=True,
-                                     description=f"Up to {MAX_NUMBERS} numbers, comma-separated.",
-                                     examples=[OpenApiExample("two", value="S26112500000421,1Z9FH0010300000014")])],
+        parameters=[
+            OpenApiParameter(
+                "numbers",
+                str,
+                OpenApiParameter.QUERY,
+                required=True,
+                description=f"Up to {MAX_NUMBERS} numbers, comma-separated.",
+                examples=[OpenApiExample("two", value="S26112500000421,1Z9FH0010300000014")],
+            )
+        ],
         responses={
             200: TrackingOutput(many=True),
             400: OpenApiResponse(
-                inline_serializer("TrackingError", {"code": serializers.CharField(),
-                                                    "message": serializers.CharField()}),
+                inline_serializer(
+                    "TrackingError", {"code": serializers.CharField(), "message": serializers.CharField()}
+                ),
                 description="No numbers, more than 40, or a malformed number (`code`: `no_numbers`, "
-                            "`too_many_numbers`, `bad_numbers`)."),
+                "`too_many_numbers`, `bad_numbers`).",
+            ),
         },
     )
     def get(self, request):

@@ -7,31 +7,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orders', '0002_role_permissions'),
+        ("orders", "0002_role_permissions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrackingEvent',
+            name="TrackingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(help_text='When it happened (not when it was recorded).')),
-                ('location', models.CharField(blank=True, max_length=120)),
-                ('status', models.CharField(choices=[('info_received', 'Info received'), ('in_transit', 'In transit'), ('out_for_delivery', 'Out for delivery'), ('delivered', 'Delivered'), ('exception', 'Delivery exception'), ('returned', 'Returned to sender')], max_length=20)),
-                ('description', models.CharField(blank=True, max_length=300)),
-                ('source', models.CharField(choices=[('staff', 'Staff'), ('carrier', 'Carrier'), ('system', 'System')], default='staff', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tracking_events', to='orders.order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(help_text="When it happened (not when it was recorded).")),
+                ("location", models.CharField(blank=True, max_length=120)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("info_received", "Info received"),
+                            ("in_transit", "In transit"),
+                            ("out_for_delivery", "Out for delivery"),
+                            ("delivered", "Delivered"),
+                            ("exception", "Delivery exception"),
+                            ("returned", "Returned to sender"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=300)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("staff", "Staff"), ("carrier", "Carrier"), ("system", "System")],
+                        default="staff",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tracking_events", to="orders.order"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['occurred_at', 'id'],
-                'indexes': [models.Index(fields=['order', 'occurred_at'], name='tracking_event_order_time_idx')],
+                "ordering": ["occurred_at", "id"],
+                "indexes": [models.Index(fields=["order", "occurred_at"], name="tracking_event_order_time_idx")],
             },
         ),
     ]

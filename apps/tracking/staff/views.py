@@ -38,13 +38,21 @@ def _order(number: str):
 def _detail(request, order, form=None, status=200):
     can_add = request.user.has_perm("tracking.add_trackingevent")
     carrier = order.channel.carrier if order.channel_id else None
-    return render(request, "tracking/staff/order.html", {
-        "order": order, "events": order_timeline(order=order), "form": form or EventForm(),
-        "carrier": carrier, "tracking_url": tracking_link(carrier, order.tracking_number),
-        "can_add": can_add and order.status in WAYBILL_STATUSES,
-        "can_deliver": can_add and order.status == OrderStatus.SHIPPED,
-        "order_badge": STATUS_BADGES.get(order.status, "secondary"),
-    }, status=status)
+    return render(
+        request,
+        "tracking/staff/order.html",
+        {
+            "order": order,
+            "events": order_timeline(order=order),
+            "form": form or EventForm(),
+            "carrier": carrier,
+            "tracking_url": tracking_link(carrier, order.tracking_number),
+            "can_add": can_add and order.status in WAYBILL_STATUSES,
+            "can_deliver": can_add and order.status == OrderStatus.SHIPPED,
+            "order_badge": STATUS_BADGES.get(order.status, "secondary"),
+        },
+        status=status,
+    )
 
 
 class TrackingListView(StaffPermissionRequiredMixin, View):
@@ -60,11 +68,16 @@ class TrackingListView(StaffPermissionRequiredMixin, View):
             order = None if problem else order_find(code=code)
             if order is not None:
                 return redirect("backoffice:tracking-order", order.number)
-            messages.error(request, f"{code}: {problem}." if problem else
-                           f"No order has the number or tracking number “{code}”.")
+            messages.error(
+                request, f"{code}: {problem}." if problem else f"No order has the number or tracking number “{code}”."
+            )
         exceptions = request.GET.get("show") == "exceptions"
-        page = keyset_page(in_delivery(exceptions_only=exceptions), after=request.GET.get("after"),
-                           before=request.GET.get("before"), size=PAGE_SIZE)
+        page = keyset_page(
+            in_delivery(exceptions_only=exceptions),
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+            size=PAGE_SIZE,
+        )
         labels = dict(TrackingStatus.choices)
         for row in page.rows:
             row.latest_status_label = labels.get(row.latest_status, "")
@@ -89,18 +102,27 @@ class TrackingEventAddView(StaffPermissionRequiredMixin, View):
             return _detail(request, order, form, status=400)
         data = form.cleaned_data
         try:
-            event = tracking_event_add(actor=request.user, order=order, occurred_at=data["occurred_at"],
-                                       status=data["status"], location=data["location"],
-                                       description=data["description"])
+            event = tracking_event_add(
+                actor=request.user,
+                order=order,
+                occurred_at=data["occurred_at"],
+                status=data["status"],
+                location=data["location"],
+                description=data["description"],
+            )
         except ApplicationError as exc:
             form_add_application_error(form, exc)
             messages.error(request, f"The event was not recorded: {exc.message}")
             return _detail(request, order, form, status=400)
         order.refresh_from_db(fields=["status"])
-        moved = f" {order.number} is now {order.get_status_display()}." if event.status in (
-            TrackingStatus.DELIVERED, TrackingStatus.RETURNED) else ""
-        messages.success(request, f"Recorded: {event.get_status_display()} at {event.occurred_at:%Y-%m-%d %H:%M}."
-                                  + moved)
+        moved = (
+            f" {order.number} is now {order.get_status_display()}."
+            if event.status in (TrackingStatus.DELIVERED, TrackingStatus.RETURNED)
+            else ""
+        )
+        messages.success(
+            request, f"Recorded: {event.get_status_display()} at {event.occurred_at:%Y-%m-%d %H:%M}." + moved
+        )
         return redirect(reverse("backoffice:tracking-order", args=[order.number]))
 
 

@@ -24,8 +24,11 @@ def make_order(world):  # noqa: F811
         order = order_create(actor=world.user, data=world.data(external_ref=ref))
         changes = {"status": status, "channel": world.ground}
         if status in ("shipped", "delivered", "returned"):
-            changes.update(tracking_number=tracking, shipped_at=timezone.now() - shipped_ago,
-                           packed_at=timezone.now() - shipped_ago)
+            changes.update(
+                tracking_number=tracking,
+                shipped_at=timezone.now() - shipped_ago,
+                packed_at=timezone.now() - shipped_ago,
+            )
         if status == "delivered":
             changes["delivered_at"] = timezone.now() - timedelta(hours=1)
         Order.objects.filter(pk=order.pk).update(**changes)

@@ -15,9 +15,15 @@ pytestmark = pytest.mark.django_db
 def test_shape_of_found_and_not_found(api_client, shipped, world, anonymous):
     world.ground.carrier.tracking_url = "https://www.ups.com/track?tracknum={number}"
     world.ground.carrier.save()
-    tracking_event_add(actor=None, order=shipped, occurred_at=timezone.now() - timedelta(hours=2),
-                       status="out_for_delivery", location="San Francisco, CA", description="On the van",
-                       source="carrier")
+    tracking_event_add(
+        actor=None,
+        order=shipped,
+        occurred_at=timezone.now() - timedelta(hours=2),
+        status="out_for_delivery",
+        location="San Francisco, CA",
+        description="On the van",
+        source="carrier",
+    )
     with anonymous():
         response = api_client.get(URL, {"numbers": f"{shipped.number},nope123456"})
     assert response.status_code == 200
@@ -29,8 +35,15 @@ def test_shape_of_found_and_not_found(api_client, shipped, world, anonymous):
     assert [set(e) for e in found["events"]] == [{"at", "status", "location", "description"}] * 2
     assert [e["status"] for e in found["events"]] == ["out_for_delivery", "in_transit"]  # newest first
     assert found["events"][1]["description"] == "Shipped: handed to UPS"
-    assert missing == {"number": "NOPE123456", "found": False, "status": None, "carrier": None,
-                       "tracking_number": None, "tracking_url": None, "events": []}
+    assert missing == {
+        "number": "NOPE123456",
+        "found": False,
+        "status": None,
+        "carrier": None,
+        "tracking_number": None,
+        "tracking_url": None,
+        "events": [],
+    }
     body = response.content.decode()
     for private in ("Jane Doe", "500 Market St", "jane@example.com", world.customer.company_name):
         assert private not in body
@@ -39,8 +52,10 @@ def test_shape_of_found_and_not_found(api_client, shipped, world, anonymous):
 def test_by_tracking_number_and_repeated_parameters(api_client, shipped, anonymous):
     with anonymous():
         response = api_client.get(URL + f"?numbers={shipped.tracking_number}&numbers=OTHER12345")
-    assert [(r["number"], r["found"]) for r in response.json()] == [(shipped.tracking_number, True),
-                                                                    ("OTHER12345", False)]
+    assert [(r["number"], r["found"]) for r in response.json()] == [
+        (shipped.tracking_number, True),
+        ("OTHER12345", False),
+    ]
 
 
 def test_forty_numbers_at_most(api_client, db):
@@ -48,8 +63,10 @@ def test_forty_numbers_at_most(api_client, db):
     assert ok.status_code == 200 and len(ok.json()) == 40
     response = api_client.get(URL, {"numbers": ",".join(f"TRACK{n:06d}" for n in range(41))})
     assert response.status_code == 400
-    assert response.json() == {"code": "too_many_numbers",
-                               "message": "You entered 41 numbers; track at most 40 at a time."}
+    assert response.json() == {
+        "code": "too_many_numbers",
+        "message": "You entered 41 numbers; track at most 40 at a time.",
+    }
 
 
 def test_missing_and_malformed_numbers_are_400(api_client, shipped):

@@ -17,10 +17,15 @@ HOUR = timedelta(hours=1)
 
 
 def add(order, actor=None, status=TrackingStatus.IN_TRANSIT, ago=HOUR, **kwargs):
-    return tracking_event_add(actor=actor, order=order, occurred_at=timezone.now() - ago, status=status,
-                              location=kwargs.pop("location", "Phoenix, AZ"),
-                              description=kwargs.pop("description", "Arrived at the hub"),
-                              source=kwargs.pop("source", EventSource.CARRIER))
+    return tracking_event_add(
+        actor=actor,
+        order=order,
+        occurred_at=timezone.now() - ago,
+        status=status,
+        location=kwargs.pop("location", "Phoenix, AZ"),
+        description=kwargs.pop("description", "Arrived at the hub"),
+        source=kwargs.pop("source", EventSource.CARRIER),
+    )
 
 
 def refused(code, **kwargs):
@@ -34,7 +39,11 @@ def test_an_event_is_recorded_and_the_order_stays_shipped(shipped, make_staff):
     staff = make_staff("logistics")
     event = add(shipped, actor=staff, source=EventSource.STAFF)
     assert (event.status, event.location, event.source, event.created_by) == (
-        "in_transit", "Phoenix, AZ", "staff", staff)
+        "in_transit",
+        "Phoenix, AZ",
+        "staff",
+        staff,
+    )
     assert Order.objects.get(pk=shipped.pk).status == "shipped"
 
 
@@ -56,8 +65,7 @@ def test_returned_moves_a_shipped_or_delivered_order_to_returned(make_order):
     add(shipped, status=TrackingStatus.RETURNED)
     add(delivered, status=TrackingStatus.RETURNED)
     add(delivered, status=TrackingStatus.RETURNED)  # the same news twice moves it once
-    assert set(Order.objects.filter(pk__in=[shipped.pk, delivered.pk]).values_list("status", flat=True)) == {
-        "returned"}
+    assert set(Order.objects.filter(pk__in=[shipped.pk, delivered.pk]).values_list("status", flat=True)) == {"returned"}
     assert OrderEvent.objects.filter(order=delivered, to_status="returned").count() == 1
 
 
@@ -129,8 +137,9 @@ def test_public_tracking_runs_two_queries_for_forty_numbers(make_order, world):
 
 
 def test_demo_seed_adds_events_once(make_order):
-    orders = [make_order(tracking=f"1ZDEMO{i:08d}", ref=f"DEMO-{i}", shipped_ago=timedelta(minutes=5))
-              for i in range(3)]
+    orders = [
+        make_order(tracking=f"1ZDEMO{i:08d}", ref=f"DEMO-{i}", shipped_ago=timedelta(minutes=5)) for i in range(3)
+    ]
     other = make_order(tracking="1ZNOTDEMO0001", ref="REAL-1")
     assert seed_tracking() == 3
     count = TrackingEvent.objects.count()

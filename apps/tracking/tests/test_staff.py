@@ -24,8 +24,13 @@ def deliver_url(order):
 
 def event_data(**changes):
     at = timezone.localtime() - timedelta(hours=3)
-    return {"occurred_at": at.strftime("%Y-%m-%dT%H:%M"), "status": "in_transit", "location": "Phoenix, AZ",
-            "description": "Arrived at the hub", **changes}
+    return {
+        "occurred_at": at.strftime("%Y-%m-%dT%H:%M"),
+        "status": "in_transit",
+        "location": "Phoenix, AZ",
+        "description": "Arrived at the hub",
+        **changes,
+    }
 
 
 def flashes(response):
@@ -92,24 +97,32 @@ def test_add_an_event(logistics, shipped):
     assert any(m.startswith("Recorded: In transit at ") for m in flashes(response))
     event = TrackingEvent.objects.get(order=shipped)
     assert (event.status, event.location, event.source, event.created_by.email) == (
-        "in_transit", "Phoenix, AZ", "staff", response.wsgi_request.user.email)
+        "in_transit",
+        "Phoenix, AZ",
+        "staff",
+        response.wsgi_request.user.email,
+    )
     assert "Arrived at the hub" in response.content.decode()
 
 
 def test_a_delivered_event_delivers_the_order(logistics, shipped):
-    response = logistics.post(add_url(shipped), event_data(status="delivered", description="Front door"),
-                              follow=True)
+    response = logistics.post(add_url(shipped), event_data(status="delivered", description="Front door"), follow=True)
     assert any(m.endswith(f"{shipped.number} is now Delivered.") for m in flashes(response))
     assert Order.objects.get(pk=shipped.pk).status == "delivered"
 
 
-@pytest.mark.parametrize(("changes", "says"), [
-    ({"occurred_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}, "is in the future"),
-    ({"occurred_at": (timezone.localtime() - timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")},
-     "before the hand-over"),
-    ({"occurred_at": "yesterday"}, "correct the fields"),
-    ({"status": "teleported"}, "correct the fields"),
-])
+@pytest.mark.parametrize(
+    ("changes", "says"),
+    [
+        ({"occurred_at": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")}, "is in the future"),
+        (
+            {"occurred_at": (timezone.localtime() - timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")},
+            "before the hand-over",
+        ),
+        ({"occurred_at": "yesterday"}, "correct the fields"),
+        ({"status": "teleported"}, "correct the fields"),
+    ],
+)
 def test_bad_input_gets_a_message_and_changes_nothing(logistics, shipped, changes, says):
     response = logistics.post(add_url(shipped), event_data(**changes))
     assert response.status_code == 400

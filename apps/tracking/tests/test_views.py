@@ -44,10 +44,19 @@ def test_order_number_typo_is_caught(client):
 def tracked(shipped, world):
     world.ground.carrier.tracking_url = "https://www.ups.com/track?tracknum={number}"
     world.ground.carrier.save()
-    for hours, status, location, text in ((30, "in_transit", "Phoenix, AZ", "Arrived at the hub"),
-                                          (5, "out_for_delivery", "San Francisco, CA", "On the van")):
-        tracking_event_add(actor=None, order=shipped, occurred_at=timezone.now() - timedelta(hours=hours),
-                           status=status, location=location, description=text, source="carrier")
+    for hours, status, location, text in (
+        (30, "in_transit", "Phoenix, AZ", "Arrived at the hub"),
+        (5, "out_for_delivery", "San Francisco, CA", "On the van"),
+    ):
+        tracking_event_add(
+            actor=None,
+            order=shipped,
+            occurred_at=timezone.now() - timedelta(hours=hours),
+            status=status,
+            location=location,
+            description=text,
+            source="carrier",
+        )
     return shipped
 
 
@@ -90,16 +99,31 @@ def test_no_customer_or_recipient_data_on_the_public_page(client, tracked, world
     with anonymous():
         body = client.get(URL, {"numbers": f"{tracked.number},{tracked.tracking_number}"}).content.decode()
     customer = world.customer
-    for private in ("Jane Doe", "500 Market St", "Apt 4", "San Francisco, CA 94105", "94105", "555-0142",
-                    "jane@example.com", customer.company_name, customer.code, "TEE"):
+    for private in (
+        "Jane Doe",
+        "500 Market St",
+        "Apt 4",
+        "San Francisco, CA 94105",
+        "94105",
+        "555-0142",
+        "jane@example.com",
+        customer.company_name,
+        customer.code,
+        "TEE",
+    ):
         assert private not in body, private
 
 
 def test_forty_numbers_cost_the_same_queries_as_one(client, make_order, anonymous):
     orders = [make_order(tracking=f"1ZPAGE{i:08d}") for i in range(20)]
     for order in orders:
-        tracking_event_add(actor=None, order=order, occurred_at=timezone.now() - timedelta(hours=1),
-                           status="in_transit", source="carrier")
+        tracking_event_add(
+            actor=None,
+            order=order,
+            occurred_at=timezone.now() - timedelta(hours=1),
+            status="in_transit",
+            source="carrier",
+        )
     numbers = [o.number for o in orders[:10]] + [o.tracking_number for o in orders[10:]]
     numbers += [f"NOPE{i:06d}" for i in range(20)]
     with anonymous(), CaptureQueriesContext(connection) as one:

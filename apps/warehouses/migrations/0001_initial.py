@@ -5,57 +5,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_roles_and_levels'),
+        ("accounts", "0002_roles_and_levels"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Warehouse',
+            name="Warehouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Short code printed on labels, e.g. LAX1.', max_length=12, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('address1', models.CharField(max_length=200, verbose_name='address line 1')),
-                ('address2', models.CharField(blank=True, max_length=200, verbose_name='address line 2')),
-                ('city', models.CharField(max_length=100)),
-                ('state', models.CharField(blank=True, max_length=100, verbose_name='state / province')),
-                ('postal_code', models.CharField(blank=True, max_length=20)),
-                ('country', models.CharField(help_text='Two-letter country code.', max_length=2)),
-                ('timezone', models.CharField(default='UTC', max_length=64)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('is_active', models.BooleanField(default=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.SlugField(help_text="Short code printed on labels, e.g. LAX1.", max_length=12, unique=True),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("address1", models.CharField(max_length=200, verbose_name="address line 1")),
+                ("address2", models.CharField(blank=True, max_length=200, verbose_name="address line 2")),
+                ("city", models.CharField(max_length=100)),
+                ("state", models.CharField(blank=True, max_length=100, verbose_name="state / province")),
+                ("postal_code", models.CharField(blank=True, max_length=20)),
+                ("country", models.CharField(help_text="Two-letter country code.", max_length=2)),
+                ("timezone", models.CharField(default="UTC", max_length=64)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("is_active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='CustomerWarehouse',
+            name="CustomerWarehouse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='warehouse_links', to='accounts.customer')),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='customer_links', to='warehouses.warehouse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="warehouse_links",
+                        to="accounts.customer",
+                    ),
+                ),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="customer_links",
+                        to="warehouses.warehouse",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('customer', 'warehouse'), name='warehouses_customer_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("customer", "warehouse"), name="warehouses_customer_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BinLocation',
+            name="BinLocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='e.g. A-01-03 (aisle, rack, level).', max_length=30)),
-                ('zone', models.CharField(blank=True, max_length=30)),
-                ('is_active', models.BooleanField(default=True)),
-                ('warehouse', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bins', to='warehouses.warehouse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(help_text="e.g. A-01-03 (aisle, rack, level).", max_length=30)),
+                ("zone", models.CharField(blank=True, max_length=30)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "warehouse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="bins", to="warehouses.warehouse"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['warehouse', 'code'],
-                'constraints': [models.UniqueConstraint(fields=('warehouse', 'code'), name='warehouses_bin_unique_code')],
+                "ordering": ["warehouse", "code"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("warehouse", "code"), name="warehouses_bin_unique_code")
+                ],
             },
         ),
     ]
