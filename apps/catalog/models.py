@@ -104,6 +104,8 @@ class GeneratedUpc(models.Model):
     customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = CustomerScopedManager()
+
     class Meta:
         ordering = ["-id"]
 

@@ -1,15 +1,17 @@
 """Structural tenancy (STYLE rule 10), a thin layer over django-scopes.
 
 Customer-owned models declare ``objects = CustomerScopedManager()``; any query on them outside a
-scope raises ``ScopeError`` instead of leaking another customer's rows.
+scope raises ``ScopeError`` instead of leaking another customer's rows. Child rows without a
+customer key of their own name the path to it: ``CustomerScopedManager(customer="order__customer")``.
 """
 
 from django_scopes import ScopedManager, scope, scopes_disabled
 
 
-def CustomerScopedManager(**kwargs):  # noqa: N802 - reads like a class at the call site
-    """A manager that only runs inside ``customer_scope(...)`` or ``staff_scope()``."""
-    return ScopedManager(customer="customer", **kwargs)
+def CustomerScopedManager(customer="customer", **kwargs):  # noqa: N802 - reads like a class at the call site
+    """A manager that only runs inside ``customer_scope(...)`` or ``staff_scope()``; ``customer`` is
+    the lookup from the model to its customer (a parent's, for child rows)."""
+    return ScopedManager(customer=customer, **kwargs)
 
 
 def customer_scope(customer):

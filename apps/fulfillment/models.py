@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.tenancy import CustomerScopedManager
+
 from .choices import ManifestStatus, PickStatus, WaveOrderStatus, WaveStatus
 
 
@@ -33,6 +35,8 @@ class WaveOrder(models.Model):
     slot = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=WaveOrderStatus.choices, default=WaveOrderStatus.PICKING)
 
+    objects = CustomerScopedManager(customer="order__customer")
+
     class Meta:
         ordering = ["wave", "slot"]
         constraints = [
@@ -62,6 +66,8 @@ class PickLine(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     picked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CustomerScopedManager(customer="wave_order__order__customer")
 
     class Meta:
         ordering = ["bin__code", "product__sku", "id"]
@@ -122,6 +128,8 @@ class Parcel(models.Model):
     manifest = models.ForeignKey(Manifest, null=True, blank=True, on_delete=models.PROTECT, related_name="parcels")
     packed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     packed_at = models.DateTimeField(default=timezone.now)
+
+    objects = CustomerScopedManager(customer="order__customer")
 
     class Meta:
         ordering = ["-id"]

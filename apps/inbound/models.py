@@ -57,6 +57,8 @@ class InboundLine(models.Model):
     shelving_loss = models.PositiveIntegerField(default=0, help_text="Units found missing or damaged while shelving.")
     shelving_gain = models.PositiveIntegerField(default=0, help_text="Extra units found while shelving.")
 
+    objects = CustomerScopedManager(customer="inbound__customer")
+
     class Meta:
         ordering = ["product__sku"]
         constraints = [
@@ -82,6 +84,8 @@ class InboundBox(models.Model):
     arrived = models.BooleanField(default=False)
     received = models.BooleanField(default=False, help_text="Counted at receiving.")
 
+    objects = CustomerScopedManager(customer="inbound__customer")
+
     class Meta:
         ordering = ["box_no"]
         constraints = [models.UniqueConstraint(fields=["inbound", "box_no"], name="inbound_box_unique_no")]
@@ -98,6 +102,8 @@ class InboundBoxItem(models.Model):
     quantity = models.PositiveIntegerField(help_text="Packed (announced).")
     good = models.PositiveIntegerField(null=True, blank=True)
     damaged = models.PositiveIntegerField(null=True, blank=True)
+
+    objects = CustomerScopedManager(customer="box__inbound__customer")
 
     class Meta:
         ordering = ["box__box_no", "product__sku"]
@@ -118,6 +124,8 @@ class InboundEvent(models.Model):
     to_status = models.CharField(max_length=10)
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CustomerScopedManager(customer="inbound__customer")
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -156,6 +164,8 @@ class DamageGainLine(models.Model):
     expected = models.PositiveIntegerField(null=True, blank=True)
     found = models.PositiveIntegerField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
+
+    objects = CustomerScopedManager(customer="slip__customer")
 
     class Meta:
         ordering = ["product__sku", "kind"]

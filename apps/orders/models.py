@@ -149,6 +149,8 @@ class OrderLine(models.Model):
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
 
+    objects = CustomerScopedManager(customer="order__customer")
+
     class Meta:
         ordering = ["id"]
         constraints = [
@@ -172,6 +174,8 @@ class OrderEvent(models.Model):
     to_status = models.CharField(max_length=16, blank=True)
     message = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CustomerScopedManager(customer="order__customer")
 
     class Meta:
         ordering = ["created_at", "id"]

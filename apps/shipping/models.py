@@ -3,6 +3,8 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
+from apps.core.tenancy import CustomerScopedManager
+
 
 class Carrier(models.Model):
     code = models.SlugField(max_length=20, unique=True, help_text="e.g. UPS, USPS, DHL (the adapter to use).")
@@ -139,6 +141,8 @@ class CustomerChannel(models.Model):
 
     customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="channel_links")
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="customer_links")
+
+    objects = CustomerScopedManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["customer", "channel"], name="shipping_customer_channel")]

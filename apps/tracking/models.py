@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from apps.core.tenancy import CustomerScopedManager
+
 from .choices import STATUS_BADGES, EventSource, TrackingStatus
 
 
@@ -23,6 +25,8 @@ class TrackingEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CustomerScopedManager(customer="order__customer")
 
     class Meta:
         ordering = ["occurred_at", "id"]

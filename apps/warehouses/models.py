@@ -1,5 +1,7 @@
 from django.db import models
 
+from apps.core.tenancy import CustomerScopedManager
+
 
 class Warehouse(models.Model):
     code = models.SlugField(max_length=12, unique=True, help_text="Short code printed on labels, e.g. LAX1.")
@@ -47,6 +49,8 @@ class CustomerWarehouse(models.Model):
 
     customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="warehouse_links")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="customer_links")
+
+    objects = CustomerScopedManager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["customer", "warehouse"], name="warehouses_customer_unique")]
