@@ -115,8 +115,8 @@ def upc_generate(*, customer) -> str:
     sequence numbers them; the unique row guards against any UPC already in use)."""
     for _ in range(1000):
         upc = _upc_from_number(sequence_next(name="st-upc", start=0))
-        with staff_scope():  # uniqueness is global: look across every customer's products
-            taken = Product.objects.filter(upc=upc).exists()
+        with staff_scope():  # uniqueness is global: look across every customer's products and UPCs
+            taken = Product.objects.filter(upc=upc).exists() or GeneratedUpc.objects.filter(upc=upc).exists()
         if taken:  # typed in by someone earlier: skip it
             continue
         GeneratedUpc.objects.create(upc=upc, customer=customer)

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from apps.core.errors import ValidationFailed
+from apps.core.tenancy import customer_scope
 
 from .addresses import clean_country
 from .models import Carrier, Channel, CustomerChannel, LevelFreightDiscount, RateCard, RateLine, RemoteSurcharge, Zone
@@ -130,9 +131,10 @@ def customer_channels_set(*, actor, customer, channels) -> None:
             extra={"channels": outside},
         )
     wanted = {c.pk for c in channels}
-    CustomerChannel.objects.filter(customer=customer).exclude(channel_id__in=wanted).delete()
-    have = set(CustomerChannel.objects.filter(customer=customer).values_list("channel_id", flat=True))
-    CustomerChannel.objects.bulk_create([CustomerChannel(customer=customer, channel_id=pk) for pk in wanted - have])
+    with customer_scope(customer):  # the plan's rows are that customer's, whoever sets them
+        CustomerChannel.objects.exclude(channel_id__in=wanted).delete()
+        have = set(CustomerChannel.objects.values_list("channel_id", flat=True))
+        CustomerChannel.objects.bulk_create([CustomerChannel(customer=customer, channel_id=pk) for pk in wanted - have])
 
 
 # --- Rate tables ------------------------------------------------------------------------------

@@ -174,10 +174,10 @@ def public_tracking(*, numbers: list[str]) -> list[PublicTracking]:
     customer or the recipient through it."""
     by_number = [n for n in numbers if is_order_number(n)]
     by_tracking = [n for n in numbers if n not in by_number]
-    events = TrackingEvent.objects.order_by(*_NEWEST_FIRST).only(
-        "order_id", "occurred_at", "status", "location", "description"
-    )
     with staff_scope():
+        events = TrackingEvent.objects.order_by(*_NEWEST_FIRST).only(
+            "order_id", "occurred_at", "status", "location", "description"
+        )
         orders = list(
             Order.objects.filter(
                 Q(number__in=by_number) | Q(tracking_number__in=by_tracking), status__in=PUBLIC_STATUSES

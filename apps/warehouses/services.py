@@ -9,6 +9,7 @@ import pycountry
 from django.db import IntegrityError, transaction
 
 from apps.core.errors import ValidationFailed
+from apps.core.tenancy import customer_scope
 
 from .models import BinLocation, CustomerWarehouse, Warehouse
 
@@ -114,8 +115,9 @@ def bin_codes_in_range(*, start: str, end: str) -> list[str]:
 def customer_warehouses_set(*, actor, customer, warehouses) -> None:
     """Sales set the warehouses a customer may use (its logistics plan)."""
     wanted = {w.pk for w in warehouses}
-    CustomerWarehouse.objects.filter(customer=customer).exclude(warehouse_id__in=wanted).delete()
-    have = set(CustomerWarehouse.objects.filter(customer=customer).values_list("warehouse_id", flat=True))
-    CustomerWarehouse.objects.bulk_create(
-        [CustomerWarehouse(customer=customer, warehouse_id=pk) for pk in wanted - have]
-    )
+    with customer_scope(customer):  # the plan's rows are that customer's, whoever sets them
+        CustomerWarehouse.objects.exclude(warehouse_id__in=wanted).delete()
+        have = set(CustomerWarehouse.objects.values_list("warehouse_id", flat=True))
+        CustomerWarehouse.objects.bulk_create(
+            [CustomerWarehouse(customer=customer, warehouse_id=pk) for pk in wanted - have]
+        )

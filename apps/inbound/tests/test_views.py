@@ -44,7 +44,8 @@ def test_four_steps_in_the_portal(portal, warehouse, products):
         },
     )
     assert response.status_code == 400 and "TEE: 1 fewer packed than reserved" in response.content.decode()
-    assert inbound.boxes.count() == 0
+    with scopes_disabled():
+        assert inbound.boxes.count() == 0
     response = portal.post(
         url,
         {
@@ -111,7 +112,8 @@ def test_single_sku_packing_from_the_page(portal, warehouse, products):
         follow=True,
     )
     assert "Packing list saved: 3 boxes." in response.content.decode()
-    assert [b.items.get().quantity for b in inbound.boxes.all()] == [10, 10, 5]
+    with scopes_disabled():
+        assert [b.items.get().quantity for b in inbound.boxes.all()] == [10, 10, 5]
 
 
 def test_step_one_bad_input(portal, warehouse, products):

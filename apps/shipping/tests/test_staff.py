@@ -8,6 +8,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from apps.accounts.models import CustomerLevel
+from apps.core.tenancy import customer_scope
 from apps.shipping.models import (
     Carrier,
     Channel,
@@ -394,14 +395,17 @@ def test_sales_sets_a_customers_channels(client, make_staff, customer_a, channel
 
     response = client.post(url, {"channels": [express.pk]}, follow=True)
     assert f"{customer_a.code} may now ship with: dhl-express." in page(response)
-    assert list(CustomerChannel.objects.filter(customer=customer_a).values_list("channel", flat=True)) == [express.pk]
+    with customer_scope(customer_a):
+        assert list(CustomerChannel.objects.values_list("channel", flat=True)) == [express.pk]
 
     assert client.post(url, {"channels": [far.pk]}).status_code == 400  # not one of its warehouses
-    assert CustomerChannel.objects.filter(customer=customer_a).count() == 1
+    with customer_scope(customer_a):
+        assert CustomerChannel.objects.count() == 1
 
     response = client.post(url, {}, follow=True)
     assert "every active channel of its warehouses" in page(response)
-    assert not CustomerChannel.objects.filter(customer=customer_a).exists()
+    with customer_scope(customer_a):
+        assert not CustomerChannel.objects.exists()
     assert client.get(reverse("backoffice:shipping-customer-channels", args=["NOPE"])).status_code == 404
     assert client.get(reverse("backoffice:shipping-channel-create")).status_code == 403
 
