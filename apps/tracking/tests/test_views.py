@@ -138,3 +138,4 @@ def test_a_signed_in_customer_tracks_any_parcel_too(client, tracked, user_b):
     client.force_login(user_b)  # tracking is public: another customer's parcel answers the same
     body = _result(client.get(URL, {"numbers": tracked.number}).content.decode())
     assert 'data-found="yes"' in body and "Jane Doe" not in body
+    assert "On the van" in body  # its events too, though they are another customer's child rows
