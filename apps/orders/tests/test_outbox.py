@@ -27,6 +27,7 @@ from apps.orders.models import Order
 from apps.orders.services import order_cancel, order_create, order_submit
 from apps.orders.tasks import retry_after_stock
 from config.celery import app
+from tests.test_celery_worker import worker  # noqa: F401 - the real-worker fixture
 
 pytestmark = pytest.mark.django_db(transaction=True)  # commits for real: after-commit work runs as in use
 
@@ -250,3 +251,24 @@ def test_receiving_an_inbound_retries_insufficient_stock_orders(world, make_staf
         inbound_finish_receiving(actor=clerk, inbound=inbound)
     assert _status(order) == OrderStatus.PENDING_SHIPMENT
     assert Order.objects.filter(customer=world.customer, status=OrderStatus.ABNORMAL).count() == 0
+
+
+# --- Through a real worker and Redis (pytest -m worker, PostgreSQL + REDIS_URL) -----------------------
+
+
+@pytest.mark.worker
+def test_a_real_worker_retries_the_order_once_the_sweep_sends_what_the_broker_missed(world, worker):  # noqa: F811
+    import time
+
+    order = _abnormal(world, AbnormalReason.INSUFFICIENT_STOCK, lines=[(world.products["MUG"], 3)])
+    with broker_unreachable():
+        stock_receive(actor=None, product=world.products["MUG"], warehouse=world.warehouse, quantity=2)
+    row = OutboxMessage.objects.get(kind="stock_increased", published_at__isnull=True)
+    OutboxMessage.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    assert outbox_sweep()["sent"] == 1  # to Redis now; the worker runs the retry
+    deadline = time.monotonic() + 45
+    while _status(order) != OrderStatus.PENDING_SHIPMENT and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _status(order) == OrderStatus.PENDING_SHIPMENT, worker[1].read_text()[-3000:]
+    assert outbox_sweep()["sent"] == 0
+    assert _went_on(order) == 1
