@@ -152,7 +152,13 @@ CELERY_BEAT_SCHEDULE = {
     "billing-misc-fees-collect": {"task": "billing.misc_fees_collect", "schedule": crontab(minute=15)},
     # Import and export files older than JOB_FILES_KEEP_DAYS, every night at 03:30 UTC.
     "documents-jobs-purge": {"task": "documents.jobs_purge", "schedule": crontab(hour=3, minute=30)},
+    # Outbox messages not published after commit (broker down, process killed), every minute.
+    "core-outbox-sweep": {"task": "core.outbox_sweep", "schedule": 60.0},
 }
+# The sweep leaves a message this long to its after-commit publish before sending it itself;
+# published messages are kept this many days for inspection.
+OUTBOX_GRACE_SECONDS = env.int("OUTBOX_GRACE_SECONDS", default=60)
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=7)
 JOB_FILES_KEEP_DAYS = env.int("JOB_FILES_KEEP_DAYS", default=7)
 
 # --- Auth ------------------------------------------------------------------------------------

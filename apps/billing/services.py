@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.core.errors import StateConflict
+from apps.core.outbox import outbox_emit
 
 from .choices import CHARGE_KINDS, CREDIT_KINDS, EntryKind
 from .errors import InsufficientBalance, InvalidAmount
@@ -96,19 +97,28 @@ def _post(
         "actor": actor if getattr(actor, "pk", None) else None,
         "idempotency_key": idempotency_key,
     }
+    # Money in or a hold released grows the available balance: that is announced through the
+    # outbox in the same transaction as the entry (a repeated key posts nothing, announces nothing).
+    frees = amount - held > ZERO
     try:
         if connection.vendor == "postgresql":
-            if not connection.in_atomic_block:
+            if not connection.in_atomic_block and not frees:
                 return _post_pg(fields)  # one statement: atomic by itself, no BEGIN/COMMIT round trips
             with transaction.atomic():  # a savepoint, so a repeated key does not break the caller's transaction
-                return _post_pg(fields)
+                entry = _post_pg(fields)
+                if frees:
+                    balance_increased(customer.pk)
+                return entry
         with transaction.atomic():
             current = Wallet.objects.select_for_update().get(pk=wallet.pk)
             balance, new_held = current.balance + amount, current.held + held
             if balance < new_held or new_held < 0:
                 raise _shortage(wallet, amount, held)
             Wallet.objects.filter(pk=wallet.pk).update(balance=balance, held=new_held, updated_at=timezone.now())
-            return WalletEntry.objects.create(balance_after=balance, held_after=new_held, **fields)
+            entry = WalletEntry.objects.create(balance_after=balance, held_after=new_held, **fields)
+            if frees:
+                balance_increased(customer.pk)
+            return entry
     except IntegrityError:
         existing = _existing(customer, idempotency_key, kind, amount, held)
         if existing is None:
@@ -239,20 +249,20 @@ def adjust(*, customer, amount, reason: str, idempotency_key: str, actor, **ref)
     )
 
 
-# Work above billing that must run when a customer's balance grows (e.g. the orders app retries the
-# customer's orders that were Abnormal for insufficient balance). Registered at start-up; called
-# after the transaction commits, with the customer's id (STYLE rule 15: billing imports no orders).
-_balance_listeners: list = []
-
-
-def on_balance_increased(listener) -> None:
-    if listener not in _balance_listeners:
-        _balance_listeners.append(listener)
+# The orders app retries the customer's orders that were Abnormal for insufficient balance when the
+# available balance grows. Billing sits below orders, so it names the task, imports nothing of it.
+RETRY_AFTER_BALANCE = "orders.retry_after_balance"
 
 
 def balance_increased(customer_id: int) -> None:
-    for listener in _balance_listeners:
-        transaction.on_commit(lambda listener=listener: listener(customer_id))
+    """Announce, in the caller's transaction, that the customer's available balance grew; many
+    postings of one customer in one transaction make one message."""
+    outbox_emit(
+        kind="balance_increased",
+        task=RETRY_AFTER_BALANCE,
+        payload={"customer_id": customer_id},
+        key=f"balance_increased:{customer_id}",
+    )
 
 
 def fulfilment_fee(*, customer, units: int) -> Decimal:

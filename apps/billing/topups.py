@@ -18,7 +18,7 @@ from .choices import TOPUP_TRANSITIONS, EntryKind, MiscFeeStatus, PaymentMethod,
 from .errors import InsufficientBalance
 from .models import MiscFeeNotice, TopUp
 from .money import check_currency, positive_amount, round_money
-from .services import balance_increased, charge, credit, wallet_for
+from .services import charge, credit, wallet_for
 
 VOUCHER_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
@@ -143,7 +143,6 @@ def topup_approve(*, actor, topup: TopUp, received_amount, exchange_rate=None) -
         reference=f"Top-up {locked.number}",
     )
     misc_fees_collect(customer=locked.customer)
-    balance_increased(locked.customer_id)
     return locked
 
 

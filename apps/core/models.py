@@ -37,3 +37,31 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.customer_id}:{self.key}"
+
+
+class OutboxMessage(models.Model):
+    """Work for another app or process (DESIGN §3), written in the same transaction as the change
+    that calls for it and sent to Celery by task name after commit. A row left unpublished (the
+    broker was down, the process died between commit and send) is sent again by the beat sweep."""
+
+    kind = models.CharField(max_length=40, help_text="What happened, e.g. stock_increased.")
+    task = models.CharField(max_length=100, help_text="The Celery task name the message is sent to.")
+    payload = models.JSONField(default=dict, help_text="The task's keyword arguments (ids, never objects).")
+    key = models.CharField(max_length=120, help_text="Messages with the same key in one transaction coalesce.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="core_outbox_unpublished_idx",
+                condition=models.Q(published_at__isnull=True),
+            ),
+            models.Index(fields=["published_at"], name="core_outbox_published_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.task} ({'published' if self.published_at else 'waiting'})"

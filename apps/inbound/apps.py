@@ -11,9 +11,3 @@ class InboundConfig(AppConfig):
         from .roles import ROLE_PERMISSIONS
 
         register_role_permissions(self, ROLE_PERMISSIONS)
-
-        from apps.inventory.in_transit import register
-
-        from .selectors import in_transit
-
-        register(in_transit)

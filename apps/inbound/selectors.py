@@ -1,8 +1,5 @@
-from collections import defaultdict
-
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from .choices import IN_TRANSIT
 from .models import DamageGainSlip, InboundBox, InboundBoxItem, InboundLine, InboundOrder
 
 
@@ -43,19 +40,6 @@ def slip_list(*, customer=None) -> QuerySet[DamageGainSlip]:
         .order_by("-created_at", "-id")
     )
     return qs.filter(customer=customer) if customer is not None else qs.select_related("customer")
-
-
-def in_transit(customer, product_ids) -> dict:
-    """(product id, warehouse id) → units announced and not yet received (for the inventory pages)."""
-    qs = InboundLine.objects.filter(inbound__status__in=IN_TRANSIT, product_id__in=product_ids)
-    if customer is not None:
-        qs = qs.filter(inbound__customer=customer)
-    totals = defaultdict(int)
-    for product_id, warehouse_id, units in qs.values_list("product_id", "inbound__warehouse_id").annotate(
-        units=Sum("quantity")
-    ):
-        totals[(product_id, warehouse_id)] += units
-    return dict(totals)
 
 
 def inbound_updates(*, customer, days: int = 14, limit: int = 5):

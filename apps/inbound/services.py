@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from apps.core.errors import StateConflict
 from apps.core.services import sequence_next
-from apps.inventory.services import stock_balances_ensure
+from apps.inventory.services import stock_in_transit_set
 from apps.warehouses.selectors import customer_warehouses
 
-from .choices import EDITABLE, SHIPPING_EDITABLE, TRANSITIONS, InboundStatus, PackingMethod, TransportMode
+from .choices import EDITABLE, IN_TRANSIT, SHIPPING_EDITABLE, TRANSITIONS, InboundStatus, PackingMethod, TransportMode
 from .errors import InboundInvalid, InboundLocked, PackingMismatch
 from .models import InboundBox, InboundBoxItem, InboundEvent, InboundLine, InboundOrder
 
@@ -51,7 +51,21 @@ def inbound_transition(*, inbound: InboundOrder, to: str, actor=None, note: str 
         to_status=to,
         note=note[:300],
     )
+    if (current in IN_TRANSIT) != (to in IN_TRANSIT):
+        _announce_in_transit(inbound, on_the_way=to in IN_TRANSIT)
     return inbound
+
+
+def _announce_in_transit(inbound: InboundOrder, *, on_the_way: bool) -> None:
+    """Tell inventory what this reservation has on its way (submitted until received) or that it
+    has nothing any more (received, cancelled): the inventory pages show it as in transit."""
+    lines = inbound.lines.select_related("product") if on_the_way else ()
+    stock_in_transit_set(
+        customer=inbound.customer,
+        reference_type="inbound",
+        reference_id=inbound.number,
+        quantities=[(line.product, inbound.warehouse, line.quantity) for line in lines],
+    )
 
 
 def _lock(inbound: InboundOrder) -> InboundOrder:
@@ -334,10 +348,6 @@ def inbound_submit(*, actor, inbound: InboundOrder) -> InboundOrder:
     problems = submit_problems(inbound)
     if problems:
         raise InboundInvalid(" ".join(problems), extra={"submit": problems})
-    stock_balances_ensure(
-        customer=inbound.customer,
-        pairs=[(line.product, inbound.warehouse) for line in inbound.lines.select_related("product")],
-    )
     return inbound_transition(inbound=inbound, to=InboundStatus.SUBMITTED, actor=actor, note="Shipment submitted")
 
 

@@ -1,23 +1,21 @@
-"""Quantities on their way to a warehouse, from apps above inventory (inbound registers here at
-start-up), so the inventory pages can show them without importing those apps."""
+"""Quantities on their way to a warehouse, for the inventory pages. The documents that announce
+them (inbound reservations, above inventory) write them through stock_in_transit_set; this module
+only reads, so inventory never imports those apps."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
-_sources: list[Callable] = []
+from django.db.models import Sum
 
-
-def register(source: Callable) -> None:
-    """``source(customer, product_ids) -> {(product_id, warehouse_id): units}``."""
-    if source not in _sources:
-        _sources.append(source)
+from .models import StockInTransit
 
 
 def in_transit_for(*, customer, product_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """(product id, warehouse id) → units in transit, in one query."""
     ids = list(set(product_ids))
-    totals: dict[tuple[int, int], int] = {}
     if not ids:
-        return totals
-    for source in _sources:
-        for key, units in source(customer, ids).items():
-            totals[key] = totals.get(key, 0) + units
-    return totals
+        return {}
+    qs = StockInTransit.objects.filter(product_id__in=ids)
+    if customer is not None:
+        qs = qs.filter(customer=customer)
+    rows = qs.values_list("product_id", "warehouse_id").annotate(units=Sum("quantity")).order_by()
+    return {(product_id, warehouse_id): units for product_id, warehouse_id, units in rows if units}

@@ -41,6 +41,33 @@ class StockBalance(models.Model):
         return self.on_hand - self.allocated
 
 
+class StockInTransit(models.Model):
+    """Units announced on their way to a warehouse by a document above inventory (an inbound
+    reservation), per (product, warehouse). The document's services set and clear its rows
+    explicitly (stock_in_transit_set), so the inventory pages read them without importing it."""
+
+    customer = models.ForeignKey("accounts.Customer", on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey("warehouses.Warehouse", on_delete=models.PROTECT, related_name="+")
+    reference_type = models.CharField(max_length=30, help_text="What announced them: inbound, …")
+    reference_id = models.CharField(max_length=40, help_text="The document's number.")
+    quantity = models.PositiveIntegerField()
+
+    objects = CustomerScopedManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "reference_type", "reference_id", "product", "warehouse"],
+                name="inventory_in_transit_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "product"], name="inventory_in_transit_prod_idx")]
+
+    def __str__(self):
+        return f"{self.reference_type} {self.reference_id}: {self.quantity} of {self.product_id}@{self.warehouse_id}"
+
+
 class BinStock(models.Model):
     """Units of a product in one bin (put-away and picking)."""
 

@@ -12,9 +12,11 @@ from django.db.models import F, Sum
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from apps.core.outbox import outbox_emit
+
 from .choices import MoveKind
 from .errors import InsufficientStock, InvalidMove, ReasonRequired
-from .models import BinStock, StockBalance, StockMove
+from .models import BinStock, StockBalance, StockInTransit, StockMove
 
 
 @dataclass(frozen=True)
@@ -51,45 +53,32 @@ def _describe_shortage(kind, product, warehouse, quantity, bin) -> str:
     )
 
 
-# Work above inventory that must run when a customer's available stock grows (the orders app
-# retries orders that were Abnormal for insufficient stock). Registered at start-up; called after
-# the transaction commits, with the customer's id (STYLE rule 15: inventory imports no orders).
-_stock_listeners: list = []
-
-
-def on_stock_increased(listener) -> None:
-    if listener not in _stock_listeners:
-        _stock_listeners.append(listener)
-
-
-class _StockIncreased:
-    """The after-commit call for one customer; a transaction that posts many moves for the same
-    customer (a receiving session, a seed) tells the listeners once."""
-
-    def __init__(self, customer_id: int):
-        self.customer_id = customer_id
-
-    def __call__(self) -> None:
-        for listener in _stock_listeners:
-            listener(self.customer_id)
+# The orders app retries the customer's orders that were Abnormal for insufficient stock when the
+# available stock grows. Inventory sits below orders, so it names the task, imports nothing of it.
+RETRY_AFTER_STOCK = "orders.retry_after_stock"
 
 
 def stock_increased(customer_id: int) -> None:
-    if not _stock_listeners:
-        return
-    waiting = connection.run_on_commit if connection.in_atomic_block else ()
-    if any(getattr(entry[1], "customer_id", None) == customer_id for entry in waiting):
-        return
-    transaction.on_commit(_StockIncreased(customer_id))
+    """Announce, in the caller's transaction, that the customer's available stock grew; many moves
+    of one customer in one transaction (a receiving session, a seed) make one message."""
+    outbox_emit(
+        kind="stock_increased",
+        task=RETRY_AFTER_STOCK,
+        payload={"customer_id": customer_id},
+        key=f"stock_increased:{customer_id}",
+    )
 
 
 def _post(*, kind: str, product, quantity: int, **fields) -> StockMove:
-    move = _post_move(kind=kind, product=product, quantity=quantity, **fields)
     effect = EFFECTS[kind]
-    frees = (quantity if kind == MoveKind.ADJUST else effect.on_hand * quantity) - effect.allocated * quantity
-    if frees > 0:
+    whole = isinstance(quantity, int) and not isinstance(quantity, bool)  # else _post_move refuses it
+    frees = whole and (quantity if kind == MoveKind.ADJUST else effect.on_hand * quantity) > effect.allocated * quantity
+    if not frees:
+        return _post_move(kind=kind, product=product, quantity=quantity, **fields)
+    with transaction.atomic():  # the move and its message commit together, or neither does
+        move = _post_move(kind=kind, product=product, quantity=quantity, **fields)
         stock_increased(product.customer_id)
-    return move
+        return move
 
 
 def _post_move(
@@ -368,3 +357,31 @@ def stock_balances_ensure(*, customer, pairs) -> None:
         [StockBalance(customer_id=customer.pk, product=product, warehouse=warehouse) for product, warehouse in pairs],
         ignore_conflicts=True,
     )
+
+
+def stock_in_transit_set(*, customer, reference_type: str, reference_id: str, quantities) -> None:
+    """Say how many units a document (an inbound reservation) has on their way: ``quantities`` is
+    ``[(product, warehouse, units), …]`` and replaces what the document said before; an empty list
+    clears it (received, cancelled). Setting the same figures twice changes nothing."""
+    totals: dict[tuple, int] = {}
+    for product, warehouse, units in quantities:
+        if units > 0:
+            totals[(product, warehouse)] = totals.get((product, warehouse), 0) + int(units)
+    with transaction.atomic():
+        StockInTransit.objects.filter(
+            customer_id=customer.pk, reference_type=reference_type, reference_id=str(reference_id)
+        ).delete()
+        StockInTransit.objects.bulk_create(
+            [
+                StockInTransit(
+                    customer_id=customer.pk,
+                    product=product,
+                    warehouse=warehouse,
+                    reference_type=reference_type,
+                    reference_id=str(reference_id),
+                    quantity=units,
+                )
+                for (product, warehouse), units in totals.items()
+            ]
+        )
+        stock_balances_ensure(customer=customer, pairs=list(totals))  # the inventory page lists them

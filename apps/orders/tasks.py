@@ -7,10 +7,7 @@ from .models import Order
 from .services import orders_retry_abnormal
 
 
-@shared_task(name="orders.retry_abnormal")
-@in_customer_scope
-def retry_abnormal(codes: list[str], *, customer) -> dict:
-    """Submit again the customer's Abnormal orders whose cause may be gone (idempotent)."""
+def _retry(customer, codes) -> dict:
     codes = [code for code in codes if code in AbnormalReason.values]
     if not Order.objects.filter(customer=customer, status=OrderStatus.ABNORMAL, abnormal_code__in=codes).exists():
         return {"submitted": 0, "still_abnormal": 0}
@@ -18,14 +15,29 @@ def retry_abnormal(codes: list[str], *, customer) -> dict:
     return {"submitted": len(result.done), "still_abnormal": len(result.failed)}
 
 
-def retry_after_balance(customer_id: int) -> None:
-    """Billing calls this after a customer's balance grew (a top-up approved, a refund)."""
-    retry_abnormal.delay(list(RETRY_ON_BALANCE), customer_id=customer_id)
+@shared_task(name="orders.retry_abnormal")
+@in_customer_scope
+def retry_abnormal(codes: list[str], *, customer) -> dict:
+    """Submit again the customer's Abnormal orders whose cause may be gone (idempotent)."""
+    return _retry(customer, codes)
 
 
-def retry_after_stock(customer_id: int) -> None:
-    """Inventory calls this after a customer's available stock grew (received, released, found)."""
-    retry_abnormal.delay(list(RETRY_ON_STOCK), customer_id=customer_id)
+# The two below are sent by name through the outbox (apps/core/outbox.py) by billing and inventory,
+# which sit below orders: a message may come twice, and a second run finds nothing left to retry.
+
+
+@shared_task(name="orders.retry_after_balance")
+@in_customer_scope
+def retry_after_balance(*, customer) -> dict:
+    """The customer's available balance grew (a top-up, a refund, a credit, a released hold)."""
+    return _retry(customer, RETRY_ON_BALANCE)
+
+
+@shared_task(name="orders.retry_after_stock")
+@in_customer_scope
+def retry_after_stock(*, customer) -> dict:
+    """The customer's available stock grew (received, found, adjusted up, released)."""
+    return _retry(customer, RETRY_ON_STOCK)
 
 
 @shared_task(name="orders.order_import")

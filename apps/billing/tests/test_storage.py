@@ -166,5 +166,6 @@ def test_tasks_and_schedule(user_a, warehouse):
 
     from config.celery import app
 
+    app.loader.import_default_modules()  # what a worker does first: every app's tasks module
     scheduled = {v["task"] for v in settings.CELERY_BEAT_SCHEDULE.values()}
     assert {"billing.storage_fee_run", "billing.misc_fees_collect"} <= scheduled <= set(app.tasks)

@@ -118,6 +118,34 @@ def test_cancel_only_before_arrival(user_a, ready_inbound, make_staff):
             inbound_set_shipping(actor=user_a, inbound=ready_inbound, data={"carrier": "UPS"})
 
 
+def test_in_transit_follows_the_reservation_from_submit_to_cancel(user_a, customer_b, ready_inbound, products):
+    tee, mug, cap = products
+    ids = [p.pk for p in products]
+    with customer_scope(user_a.customer):
+        assert in_transit_for(customer=user_a.customer, product_ids=ids) == {}  # a draft is not on its way
+        inbound_submit(actor=user_a, inbound=ready_inbound)
+        assert in_transit_for(customer=user_a.customer, product_ids=ids)[(tee.pk, ready_inbound.warehouse_id)] == 30
+    with customer_scope(customer_b):
+        assert in_transit_for(customer=customer_b, product_ids=ids) == {}  # another customer sees none of it
+    with customer_scope(user_a.customer):
+        inbound_cancel(actor=user_a, inbound=ready_inbound)
+        assert in_transit_for(customer=user_a.customer, product_ids=ids) == {}
+        assert StockBalance.objects.filter(product=tee).exists()  # the row stays listed, at zero
+
+
+def test_in_transit_stays_while_the_goods_are_at_the_dock(user_a, ready_inbound, products, make_staff):
+    tee, mug, cap = products
+    with customer_scope(user_a.customer):
+        inbound_submit(actor=user_a, inbound=ready_inbound)
+    with scopes_disabled():
+        inbound_mark_arrived(actor=make_staff("warehouse"), inbound=ready_inbound)
+    with customer_scope(user_a.customer):
+        assert in_transit_for(customer=user_a.customer, product_ids=[mug.pk, cap.pk]) == {
+            (mug.pk, ready_inbound.warehouse_id): 10,
+            (cap.pk, ready_inbound.warehouse_id): 5,
+        }
+
+
 def test_receive_short_and_damaged_then_shelve_to_completion(
     user_a, ready_inbound, products, bins, make_staff, django_capture_on_commit_callbacks
 ):
@@ -211,3 +239,21 @@ def test_wrong_scan_codes(ready_inbound):
             inbound_find(code="hello")
         with pytest.raises(NotFound, match="has no box 9"):
             inbound_find(code=f"{ready_inbound.number}-009")
+
+
+def test_the_migration_writes_in_transit_for_reservations_already_on_their_way(user_a, ready_inbound, products):
+    import importlib
+
+    from django.apps import apps
+
+    from apps.inventory.models import StockInTransit
+
+    migration = importlib.import_module("apps.inbound.migrations.0003_backfill_stock_in_transit")
+    with customer_scope(user_a.customer):
+        inbound_submit(actor=user_a, inbound=ready_inbound)
+        before = in_transit_for(customer=user_a.customer, product_ids=[p.pk for p in products])
+    with scopes_disabled():
+        StockInTransit.objects.all().delete()  # as before the migration
+        migration.backfill(apps, None)
+    with customer_scope(user_a.customer):
+        assert in_transit_for(customer=user_a.customer, product_ids=[p.pk for p in products]) == before

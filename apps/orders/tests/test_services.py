@@ -226,16 +226,13 @@ def test_only_confirming_and_abnormal_orders_can_be_submitted(world):
     assert balance(world, "TEE") == (10, 1)
 
 
-# These two commit for real, so the after-commit listeners run as in use (eager Celery here).
+# These two commit for real, so the outbox publishes after commit as in use (eager Celery here).
 @pytest.mark.django_db(transaction=True)
 def test_an_abnormal_order_goes_on_by_itself_when_money_arrives(world):
-    from apps.billing.services import balance_increased
-
     charge(customer=world.customer, amount="99.00", kind="misc_fee", idempotency_key="drain")
     order = _abnormal(world, world.data(), AbnormalReason.INSUFFICIENT_BALANCE)
     with transaction.atomic():
         credit(customer=world.customer, amount="50", idempotency_key="topup-2")
-        balance_increased(world.customer.pk)
     order.refresh_from_db()
     assert order.status == OrderStatus.PENDING_SHIPMENT
     assert order.events.last().actor is None  # the system did it
