@@ -76,8 +76,8 @@ MANIFEST_TRANSITIONS = {
 class EventSubject(models.TextChoices):
     """What a fulfillment event row is about (with its ``object_id``)."""
 
-    WAVE = "wave", "Wave"
-    WAVE_ORDER = "wave_order", "Wave order"
+    WAVE = "wave", "Pick list"
+    WAVE_ORDER = "wave_order", "Pick-list slot"
     PICK_LINE = "pick_line", "Pick line"
     PARCEL = "parcel", "Parcel"
     MANIFEST = "manifest", "Manifest"

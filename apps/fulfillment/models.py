@@ -164,3 +164,20 @@ class FulfillmentEvent(models.Model):
 
     def __str__(self):
         return f"{self.subject} {self.object_id}: {self.from_status or '∅'} → {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return EVENT_STATES[self.subject](self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return EVENT_STATES[self.subject](self.to_status).label
+
+
+EVENT_STATES = {
+    EventSubject.WAVE: WaveStatus,
+    EventSubject.WAVE_ORDER: WaveOrderStatus,
+    EventSubject.PICK_LINE: PickStatus,
+    EventSubject.PARCEL: ParcelStatus,
+    EventSubject.MANIFEST: ManifestStatus,
+}

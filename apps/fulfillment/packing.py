@@ -229,11 +229,6 @@ def pack_complete(
     try:
         with transaction.atomic():
             order = _check_packable(order, task.wave_order)
-            if order.channel_id != channel.pk:
-                raise OutboundConflict(
-                    f"The channel of order {order.number} changed while its label was bought; pack it again.",
-                    code="channel_changed",
-                )
             return _attach(
                 actor=actor, order=order, wave_order=task.wave_order, option=option, label=label, dims=dims, box=box
             )

@@ -148,7 +148,9 @@ def wave_create(
             pick.wave_order = wave_order
             lines.append(pick)
     PickLine.objects.bulk_create(lines)
-    record_created([wave], actor=actor, message=f"Made with {len(orders)} orders: {wave.criteria}")
+    record_created(
+        [wave], actor=actor, message=f"Made with {len(orders)} order{'s' if len(orders) != 1 else ''}: {wave.criteria}"
+    )
     record_created(wave_orders, actor=actor, message=f"On pick list {wave.number}")
     record_created(lines, actor=actor, message=f"Planned on pick list {wave.number}")
     return wave

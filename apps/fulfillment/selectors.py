@@ -22,7 +22,7 @@ from apps.shipping.models import Carrier, Channel
 from apps.warehouses.models import Warehouse
 
 from .choices import WAVE_ORDER_ACTIVE as ACTIVE
-from .choices import ManifestStatus, ParcelStatus, PickStatus, WaveOrderStatus, WaveStatus
+from .choices import EventSubject, ManifestStatus, ParcelStatus, PickStatus, WaveOrderStatus, WaveStatus
 from .models import FulfillmentEvent, Manifest, Parcel, Wave, WaveOrder
 
 STEPS = ("to_pick", "picking", "to_pack", "to_hand_over", "shipped_today")
@@ -252,4 +252,19 @@ def manifest_parcels(*, manifest: Manifest) -> list[Parcel]:
 
 def events_of(obj) -> QuerySet[FulfillmentEvent]:
     """The status changes of a wave, wave order, pick line, parcel or manifest, oldest first."""
-    return FulfillmentEvent.objects.filter(subject=obj.event_subject, object_id=obj.pk).select_related("actor")
+    return FulfillmentEvent.objects.filter(subject=obj.event_subject, object_id=obj.pk)
+
+
+def history(obj, *, limit: int = 100) -> list[FulfillmentEvent]:
+    """What a page shows of an object's events, newest first, each with ``what`` it is about;
+    a pick list's include its slots' (its lines' are too many to list). Two queries at most."""
+    names = {(obj.event_subject, obj.pk): EventSubject(obj.event_subject).label}
+    where = Q(subject=obj.event_subject, object_id=obj.pk)
+    if isinstance(obj, Wave):
+        slots = dict(obj.orders.values_list("pk", "slot"))
+        names.update({(EventSubject.WAVE_ORDER, pk): f"Slot {slot}" for pk, slot in slots.items()})
+        where |= Q(subject=EventSubject.WAVE_ORDER, object_id__in=list(slots))
+    events = list(FulfillmentEvent.objects.filter(where).order_by("-created_at", "-id")[:limit])
+    for event in events:
+        event.what = names[(event.subject, event.object_id)]
+    return events
