@@ -114,7 +114,9 @@ def transition_many(
     if not wanted:
         return []
     with transaction.atomic():
-        rows = list(model.objects.select_for_update(of=("self",)).filter(pk__in=wanted).order_by("pk"))
+        rows = list(
+            model.objects.select_for_update(of=("self",)).filter(pk__in=wanted).only("pk", "status").order_by("pk")
+        )
         if len(rows) != len(wanted):
             raise OutboundConflict(
                 f"{len(wanted) - len(rows)} of the {model._meta.verbose_name_plural} to move are gone."
