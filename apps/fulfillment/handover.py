@@ -12,9 +12,10 @@ from apps.core.services import sequence_next
 from apps.orders.choices import OrderStatus
 from apps.orders.outbound import Pick, order_ship
 
-from .choices import ManifestStatus, PickStatus
+from .choices import ManifestStatus, ParcelStatus, PickStatus, WaveOrderStatus
 from .errors import OutboundConflict, ScanRefused
 from .models import Manifest, Parcel, PickLine
+from .transitions import person, record_created, transition, transition_many
 
 
 def _number() -> str:
@@ -31,7 +32,10 @@ def manifest_open(*, actor, warehouse, carrier) -> Manifest:
         .first()
     )
     if manifest is None:
-        manifest = Manifest.objects.create(warehouse=warehouse, carrier=carrier, number=_number(), created_by=actor)
+        manifest = Manifest.objects.create(
+            warehouse=warehouse, carrier=carrier, number=_number(), created_by=person(actor)
+        )
+        record_created([manifest], actor=actor, message=f"Opened for {carrier.name}")
     return manifest
 
 
@@ -72,9 +76,13 @@ def manifest_add(*, actor, manifest: Manifest, code: str) -> Parcel:
         )
     if order.status != OrderStatus.PENDING_SHIPMENT:
         raise OutboundConflict(f"Order {order.number} is {order.get_status_display()}; it cannot be handed over.")
-    parcel.manifest = manifest
-    parcel.save(update_fields=["manifest"])
-    return parcel
+    return transition(
+        parcel,
+        to=ParcelStatus.MANIFESTED,
+        actor=actor,
+        message=f"Scanned onto manifest {manifest.number}",
+        fields={"manifest": manifest},
+    )
 
 
 @transaction.atomic
@@ -83,13 +91,19 @@ def manifest_remove(*, actor, manifest: Manifest, parcel: Parcel) -> None:
     parcel = Parcel.objects.select_for_update().get(pk=parcel.pk)
     if manifest.status != ManifestStatus.OPEN or parcel.manifest_id != manifest.pk:
         raise OutboundConflict("Only a parcel on an open manifest can be taken off it.")
-    Parcel.objects.filter(pk=parcel.pk).update(manifest=None)
+    transition(
+        parcel,
+        to=ParcelStatus.PACKED,
+        actor=actor,
+        message=f"Taken off manifest {manifest.number}",
+        fields={"manifest": None},
+    )
 
 
 def picks_of(order) -> list[Pick]:
     """Where the order's units were picked from (its packed wave's lines)."""
     lines = PickLine.objects.filter(
-        wave_order__order=order, wave_order__status="packed", status=PickStatus.PICKED
+        wave_order__order=order, wave_order__status=WaveOrderStatus.PACKED, status=PickStatus.PICKED
     ).select_related("product", "bin")
     return [Pick(product=line.product, bin=line.bin, quantity=line.quantity) for line in lines]
 
@@ -105,6 +119,17 @@ def manifest_close(*, actor, manifest: Manifest) -> Manifest:
         raise ScanRefused("Scan at least one parcel before handing the manifest over.", code="empty_manifest")
     for parcel in parcels:
         order_ship(actor=actor, order=parcel.order, picks=picks_of(parcel.order))
-    manifest.status, manifest.closed_by, manifest.closed_at = ManifestStatus.CLOSED, actor, timezone.now()
-    manifest.save()
-    return manifest
+    transition_many(
+        Parcel,
+        [parcel.pk for parcel in parcels],
+        to=ParcelStatus.SHIPPED,
+        actor=actor,
+        message=f"Handed over with manifest {manifest.number}",
+    )
+    return transition(
+        manifest,
+        to=ManifestStatus.CLOSED,
+        actor=actor,
+        message=f"Handed over: {len(parcels)} parcel{'s' if len(parcels) != 1 else ''}",
+        fields={"closed_by": person(actor), "closed_at": timezone.now()},
+    )

@@ -5,11 +5,13 @@ from django.utils import timezone
 
 from apps.core.tenancy import CustomerScopedManager
 
-from .choices import ManifestStatus, PickStatus, WaveOrderStatus, WaveStatus
+from .choices import EventSubject, ManifestStatus, ParcelStatus, PickStatus, WaveOrderStatus, WaveStatus
 
 
 class Wave(models.Model):
     """A pick wave: Pending Shipment orders of one warehouse picked together, sorted by bin."""
+
+    event_subject = EventSubject.WAVE  # its rows in FulfillmentEvent
 
     warehouse = models.ForeignKey("warehouses.Warehouse", on_delete=models.PROTECT, related_name="+")
     number = models.CharField(max_length=16, unique=True)
@@ -29,6 +31,8 @@ class Wave(models.Model):
 
 class WaveOrder(models.Model):
     """An order in a wave, with its slot on the pick cart (1, 2, 3 …)."""
+
+    event_subject = EventSubject.WAVE_ORDER  # its rows in FulfillmentEvent
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="orders")
     order = models.ForeignKey("orders.Order", on_delete=models.PROTECT, related_name="+")
@@ -55,6 +59,8 @@ class WaveOrder(models.Model):
 
 class PickLine(models.Model):
     """Take ``quantity`` units of a product from a bin for one order of the wave."""
+
+    event_subject = EventSubject.PICK_LINE  # its rows in FulfillmentEvent
 
     wave_order = models.ForeignKey(WaveOrder, on_delete=models.CASCADE, related_name="picks")
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="+")
@@ -83,6 +89,8 @@ class PickLine(models.Model):
 
 class Manifest(models.Model):
     """The parcels handed to one carrier at one pickup; closing it ships them all."""
+
+    event_subject = EventSubject.MANIFEST  # its rows in FulfillmentEvent
 
     warehouse = models.ForeignKey("warehouses.Warehouse", on_delete=models.PROTECT, related_name="+")
     carrier = models.ForeignKey("shipping.Carrier", on_delete=models.PROTECT, related_name="+")
@@ -113,6 +121,8 @@ class Parcel(models.Model):
     """What the pack station made of an order: the box, the weight, the label, the freight quoted
     from the packed parcel, and the manifest it leaves with."""
 
+    event_subject = EventSubject.PARCEL  # its rows in FulfillmentEvent
+
     order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="parcel")
     warehouse = models.ForeignKey("warehouses.Warehouse", on_delete=models.PROTECT, related_name="+")
     channel = models.ForeignKey("shipping.Channel", on_delete=models.PROTECT, related_name="+")
@@ -126,6 +136,7 @@ class Parcel(models.Model):
     tracking_number = models.CharField(max_length=60, unique=True)
     label_pdf = models.BinaryField()
     manifest = models.ForeignKey(Manifest, null=True, blank=True, on_delete=models.PROTECT, related_name="parcels")
+    status = models.CharField(max_length=12, choices=ParcelStatus.choices, default=ParcelStatus.PACKED)
     packed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     packed_at = models.DateTimeField(default=timezone.now)
 
@@ -136,3 +147,45 @@ class Parcel(models.Model):
 
     def __str__(self):
         return self.tracking_number
+
+
+class FulfillmentEvent(models.Model):
+    """One status change of an outbound object (who, when, from, to, why) — waves, the orders on
+    them, pick lines, parcels and manifests share this table, told apart by ``subject`` and
+    ``object_id``. Written only by ``fulfillment.transitions``; a row with an empty
+    ``from_status`` records the object's creation in its first state."""
+
+    subject = models.CharField(max_length=12, choices=EventSubject.choices)
+    object_id = models.PositiveBigIntegerField()
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, help_text="Who, as shown: the user's e-mail or System.")
+    message = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["subject", "object_id", "id"], name="fulfillment_event_subject_idx")]
+
+    def __str__(self):
+        return f"{self.subject} {self.object_id}: {self.from_status or '∅'} → {self.to_status}"
+
+    @property
+    def from_label(self) -> str:
+        return EVENT_STATES[self.subject](self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return EVENT_STATES[self.subject](self.to_status).label
+
+
+EVENT_STATES = {
+    EventSubject.WAVE: WaveStatus,
+    EventSubject.WAVE_ORDER: WaveOrderStatus,
+    EventSubject.PICK_LINE: PickStatus,
+    EventSubject.PARCEL: ParcelStatus,
+    EventSubject.MANIFEST: ManifestStatus,
+}

@@ -5,6 +5,7 @@ longer be cancelled. The scanned counts travel with the page; the service re-che
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,14 +19,16 @@ from apps.orders.choices import OrderStatus
 from apps.orders.models import Order
 from apps.orders.outbound import order_mark_packed
 from apps.orders.services import order_lock
-from apps.shipping.labels import parcel_label_issue
+from apps.shipping.labels import IssuedLabel, parcel_label_issue, parcel_label_void
 from apps.shipping.quotes import QuoteOption, compiled_channels, level_discount_pct, parcel_from_box, quote_channel
 
 from .choices import WaveOrderStatus
 from .errors import OutboundConflict, ScanRefused
 from .models import Parcel, WaveOrder
-from .picking import refuse_if_cancelled
+from .picking import refuse_if_cancelled, skip_if_stopped
+from .transitions import person, record_created, transition
 
+logger = logging.getLogger(__name__)
 SLOT_RE = re.compile(r"^(PW\d{10})-(\d{1,3})$", re.IGNORECASE)
 
 
@@ -34,6 +37,25 @@ class PackTask:
     order: Order
     wave_order: WaveOrder
     expected: dict[str, int]  # SKU → units
+
+
+def _order_refusal(order: Order) -> OutboundConflict | None:
+    """Why this order must not be packed now, or None: it must be Pending Shipment and not packed."""
+    if order.status == OrderStatus.CANCELLED:
+        return OutboundConflict(
+            f"Order {order.number} was cancelled by the customer: do not pack it; put its items back.",
+            code="order_cancelled",
+        )
+    if order.status != OrderStatus.PENDING_SHIPMENT:
+        return OutboundConflict(
+            f"Order {order.number} is {order.get_status_display()}; only Pending Shipment orders are packed.",
+            code="order_not_pending",
+        )
+    if order.is_packed:
+        return OutboundConflict(
+            f"Order {order.number} is already packed (label {order.tracking_number}).", code="order_packed"
+        )
+    return None
 
 
 def pack_find(*, warehouse, code: str) -> PackTask:
@@ -64,20 +86,9 @@ def pack_find(*, warehouse, code: str) -> PackTask:
             f"warehouse {warehouse.code}. Set it aside for {order.warehouse.code}.",
             code="other_warehouse",
         )
-    if order.status == OrderStatus.CANCELLED:
-        raise OutboundConflict(
-            f"Order {order.number} was cancelled by the customer: do not pack it; put its items back.",
-            code="order_cancelled",
-        )
-    if order.status != OrderStatus.PENDING_SHIPMENT:
-        raise OutboundConflict(
-            f"Order {order.number} is {order.get_status_display()}; only Pending Shipment orders are packed.",
-            code="order_not_pending",
-        )
-    if order.packed_at is not None:
-        raise OutboundConflict(
-            f"Order {order.number} is already packed (label {order.tracking_number}).", code="order_packed"
-        )
+    refusal = _order_refusal(order)
+    if refusal is not None:
+        raise refusal
     if wave_order is None:
         wave_order = WaveOrder.objects.filter(
             order=order, status__in=(WaveOrderStatus.PICKING, WaveOrderStatus.PICKED)
@@ -139,6 +150,37 @@ def quote_packed(*, order: Order, weight_g, length_cm=None, width_cm=None, heigh
     return result
 
 
+def _check_packable(order: Order, wave_order: WaveOrder) -> Order:
+    """Lock the order and its slot and check both may be packed now; the caller's transaction
+    holds the locks (order first, then the slot: STYLE rule 17)."""
+    order = order_lock(order)
+    refusal = _order_refusal(order)
+    if refusal is None:
+        status = WaveOrder.objects.select_for_update().values_list("status", flat=True).get(pk=wave_order.pk)
+        if status != WaveOrderStatus.PICKED:
+            refusal = OutboundConflict(
+                f"Order {order.number} is {WaveOrderStatus(status).label.lower()} on its pick list now; "
+                "it cannot be packed.",
+                code="not_picked",
+            )
+    if refusal is not None:
+        raise refusal
+    return order
+
+
+def _void(label: IssuedLabel, channel) -> str:
+    """Void a label that will not be used; the sentence says what became of it."""
+    try:
+        parcel_label_void(channel=channel, tracking_number=label.tracking_number)
+    except ApplicationError as exc:
+        logger.warning("label %s not voided: %s", label.tracking_number, exc.message)
+        return (
+            f"Its label {label.tracking_number} could not be voided ({exc.message}): destroy it and void it "
+            f"with {channel.carrier.name} by hand."
+        )
+    return f"Its label {label.tracking_number}, bought meanwhile, is voided with {channel.carrier.name}."
+
+
 def pack_complete(
     *,
     actor,
@@ -150,7 +192,10 @@ def pack_complete(
     height_cm=None,
     box: str = "",
 ) -> Parcel:
-    """Every item scanned, the weight entered: quote, label, Packed — all or nothing."""
+    """Every item scanned, the weight entered: quote, label, Packed — all or nothing. The label
+    is bought outside the order's lock (lock, check, release; buy; lock, check again, attach), so
+    a slow carrier never holds up the customer's cancel; if the order changed meanwhile the label
+    is voided, nothing is packed and the refusal says so."""
     missing = missing_items(task, scanned)
     if missing:
         raise ScanRefused(
@@ -167,47 +212,65 @@ def pack_complete(
         lines=tuple(x for x in (order.address1, order.address2, place, order.country) if x),
     )
     dims = tuple(Decimal(str(v)) if v not in (None, "") else None for v in (length_cm, width_cm, height_cm))
-    refuse_if_cancelled(task.wave_order)  # commits the skip of a cancelled order before refusing
+    refuse_if_cancelled(task.wave_order, actor=actor)  # commits the skip of a cancelled order before refusing
     with transaction.atomic():
-        order = order_lock(order)  # before buying a label: still pending, still not packed?
-        if order.status != OrderStatus.PENDING_SHIPMENT or order.packed_at is not None:
-            raise OutboundConflict(
-                f"Order {order.number} is {order.get_status_display()}"
-                f"{', already packed' if order.packed_at else ''}: do not pack it.",
-                code="order_not_pending",
+        order = _check_packable(order, task.wave_order)
+    channel = order.channel
+    label = parcel_label_issue(
+        channel=channel,
+        order_number=order.number,
+        recipient=recipient,
+        recipient_country=order.country,
+        recipient_postal_code=order.postal_code,
+        weight_g=option.actual_weight_g,
+        dimensions_cm=dims,
+        reference=order.external_ref,
+    )
+    try:
+        with transaction.atomic():
+            order = _check_packable(order, task.wave_order)
+            return _attach(
+                actor=actor, order=order, wave_order=task.wave_order, option=option, label=label, dims=dims, box=box
             )
-        channel = order.channel
-        label = parcel_label_issue(
-            channel=channel,
-            order_number=order.number,
-            recipient=recipient,
-            recipient_country=order.country,
-            recipient_postal_code=order.postal_code,
-            weight_g=option.actual_weight_g,
-            dimensions_cm=dims,
-            reference=order.external_ref,
-        )
-        order_mark_packed(
-            actor=actor,
-            order=order,
-            weight_g=option.actual_weight_g,
-            actual_freight=option.total,
-            tracking_number=label.tracking_number,
-        )
-        parcel = Parcel.objects.create(
-            order=order,
-            warehouse=order.warehouse,
-            channel=channel,
-            weight_g=option.actual_weight_g,
-            length_cm=dims[0],
-            width_cm=dims[1],
-            height_cm=dims[2],
-            box=(box or "").strip()[:40],
-            freight=option.total,
-            currency=option.currency,
-            tracking_number=label.tracking_number,
-            label_pdf=label.pdf,
-            packed_by=actor,
-        )
-        WaveOrder.objects.filter(pk=task.wave_order.pk).update(status=WaveOrderStatus.PACKED)
+    except ApplicationError as exc:
+        voided = _void(label, channel)
+        skip_if_stopped(task.wave_order, actor=actor)  # a cancelled order leaves the pick list
+        raise type(exc)(
+            f"{exc.message} Nothing is packed: the order changed while its label was being bought. {voided}",
+            code=exc.code,
+            extra=exc.extra,
+        ) from exc
+    except Exception:
+        _void(label, channel)
+        raise
+
+
+def _attach(
+    *, actor, order: Order, wave_order: WaveOrder, option: QuoteOption, label: IssuedLabel, dims, box
+) -> Parcel:
+    """The order is Packed with its label: the order's packed state, the parcel, the slot."""
+    order_mark_packed(
+        actor=actor,
+        order=order,
+        weight_g=option.actual_weight_g,
+        actual_freight=option.total,
+        tracking_number=label.tracking_number,
+    )
+    parcel = Parcel.objects.create(
+        order=order,
+        warehouse=order.warehouse,
+        channel=order.channel,
+        weight_g=option.actual_weight_g,
+        length_cm=dims[0],
+        width_cm=dims[1],
+        height_cm=dims[2],
+        box=(box or "").strip()[:40],
+        freight=option.total,
+        currency=option.currency,
+        tracking_number=label.tracking_number,
+        label_pdf=label.pdf,
+        packed_by=person(actor),
+    )
+    record_created([parcel], actor=actor, message=f"Packed: {parcel.weight_g} g, label {parcel.tracking_number}")
+    transition(wave_order, to=WaveOrderStatus.PACKED, actor=actor, message=f"Label {parcel.tracking_number}")
     return parcel

@@ -20,14 +20,15 @@ from apps.core.services import sequence_next
 from apps.inventory.cycle_counts import cycle_count_create, cycle_count_record
 from apps.inventory.models import BinStock
 from apps.orders.choices import AbnormalReason, OrderStatus
-from apps.orders.models import Order
+from apps.orders.models import PACKED, Order
 from apps.orders.services import order_mark_abnormal
 
+from .choices import WAVE_ORDER_ACTIVE as ACTIVE
 from .choices import ItemsKind, PickStatus, WaveOrderStatus, WaveStatus
 from .errors import OutboundConflict, ScanRefused
 from .models import PickLine, Wave, WaveOrder
+from .transitions import person, record_created, transition
 
-ACTIVE = (WaveOrderStatus.PICKING, WaveOrderStatus.PICKED, WaveOrderStatus.PACKED)
 MAX_WAVE = 200
 
 
@@ -36,7 +37,8 @@ def wave_candidates(*, warehouse, channel=None, cutoff: datetime | None = None, 
     (only the given ones when ``order_ids`` is given)."""
     busy = WaveOrder.objects.filter(status__in=ACTIVE).values("order_id")
     qs = (
-        Order.objects.filter(warehouse=warehouse, status=OrderStatus.PENDING_SHIPMENT, packed_at__isnull=True)
+        Order.objects.filter(warehouse=warehouse, status=OrderStatus.PENDING_SHIPMENT)
+        .exclude(PACKED)
         .exclude(pk__in=busy)
         .annotate(units=Sum("lines__quantity"), skus=Count("lines"))
     )
@@ -57,7 +59,7 @@ def _planned(warehouse) -> dict[tuple[int, int], int]:
     """(product, bin) → units already planned by open pick lines (not yet shipped)."""
     rows = (
         PickLine.objects.filter(
-            wave_order__status__in=(WaveOrderStatus.PICKING, WaveOrderStatus.PICKED, WaveOrderStatus.PACKED),
+            wave_order__status__in=ACTIVE,
             wave_order__wave__warehouse=warehouse,
             bin__isnull=False,
             # shipped units have left the bins already; cancelled ones go back
@@ -138,13 +140,19 @@ def wave_create(
         + ([ItemsKind(items).label.lower()] if items else [])
     )
     wave = Wave.objects.create(warehouse=warehouse, number=_number(), created_by=actor, criteria=", ".join(parts))
-    lines = []
+    wave_orders, lines = [], []
     for slot, order in enumerate(orders, start=1):
         wave_order = WaveOrder.objects.create(wave=wave, order=order, slot=slot)
+        wave_orders.append(wave_order)
         for pick in _plan_bins(order, stock, planned):
             pick.wave_order = wave_order
             lines.append(pick)
     PickLine.objects.bulk_create(lines)
+    record_created(
+        [wave], actor=actor, message=f"Made with {len(orders)} order{'s' if len(orders) != 1 else ''}: {wave.criteria}"
+    )
+    record_created(wave_orders, actor=actor, message=f"On pick list {wave.number}")
+    record_created(lines, actor=actor, message=f"Planned on pick list {wave.number}")
     return wave
 
 
@@ -162,34 +170,57 @@ def _product_matches(product, code: str) -> bool:
     return bool(code) and (code.lower() == product.sku.lower() or (product.upc and code == product.upc))
 
 
-def _refresh(wave_order: WaveOrder) -> None:
-    """Move the order (and the wave) on when its last line is picked."""
+def _refresh(wave_order: WaveOrder, *, actor) -> None:
+    """Move the order (and the wave) on when its last line is picked. Each row is locked before
+    its lines are read, so of two pickers finishing at once the later one sees both lines."""
+    status = WaveOrder.objects.select_for_update().values_list("status", flat=True).get(pk=wave_order.pk)
     statuses = set(wave_order.picks.values_list("status", flat=True))
-    if wave_order.status == WaveOrderStatus.PICKING and statuses == {PickStatus.PICKED}:
-        wave_order.status = WaveOrderStatus.PICKED
-        wave_order.save(update_fields=["status"])
-    wave = wave_order.wave
+    if status == WaveOrderStatus.PICKING and statuses == {PickStatus.PICKED}:
+        transition(wave_order, to=WaveOrderStatus.PICKED, actor=actor, message="Every line picked")
+    wave = wave_order.wave = Wave.objects.select_for_update().get(pk=wave_order.wave_id)
     if (
         wave.status == WaveStatus.PICKING
         and not PickLine.objects.filter(
             wave_order__wave=wave, status=PickStatus.OPEN, wave_order__status=WaveOrderStatus.PICKING
         ).exists()
     ):
-        wave.status, wave.finished_at = WaveStatus.DONE, timezone.now()
-        wave.save(update_fields=["status", "finished_at"])
+        transition(
+            wave,
+            to=WaveStatus.DONE,
+            actor=actor,
+            message="No line left to pick",
+            fields={"finished_at": timezone.now()},
+        )
 
 
-def refuse_if_cancelled(wave_order: WaveOrder) -> None:
-    """The customer may cancel until the order is packed: the pick list then skips the order
-    (saved, even though the scan that found it is refused)."""
+def skip_if_stopped(wave_order: WaveOrder, *, actor=None) -> Order | None:
+    """The customer may cancel until the order is packed (and staff may stop it): the pick list
+    then skips the order, in its own transaction. The order when it was skipped, else None."""
     with transaction.atomic():
-        wave_order = WaveOrder.objects.select_for_update().select_related("order", "wave").get(pk=wave_order.pk)
+        wave_order = (
+            WaveOrder.objects.select_for_update(of=("self",)).select_related("order", "wave").get(pk=wave_order.pk)
+        )
         order = wave_order.order
-        if order.status == OrderStatus.PENDING_SHIPMENT or wave_order.status not in ACTIVE:
-            return
-        wave_order.status = WaveOrderStatus.CANCELLED
-        wave_order.save(update_fields=["status"])
-        _refresh(wave_order)
+        if order.status == OrderStatus.PENDING_SHIPMENT or wave_order.status not in (
+            WaveOrderStatus.PICKING,
+            WaveOrderStatus.PICKED,
+        ):
+            return None
+        transition(
+            wave_order,
+            to=WaveOrderStatus.CANCELLED,
+            actor=actor,
+            message=f"Order {order.number} is {order.get_status_display()}: skipped",
+        )
+        _refresh(wave_order, actor=actor)
+    return order
+
+
+def refuse_if_cancelled(wave_order: WaveOrder, *, actor=None) -> None:
+    """The scan that found a cancelled (or stopped) order is refused; the skip is saved."""
+    order = skip_if_stopped(wave_order, actor=actor)
+    if order is None:
+        return
     raise OutboundConflict(
         f"Order {order.number} (slot {wave_order.slot}) is {order.get_status_display()} now: "
         "do not pick or pack it, and put back any units already picked.",
@@ -200,7 +231,7 @@ def refuse_if_cancelled(wave_order: WaveOrder) -> None:
 def pick_confirm(*, actor, line: PickLine, bin_code: str, product_code: str, quantity: int | None = None) -> PickLine:
     """The picker scanned the bin and the item: the line is picked (all of it unless a quantity
     is given). A wrong bin or a wrong item is refused and nothing changes."""
-    refuse_if_cancelled(line.wave_order)
+    refuse_if_cancelled(line.wave_order, actor=actor)
     with transaction.atomic():
         return _pick(actor=actor, line=line, bin_code=bin_code, product_code=product_code, quantity=quantity)
 
@@ -230,10 +261,16 @@ def _pick(*, actor, line, bin_code, product_code, quantity) -> PickLine:
     if not 0 < take <= remaining:
         raise ScanRefused(f"Enter 1 to {remaining} units for this line.", extra={"quantity": ["out of range"]})
     line.picked += take
+    line.save(update_fields=["picked"])
     if line.picked == line.quantity:
-        line.status, line.picked_by, line.picked_at = PickStatus.PICKED, actor, timezone.now()
-    line.save()
-    _refresh(line.wave_order)
+        transition(
+            line,
+            to=PickStatus.PICKED,
+            actor=actor,
+            message=f"{line.quantity} × {line.product.sku} from {expected_bin or 'unshelved stock'}",
+            fields={"picked_by": person(actor), "picked_at": timezone.now()},
+        )
+    _refresh(line.wave_order, actor=actor)
     return line
 
 
@@ -256,10 +293,9 @@ def pick_short(*, actor, line: PickLine, found: int) -> WaveOrder:
             extra={"found": ["out of range"]},
         )
     where = f"bin {line.bin.code}" if line.bin else "the unshelved stock"
-    line.status = PickStatus.SHORT
-    line.save(update_fields=["status"])
-    wave_order.status = WaveOrderStatus.SHORT
-    wave_order.save(update_fields=["status"])
+    found_text = f"Found {found} of {line.quantity - line.picked} {line.product.sku} in {where}"
+    transition(line, to=PickStatus.SHORT, actor=actor, message=found_text)
+    transition(wave_order, to=WaveOrderStatus.SHORT, actor=actor, message=found_text)
     order = wave_order.order
     order_mark_abnormal(
         actor=actor,
@@ -271,7 +307,7 @@ def pick_short(*, actor, line: PickLine, found: int) -> WaveOrder:
     )
     if line.bin is not None:
         _count_bin(actor=actor, line=line, found=found)
-    _refresh(wave_order)
+    _refresh(wave_order, actor=actor)
     from .tasks import notify_short_pick
 
     notify_short_pick.delay_on_commit(order.pk, customer_id=order.customer_id)

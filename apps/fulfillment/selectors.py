@@ -17,15 +17,14 @@ from django.utils import timezone
 from apps.inbound.choices import InboundStatus
 from apps.inbound.models import InboundOrder
 from apps.orders.choices import OrderStatus
-from apps.orders.models import Order
+from apps.orders.models import PACKED, Order
 from apps.shipping.models import Carrier, Channel
 from apps.warehouses.models import Warehouse
 
-from .choices import ManifestStatus, PickStatus, WaveOrderStatus, WaveStatus
-from .models import Manifest, Parcel, Wave, WaveOrder
+from .choices import WAVE_ORDER_ACTIVE as ACTIVE
+from .choices import EventSubject, ManifestStatus, ParcelStatus, PickStatus, WaveOrderStatus, WaveStatus
+from .models import FulfillmentEvent, Manifest, Parcel, Wave, WaveOrder
 
-# A wave still working on its order (picking.ACTIVE; selectors sit below the services).
-ACTIVE = (WaveOrderStatus.PICKING, WaveOrderStatus.PICKED, WaveOrderStatus.PACKED)
 STEPS = ("to_pick", "picking", "to_pack", "to_hand_over", "shipped_today")
 
 
@@ -85,7 +84,7 @@ def outbound_board(*, warehouse: Warehouse, now: datetime | None = None) -> Outb
         WaveOrder.objects.filter(order=OuterRef("pk"), status__in=ACTIVE).order_by("-id").values("status")[:1]
     )
     pending = Q(status=OrderStatus.PENDING_SHIPMENT)
-    unpacked = pending & Q(packed_at__isnull=True)
+    unpacked = pending & ~PACKED
     per_channel = (
         Order.objects.filter(warehouse=warehouse)
         .filter(pending | Q(shipped_at__gte=since))
@@ -96,7 +95,7 @@ def outbound_board(*, warehouse: Warehouse, now: datetime | None = None) -> Outb
             to_pick=Count("pk", filter=unpacked & Q(wave_status__isnull=True)),
             picking=Count("pk", filter=unpacked & Q(wave_status=WaveOrderStatus.PICKING)),
             to_pack=Count("pk", filter=unpacked & Q(wave_status=WaveOrderStatus.PICKED)),
-            to_hand_over=Count("pk", filter=pending & Q(packed_at__isnull=False)),
+            to_hand_over=Count("pk", filter=pending & PACKED),
             shipped_today=Count("pk", filter=Q(shipped_at__gte=since)),
         )
     )
@@ -210,7 +209,9 @@ def handover_board(*, warehouse: Warehouse) -> tuple[list[CarrierDesk], list[Man
         )
     }
     waiting = dict(
-        Parcel.objects.filter(warehouse=warehouse, manifest__isnull=True, order__status=OrderStatus.PENDING_SHIPMENT)
+        Parcel.objects.filter(
+            warehouse=warehouse, status=ParcelStatus.PACKED, order__status=OrderStatus.PENDING_SHIPMENT
+        )
         .values("channel__carrier_id")
         .order_by()
         .annotate(n=Count("pk"))
@@ -244,3 +245,26 @@ def manifest_get(*, number: str) -> Manifest | None:
 def manifest_parcels(*, manifest: Manifest) -> list[Parcel]:
     """The parcels on the manifest, the last one scanned first."""
     return list(manifest.parcels.select_related("order", "order__customer", "channel").order_by("-id"))
+
+
+# --- Events ---------------------------------------------------------------------------------------
+
+
+def events_of(obj) -> QuerySet[FulfillmentEvent]:
+    """The status changes of a wave, wave order, pick line, parcel or manifest, oldest first."""
+    return FulfillmentEvent.objects.filter(subject=obj.event_subject, object_id=obj.pk)
+
+
+def history(obj, *, limit: int = 100) -> list[FulfillmentEvent]:
+    """What a page shows of an object's events, newest first, each with ``what`` it is about;
+    a pick list's include its slots' (its lines' are too many to list). Two queries at most."""
+    names = {(obj.event_subject, obj.pk): EventSubject(obj.event_subject).label}
+    where = Q(subject=obj.event_subject, object_id=obj.pk)
+    if isinstance(obj, Wave):
+        slots = dict(obj.orders.values_list("pk", "slot"))
+        names.update({(EventSubject.WAVE_ORDER, pk): f"Slot {slot}" for pk, slot in slots.items()})
+        where |= Q(subject=EventSubject.WAVE_ORDER, object_id__in=list(slots))
+    events = list(FulfillmentEvent.objects.filter(where).order_by("-created_at", "-id")[:limit])
+    for event in events:
+        event.what = names[(event.subject, event.object_id)]
+    return events

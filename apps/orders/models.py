@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from apps.core.tenancy import CustomerScopedManager
 
-from .choices import STATUS_BADGES, AbnormalReason, EventKind, OrderSource, OrderStatus
+from .choices import CANCELLABLE, STATUS_BADGES, AbnormalReason, EventKind, OrderSource, OrderStatus
+from .errors import OrderLocked
+
+# Packed: the warehouse packed, weighed and labelled the order (``packed_at`` is set only by
+# orders.outbound.order_mark_packed). Rows test ``Order.is_packed``, querysets this.
+PACKED = Q(packed_at__isnull=False)
 
 RECIPIENT_FIELDS = (
     "recipient_name",
@@ -131,6 +136,27 @@ class Order(models.Model):
     @property
     def badge(self) -> str:
         return STATUS_BADGES.get(self.status, "secondary")
+
+    @property
+    def is_packed(self) -> bool:
+        return self.packed_at is not None
+
+    def cancel_refusal(self) -> OrderLocked | None:
+        """Why the order can no longer be cancelled, or None while it can (DESIGN §5, checked
+        here only): while Confirming or Abnormal, and while Pending Shipment until it is packed."""
+        if self.status not in CANCELLABLE:
+            return OrderLocked(f"Order {self.number} is {self.get_status_display()}; it can no longer be cancelled.")
+        if self.is_packed:
+            return OrderLocked(
+                f"Order {self.number} is already packed; it can no longer be cancelled. Open a ticket "
+                "to ask for the parcel to be intercepted.",
+                code="order_packed",
+            )
+        return None
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.cancel_refusal() is None
 
     @property
     def cost_difference(self):

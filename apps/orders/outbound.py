@@ -37,10 +37,11 @@ def _require_pending(order: Order, doing: str) -> None:
 def order_mark_packed(
     *, actor, order: Order, weight_g: int, actual_freight: Decimal, tracking_number: str, channel=None
 ) -> Order:
-    """The parcel is packed, weighed and labelled: from now on the customer cannot cancel."""
+    """The parcel is packed, weighed and labelled: from now on the customer cannot cancel. The one
+    writer of ``packed_at``, the order's packed state."""
     order = order_lock(order)
     _require_pending(order, "packed")
-    if order.packed_at is not None:
+    if order.is_packed:
         raise OrderLocked(
             f"Order {order.number} is already packed (tracking {order.tracking_number}).", code="order_packed"
         )
@@ -125,7 +126,7 @@ def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
     the actual freight and fee, and the order becomes Shipped with its tracking number."""
     order = order_lock(order)
     _require_pending(order, "shipped")
-    if order.packed_at is None:
+    if not order.is_packed:
         raise OrderLocked(
             f"Order {order.number} is not packed yet; pack and label it before handing it over.",
             code="order_not_packed",

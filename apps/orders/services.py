@@ -25,7 +25,6 @@ from apps.shipping.selectors import customer_channels
 from apps.warehouses.selectors import customer_warehouses
 
 from .choices import (
-    CANCELLABLE,
     EDITABLE,
     SUBMITTABLE,
     TRANSITIONS,
@@ -505,14 +504,9 @@ def order_cancel(*, actor, order: Order, reason: str = "") -> Order:
     """Cancel while Confirming, Abnormal, or Pending Shipment until the warehouse has packed it;
     the allocated stock and the held money go back."""
     order = order_lock(order)
-    if order.status not in CANCELLABLE:
-        raise OrderLocked(f"Order {order.number} is {order.get_status_display()}; it can no longer be cancelled.")
-    if order.packed_at is not None:
-        raise OrderLocked(
-            f"Order {order.number} is already packed; it can no longer be cancelled. Open a ticket "
-            "to ask for the parcel to be intercepted.",
-            code="order_packed",
-        )
+    refusal = order.cancel_refusal()
+    if refusal is not None:
+        raise refusal
     _give_back(order, actor=actor)
     text = (reason or "").strip()
     return order_transition(

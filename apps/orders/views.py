@@ -20,7 +20,7 @@ from apps.inventory.models import StockBalance
 from apps.shipping.customer_quotes import customer_quote
 from apps.warehouses.selectors import customer_warehouses
 
-from .choices import CANCELLABLE, EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderStatus
+from .choices import EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderStatus
 from .forms import CancelForm, FilterForm, OrderForm, filters_from, order_data, read_lines
 from .models import Order
 from .recognition import recognize_address
@@ -240,7 +240,7 @@ class OrderDetailView(CustomerRequiredMixin, View):
                 "badges": STATUS_BADGES,
                 "can_edit": order.status in EDITABLE,
                 "can_submit": order.status in SUBMITTABLE,
-                "can_cancel": order.status in CANCELLABLE and order.packed_at is None,
+                "can_cancel": order.can_cancel,
             },
         )
 

@@ -79,3 +79,16 @@ def parcel_label_issue(
         printed_on=timezone.localdate(),
     )
     return IssuedLabel(tracking_number=result.tracking_number, pdf=pdf)
+
+
+def parcel_label_void(*, channel, tracking_number: str) -> None:
+    """Void a label that was bought but will not be used (the order changed meanwhile): the
+    carrier adapter cancels it. A carrier that refuses or cannot be reached becomes a clear
+    StateConflict, for the caller to tell people to void it by hand."""
+    carrier = channel.carrier
+    try:
+        get_adapter(carrier.code).cancel(tracking_number)
+    except CarrierError as exc:
+        raise StateConflict(
+            exc.message, code="carrier_void_retry_later" if exc.retryable else "carrier_void_refused"
+        ) from exc

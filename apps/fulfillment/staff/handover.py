@@ -16,6 +16,7 @@ from ..handover import manifest_add, manifest_close, manifest_open, manifest_rem
 from ..models import Parcel
 from ..selectors import (
     handover_board,
+    history,
     manifest_get,
     manifest_parcels,
 )
@@ -87,6 +88,7 @@ def _manifest_page(request, manifest, *, refused="", done="", status=200):
     }
     if request.htmx:
         return render(request, "fulfillment/staff/_manifest_work.html", context)
+    context["history"] = history(manifest)
     return render(request, "fulfillment/staff/manifest.html", context, status=status)
 
 

@@ -16,6 +16,7 @@ from apps.core.errors import ApplicationError
 from ..models import Parcel
 from ..packing import missing_items, pack_complete, pack_find, pack_scan
 from ..selectors import (
+    history,
     pack_queue,
     parcel_of_order,
 )
@@ -206,6 +207,7 @@ class PackDoneView(OutboundView):
                 "difference": difference,
                 "weight_difference": (parcel.weight_g - order.estimated_weight_g) if order.estimated_weight_g else None,
                 "zero": Decimal("0"),
+                "history": history(parcel),
             },
         )
 

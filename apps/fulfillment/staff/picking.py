@@ -18,6 +18,7 @@ from ..models import PickLine
 from ..picking import MAX_WAVE, pick_confirm, pick_progress, pick_short, wave_candidates, wave_create, wave_lines
 from ..selectors import (
     channels_of,
+    history,
     wave_get,
     wave_list,
     wave_slots,
@@ -212,6 +213,7 @@ def _wave_page(request, wave, *, refused="", done="", keep=None, status=200):
     }
     if request.htmx:
         return render(request, "fulfillment/staff/_wave_work.html", context)
+    context["history"] = history(wave)
     return render(request, "fulfillment/staff/wave.html", context, status=status)
 
 

@@ -21,7 +21,7 @@ from apps.documents.models import JOB_STATUS_BADGES, Job
 from apps.documents.services import job_progress_get
 from apps.warehouses.selectors import customer_warehouses
 
-from ..choices import CANCELLABLE, EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderSource
+from ..choices import EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderSource
 from ..forms import CancelForm, FilterForm, NoteForm, OrderForm, filters_from, order_data, read_lines
 from ..models import Order
 from ..rules import recipient_of
@@ -181,7 +181,7 @@ class OrderDetailView(StaffPermissionRequiredMixin, View):
                 "can_manage": manage,
                 "can_edit": manage and order.status in EDITABLE,
                 "can_submit": manage and order.status in SUBMITTABLE,
-                "can_cancel": manage and order.status in CANCELLABLE and order.packed_at is None,
+                "can_cancel": manage and order.can_cancel,
                 "note_form": NoteForm(),
             },
         )
