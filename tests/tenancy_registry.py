@@ -333,6 +333,7 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "orders:sku-search": ListRoute(make_product, lambda p: p.sku),
     "api:shipping-channel-list": ListRoute(make_channel, lambda c: c.code),
     "api:warehouse-list": ListRoute(make_warehouse, lambda w: w.code),
+    "portal:settings": ListRoute(make_warehouse, lambda w: w.code),
     "api:billing-transaction-list": ListRoute(make_entry, lambda e: e.reference_id),
     "api:billing-top-up-list": ListRoute(make_topup, lambda t: t.number),
     "api:billing-storage-fee-list": ListRoute(make_storage_fee, lambda f: f.product.sku),
