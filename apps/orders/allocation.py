@@ -83,7 +83,8 @@ def _needs(lines) -> Counter:
 
 
 def allocate_warehouses(*, customer, requests: Sequence[AllocationRequest]) -> list[Allocation]:
-    """One Allocation per request, in the same order, by the rule in this module's docstring."""
+    """One Allocation per request, in the same order, by the rule in this module's docstring.
+    Runs inside the customer's scope (or a staff scope): it reads the customer's stock balances."""
     if not requests:
         return []
     warehouses = list(customer_warehouse_list(customer=customer))

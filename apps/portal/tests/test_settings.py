@@ -49,3 +49,11 @@ def test_settings_page_queries_do_not_grow_with_warehouses(client, user_a, djang
     customer_warehouses_set(actor=None, customer=user_a.customer, warehouses=more)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("portal:settings"))
+
+
+def test_settings_page_belongs_to_integration(client, user_a):
+    client.force_login(user_a)
+    body = client.get(reverse("portal:settings")).content.decode()
+    assert body.count("nav-link active") == 1
+    assert "Integration" in body.split("nav-link active", 1)[1].split("</a>", 1)[0]
+    assert 'aria-current="page" href="/settings/"' in body
