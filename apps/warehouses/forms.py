@@ -51,6 +51,7 @@ class CustomerWarehousesForm(forms.Form):
         label="Default warehouse",
         queryset=Warehouse.objects.filter(is_active=True),
         required=False,
+        blank=True,  # offer the "none marked" choice as a radio too
         widget=forms.RadioSelect,
         empty_label="None marked (the first allowed warehouse by code counts)",
         help_text="Orders that arrive without a warehouse ship from here when it has every line in stock.",
