@@ -7,6 +7,7 @@ app_name = "api"
 urlpatterns = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.catalog.api.urls")),
+    path("", include("apps.warehouses.api.urls")),
     path("", include("apps.documents.api.urls")),
     path("", include("apps.inventory.api.urls")),
     path("", include("apps.inbound.api.urls")),

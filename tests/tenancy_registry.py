@@ -102,6 +102,18 @@ def make_slip(user):
     return slip
 
 
+def make_warehouse(user):
+    """A warehouse only this user's customer may use (its default)."""
+    from apps.warehouses.models import Warehouse
+    from apps.warehouses.services import customer_warehouses_set
+
+    warehouse = Warehouse.objects.create(
+        code=f"OWN{user.customer.code}", name="Own", address1="1", city="X", country="US"
+    )
+    customer_warehouses_set(actor=None, customer=user.customer, warehouses=[warehouse], default=warehouse)
+    return warehouse
+
+
 def make_channel(user):
     """A channel of a warehouse only this user's customer may use."""
     from apps.shipping.models import Carrier, Channel
@@ -320,6 +332,8 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "orders:batch": ListRoute(make_batch_job, lambda j: j.title),
     "orders:sku-search": ListRoute(make_product, lambda p: p.sku),
     "api:shipping-channel-list": ListRoute(make_channel, lambda c: c.code),
+    "api:warehouse-list": ListRoute(make_warehouse, lambda w: w.code),
+    "portal:settings": ListRoute(make_warehouse, lambda w: w.code),
     "api:billing-transaction-list": ListRoute(make_entry, lambda e: e.reference_id),
     "api:billing-top-up-list": ListRoute(make_topup, lambda t: t.number),
     "api:billing-storage-fee-list": ListRoute(make_storage_fee, lambda f: f.product.sku),

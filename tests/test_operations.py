@@ -64,6 +64,13 @@ def test_seed_demo_is_idempotent_and_makes_the_contracted_logins(settings):
     from apps.shipping.models import Channel, RateLine
 
     assert Channel.objects.filter(warehouse__code="LAX1").count() >= 5 and RateLine.objects.count() > 10
+    from apps.warehouses.models import WarehouseZone
+    from apps.warehouses.selectors import customer_default_warehouse
+
+    for code in ("C10001", "C10002"):
+        default = customer_default_warehouse(customer=Customer.objects.get(code=code))
+        assert default.code == "LAX1" and default.default_marked
+    assert WarehouseZone.objects.get(warehouse__code="NJ1", country="CA").rank == 1
     from apps.billing.models import Wallet, WalletEntry
     from apps.orders.models import Order
 

@@ -121,7 +121,7 @@ SECTIONS: tuple[Section, ...] = (
             "Open a customer account and its owner login",
             "Set the customer level (pricing tier)",
             "Assign the dedicated customer-service representative",
-            "Set the logistics plan: allowed warehouses and channels",
+            "Set the logistics plan: allowed warehouses, the default warehouse, and channels",
         ),
     ),
     Section(
@@ -173,7 +173,12 @@ SECTIONS: tuple[Section, ...] = (
         "backoffice:desk",
         "truck",
         "Shipping channels and rate cards, tracking and delivery exceptions.",
-        ("Maintain channels and rate cards", "Track parcels to delivery", "Resolve delivery exceptions"),
+        (
+            "Maintain channels and rate cards",
+            "Keep each warehouse's destination zones (which warehouse is nearest)",
+            "Track parcels to delivery",
+            "Resolve delivery exceptions",
+        ),
     ),
     Section(
         "finance",

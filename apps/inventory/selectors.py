@@ -107,3 +107,16 @@ def move_list(
     if before_id:
         qs = qs.filter(pk__lt=before_id)
     return qs.order_by("-pk")
+
+
+def available_stock(*, customer, warehouse_ids, product_ids=None) -> dict[tuple[int, int], int]:
+    """{(product id, warehouse id): on_hand − allocated} of the customer's balances with units
+    available in these warehouses, in one query. ``product_ids=None`` reads every product (for
+    callers naming more products than a query should list)."""
+    qs = StockBalance.objects.filter(
+        customer=customer, warehouse_id__in=list(warehouse_ids), on_hand__gt=F("allocated")
+    )
+    if product_ids is not None:
+        qs = qs.filter(product_id__in=list(product_ids))
+    rows = qs.order_by().values_list("product_id", "warehouse_id", "on_hand", "allocated")
+    return {(p, w): on_hand - allocated for p, w, on_hand, allocated in rows}

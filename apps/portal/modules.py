@@ -51,8 +51,9 @@ MODULES: tuple[Module, ...] = (
         "Integration",
         "plug",
         "accounts:api-keys",
-        "Connect Shopify, WooCommerce or eBay, and make API keys for your own systems.",
-        routes=("accounts:api-key",),
+        "Connect Shopify, WooCommerce or eBay, make API keys for your own systems, see your warehouses "
+        "and how orders are allocated to them.",
+        routes=("accounts:api-key", "portal:settings"),
     ),
     Module(
         "tracking",

@@ -5,7 +5,9 @@ from django.views import View
 from apps.accounts.selectors import api_key_list
 from apps.core.access import CustomerRequiredMixin
 from apps.inbound.selectors import inbound_updates
+from apps.orders.allocation import RULE
 from apps.orders.selectors import abnormal_count
+from apps.warehouses.selectors import customer_warehouse_list
 
 from .modules import MODULES, module
 
@@ -36,3 +38,24 @@ class ModuleView(CustomerRequiredMixin, View):
         if mod is None or mod.url_name != "portal:module":
             raise Http404("No such module.")
         return render(request, "portal/module.html", {"module": mod})
+
+
+class SettingsView(CustomerRequiredMixin, View):
+    """Integration → Warehouses & allocation: the customer's warehouses (default marked) and the
+    rule that picks one for orders that arrive without it. Read-only: sales keep the plan."""
+
+    def get(self, request):
+        customer = request.user.customer
+        warehouses = list(customer_warehouse_list(customer=customer).prefetch_related("zones"))
+        default = next((w for w in warehouses if w.is_default), None)
+        return render(
+            request,
+            "portal/settings.html",
+            {
+                "customer": customer,
+                "rule": RULE,
+                "warehouses": warehouses,
+                "default": default,
+                "default_marked": bool(default and default.default_marked),
+            },
+        )

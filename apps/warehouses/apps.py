@@ -8,6 +8,6 @@ class WarehousesConfig(AppConfig):
     def ready(self):
         from apps.accounts.roles import register_role_permissions
 
-        from .roles import ROLE_PERMISSIONS
+        from .roles import ALL_ROLE_PERMISSIONS
 
-        register_role_permissions(self, ROLE_PERMISSIONS)
+        register_role_permissions(self, ALL_ROLE_PERMISSIONS)

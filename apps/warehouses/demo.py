@@ -1,7 +1,14 @@
-"""Demo warehouses with bins, and the demo customers' logistics plans (idempotent)."""
+"""Demo warehouses with bins and destination zones, and the demo customers' logistics plans with
+their default warehouses (idempotent)."""
 
-from .models import BinLocation, Warehouse
-from .services import bin_codes_in_range, bins_create, customer_warehouses_set, warehouse_create
+from .models import BinLocation, Warehouse, WarehouseZone
+from .services import (
+    bin_codes_in_range,
+    bins_create,
+    customer_warehouses_set,
+    warehouse_create,
+    warehouse_zones_set,
+)
 
 WAREHOUSES = [
     {
@@ -27,7 +34,12 @@ WAREHOUSES = [
         "phone": "+1 973 555 0100",
     },
 ]
-PLANS = {"C10001": ["LAX1", "NJ1"], "C10002": ["LAX1"]}
+PLANS = {"C10001": ["LAX1", "NJ1"], "C10002": ["LAX1"]}  # the first code is the default
+# Destination country -> rank (1 nearest): an ACME order to Canada that LAX1 cannot fill goes to NJ1.
+ZONES = {
+    "LAX1": {"US": 1, "MX": 1, "CA": 2, "AU": 2, "JP": 2, "GB": 3, "DE": 3},
+    "NJ1": {"US": 1, "CA": 1, "GB": 2, "DE": 2, "FR": 2, "MX": 2, "AU": 3, "JP": 3},
+}
 
 
 def seed_warehouses(customers) -> dict:
@@ -42,9 +54,10 @@ def seed_warehouses(customers) -> dict:
                     zone=aisle,
                     codes=bin_codes_in_range(start=f"{aisle}-01-01", end=f"{aisle}-01-20"),
                 )
+        if not WarehouseZone.objects.filter(warehouse=warehouse).exists():
+            warehouse_zones_set(actor=None, warehouse=warehouse, zones=ZONES.get(warehouse.code, {}).items())
         found[warehouse.code] = warehouse
     for customer in customers:
-        customer_warehouses_set(
-            actor=None, customer=customer, warehouses=[found[c] for c in PLANS.get(customer.code, [])]
-        )
+        plan = [found[c] for c in PLANS.get(customer.code, [])]
+        customer_warehouses_set(actor=None, customer=customer, warehouses=plan, default=plan[0] if plan else None)
     return found

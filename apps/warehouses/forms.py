@@ -47,3 +47,21 @@ class CustomerWarehousesForm(forms.Form):
     warehouses = forms.ModelMultipleChoiceField(
         queryset=Warehouse.objects.filter(is_active=True), required=False, widget=forms.CheckboxSelectMultiple
     )
+    default = forms.ModelChoiceField(
+        label="Default warehouse",
+        queryset=Warehouse.objects.filter(is_active=True),
+        required=False,
+        blank=True,  # offer the "none marked" choice as a radio too
+        widget=forms.RadioSelect,
+        empty_label="None marked (the first allowed warehouse by code counts)",
+        help_text="Orders that arrive without a warehouse ship from here when it has every line in stock.",
+    )
+
+
+class WarehouseZonesForm(forms.Form):
+    zones = forms.CharField(
+        label="Zone table",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "placeholder": "US 1\nCA 2\nMX 2"}),
+        help_text="One destination country per line with its rank: 1 is nearest. Countries left out rank last.",
+    )

@@ -1,4 +1,5 @@
 from django.db import models
+from django.db.models import Q
 
 from apps.core.tenancy import CustomerScopedManager
 
@@ -45,15 +46,43 @@ class BinLocation(models.Model):
 
 
 class CustomerWarehouse(models.Model):
-    """The customer's logistics plan: the warehouses it may use (set by sales)."""
+    """The customer's logistics plan: the warehouses it may use and, among them, at most one
+    default (set by sales)."""
 
     customer = models.ForeignKey("accounts.Customer", on_delete=models.CASCADE, related_name="warehouse_links")
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="customer_links")
+    is_default = models.BooleanField(
+        default=False, help_text="Orders that arrive without a warehouse ship from here when it has the stock."
+    )
 
     objects = CustomerScopedManager()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["customer", "warehouse"], name="warehouses_customer_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "warehouse"], name="warehouses_customer_unique"),
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(is_default=True), name="warehouses_customer_one_default"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.customer_id} → {self.warehouse_id}"
+
+
+class WarehouseZone(models.Model):
+    """How near a warehouse is to a destination country: rank 1 is nearest. Orders that arrive
+    without a warehouse go to the nearest allowed warehouse that has their stock (kept by logistics)."""
+
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.CASCADE, related_name="zones")
+    country = models.CharField(max_length=2, help_text="Two-letter destination country code.")
+    rank = models.PositiveSmallIntegerField(help_text="1 = nearest; larger is farther.")
+
+    class Meta:
+        ordering = ["warehouse", "rank", "country"]
+        constraints = [
+            models.UniqueConstraint(fields=["warehouse", "country"], name="warehouses_zone_unique_country"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="warehouses_zone_rank_gte_1"),
+        ]
+
+    def __str__(self):
+        return f"{self.warehouse_id} → {self.country}: {self.rank}"

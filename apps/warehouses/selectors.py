@@ -1,16 +1,51 @@
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
-from .models import BinLocation, Warehouse
+from .models import BinLocation, Warehouse, WarehouseZone
 
 
 def warehouse_list(*, active_only: bool = False) -> QuerySet[Warehouse]:
-    qs = Warehouse.objects.annotate(bin_count=Count("bins"))
+    zones = WarehouseZone.objects.filter(warehouse=OuterRef("pk")).order_by().values("warehouse")
+    qs = Warehouse.objects.annotate(
+        bin_count=Count("bins"),
+        zone_count=Coalesce(Subquery(zones.annotate(n=Count("pk")).values("n")), 0),
+    )
     return qs.filter(is_active=True) if active_only else qs
 
 
 def customer_warehouses(*, customer) -> QuerySet[Warehouse]:
     """The warehouses in the customer's logistics plan (active ones)."""
     return Warehouse.objects.filter(customer_links__customer=customer, is_active=True).order_by("code")
+
+
+def customer_warehouse_list(*, customer) -> QuerySet[Warehouse]:
+    """The customer's active warehouses in code order, each with ``is_default``: the one sales
+    marked as default or, when none of the active ones is marked, the first by code
+    (``default_marked`` says which case it is). One query."""
+    marked = Warehouse.objects.filter(
+        customer_links__customer=customer, customer_links__is_default=True, is_active=True
+    ).values("pk")[:1]
+    first = customer_warehouses(customer=customer).values("pk")[:1]
+    default_pk = Coalesce(Subquery(marked), Subquery(first))
+    return customer_warehouses(customer=customer).annotate(
+        is_default=Case(When(pk=default_pk, then=Value(True)), default=Value(False)),
+        default_marked=Exists(marked),
+    )
+
+
+def customer_default_warehouse(*, customer) -> Warehouse | None:
+    """The warehouse that counts as the customer's default (see customer_warehouse_list)."""
+    return customer_warehouse_list(customer=customer).filter(is_default=True).first()
+
+
+def zone_ranks(*, warehouse_ids, countries) -> dict[tuple[int, str], int]:
+    """{(warehouse id, country): rank} for the given warehouses and destination countries."""
+    rows = WarehouseZone.objects.filter(warehouse_id__in=list(warehouse_ids), country__in=list(countries))
+    return {(w, c): r for w, c, r in rows.values_list("warehouse_id", "country", "rank")}
+
+
+def warehouse_zones(*, warehouse: Warehouse) -> QuerySet[WarehouseZone]:
+    return WarehouseZone.objects.filter(warehouse=warehouse).order_by("rank", "country")
 
 
 def bin_list(*, warehouse: Warehouse, search: str = "") -> QuerySet[BinLocation]:

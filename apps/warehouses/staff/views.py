@@ -8,15 +8,29 @@ from apps.accounts.models import Customer
 from apps.core.access import StaffPermissionRequiredMixin
 from apps.core.errors import ApplicationError
 from apps.core.forms import form_add_application_error
-from apps.warehouses.forms import BinsForm, CustomerWarehousesForm, WarehouseForm, WarehouseUpdateForm
+from apps.warehouses.forms import (
+    BinsForm,
+    CustomerWarehousesForm,
+    WarehouseForm,
+    WarehouseUpdateForm,
+    WarehouseZonesForm,
+)
 from apps.warehouses.models import Warehouse
-from apps.warehouses.selectors import bin_list, customer_warehouses, warehouse_list
+from apps.warehouses.selectors import (
+    bin_list,
+    customer_default_warehouse,
+    customer_warehouses,
+    warehouse_list,
+    warehouse_zones,
+)
 from apps.warehouses.services import (
     bin_codes_in_range,
     bins_create,
     customer_warehouses_set,
+    parse_zone_lines,
     warehouse_create,
     warehouse_update,
+    warehouse_zones_set,
 )
 
 
@@ -97,22 +111,74 @@ class BinListView(StaffPermissionRequiredMixin, View):
 
 
 class CustomerWarehousesView(StaffPermissionRequiredMixin, View):
-    """A customer's logistics plan: which warehouses it may use."""
+    """A customer's logistics plan: which warehouses it may use, and its default."""
 
     permission_required = "warehouses.change_customerwarehouse"
     template_name = "warehouses/staff/customer_warehouses.html"
 
     def get(self, request, code):
         customer = get_object_or_404(Customer, code=code)
-        form = CustomerWarehousesForm(initial={"warehouses": customer_warehouses(customer=customer)})
+        form = CustomerWarehousesForm(
+            initial={
+                "warehouses": customer_warehouses(customer=customer),
+                "default": customer_default_warehouse(customer=customer),
+            }
+        )
         return render(request, self.template_name, {"customer": customer, "form": form})
 
     def post(self, request, code):
         customer = get_object_or_404(Customer, code=code)
         form = CustomerWarehousesForm(request.POST)
         if form.is_valid():
-            customer_warehouses_set(actor=request.user, customer=customer, warehouses=form.cleaned_data["warehouses"])
-            names = ", ".join(w.code for w in form.cleaned_data["warehouses"]) or "none"
-            messages.success(request, f"{customer.code} may now use: {names}.")
-            return redirect("backoffice:customer-detail", code=customer.code)
+            chosen, default = form.cleaned_data["warehouses"], form.cleaned_data["default"]
+            try:
+                customer_warehouses_set(actor=request.user, customer=customer, warehouses=chosen, default=default)
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                names = ", ".join(w.code for w in chosen) or "none"
+                said = f" Default: {default.code}." if default else ""
+                messages.success(request, f"{customer.code} may now use: {names}.{said}")
+                return redirect("backoffice:customer-detail", code=customer.code)
         return render(request, self.template_name, {"customer": customer, "form": form}, status=400)
+
+
+class WarehouseZonesView(StaffPermissionRequiredMixin, View):
+    """A warehouse's zone table (destination country -> rank), kept by logistics: it decides the
+    nearest warehouse for orders that arrive without one."""
+
+    template_name = "warehouses/staff/warehouse_zones.html"
+
+    def get_permission_required(self):
+        if self.request.method == "POST":
+            return ("warehouses.change_warehousezone",)
+        return ("warehouses.view_warehousezone",)
+
+    def _render(self, request, warehouse, form, status=200):
+        zones = warehouse_zones(warehouse=warehouse)
+        return render(
+            request, self.template_name, {"warehouse": warehouse, "zones": zones, "form": form}, status=status
+        )
+
+    def get(self, request, code):
+        warehouse = get_object_or_404(Warehouse, code=code)
+        text = "\n".join(f"{z.country} {z.rank}" for z in warehouse_zones(warehouse=warehouse))
+        return self._render(request, warehouse, WarehouseZonesForm(initial={"zones": text}))
+
+    def post(self, request, code):
+        warehouse = get_object_or_404(Warehouse, code=code)
+        form = WarehouseZonesForm(request.POST)
+        if form.is_valid():
+            try:
+                zones = warehouse_zones_set(
+                    actor=request.user, warehouse=warehouse, zones=parse_zone_lines(form.cleaned_data["zones"])
+                )
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Zone table of {warehouse.code} saved: {len(zones)} countr{'ies' if len(zones) != 1 else 'y'}.",
+                )
+                return redirect("backoffice:warehouse-zones", code=warehouse.code)
+        return self._render(request, warehouse, form, status=400)

@@ -1,8 +1,10 @@
+import re
+
 import pytest
 from django.urls import reverse
 
-from apps.warehouses.models import BinLocation, Warehouse
-from apps.warehouses.selectors import customer_warehouses
+from apps.warehouses.models import BinLocation, Warehouse, WarehouseZone
+from apps.warehouses.selectors import customer_default_warehouse, customer_warehouses
 
 pytestmark = pytest.mark.django_db
 
@@ -77,3 +79,35 @@ def test_customer_service_cannot_change_warehouses(client, make_staff):
     client.force_login(make_staff("customer_service"))
     assert client.get(reverse("backoffice:warehouse-list")).status_code == 200
     assert client.post(reverse("backoffice:warehouse-create"), DATA).status_code == 403
+
+
+def test_sales_marks_the_default_in_the_plan(client, make_staff, customer_a):
+    lax = Warehouse.objects.create(code="LAX1", name="LA", address1="1", city="LA", country="US")
+    nj = Warehouse.objects.create(code="NJ1", name="NJ", address1="1", city="Newark", country="US")
+    client.force_login(make_staff("sales"))
+    url = reverse("backoffice:customer-warehouses", args=[customer_a.code])
+    response = client.post(url, {"warehouses": [lax.pk, nj.pk], "default": nj.pk}, follow=True)
+    assert "Default: NJ1." in response.content.decode()
+    assert customer_default_warehouse(customer=customer_a) == nj
+    page = client.get(url).content.decode()
+    assert re.search(rf'name="default" value="{nj.pk}"[^>]*checked', page)
+    response = client.post(url, {"warehouses": [lax.pk], "default": nj.pk})
+    assert response.status_code == 400 and "must be one of the warehouses" in response.content.decode()
+    assert list(customer_warehouses(customer=customer_a)) == [lax, nj]  # nothing half-saved
+
+
+def test_logistics_edit_zone_tables_others_only_read_them(client, make_staff):
+    lax = Warehouse.objects.create(code="LAX1", name="LA", address1="1", city="LA", country="US")
+    url = reverse("backoffice:warehouse-zones", args=["LAX1"])
+    client.force_login(make_staff("logistics"))
+    response = client.post(url, {"zones": "US 1\nCA 2"}, follow=True)
+    assert "Zone table of LAX1 saved: 2 countries." in response.content.decode()
+    assert dict(WarehouseZone.objects.filter(warehouse=lax).values_list("country", "rank")) == {"US": 1, "CA": 2}
+    response = client.post(url, {"zones": "US 1\nZZ 3"})
+    assert response.status_code == 400 and "ZZ: use a two-letter country code" in response.content.decode()
+    assert WarehouseZone.objects.count() == 2
+    assert "2 countries" in client.get(reverse("backoffice:warehouse-list")).content.decode()
+    client.force_login(make_staff("sales"))
+    page = client.get(url)
+    assert page.status_code == 200 and "zones-form" not in page.content.decode()
+    assert client.post(url, {"zones": "US 9"}).status_code == 403
