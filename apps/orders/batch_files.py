@@ -259,6 +259,7 @@ class Problem:
     column: str | None  # Column.key, None for the whole row
     message: str
     sheet: str = ""  # "" for the main sheet, else the other sheet's name (Kickstarter rewards)
+    code: str = ""  # the order intake's stable code ("" for the file's own shape problems)
 
 
 @dataclass

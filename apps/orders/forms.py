@@ -122,17 +122,18 @@ def order_codes(form: OrderForm, rows: list[list[str]], *, source: str, editing:
     )
 
 
-def show_problems(form: OrderForm, problems) -> list[str]:
-    """Put the intake's problems on the form's fields; the sentences, each once, for the list at
-    the top of the form (lines have no field of their own: they are named by their SKU)."""
-    sentences = []
+def show_problems(form: OrderForm, problems) -> list:
+    """Put the intake's problems on the form's fields, and return them once each for the list at
+    the top of the form (lines have no field of their own: their sentences name the SKU)."""
+    listed, seen = [], set()
     for problem in problems:
         name = problem.field.removeprefix("recipient.")
         if problem.line is None and name in form.fields and name not in form.errors:
             form.add_error(name, problem.message)
-        if problem.message not in sentences:
-            sentences.append(problem.message)
-    return sentences
+        if problem.message not in seen:
+            seen.add(problem.message)
+            listed.append(problem)
+    return listed
 
 
 def filters_from(form: FilterForm):

@@ -114,19 +114,20 @@ def check_orders(
         for problem in result.problems:
             if problem.line is not None:
                 line = order.lines[problem.line]
-                problems.add(Problem(line.row, problem.field, problem.message, line.sheet))
+                problems.add(Problem(line.row, problem.field, problem.message, line.sheet, problem.code))
                 line_problems = True
             elif problem.field == "lines":
                 if order.lines:  # no lines at all: the parser said why (an unmapped reward)
-                    found.append(Problem(order.row, order.sku_column, problem.message))
+                    found.append(Problem(order.row, order.sku_column, problem.message, code=problem.code))
             elif problem.field == "external_ref":
                 if not any(p.column == order.ref_column for p in order.problems):
-                    found.append(Problem(order.row, order.ref_column, problem.message))
+                    found.append(Problem(order.row, order.ref_column, problem.message, code=problem.code))
             elif problem.field.startswith(RECIPIENT_PREFIX):
                 column = order.recipient_columns.get(problem.field.removeprefix(RECIPIENT_PREFIX))
-                found.append(Problem(order.row, column, problem.message))
+                found.append(Problem(order.row, column, problem.message, code=problem.code))
             else:
-                found.append(Problem(order.row, COLUMNS.get(problem.field, problem.field), problem.message))
+                column = COLUMNS.get(problem.field, problem.field)
+                found.append(Problem(order.row, column, problem.message, code=problem.code))
         if line_problems and order.reward:
             found.append(
                 Problem(
@@ -404,6 +405,7 @@ def _import(job, data: bytes, parsed: ParsedFile):
             "bad_rows": len(check.bad_rows),
             "problem_count": len(check.problems),
             "problems": [[p.row, _column_header(parsed, p), p.message] for p in check.problems[:MAX_REPORTED_PROBLEMS]],
+            "problem_codes": [p.code for p in check.problems[:MAX_REPORTED_PROBLEMS]],
         }
         marked, marked_name = None, ""
         if check.problems:

@@ -27,6 +27,8 @@ def unknown_warehouse_problem(code: str, *, field: str = "warehouse"):
     customer's plan or inactive alike, so it says nothing about warehouses it may not see."""
     from apps.core.errors import InputProblem
 
+    if not str(code).strip():
+        return InputProblem(field, UNKNOWN_WAREHOUSE, "Choose one of the warehouses in your logistics plan.")
     return InputProblem(
         field,
         UNKNOWN_WAREHOUSE,
