@@ -41,6 +41,7 @@ from .rules import (
 from .services import UNKNOWN_SOURCE, OrderData
 
 RECIPIENT_PREFIX = "recipient."
+SOURCES = frozenset(OrderSource.values)  # read once: TextChoices.values builds a new list per call
 
 
 @dataclass(frozen=True)
@@ -134,11 +135,11 @@ def _resolve_one(order: OrderCodes, products, plan, channels, taken, seen_refs) 
     ref = (order.external_ref or "").strip()
     if len(ref) > MAX_REF:
         problems.append(IntakeProblem("external_ref", "invalid_external_ref", REF_TOO_LONG))
-    elif ref and ((taken.get(ref, set()) - {order.editing}) or ref in seen_refs):
+    elif ref and (_taken_by_another(taken.get(ref), order.editing) or ref in seen_refs):
         problems.append(IntakeProblem("external_ref", "duplicate_external_ref", duplicate_ref_message(ref)))
     if ref:
         seen_refs.add(ref)
-    if order.source not in OrderSource.values:
+    if order.source not in SOURCES:
         problems.append(IntakeProblem("source", "invalid_source", UNKNOWN_SOURCE))
 
     if warehouse is None and not code and not method:
@@ -146,6 +147,10 @@ def _resolve_one(order: OrderCodes, products, plan, channels, taken, seen_refs) 
     elif not problems:
         result.data = _data(result, warehouse, channel, lines)
     return result
+
+
+def _taken_by_another(pks, editing) -> bool:
+    return bool(pks) and (len(pks) > 1 or editing not in pks)
 
 
 def _lines(given, products, problems) -> list[tuple]:
