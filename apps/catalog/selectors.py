@@ -105,15 +105,16 @@ def products_by_code(*, customer, codes) -> dict[str, Product]:
     (the caller reports it as unknown: the SKU says which one is meant)."""
     from django.db.models.functions import Lower
 
-    wanted = {str(c).strip().lower() for c in codes if str(c).strip()}
-    if not wanted:
+    given = {str(c).strip() for c in codes if c is not None} - {""}
+    if not given:
         return {}
+    wanted = {c.lower() for c in given}
     found: dict[str, Product] = {}
     by_upc: dict[str, list[Product]] = {}
     rows = (
         Product.objects.annotate(key=Lower("sku"))
         .filter(customer=customer)
-        .filter(Q(key__in=wanted) | Q(upc__in=wanted))
+        .filter(Q(key__in=wanted) | Q(upc__in=given | wanted))
     )
     for product in rows:
         if product.key in wanted:

@@ -89,7 +89,8 @@ def _problem(problem: InputProblem, name: str, line: int | None = None) -> Intak
 def intake_resolve(*, customer, orders: Sequence[OrderCodes]) -> list[Intake]:
     """An Intake per order, in order: resolved to objects by every rule that needs no lock, or
     with every problem found. Nothing is written."""
-    codes = {str(code).strip() for order in orders for code, _q in order.lines if str(code).strip()}
+    codes = {str(code).strip() for order in orders for code, _q in order.lines if code is not None}
+    codes.discard("")
     products = products_by_code(customer=customer, codes=codes) if codes else {}
     plan, _ = warehouses_resolve(customer=customer, codes=())
     channels, _ = channels_resolve(customer=customer, codes={o.channel for o in orders if o.channel})
