@@ -12,8 +12,13 @@ separate run). Then the same 10,000 plain rows go through django-import-export's
 bulk mode) into a throwaway table, and through a raw PostgreSQL COPY into a temporary table, for scale.
 Target: under 2 s, under 50 queries, under 300 MB peak.
 
+Then the order intake alone (apps/orders/intake.py) resolves BENCH_API_ORDERS (10,000) API-shaped orders that name
+no warehouse (codes in, OrderData out, a warehouse allocated for each) and the same for one order: the query counts
+must be equal (set-based), whatever the number of orders.
+
 Environment: BENCH_ORDERS (5000), BENCH_SKUS (200), BENCH_RUNS (5; this VM's CPU speed varies by up to 1.7× from
-one second to the next, so take the best), BENCH_SKIP_IMPORT_EXPORT=1 to skip the slow comparison.
+one second to the next, so take the best), BENCH_SKIP_IMPORT_EXPORT=1 to skip the slow comparison, BENCH_MODE=intake
+to run only the intake part.
 """
 
 import io
@@ -50,12 +55,14 @@ from apps.documents.services import job_create  # noqa: E402
 from apps.documents.spreadsheets import write_xlsx  # noqa: E402
 from apps.orders.batch_files import REGULAR_COLUMNS  # noqa: E402
 from apps.orders.imports import IMPORT_KIND, order_import_run, order_import_start  # noqa: E402
+from apps.orders.intake import OrderCodes, intake_resolve  # noqa: E402
 from apps.orders.models import Order, OrderEvent, OrderLine  # noqa: E402
 from apps.shipping.models import Carrier, Channel  # noqa: E402
 from apps.warehouses.models import Warehouse  # noqa: E402
 from apps.warehouses.services import customer_warehouses_set  # noqa: E402
 
 ORDERS = int(os.environ.get("BENCH_ORDERS", "5000"))
+API_ORDERS = int(os.environ.get("BENCH_API_ORDERS", "10000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SKUS = int(os.environ.get("BENCH_SKUS", "200"))
 ROWS = ORDERS * 2
@@ -227,6 +234,53 @@ def run_job_path(data: bytes) -> float:
     return elapsed
 
 
+def api_shaped(count: int) -> list[OrderCodes]:
+    """Orders as the API hands them to the intake: codes only, no warehouse (the intake allocates)."""
+    orders = []
+    for n in range(count):
+        city, state, postal = CITIES[n % len(CITIES)]
+        recipient = {
+            "name": f"Recipient {n}",
+            "phone": f"+1 415 555 {100 + n % 100:04d}",
+            "email": f"r{n}@example.com",
+            "address1": f"{100 + n} Market St",
+            "city": city,
+            "state": state,
+            "postal_code": postal,
+            "country": "US",
+        }
+        lines = [(f"sku-{(2 * n + k) % SKUS:04d}", 1 + (n + k) % 3) for k in range(2)]
+        orders.append(OrderCodes(recipient=recipient, lines=lines, external_ref=f"API-{n:06d}", source="api"))
+    return orders
+
+
+def run_intake() -> dict:
+    """intake_resolve over API_ORDERS orders and over one: seconds and queries of each."""
+    customer, _user = setup_customer("intake")
+    figures = {}
+    with customer_scope(customer):
+        for count in (1, API_ORDERS):
+            orders = api_shaped(count)
+            counter = QueryCounter()
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                results = intake_resolve(customer=customer, orders=orders)
+                elapsed = time.perf_counter() - started
+            assert all(r.ok and r.data.warehouse.code == "BENCH1" and r.data.allocated for r in results)
+            figures[count] = {"seconds": elapsed, "queries": counter.count}
+    return figures
+
+
+def report_intake() -> None:
+    figures = run_intake()
+    one, many = figures[1], figures[API_ORDERS]
+    same = "the same" if one["queries"] == many["queries"] else "NOT the same"
+    print(
+        f"order intake, {API_ORDERS:,} API-shaped orders with no warehouse: {many['seconds']:.3f} s, "
+        f"{many['queries']} queries; 1 order: {one['queries']} queries ({same})"
+    )
+
+
 # --- Comparisons ---------------------------------------------------------------------------------
 
 PLAIN_FIELDS = [c.key for c in REGULAR_COLUMNS]
@@ -303,6 +357,9 @@ def main() -> None:
         sys.exit(2)
     ensure_database()
     call_command("migrate", verbosity=0)
+    if os.environ.get("BENCH_MODE") == "intake":
+        report_intake()
+        return
     rows = make_rows()
     data = make_file(rows)
     print(f"file: {ROWS:,} rows ({ORDERS:,} orders × 2 lines, {SKUS} SKUs), {len(data) / 1024:.0f} KB")
@@ -351,6 +408,7 @@ def main() -> None:
         f"peak memory: max RSS +{first['rss_mb']:.0f} MB (first run), Python allocations peak "
         f"{traced['traced_mb']:.0f} MB (tracemalloc)"
     )
+    report_intake()
     ok = best < TARGET_SECONDS and first["queries"] < TARGET_QUERIES and first["rss_mb"] < TARGET_MB
     print(f"median of {RUNS} runs: {median:.3f} s")
     print(

@@ -81,3 +81,60 @@ def products_by_sku(*, customer, skus) -> dict[str, Product]:
 
 def missing_skus(found: dict, skus) -> list[str]:
     return sorted({str(s) for s in skus if str(s).lower() not in found})
+
+
+UNKNOWN_SKU = "unknown_sku"
+
+
+def unknown_product_problem(code: str, *, field: str = "sku"):
+    """The one sentence for a SKU or UPC the customer has no product for (typed, uploaded, synced)."""
+    from apps.core.errors import InputProblem
+
+    if not str(code).strip():
+        return InputProblem(field, "missing_sku", "SKU is required.")
+    return InputProblem(
+        field,
+        UNKNOWN_SKU,
+        f"“{code}” is not one of your products; check the SKU or UPC, or add it under Products first.",
+    )
+
+
+def products_by_code(*, customer, codes) -> dict[str, Product]:
+    """Lower-cased code → the customer's product, for SKU or UPC codes typed or uploaded, in one
+    query. A SKU wins over a UPC of the same text; a UPC shared by several products is left out
+    (the caller reports it as unknown: the SKU says which one is meant)."""
+    from django.db.models.functions import Lower
+
+    given = {str(c).strip() for c in codes if c is not None} - {""}
+    if not given:
+        return {}
+    wanted = {c.lower() for c in given}
+    found: dict[str, Product] = {}
+    by_upc: dict[str, list[Product]] = {}
+    rows = (
+        Product.objects.annotate(key=Lower("sku"))
+        .filter(customer=customer)
+        .filter(Q(key__in=wanted) | Q(upc__in=given | wanted))
+    )
+    for product in rows:
+        if product.key in wanted:
+            found[product.key] = product
+        if product.upc and product.upc.lower() in wanted:
+            by_upc.setdefault(product.upc.lower(), []).append(product)
+    for upc, products in by_upc.items():
+        if upc not in found and len(products) == 1:
+            found[upc] = products[0]
+    return found
+
+
+def products_resolve(*, customer, codes, field: str = "sku") -> tuple[dict[str, Product], list]:
+    """(lower-cased code → product, [InputProblem per unknown code]) — the resolver every door
+    uses for SKU/UPC codes (orders, inbound, quotes), so the rule and its sentence exist once."""
+    products = products_by_code(customer=customer, codes=codes)
+    problems, seen = [], set()
+    for code in codes:
+        text = str(code).strip()
+        if text.lower() not in products and text.lower() not in seen:
+            seen.add(text.lower())
+            problems.append(unknown_product_problem(text, field=field))
+    return products, problems

@@ -6,6 +6,7 @@ and the portal shows ``message`` to people. Never let a domain error become a 50
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -48,3 +49,25 @@ class StateConflict(ApplicationError):
 
     http_status = 409
     default_code = "state_conflict"
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One thing wrong with what a person or a system typed: the ``field`` it came from (the
+    resolver's name for it; each interface maps it to its JSON key, form field or column), a
+    stable ``code`` for machines and one ``message`` sentence for people."""
+
+    field: str
+    code: str
+    message: str
+
+
+def problems_error(problems, error_class: type[ApplicationError] | None = None) -> ApplicationError:
+    """One error for a list of problems: the first one's code, every sentence, and per field the
+    sentences (``extra``) — for interfaces that answer a request with a single error."""
+    problems = list(problems)
+    extra: dict[str, list[str]] = {}
+    for problem in problems:
+        extra.setdefault(problem.field, []).append(problem.message)
+    cls = error_class or ValidationFailed
+    return cls(" ".join(p.message for p in problems[:5]), code=problems[0].code, extra=extra)

@@ -80,7 +80,7 @@ REGULAR_COLUMNS: tuple[Column, ...] = (
         "warehouse",
         "Warehouse",
         text=True,
-        note="The warehouse code (e.g. LAX1). May be empty when you have exactly one warehouse.",
+        note="The warehouse code (e.g. LAX1). Leave it empty and one of your warehouses is chosen for the order.",
     ),
     Column("note", "Note", example="Gift wrap, please", width=24, note="Up to 500 characters, for the warehouse."),
 )
@@ -259,6 +259,7 @@ class Problem:
     column: str | None  # Column.key, None for the whole row
     message: str
     sheet: str = ""  # "" for the main sheet, else the other sheet's name (Kickstarter rewards)
+    code: str = ""  # the order intake's stable code ("" for the file's own shape problems)
 
 
 @dataclass

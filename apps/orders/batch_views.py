@@ -35,8 +35,8 @@ class BatchForm(forms.Form):
     warehouse = forms.ChoiceField(
         label="Warehouse",
         required=False,
-        help_text="Kickstarter orders ship from this warehouse; for the Regular template "
-        "it is used for rows that leave Warehouse empty.",
+        help_text="Orders that name no warehouse ship from this one (every Kickstarter order; Regular rows "
+        "that leave Warehouse empty). Leave it empty and one of your warehouses is chosen for each order.",
     )
     only_valid = forms.BooleanField(label="If some rows have problems, create only the valid orders", required=False)
     submit = forms.BooleanField(label="Submit the created orders at once (Submit Shipment)", required=False)
@@ -44,14 +44,12 @@ class BatchForm(forms.Form):
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.codes = [w.code for w in customer_warehouses(customer=customer)]
-        self.fields["warehouse"].choices = [("", "—"), *((c, c) for c in self.codes)]
+        self.fields["warehouse"].choices = [("", "Choose for each order"), *((c, c) for c in self.codes)]
         if len(self.codes) == 1:
             self.fields["warehouse"].initial = self.codes[0]
 
     def clean(self):
         data = super().clean()
-        if data.get("kind") == "kickstarter" and not data.get("warehouse") and len(self.codes) != 1:
-            self.add_error("warehouse", "Choose the warehouse the Kickstarter orders ship from.")
         upload = data.get("file")
         if upload is not None and upload.size > XLSX_MAX_BYTES:
             self.add_error(

@@ -6,6 +6,7 @@ import pycountry
 from django import forms
 
 from .choices import AbnormalReason, OrderSource, OrderStatus
+from .intake import OrderCodes
 from .rules import LABELS
 
 COUNTRY_CHOICES = [("", "Choose…")] + sorted(
@@ -14,9 +15,11 @@ COUNTRY_CHOICES = [("", "Choose…")] + sorted(
 
 
 class OrderForm(forms.Form):
-    """The order page: recipient, warehouse, reference, note (lines and channel come separately)."""
+    """The order page: recipient, warehouse, reference, note (lines and channel come separately).
+    The fields only read text: the order intake resolves the codes and says what is wrong, in the
+    same words as the API and the batch files (so no field here refuses a value by itself)."""
 
-    name = forms.CharField(label=LABELS["name"], max_length=100)
+    name = forms.CharField(label=LABELS["name"], max_length=100, required=False)
     company = forms.CharField(label=LABELS["company"], max_length=100, required=False)
     phone = forms.CharField(
         label=LABELS["phone"],
@@ -25,9 +28,9 @@ class OrderForm(forms.Form):
         help_text="With the country code when the parcel goes abroad, e.g. +1 415 555 0100.",
     )
     email = forms.CharField(label=LABELS["email"], max_length=254, required=False)
-    address1 = forms.CharField(label=LABELS["address1"], max_length=200)
+    address1 = forms.CharField(label=LABELS["address1"], max_length=200, required=False)
     address2 = forms.CharField(label=LABELS["address2"], max_length=200, required=False)
-    city = forms.CharField(label=LABELS["city"], max_length=100)
+    city = forms.CharField(label=LABELS["city"], max_length=100, required=False)
     state = forms.CharField(
         label=LABELS["state"],
         max_length=100,
@@ -35,23 +38,28 @@ class OrderForm(forms.Form):
         help_text="Required for the US, Canada, Australia and a few other countries.",
     )
     postal_code = forms.CharField(label=LABELS["postal_code"], max_length=20, required=False)
-    country = forms.ChoiceField(label=LABELS["country"], choices=COUNTRY_CHOICES)
-    warehouse = forms.ChoiceField(label="Warehouse")
+    country = forms.CharField(label=LABELS["country"], required=False, widget=forms.Select(choices=COUNTRY_CHOICES))
+    warehouse = forms.CharField(label="Warehouse", required=False, widget=forms.Select())
     external_ref = forms.CharField(
         label="External reference",
-        max_length=100,
         required=False,
         help_text="Your shop's order number, if any (unique among your orders).",
     )
     note = forms.CharField(label="Note", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     channel = forms.CharField(required=False, widget=forms.HiddenInput)
 
+    SHOWN_REQUIRED = ("name", "address1", "city", "country")
+
     def __init__(self, *args, warehouses=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.warehouses = {str(w.pk): w for w in warehouses}
-        self.fields["warehouse"].choices = [(str(w.pk), f"{w.code} — {w.name}") for w in warehouses]
-        if len(self.warehouses) == 1 and not self.is_bound:
-            self.initial.setdefault("warehouse", next(iter(self.warehouses)))
+        codes = [(w.code, f"{w.code} — {w.name}") for w in warehouses]
+        if len(codes) != 1:
+            codes.insert(0, ("", "Choose for me" if codes else "None in your logistics plan"))
+        self.fields["warehouse"].widget.choices = codes
+        if len(codes) == 1 and not self.is_bound:
+            self.initial.setdefault("warehouse", codes[0][0])
+        for name in self.SHOWN_REQUIRED:
+            self.fields[name].shown_required = True
 
     def recipient(self) -> dict:
         return {key: self.cleaned_data.get(key, "") for key in LABELS}
@@ -98,40 +106,34 @@ def read_lines(post) -> list[list[str]]:
     return rows
 
 
-def order_data(form: OrderForm, rows: list[list[str]], *, customer):
-    """(OrderData, problems) from a valid OrderForm and the typed lines: SKUs and the channel code
-    resolved to the customer's objects; what cannot be resolved is reported, not guessed."""
-    from apps.catalog.selectors import products_by_sku
-    from apps.shipping.selectors import customer_channels
-
-    from .services import OrderData
-
-    products = products_by_sku(customer=customer, skus=[sku for sku, _q in rows])
-    lines, problems = [], []
-    for sku, quantity in rows:
-        product = products.get(sku.lower())
-        if product is None:
-            problems.append(f"“{sku}” is not one of your SKUs." if sku else "A line has a quantity but no SKU.")
-        elif not quantity.isdecimal() or int(quantity) <= 0:
-            problems.append(f"{product.sku}: enter a whole number of units above 0.")
-        else:
-            lines.append((product, int(quantity)))
-    warehouse = form.warehouses.get(form.cleaned_data["warehouse"])
-    channel = None
-    code = form.cleaned_data.get("channel", "")
-    if code and warehouse is not None:
-        channel = customer_channels(customer=customer).filter(code=code, warehouse=warehouse).first()
-        if channel is None:
-            problems.append(f"The shipping method {code} is not available from {warehouse.code}; choose another.")
-    data = OrderData(
-        warehouse=warehouse,
+def order_codes(form: OrderForm, rows: list[list[str]], *, source: str, editing: int | None = None) -> OrderCodes:
+    """The order intake's input from a valid OrderForm and the typed lines (form fields → codes)."""
+    data = form.cleaned_data
+    return OrderCodes(
         recipient=form.recipient(),
-        lines=lines,
-        channel=channel,
-        external_ref=form.cleaned_data.get("external_ref", ""),
-        note=form.cleaned_data.get("note", ""),
+        lines=[(sku, quantity) for sku, quantity in rows],
+        warehouse=data.get("warehouse", ""),
+        channel=data.get("channel", ""),
+        external_ref=data.get("external_ref", ""),
+        source=source,
+        note=data.get("note", ""),
+        complete_address=True,
+        editing=editing,
     )
-    return data, problems
+
+
+def show_problems(form: OrderForm, problems) -> list:
+    """Put the intake's problems on the form's fields, and return them once each for the list at
+    the top of the form (lines have no field of their own: their sentences name the SKU)."""
+    listed, seen = [], set()
+    for problem in problems:
+        name = problem.field.removeprefix("recipient.")
+        if problem.line is None and name in form.fields and name not in form.errors:
+            form.add_error(name, problem.message)
+        if problem.message not in seen:
+            seen.add(problem.message)
+            listed.append(problem)
+    return listed
 
 
 def filters_from(form: FilterForm):

@@ -1,10 +1,9 @@
 """Batch order creation (seed guide, "Batch order creation"): the Regular and Kickstarter upload
 templates, the whole-file check, the bulk create and the import job.
 
-Every rule is the services' and rules' own: the recipient through ``rules.clean_recipient``, the
-lines through ``services.check_lines``, warehouse and shipping method through
-``services.check_destination``; this module resolves codes to objects in a handful of queries and
-puts each problem on the row and column it came from. ``orders_bulk_create`` is the bulk twin of
+Every order of a file goes through the order intake (intake.py), which resolves the codes and
+checks the rules for all of them at once in a handful of queries; this module only puts each
+problem on the row and column it came from. ``orders_bulk_create`` is the bulk twin of
 ``services.order_create``: the same rows, written with a few INSERTs.
 """
 
@@ -18,33 +17,29 @@ from pathlib import PurePath
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from apps.billing.services import wallet_for
-from apps.catalog.selectors import products_by_sku
-from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.actors import actor_label, actor_person
+from apps.core.errors import ApplicationError, PermissionDenied, problems_error
 from apps.documents.services import job_create, job_fail, job_finish, job_progress, job_start
 from apps.documents.spreadsheets import (
     CellError,
     SpreadsheetError,
     mark_errors,
 )
-from apps.shipping.models import Channel
-from apps.warehouses.selectors import customer_warehouses
+from apps.warehouses.selectors import warehouses_resolve
 
 from .batch_files import (
-    LineIn,
-    OrderIn,
     ParsedFile,
     Problem,
     read_order_file,
 )
 from .choices import EventKind, OrderSource, OrderStatus
 from .errors import OrderInvalid
+from .intake import RECIPIENT_PREFIX, OrderCodes, intake_resolve
 from .models import Order, OrderEvent, OrderLine
-from .rules import LABELS, clean_recipient
-from .services import check_destination, check_lines, duplicate_ref_error, order_numbers, orders_submit
+from .services import allocation_message, order_numbers, orders_submit
 
 IMPORT_KIND = "order_import"
 KINDS = {"regular": "Regular", "kickstarter": "Kickstarter"}
@@ -54,7 +49,6 @@ MAX_REPORTED_ABNORMAL = 50
 WRITE_BATCH = 5000
 SUBMIT_CHUNK = 25
 PROGRESS_EVERY = 500
-MAX_REF = 100
 # --- The whole-file check ------------------------------------------------------------------------
 
 
@@ -68,7 +62,8 @@ class Draft:
     warehouse: Any
     channel: Any
     note: str
-    lines: list  # [(product, quantity)] merged per SKU, as check_lines returns them
+    lines: list  # [(product, quantity)] merged per SKU, as the intake returns them
+    allocated: str = ""  # the allocation's reason when the intake chose the warehouse
 
 
 @dataclass
@@ -82,146 +77,85 @@ class Check:
         return {(p.sheet, p.row) for p in self.problems}
 
 
+# The intake's field → the file's column (recipient fields by the file's own mapping).
+COLUMNS = {"warehouse": "warehouse", "channel": "shipping_method", "source": None}
+
+
 def check_orders(
     *, customer, parsed: ParsedFile, warehouse_code: str = "", progress: Callable[[int, int], None] | None = None
 ) -> Check:
-    """Check every order of a file by the order rules before anything is written. A fixed number
-    of queries whatever the size: SKUs, warehouses, channels, references, then one or two per
-    distinct warehouse and shipping method."""
+    """Check every order of a file by the order rules before anything is written: the order
+    intake resolves them all at once (a fixed number of queries whatever the size), and each
+    problem goes to the row and column it came from."""
     orders = parsed.orders
     problems: set[Problem] = set(parsed.problems)
-    skus = {line.sku for order in orders for line in order.lines if line.sku}
-    products = products_by_sku(customer=customer, skus=skus) if skus else {}
-    plan = {w.code.upper(): w for w in customer_warehouses(customer=customer)}
-    methods = {o.shipping_method.lower() for o in orders if o.shipping_method}
-    channels = (
-        {c.code.lower(): c for c in Channel.objects.annotate(key=Lower("code")).filter(key__in=methods)}
-        if methods
-        else {}
+    results = intake_resolve(
+        customer=customer,
+        orders=[
+            OrderCodes(
+                recipient=order.recipient,
+                lines=[(line.sku, line.quantity) for line in order.lines],
+                warehouse=order.warehouse or warehouse_code,
+                channel=order.shipping_method,
+                external_ref=order.ref,
+                source=OrderSource.BATCH,
+                note=order.note,
+                complete_address=True,
+            )
+            for order in orders
+        ],
     )
-    refs = [o.ref for o in orders if o.ref and len(o.ref) <= MAX_REF]
-    taken = set(Order.objects.filter(customer=customer, external_ref__in=refs).values_list("external_ref", flat=True))
-    destinations: dict[tuple, OrderInvalid | None] = {}
-    lines_checked: dict[int, tuple | list[str]] = {}
     valid = []
-    for index, order in enumerate(orders, start=1):
+    for index, (order, result) in enumerate(zip(orders, results, strict=True), start=1):
         if progress and index % PROGRESS_EVERY == 0:
             progress(index, len(orders))
         found = list(order.problems)
-
-        def bad(column, message, *, row=order.row, found=found):
-            found.append(Problem(row, column, message))
-
-        if order.ref and len(order.ref) > MAX_REF:
-            bad(order.ref_column, f"The external reference is longer than {MAX_REF} characters.")
-        elif order.ref in taken:
-            bad(order.ref_column, duplicate_ref_error(order.ref).message)
-        fields, wrong = clean_recipient(order.recipient, complete=True)
-        for key, text in wrong.items():
-            bad(order.recipient_columns.get(key), f"{LABELS[key]} {text}.")
-        warehouse, channel = _destination(order, customer, plan, channels, destinations, warehouse_code, bad)
-        lines, line_problems = [], False
-        for line in order.lines:
-            result = lines_checked.get(id(line))
-            if result is None:
-                result = lines_checked[id(line)] = _check_line(line, customer, products)
-            if isinstance(result, list):
+        line_problems = False
+        for problem in result.problems:
+            if problem.line is not None:
+                line = order.lines[problem.line]
+                problems.add(Problem(line.row, problem.field, problem.message, line.sheet, problem.code))
                 line_problems = True
-                for column, message in result:
-                    problems.add(Problem(line.row, column, message, line.sheet))
+            elif problem.field == "lines":
+                if order.lines:  # no lines at all: the parser said why (an unmapped reward)
+                    found.append(Problem(order.row, order.sku_column, problem.message, code=problem.code))
+            elif problem.field == "external_ref":
+                if not any(p.column == order.ref_column for p in order.problems):
+                    found.append(Problem(order.row, order.ref_column, problem.message, code=problem.code))
+            elif problem.field.startswith(RECIPIENT_PREFIX):
+                column = order.recipient_columns.get(problem.field.removeprefix(RECIPIENT_PREFIX))
+                found.append(Problem(order.row, column, problem.message, code=problem.code))
             else:
-                lines.append(result)
+                column = COLUMNS.get(problem.field, problem.field)
+                found.append(Problem(order.row, column, problem.message, code=problem.code))
         if line_problems and order.reward:
-            bad("reward_title", f"The reward “{order.reward}” has problems on the Rewards sheet; fix them there.")
-        elif not line_problems and order.lines:
-            try:
-                lines = check_lines(customer=customer, lines=lines)
-            except OrderInvalid as exc:
-                bad(order.sku_column, exc.message)
+            found.append(
+                Problem(
+                    order.row,
+                    "reward_title",
+                    f"The reward “{order.reward}” has problems on the Rewards sheet; fix them there.",
+                )
+            )
         if found or line_problems:
             problems.update(found)
             continue
+        data = result.data
         valid.append(
             Draft(
-                ref=order.ref,
+                ref=data.external_ref,
                 rows=order.rows,
-                recipient=fields,
-                warehouse=warehouse,
-                channel=channel,
-                note=order.note.strip()[:500],
-                lines=lines,
+                recipient=result.recipient_fields,
+                warehouse=data.warehouse,
+                channel=data.channel,
+                note=data.note,
+                lines=data.lines,
+                allocated=data.allocated,
             )
         )
     if progress:
         progress(len(orders), len(orders))
     ordered = sorted(problems, key=lambda p: (p.sheet, p.row, p.column or "", p.message))
     return Check(valid=valid, problems=ordered, orders=len(orders))
-
-
-def _check_line(line: LineIn, customer, products) -> tuple | list[tuple[str, str]]:
-    """(product, quantity) for a good line, else [(column, message)] by services.check_lines."""
-    if not line.sku:
-        return [("sku", "SKU is required.")]
-    product = products.get(line.sku.lower())
-    if product is None:
-        return [
-            ("sku", f"SKU “{line.sku}” is not one of your products; check the spelling or add it under Products first.")
-        ]
-    try:
-        return check_lines(customer=customer, lines=[(product, line.quantity)])[0]
-    except OrderInvalid as exc:
-        # check_lines looks at the product first, so an active product means the quantity is wrong.
-        column = "quantity" if product.is_active else "sku"
-        return [(column, message) for message in exc.extra.get("lines", [exc.message])]
-
-
-def _destination(order: OrderIn, customer, plan: dict, channels: dict, memo: dict, default_code: str, bad):
-    code = (order.warehouse or default_code).strip()
-    warehouse = channel = None
-    if code:
-        warehouse = plan.get(code.upper())
-        if warehouse is None:
-            bad(
-                "warehouse",
-                f"Warehouse “{code}” is not one of yours. {_no_warehouse_message()} "
-                f"(yours: {', '.join(sorted(plan)) or 'none'}).",
-            )
-    elif len(plan) == 1:
-        warehouse = next(iter(plan.values()))
-    else:
-        bad(
-            "warehouse",
-            f"Warehouse is required: you have {len(plan)} warehouses "
-            f"({', '.join(sorted(plan)) or 'none'}); give the code of the one to ship from.",
-        )
-    if order.shipping_method:
-        channel = channels.get(order.shipping_method.lower())
-        if channel is None:
-            bad(
-                "shipping_method",
-                f"There is no shipping method with the code “{order.shipping_method}”; use a "
-                "channel code from the shipping quote page.",
-            )
-    if warehouse is None or (order.shipping_method and channel is None):
-        return warehouse, channel
-    key = (warehouse.pk, getattr(channel, "pk", None))
-    if key not in memo:
-        try:
-            check_destination(customer=customer, warehouse=warehouse, channel=channel)
-            memo[key] = None
-        except OrderInvalid as exc:
-            memo[key] = exc
-    if memo[key] is not None:
-        bad("shipping_method" if memo[key].code == "unknown_channel" else "warehouse", memo[key].message)
-    return warehouse, channel
-
-
-def _no_warehouse_message() -> str:
-    try:
-        check_destination(customer=None, warehouse=None, channel=None)  # refuses before any query
-    except OrderInvalid as exc:
-        return exc.message
-    return ""
 
 
 # --- Writing -------------------------------------------------------------------------------------
@@ -235,7 +169,8 @@ def orders_bulk_create(
     in one transaction. A reference taken meanwhile by another order undoes it all."""
     if not drafts:
         return []
-    person_id = actor.pk if getattr(actor, "pk", None) else None
+    person = actor_person(actor)
+    person_id, label = (person.pk if person else None), actor_label(actor)
     message = f"Order created ({OrderSource(source).label})"
     with transaction.atomic():
         currency = wallet_for(customer).currency
@@ -286,6 +221,7 @@ def orders_bulk_create(
                     {
                         "order_id": order.pk,
                         "actor_id": person_id,
+                        "actor_label": label,
                         "kind": EventKind.STATUS,
                         "to_status": OrderStatus.CONFIRMING,
                         "message": message,
@@ -296,6 +232,25 @@ def orders_bulk_create(
             ),
             batch_size=batch_size * 2,
         )
+        allocated = [(order, draft) for order, draft in zip(orders, drafts, strict=True) if draft.allocated]
+        if allocated:
+            OrderEvent.objects.bulk_create(
+                _instances(
+                    OrderEvent,
+                    (
+                        {
+                            "order_id": order.pk,
+                            "actor_id": person_id,
+                            "actor_label": label,
+                            "kind": EventKind.ACTION,
+                            "message": allocation_message(draft.warehouse, draft.allocated),
+                            "created_at": now,
+                        }
+                        for order, draft in allocated
+                    ),
+                ),
+                batch_size=batch_size * 2,
+            )
     return orders
 
 
@@ -352,22 +307,13 @@ def order_import_start(
 
 
 def _import_warehouse(customer, kind: str, code: str) -> str:
+    """The upload's warehouse code for rows that name none, checked in the resolver's words;
+    empty: the intake allocates a warehouse per order."""
     code = (code or "").strip()
-    plan = [w.code for w in customer_warehouses(customer=customer)]
-    if code and code.upper() not in {c.upper() for c in plan}:
-        raise OrderInvalid(
-            f"Warehouse “{code}” is not one of yours. {_no_warehouse_message()}",
-            code="unknown_warehouse",
-            extra={"warehouse": ["not one of your warehouses"]},
-        )
-    if kind == "kickstarter" and not code:
-        if len(plan) != 1:
-            raise OrderInvalid(
-                "Choose the warehouse the Kickstarter orders ship from.",
-                code="unknown_warehouse",
-                extra={"warehouse": ["choose the warehouse the orders ship from"]},
-            )
-        code = plan[0]
+    if code:
+        _plan, problems = warehouses_resolve(customer=customer, codes=[code])
+        if problems:
+            raise problems_error(problems, OrderInvalid)
     return code
 
 
@@ -459,6 +405,7 @@ def _import(job, data: bytes, parsed: ParsedFile):
             "bad_rows": len(check.bad_rows),
             "problem_count": len(check.problems),
             "problems": [[p.row, _column_header(parsed, p), p.message] for p in check.problems[:MAX_REPORTED_PROBLEMS]],
+            "problem_codes": [p.code for p in check.problems[:MAX_REPORTED_PROBLEMS]],
         }
         marked, marked_name = None, ""
         if check.problems:

@@ -189,12 +189,16 @@ class OrderLine(models.Model):
 
 
 class OrderEvent(models.Model):
-    """The timeline: every status change, edit and action (who, when, what)."""
+    """The timeline: every status change, edit and action (who, when, what). Who is a user, or a
+    system actor (core.actors) named by ``actor_label``, e.g. "Shopify · demo-store" or "System"."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=EventKind.choices, default=EventKind.STATUS)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(
+        max_length=100, blank=True, help_text="The system actor when no user did it (an integration, a task)."
     )
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
@@ -216,5 +220,5 @@ class OrderEvent(models.Model):
     @property
     def by(self) -> str:
         if self.actor_id is None:
-            return "System"
+            return self.actor_label or "System"
         return "Fulfillment Hub staff" if self.actor.customer_id is None else self.actor.email

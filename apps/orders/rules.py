@@ -120,3 +120,28 @@ def clean_quantity(value) -> int | None:
     if isinstance(value, int) and 0 < value <= MAX_UNITS_PER_LINE:
         return value
     return None
+
+
+# --- The sentences of the order rules, written once (services, intake and importers say them alike) ---
+
+MAX_REF = 100
+NO_LINES = "Add at least one SKU with a quantity."
+TOO_MANY_LINES = f"An order can have at most {MAX_LINES} SKUs."
+REF_TOO_LONG = f"The external reference is longer than {MAX_REF} characters."
+
+
+def quantity_message(sku: str) -> str:
+    return f"{sku}: the quantity must be a whole number from 1 to {MAX_UNITS_PER_LINE:,}."
+
+
+def inactive_message(sku: str) -> str:
+    return f"{sku} is deactivated; activate it or remove it from the order."
+
+
+def duplicate_ref_message(ref: str) -> str:
+    return f"You already have an order with the external reference “{ref}”."
+
+
+def recipient_message(key: str, text: str) -> str:
+    """One recipient problem as a sentence, e.g. "Country is required."."""
+    return f"{LABELS.get(key, key)} {text}."

@@ -15,14 +15,15 @@ from django.utils import timezone
 
 from apps.billing.errors import InsufficientBalance
 from apps.billing.services import fulfilment_fee, hold, release, wallet_for
-from apps.core.errors import ApplicationError, PermissionDenied
+from apps.core.actors import actor_label, actor_person
+from apps.core.errors import ApplicationError, PermissionDenied, problems_error
 from apps.core.identifiers import order_number
 from apps.core.services import sequence_block, sequence_next
 from apps.inventory.errors import InsufficientStock
 from apps.inventory.services import stock_allocate, stock_release
 from apps.shipping.quotes import parcel_from_lines, quote
-from apps.shipping.selectors import customer_channels
-from apps.warehouses.selectors import customer_warehouses
+from apps.shipping.selectors import channel_warehouse_problem, customer_channels
+from apps.warehouses.selectors import customer_warehouses, unknown_warehouse_problem
 
 from .choices import (
     EDITABLE,
@@ -35,9 +36,25 @@ from .choices import (
 )
 from .errors import OrderInvalid, OrderLocked
 from .models import RECIPIENT_FIELDS, Order, OrderEvent, OrderLine
-from .rules import LABELS, MAX_LINES, RECIPIENT, clean_quantity, clean_recipient, describe_problems
+from .rules import (
+    LABELS,
+    MAX_LINES,
+    MAX_REF,
+    NO_LINES,
+    RECIPIENT,
+    REF_TOO_LONG,
+    TOO_MANY_LINES,
+    clean_quantity,
+    clean_recipient,
+    describe_problems,
+    duplicate_ref_message,
+    inactive_message,
+    quantity_message,
+    recipient_message,
+)
 
 ZERO = Decimal("0")
+UNKNOWN_SOURCE = "Unknown order source."
 STATUS_TIMESTAMPS = {
     OrderStatus.PENDING_SHIPMENT: "submitted_at",
     OrderStatus.SHIPPED: "shipped_at",
@@ -46,8 +63,7 @@ STATUS_TIMESTAMPS = {
 }
 
 
-def _person(actor):
-    return actor if getattr(actor, "pk", None) else None
+_person = actor_person  # the user behind an actor, None for a system actor
 
 
 def order_event(order: Order, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
@@ -55,6 +71,7 @@ def order_event(order: Order, *, actor, kind: str, message: str = "", from_statu
     return OrderEvent.objects.create(
         order=order,
         actor=_person(actor),
+        actor_label=actor_label(actor),
         kind=kind,
         message=message[:500],
         from_status=from_status,
@@ -104,8 +121,8 @@ def order_numbers(count: int) -> list[str]:
 
 @dataclass
 class OrderData:
-    """What a person or a system gives for an order, already resolved to objects (products,
-    warehouse, channel) by the interface; the services check every rule."""
+    """What a person or a system gives for an order, resolved to objects (products, warehouse,
+    channel) by the order intake (intake.py); the services check every rule."""
 
     warehouse: object
     recipient: dict
@@ -113,6 +130,7 @@ class OrderData:
     channel: object = None
     external_ref: str = ""
     note: str = ""
+    allocated: str = ""  # the allocation's reason when the intake chose the warehouse (for the timeline)
 
 
 def _customer_of(actor, customer):
@@ -134,11 +152,11 @@ def check_lines(*, customer, lines) -> list[tuple]:
             problems.append("One of the SKUs is not one of your products.")
             continue
         if not product.is_active:
-            problems.append(f"{product.sku} is deactivated; activate it or remove it from the order.")
+            problems.append(inactive_message(product.sku))
             continue
         units = clean_quantity(quantity)
         if units is None:
-            problems.append(f"{product.sku}: the quantity must be a whole number from 1 to 100,000.")
+            problems.append(quantity_message(product.sku))
             continue
         if product.pk in merged:
             merged[product.pk][1] += units
@@ -147,57 +165,49 @@ def check_lines(*, customer, lines) -> list[tuple]:
     if problems:
         raise OrderInvalid(" ".join(problems[:5]), code="invalid_lines", extra={"lines": problems})
     if not merged:
-        raise OrderInvalid(
-            "Add at least one SKU with a quantity.", code="invalid_lines", extra={"lines": ["Add at least one SKU."]}
-        )
+        raise OrderInvalid(NO_LINES, code="invalid_lines", extra={"lines": [NO_LINES]})
     if len(merged) > MAX_LINES:
-        raise OrderInvalid(f"An order can have at most {MAX_LINES} SKUs.", code="invalid_lines")
+        raise OrderInvalid(TOO_MANY_LINES, code="invalid_lines", extra={"lines": [TOO_MANY_LINES]})
     return [tuple(v) for v in merged.values()]
 
 
 def check_destination(*, customer, warehouse, channel) -> None:
-    if warehouse is None or not customer_warehouses(customer=customer).filter(pk=warehouse.pk).exists():
+    """The warehouse is in the customer's plan and the channel (if any) ships from it, in the
+    words of the code resolvers (warehouses, shipping)."""
+    if warehouse is None:  # the intake allocates one; a caller that gives objects must name it
         raise OrderInvalid(
             "Choose one of the warehouses in your logistics plan.",
             code="unknown_warehouse",
-            extra={"warehouse": ["not one of your warehouses"]},
+            extra={"warehouse": ["Choose one of the warehouses in your logistics plan."]},
         )
+    if not customer_warehouses(customer=customer).filter(pk=warehouse.pk).exists():
+        raise problems_error([unknown_warehouse_problem(warehouse.code)], OrderInvalid)
     if channel is not None:
         allowed = customer_channels(customer=customer).filter(pk=channel.pk, warehouse=warehouse).exists()
         if not allowed:
-            raise OrderInvalid(
-                f"The shipping method {channel.code} is not available from {warehouse.code} in your logistics plan.",
-                code="unknown_channel",
-                extra={"shipping_channel": ["not available from this warehouse"]},
-            )
+            raise problems_error([channel_warehouse_problem(channel.code, warehouse.code)], OrderInvalid)
 
 
 def check_recipient(recipient: dict) -> dict:
     fields, problems = clean_recipient(recipient, complete=False)
     if problems:
-        raise OrderInvalid(f"Check the address: {describe_problems(problems)}", code="invalid_address", extra=problems)
+        message = " ".join(recipient_message(key, text) for key, text in problems.items())
+        raise OrderInvalid(message, code="invalid_address", extra=problems)
     return fields
 
 
 def _check_external_ref(customer, external_ref: str, exclude_pk=None) -> str:
     ref = (external_ref or "").strip()
-    if len(ref) > 100:
-        raise OrderInvalid(
-            "The external reference is longer than 100 characters.",
-            code="invalid_external_ref",
-            extra={"external_ref": ["at most 100 characters"]},
-        )
+    if len(ref) > MAX_REF:
+        raise OrderInvalid(REF_TOO_LONG, code="invalid_external_ref", extra={"external_ref": [REF_TOO_LONG]})
     if ref and Order.objects.filter(customer=customer, external_ref=ref).exclude(pk=exclude_pk).exists():
         raise duplicate_ref_error(ref)
     return ref
 
 
 def duplicate_ref_error(ref: str) -> OrderInvalid:
-    return OrderInvalid(
-        f"You already have an order with the external reference “{ref}”.",
-        code="duplicate_external_ref",
-        extra={"external_ref": ["already used by another order"]},
-    )
+    message = duplicate_ref_message(ref)
+    return OrderInvalid(message, code="duplicate_external_ref", extra={"external_ref": [message]})
 
 
 # --- Create, edit, copy --------------------------------------------------------------------------
@@ -210,7 +220,7 @@ def order_create(
     """A new Confirming order (then submitted at once when asked). Staff name the customer."""
     customer = _customer_of(actor, customer)
     if source not in OrderSource.values:
-        raise OrderInvalid("Unknown order source.")
+        raise OrderInvalid(UNKNOWN_SOURCE, code="invalid_source", extra={"source": [UNKNOWN_SOURCE]})
     check_destination(customer=customer, warehouse=data.warehouse, channel=data.channel)
     recipient = check_recipient(data.recipient)
     lines = check_lines(customer=customer, lines=data.lines)
@@ -240,9 +250,18 @@ def order_create(
         to_status=OrderStatus.CONFIRMING,
         message=f"Order created {by}({OrderSource(source).label})",
     )
+    if data.allocated:
+        order_event(
+            order, actor=actor, kind=EventKind.ACTION, message=allocation_message(order.warehouse, data.allocated)
+        )
     if submit:
         order = order_submit(actor=actor, order=order)
     return order
+
+
+def allocation_message(warehouse, reason: str) -> str:
+    """The timeline line of a warehouse the intake allocated (order_create and its bulk twin)."""
+    return f"Allocated warehouse {warehouse.code}: {reason}"[:500]
 
 
 def _changes(order: Order, recipient: dict, lines, data: OrderData) -> list[str]:

@@ -20,8 +20,9 @@ from apps.inventory.models import StockBalance
 from apps.shipping.customer_quotes import customer_quote
 from apps.warehouses.selectors import customer_warehouses
 
-from .choices import EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderStatus
-from .forms import CancelForm, FilterForm, OrderForm, filters_from, order_data, read_lines
+from .choices import EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderSource, OrderStatus
+from .forms import CancelForm, FilterForm, OrderForm, filters_from, order_codes, read_lines, show_problems
+from .intake import intake_resolve
 from .models import Order
 from .recognition import recognize_address
 from .rules import recipient_of
@@ -154,9 +155,12 @@ class _OrderFormMixin:
         customer = request.user.customer
         if not form.is_valid():
             return render(request, self.template_name, self.context(request, form, rows, order), status=400)
-        data, problems = order_data(form, rows, customer=customer)
-        if problems:
+        codes = order_codes(form, rows, source=OrderSource.MANUAL, editing=getattr(order, "pk", None))
+        result = intake_resolve(customer=customer, orders=[codes])[0]
+        if not result.ok:
+            problems = show_problems(form, result.problems)
             return render(request, self.template_name, self.context(request, form, rows, order, problems), status=400)
+        data = result.data
         submit = "submit" in request.POST
         try:
             if order is None:
@@ -212,7 +216,7 @@ class OrderEditView(CustomerRequiredMixin, _OrderFormMixin, View):
             return redirect("orders:detail", order.number)
         initial = {
             **recipient_of(order),
-            "warehouse": str(order.warehouse_id),
+            "warehouse": order.warehouse.code,
             "external_ref": order.external_ref,
             "note": order.note,
             "channel": order.channel.code if order.channel else "",
@@ -302,11 +306,13 @@ def sku_search_json(request, customer) -> JsonResponse:
         product_list(customer=customer, search=request.GET.get("q", "").strip()[:100], status="active")[:20]
     )
     available = {}
-    warehouse = request.GET.get("warehouse", "")
-    if warehouse.isdecimal():
+    warehouse = (
+        customer_warehouses(customer=customer).filter(code__iexact=request.GET.get("warehouse", "")[:40]).first()
+    )
+    if warehouse is not None:
         available = {
             b.product_id: b.available
-            for b in StockBalance.objects.filter(customer=customer, warehouse_id=int(warehouse), product__in=products)
+            for b in StockBalance.objects.filter(customer=customer, warehouse=warehouse, product__in=products)
         }
     return JsonResponse(
         {"results": [{"sku": p.sku, "name": p.name, "available": available.get(p.pk, 0)} for p in products]}
@@ -316,19 +322,14 @@ def sku_search_json(request, customer) -> JsonResponse:
 def quote_json(request, customer) -> JsonResponse:
     """Select a shipping method: the channels that can take the order's SKUs to the address, with
     price and delivery time (an estimate: freight is charged from the packed weight)."""
-    warehouse_id = request.POST.get("warehouse", "")
-    warehouse = (
-        customer_warehouses(customer=customer).filter(pk=int(warehouse_id)).first()
-        if warehouse_id.isdecimal()
-        else None
-    )
+    code = request.POST.get("warehouse", "").strip()[:40]
     rows = [(sku, int(q)) for sku, q in read_lines(request.POST) if sku and q.isdecimal() and int(q) > 0]
-    if warehouse is None or not rows:
+    if not code or not rows:
         return JsonResponse({"message": "Choose the warehouse and add at least one SKU first."}, status=400)
     try:
         result = customer_quote(
             customer=customer,
-            warehouse_code=warehouse.code,
+            warehouse_code=code,
             country=request.POST.get("country", ""),
             postal_code=request.POST.get("postal_code", ""),
             lines=rows,

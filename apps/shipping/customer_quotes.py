@@ -1,8 +1,9 @@
-"""Quotes for a customer: its warehouses, its channels, its level's discount, its SKUs."""
+"""Quotes for a customer: its warehouses, its channels, its level's discount, its SKUs (codes
+resolved by the catalog and warehouses resolvers, in the words every door uses)."""
 
-from apps.catalog.selectors import missing_skus, products_by_sku
-from apps.core.errors import ValidationFailed
-from apps.warehouses.selectors import customer_warehouses
+from apps.catalog.selectors import products_resolve
+from apps.core.errors import problems_error
+from apps.warehouses.selectors import unknown_warehouse_problem, warehouses_resolve
 
 from .quotes import parcel_from_box, parcel_from_lines, quote
 from .selectors import customer_channels
@@ -18,22 +19,18 @@ def customer_quote(
     lines: list[tuple[str, int]] | None = None,
     sort: str = "price",
 ):
-    warehouse = customer_warehouses(customer=customer).filter(code__iexact=(warehouse_code or "").strip()).first()
-    if warehouse is None:
-        raise ValidationFailed(
-            "Choose one of the warehouses in your logistics plan.",
-            code="unknown_warehouse",
-            extra={"warehouse": ["not one of your warehouses"]},
-        )
+    code = (warehouse_code or "").strip()
+    plan, problems = warehouses_resolve(customer=customer, codes=[code])
+    if not code:  # a quote needs the warehouse it ships from
+        problems = [unknown_warehouse_problem(code)]
+    if problems:
+        raise problems_error(problems)
+    warehouse = plan[code.upper()]
     if lines:
-        skus = [sku for sku, _q in lines]
-        products = products_by_sku(customer=customer, skus=skus)
-        missing = missing_skus(products, skus)
-        if missing:
-            raise ValidationFailed(
-                f"Not your SKUs: {', '.join(missing[:10])}.", code="unknown_sku", extra={"sku": missing}
-            )
-        built = parcel_from_lines([(products[sku.lower()], quantity) for sku, quantity in lines])
+        products, problems = products_resolve(customer=customer, codes=[sku for sku, _q in lines])
+        if problems:
+            raise problems_error(problems)
+        built = parcel_from_lines([(products[str(sku).strip().lower()], quantity) for sku, quantity in lines])
     else:
         built = parcel_from_box(**(parcel or {}))
     allowed = set(customer_channels(customer=customer).filter(warehouse=warehouse).values_list("pk", flat=True))

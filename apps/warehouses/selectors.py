@@ -51,3 +51,45 @@ def warehouse_zones(*, warehouse: Warehouse) -> QuerySet[WarehouseZone]:
 def bin_list(*, warehouse: Warehouse, search: str = "") -> QuerySet[BinLocation]:
     qs = BinLocation.objects.filter(warehouse=warehouse)
     return qs.filter(code__icontains=search) if search else qs
+
+
+UNKNOWN_WAREHOUSE = "unknown_warehouse"
+NO_WAREHOUSE = "no_warehouse"
+
+
+def unknown_warehouse_problem(code: str, *, field: str = "warehouse"):
+    """The one answer for a warehouse code the customer may not use — unknown, in another
+    customer's plan or inactive alike, so it says nothing about warehouses it may not see."""
+    from apps.core.errors import InputProblem
+
+    if not str(code).strip():
+        return InputProblem(field, UNKNOWN_WAREHOUSE, "Choose one of the warehouses in your logistics plan.")
+    return InputProblem(
+        field,
+        UNKNOWN_WAREHOUSE,
+        f"Warehouse “{code}” is not in your logistics plan; use the code of one of your warehouses.",
+    )
+
+
+def no_warehouse_problem(*, field: str = "warehouse"):
+    """The customer may use no warehouse at all: only sales can change that."""
+    from apps.core.errors import InputProblem
+
+    return InputProblem(
+        field,
+        NO_WAREHOUSE,
+        "Your logistics plan has no warehouse yet; ask your sales contact to add a warehouse to your logistics plan.",
+    )
+
+
+def warehouses_resolve(*, customer, codes, field: str = "warehouse") -> tuple[dict[str, Warehouse], list]:
+    """(upper-cased code → warehouse of the customer's plan, [InputProblem per code it may not
+    use]) in one query, whatever the number of codes."""
+    plan = {w.code.upper(): w for w in customer_warehouses(customer=customer)}
+    problems, seen = [], set()
+    for code in codes:
+        text = str(code).strip()
+        if text and text.upper() not in plan and text.upper() not in seen:
+            seen.add(text.upper())
+            problems.append(unknown_warehouse_problem(text, field=field))
+    return plan, problems

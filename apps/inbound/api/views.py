@@ -5,9 +5,9 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from apps.catalog.selectors import missing_skus, products_by_sku
+from apps.catalog.selectors import products_resolve
 from apps.core.api.idempotency import idempotent
-from apps.core.errors import ValidationFailed
+from apps.core.errors import ValidationFailed, problems_error
 from apps.core.tenancy import staff_scope
 from apps.inbound.choices import InboundStatus
 from apps.inbound.documents import KINDS, inbound_document
@@ -21,7 +21,7 @@ from apps.inbound.services import (
     inbound_set_shipping,
     inbound_submit,
 )
-from apps.warehouses.models import Warehouse
+from apps.warehouses.selectors import warehouses_resolve
 
 from .serializers import InboundCreateInput, InboundListOutput, InboundOutput, ShippingInput
 
@@ -58,23 +58,21 @@ class InboundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         v = data.validated_data
         customer = request.user.customer
-        skus = {ln["sku"] for ln in v["lines"]} | {i["sku"] for b in v.get("boxes", []) for i in b["items"]}
-        products = products_by_sku(customer=customer, skus=skus)
-        missing = missing_skus(products, skus)
-        if missing:
-            raise ValidationFailed(
-                f"Not your SKUs: {', '.join(missing[:10])}.", code="unknown_sku", extra={"sku": missing}
-            )
+        skus = [ln["sku"] for ln in v["lines"]] + [i["sku"] for b in v.get("boxes", []) for i in b["items"]]
+        products, problems = products_resolve(customer=customer, codes=skus)
+        plan, warehouse_problems = warehouses_resolve(customer=customer, codes=[v["warehouse"]])
+        if warehouse_problems + problems:
+            raise problems_error(warehouse_problems + problems)
         inbound = inbound_create_complete(
             actor=request.user,
-            warehouse=Warehouse.objects.filter(code__iexact=v["warehouse"]).first(),
+            warehouse=plan[v["warehouse"].strip().upper()],
             note=v.get("note", ""),
             method=v["packing_method"],
             submit=v.get("submit", False),
-            lines=[(products[ln["sku"].lower()], ln["quantity"]) for ln in v["lines"]],
+            lines=[(products[ln["sku"].strip().lower()], ln["quantity"]) for ln in v["lines"]],
             boxes=[
                 BoxSpec(
-                    items=[(products[i["sku"].lower()], i["quantity"]) for i in b["items"]],
+                    items=[(products[i["sku"].strip().lower()], i["quantity"]) for i in b["items"]],
                     length_cm=b.get("length_cm"),
                     width_cm=b.get("width_cm"),
                     height_cm=b.get("height_cm"),

@@ -1,5 +1,5 @@
 """Orders over the API (DESIGN §10): input and output kept apart. Inputs only parse shapes and
-types; every rule (quantities, addresses, warehouses, references) is checked by orders.services."""
+types; the codes are resolved by the order intake and every rule is checked by orders.services."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -104,7 +104,12 @@ class OrderInput(serializers.Serializer):
     (within ``recipient`` too)."""
 
     external_ref = serializers.CharField(required=False, allow_blank=True, help_text="your order name or id")
-    warehouse = serializers.CharField(max_length=40, help_text="warehouse code, e.g. LAX1")
+    warehouse = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text="warehouse code, e.g. LAX1; omit it and one of your warehouses is allocated",
+    )
     shipping_channel = serializers.CharField(
         max_length=60,
         required=False,

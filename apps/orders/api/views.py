@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from apps.catalog.selectors import missing_skus, products_by_sku
 from apps.core.api.idempotency import idempotent
 from apps.core.errors import ValidationFailed
 from apps.core.identifiers import order_number_problem
@@ -20,12 +19,11 @@ from apps.documents.api.serializers import JobOutput
 from apps.documents.spreadsheets import SpreadsheetError
 from apps.documents.uploads import XLSX_MAX_BYTES, format_size
 from apps.orders.choices import OrderSource, OrderStatus
+from apps.orders.intake import OrderCodes, intake_one
 from apps.orders.models import Order
 from apps.orders.rules import recipient_of
 from apps.orders.selectors import OrderFilters, order_detail, order_filter, order_list
-from apps.orders.services import OrderData, order_cancel, order_copy, order_create, order_submit, order_update
-from apps.shipping.models import Channel
-from apps.warehouses.models import Warehouse
+from apps.orders.services import order_cancel, order_copy, order_create, order_submit, order_update
 
 from .serializers import OrderBatchInput, OrderCancelInput, OrderCreateInput, OrderInput, OrderListOutput, OrderOutput
 
@@ -182,25 +180,18 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=OrderCreateInput, responses={201: OrderOutput}, parameters=[IDEMPOTENCY_KEY])
     @idempotent
     def create(self, request):
-        """Create a Confirming order (source "api"); with `submit: true` it is submitted at once and
-        comes back Pending Shipment, or Abnormal with the reason."""
+        """Create a Confirming order (source "api"); without a `warehouse` one of yours is allocated
+        (the timeline says which and why). With `submit: true` it is submitted at once and comes back
+        Pending Shipment, or Abnormal with the reason."""
         data = OrderCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        customer = request.user.customer
-        warehouse = _warehouse(v["warehouse"])
+        codes = order_codes(v)
         order = order_create(
             actor=request.user,
             source=OrderSource.API,
             submit=v["submit"],
-            data=OrderData(
-                warehouse=warehouse,
-                channel=_channel(v.get("shipping_channel")),
-                recipient=dict(v["recipient"]),
-                lines=_lines(customer, v["lines"]),
-                external_ref=v.get("external_ref", ""),
-                note=v.get("note", ""),
-            ),
+            data=intake_one(customer=request.user.customer, codes=codes, name=api_name),
         )
         return self._detail(order, status.HTTP_201_CREATED)
 
@@ -213,21 +204,22 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         data.is_valid(raise_exception=True)
         v = data.validated_data
         current = order_detail(pk=order.pk)
-        if "lines" in v:
-            lines = _lines(order.customer, v["lines"])
-        else:
-            lines = [(line.product, line.quantity) for line in current.lines.all()]
+        codes = order_codes(
+            {
+                "warehouse": current.warehouse.code,
+                "shipping_channel": current.channel.code if current.channel_id else "",
+                "lines": [{"sku": line.product.sku, "quantity": line.quantity} for line in current.lines.all()],
+                "external_ref": current.external_ref,
+                "note": current.note,
+                **v,
+                "recipient": {**recipient_of(current), **v.get("recipient", {})},
+            },
+            editing=current.pk,
+        )
         order = order_update(
             actor=request.user,
             order=current,
-            data=OrderData(
-                warehouse=_warehouse(v["warehouse"]) if "warehouse" in v else current.warehouse,
-                channel=_channel(v["shipping_channel"]) if "shipping_channel" in v else current.channel,
-                recipient={**recipient_of(current), **v.get("recipient", {})},
-                lines=lines,
-                external_ref=v.get("external_ref", current.external_ref),
-                note=v.get("note", current.note),
-            ),
+            data=intake_one(customer=current.customer, codes=codes, name=api_name),
         )
         return self._detail(order)
 
@@ -292,39 +284,25 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(JobOutput(job, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
-def _warehouse(code: str):
-    """The warehouse with this code, or 400 naming it (orders.services decides whether the
-    customer may use it)."""
-    warehouse = Warehouse.objects.filter(code__iexact=code.strip()).first()
-    if warehouse is None:
-        raise ValidationFailed(
-            f"Unknown warehouse code “{code}”.",
-            code="unknown_warehouse",
-            extra={"warehouse": [f"no warehouse has the code {code}"]},
-        )
-    return warehouse
+def order_codes(v: dict, *, editing: int | None = None) -> OrderCodes:
+    """The API's JSON keys → the order intake's input (codes only)."""
+    return OrderCodes(
+        recipient=dict(v.get("recipient") or {}),
+        lines=[(line["sku"], line["quantity"]) for line in v.get("lines", [])],
+        warehouse=v.get("warehouse") or "",
+        channel=v.get("shipping_channel") or "",
+        external_ref=v.get("external_ref", ""),
+        source=OrderSource.API,
+        note=v.get("note", ""),
+        editing=editing,
+    )
 
 
-def _channel(code):
-    """The shipping channel with this code; blank or null leaves the choice to submission."""
-    code = (code or "").strip()
-    if not code:
-        return None
-    channel = Channel.objects.filter(code__iexact=code).first()
-    if channel is None:
-        raise ValidationFailed(
-            f"Unknown shipping channel code “{code}”.",
-            code="unknown_channel",
-            extra={"shipping_channel": [f"no shipping channel has the code {code}"]},
-        )
-    return channel
+# The intake's field → the API's JSON key (lines by index: lines[1].sku).
+API_FIELDS = {"channel": "shipping_channel"}
 
 
-def _lines(customer, lines) -> list[tuple]:
-    """[(product, quantity)] for the typed SKU codes (case-insensitive), or 400 naming the unknown."""
-    skus = {line["sku"].strip() for line in lines}
-    products = products_by_sku(customer=customer, skus=skus)
-    missing = missing_skus(products, skus)
-    if missing:
-        raise ValidationFailed(f"Not your SKUs: {', '.join(missing[:10])}.", code="unknown_sku", extra={"sku": missing})
-    return [(products[line["sku"].strip().lower()], line["quantity"]) for line in lines]
+def api_name(problem) -> str:
+    if problem.line is not None:
+        return f"lines[{problem.line}].{problem.field}"
+    return API_FIELDS.get(problem.field, problem.field)

@@ -22,7 +22,8 @@ from apps.documents.services import job_progress_get
 from apps.warehouses.selectors import customer_warehouses
 
 from ..choices import EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderSource
-from ..forms import CancelForm, FilterForm, NoteForm, OrderForm, filters_from, order_data, read_lines
+from ..forms import CancelForm, FilterForm, NoteForm, OrderForm, filters_from, order_codes, read_lines, show_problems
+from ..intake import intake_resolve
 from ..models import Order
 from ..rules import recipient_of
 from ..selectors import abnormal_queue, order_detail, order_list, tab_counts
@@ -246,9 +247,12 @@ class _StaffOrderForm:
         template = "orders/staff/order_form.html"
         if not form.is_valid():
             return render(request, template, self.context(request, customer, form, rows, order), status=400)
-        data, problems = order_data(form, rows, customer=customer)
-        if problems:
+        codes = order_codes(form, rows, source=OrderSource.STAFF, editing=getattr(order, "pk", None))
+        result = intake_resolve(customer=customer, orders=[codes])[0]
+        if not result.ok:
+            problems = show_problems(form, result.problems)
             return render(request, template, self.context(request, customer, form, rows, order, problems), status=400)
+        data = result.data
         try:
             if order is None:
                 order = order_create(actor=request.user, customer=customer, data=data, source=OrderSource.STAFF)
@@ -297,7 +301,7 @@ class OrderEditView(StaffPermissionRequiredMixin, _StaffOrderForm, View):
             return redirect("backoffice:order-detail", order.number)
         initial = {
             **recipient_of(order),
-            "warehouse": str(order.warehouse_id),
+            "warehouse": order.warehouse.code,
             "external_ref": order.external_ref,
             "note": order.note,
             "channel": order.channel.code if order.channel else "",

@@ -146,7 +146,7 @@ def test_a_duplicate_external_ref_is_400(api, world):
 
 def test_a_missing_country_is_refused_and_an_incomplete_address_fails_at_submit(api, world):
     body = create(api, status=400, recipient={**RECIPIENT, "country": ""})
-    assert body["code"] == "invalid_address" and body["errors"]["country"] == "is required"
+    assert body["code"] == "invalid_address" and body["errors"]["recipient.country"] == ["Country is required."]
     assert not Order.objects.exists()
     body = create(api, recipient={**RECIPIENT, "city": ""})  # a shop's order may arrive incomplete
     submitted = api.post(url(body["number"], "submit")).json()

@@ -173,7 +173,9 @@ def test_a_good_regular_file_creates_its_orders(portal, world):
         world.user,
     )
     assert (second.note, second.channel, second.lines.get().quantity) == ("Fragile", world.ground, 3)
-    assert list(first.events.values_list("to_status", "message")) == [("confirming", "Order created (Batch upload)")]
+    created, allocated = first.events.values_list("to_status", "message")
+    assert created == ("confirming", "Order created (Batch upload)")
+    assert allocated[0] == "" and allocated[1].startswith("Allocated warehouse LAX1: ")  # the row named none
 
 
 def test_rows_of_one_order_must_agree_on_the_recipient(world):
@@ -377,7 +379,7 @@ def test_a_big_file_runs_in_celery_with_a_job_page_and_runs_once(portal, world, 
     assert "Created all 300 orders (600 rows)." in status and 'data-status="done"' in status
 
 
-def test_kickstarter_needs_a_warehouse_when_the_customer_has_several(portal, world):
+def test_orders_that_name_no_warehouse_get_one_of_the_plan_or_are_refused_without_one(portal, world):
     from apps.warehouses.models import Warehouse
     from apps.warehouses.services import customer_warehouses_set
 
@@ -385,12 +387,16 @@ def test_kickstarter_needs_a_warehouse_when_the_customer_has_several(portal, wor
     customer_warehouses_set(actor=None, customer=world.customer, warehouses=[world.warehouse, other])
     data = kickstarter([backer(1)], [("Early bird", "TEE", 1)])
     response = upload(portal, data, kind="kickstarter")
-    assert response.status_code == 400 and "Choose the warehouse the Kickstarter orders ship from." in (
-        response.content.decode()
-    )
+    assert response.status_code == 200 and "Created all 1 order" in response.content.decode()
     job = start(world, workbook([row("W-1")]))
+    assert job.result["created"] == 1, job.result
+    orders = {o.external_ref: o for o in batch_orders(world)}
+    assert {orders["KS-1"].warehouse, orders["W-1"].warehouse} <= {world.warehouse, other}
+
+    customer_warehouses_set(actor=None, customer=world.customer, warehouses=[])
+    job = start(world, workbook([row("W-2")]))
     assert job.result["problems"][0][1] == "Warehouse"
-    assert "you have 2 warehouses (LAX1, NYC1)" in job.result["problems"][0][2]
+    assert "ask your sales contact to add a warehouse to your logistics plan" in job.result["problems"][0][2]
 
 
 # --- The bulk twin -------------------------------------------------------------------------------

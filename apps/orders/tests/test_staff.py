@@ -45,7 +45,7 @@ def test_the_abnormal_queue_groups_by_reason(oms, world):
 def test_staff_place_an_order_for_a_customer_and_the_timeline_says_so(oms, world):
     url = reverse("backoffice:order-place") + f"?customer={world.customer.code}"
     assert oms.get(url).status_code == 200
-    data = {**RECIPIENT, "warehouse": str(world.warehouse.pk), "sku": ["TEE"], "quantity": ["1"], "submit": "1"}
+    data = {**RECIPIENT, "warehouse": world.warehouse.code, "sku": ["TEE"], "quantity": ["1"], "submit": "1"}
     response = oms.post(url, data, follow=True)
     assert response.status_code == 200
     with scopes_disabled():
@@ -87,7 +87,7 @@ def test_staff_order_form_helpers_use_the_customers_data(oms, world):
         body = oms.get(reverse("backoffice:order-sku-search", args=[world.customer.code]), {"q": "mug"}).json()
         quote = oms.post(
             reverse("backoffice:order-quote", args=[world.customer.code]),
-            {**RECIPIENT, "warehouse": world.warehouse.pk, "sku": ["TEE"], "quantity": ["1"]},
+            {**RECIPIENT, "warehouse": world.warehouse.code, "sku": ["TEE"], "quantity": ["1"]},
         ).json()
     assert [r["sku"] for r in body["results"]] == ["MUG"]
     assert quote["options"][0]["code"] == "ups-ground"

@@ -22,7 +22,7 @@ def client_a(client, world):
 def form_post(world, **changes):
     data = {
         **RECIPIENT,
-        "warehouse": str(world.warehouse.pk),
+        "warehouse": world.warehouse.code,
         "external_ref": "",
         "note": "",
         "channel": "",
@@ -59,8 +59,8 @@ def test_submit_shipment_from_the_form_goes_to_pending_shipment(client_a, world)
         ({"phone": "12"}, "not a"),
         ({"postal_code": "ABC"}, "5 digits"),
         ({"country": ""}, "required"),
-        ({"sku": ["NOPE"], "quantity": ["1"]}, "is not one of your SKUs"),
-        ({"sku": ["TEE"], "quantity": ["0"]}, "whole number of units above 0"),
+        ({"sku": ["NOPE"], "quantity": ["1"]}, "“NOPE” is not one of your products"),
+        ({"sku": ["TEE"], "quantity": ["0"]}, "TEE: the quantity must be a whole number from 1 to 100,000."),
     ],
 )
 def test_bad_input_is_shown_on_the_form_and_nothing_is_saved(client_a, world, change, words):
@@ -169,17 +169,17 @@ def test_bulk_submit_and_cancel_report_each_order(client_a, world):
 
 def test_sku_search_shows_available_stock(client_a, world):
     order_submit(actor=world.user, order=order_create(actor=world.user, data=world.data()))
-    body = client_a.get(reverse("orders:sku-search"), {"q": "tee", "warehouse": world.warehouse.pk}).json()
+    body = client_a.get(reverse("orders:sku-search"), {"q": "tee", "warehouse": world.warehouse.code}).json()
     assert body["results"] == [{"sku": "TEE", "name": "TEE name", "available": 9}]
 
 
 def test_the_quote_lists_channels_cheapest_first(client_a, world):
     body = client_a.post(
-        reverse("orders:quote"), {**RECIPIENT, "warehouse": world.warehouse.pk, "sku": ["TEE"], "quantity": ["1"]}
+        reverse("orders:quote"), {**RECIPIENT, "warehouse": world.warehouse.code, "sku": ["TEE"], "quantity": ["1"]}
     ).json()
     assert [o["code"] for o in body["options"]] == ["ups-ground", "dhl-express"]
     bad = client_a.post(
-        reverse("orders:quote"), {"warehouse": world.warehouse.pk, "country": "ZZ", "sku": ["TEE"], "quantity": ["1"]}
+        reverse("orders:quote"), {"warehouse": world.warehouse.code, "country": "ZZ", "sku": ["TEE"], "quantity": ["1"]}
     )
     assert bad.status_code == 400 and "country" in bad.json()["message"]
 
