@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from apps.core.errors import ApplicationError
 from apps.documents.services import job_create, job_fail, job_finish, job_progress, job_start
-from apps.documents.spreadsheets import (
+from apps.documents.toolkit.xlsx import (
     CellError,
     Column,
     SpreadsheetError,

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from apps.documents.services import job_create, job_finish, job_start
-from apps.documents.spreadsheets import write_xlsx
+from apps.documents.toolkit.xlsx import write_xlsx
 
 from .selectors import balance_queryset
 

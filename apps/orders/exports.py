@@ -16,7 +16,7 @@ from django.utils import timezone
 from apps.core.errors import PermissionDenied
 from apps.documents.models import Job
 from apps.documents.services import job_create, job_finish, job_progress, job_start
-from apps.documents.spreadsheets import write_xlsx
+from apps.documents.toolkit.xlsx import write_xlsx
 
 from .choices import WAYBILL_STATUSES, OrderSource, OrderStatus
 from .errors import OrderInvalid

@@ -25,7 +25,7 @@ from apps.billing.services import wallet_for
 from apps.catalog.selectors import products_by_sku
 from apps.core.errors import ApplicationError, PermissionDenied
 from apps.documents.services import job_create, job_fail, job_finish, job_progress, job_start
-from apps.documents.spreadsheets import (
+from apps.documents.toolkit.xlsx import (
     CellError,
     SpreadsheetError,
     mark_errors,

@@ -4,7 +4,7 @@ An adapter turns a `ParcelRequest` into a `LabelResult` (a tracking number, and 
 label PDF when it makes one) and cancels labels. Adapters are plain Python: no models, no ORM;
 they take and return the dataclasses below (STYLE rule 11). The caller keeps the database side:
 it takes `sequence` from a database sequence, stores the result, and renders our own 4 × 6 label
-(`apps.documents.shipping_labels`) when `label_pdf` is None.
+(`apps.documents.layouts.shipping_labels`) when `label_pdf` is None.
 
 Errors are `CarrierError`s of two kinds: `RetryableCarrierError` (a timeout, a 5xx, rate limiting:
 try the same request again later) and `FinalCarrierError` (an address refused, a service the

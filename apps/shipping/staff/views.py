@@ -23,8 +23,8 @@ from apps.accounts.models import Customer, CustomerLevel
 from apps.core.access import StaffPermissionRequiredMixin
 from apps.core.errors import ApplicationError
 from apps.core.forms import form_add_application_error
-from apps.documents.shipping_labels import LabelAddress
-from apps.documents.spreadsheets import CellError, SpreadsheetError, mark_errors
+from apps.documents.layouts.shipping_labels import LabelAddress
+from apps.documents.toolkit.xlsx import CellError, SpreadsheetError, mark_errors
 from apps.shipping.labels import parcel_label_issue
 from apps.warehouses.models import Warehouse
 from apps.warehouses.selectors import customer_warehouses
