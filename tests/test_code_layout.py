@@ -24,8 +24,6 @@ MAX_LINES = 500
 NOT_SPLIT_YET = {
     "apps/orders/services.py",
     "apps/orders/imports.py",
-    "apps/orders/recognition.py",
-    "apps/orders/tests/test_recognition.py",
     "apps/fulfillment/tests/test_staff.py",
 }
 
