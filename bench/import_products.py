@@ -31,7 +31,7 @@ from apps.catalog.imports import PRODUCT_COLUMNS, read_product_rows  # noqa: E40
 from apps.catalog.models import Product  # noqa: E402
 from apps.catalog.services import products_import  # noqa: E402
 from apps.core.tenancy import customer_scope  # noqa: E402
-from apps.documents.spreadsheets import write_xlsx  # noqa: E402
+from apps.documents.toolkit.xlsx import write_xlsx  # noqa: E402
 
 ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
 

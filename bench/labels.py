@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from apps.documents.labels import LABEL_FORMATS, Label, render_labels, upca_check_digit  # noqa: E402
+from apps.documents.layouts.barcode_labels import LABEL_FORMATS, Label, render_labels  # noqa: E402
+from apps.documents.toolkit.barcodes import upca_check_digit  # noqa: E402
 
 COUNT = 1_000
 RUNS = 3

@@ -52,7 +52,7 @@ from apps.billing.services import wallet_for  # noqa: E402
 from apps.catalog.services import products_import  # noqa: E402
 from apps.core.tenancy import customer_scope  # noqa: E402
 from apps.documents.services import job_create  # noqa: E402
-from apps.documents.spreadsheets import write_xlsx  # noqa: E402
+from apps.documents.toolkit.xlsx import write_xlsx  # noqa: E402
 from apps.orders.batch_files import REGULAR_COLUMNS  # noqa: E402
 from apps.orders.imports import IMPORT_KIND, order_import_run, order_import_start  # noqa: E402
 from apps.orders.intake import OrderCodes, intake_resolve  # noqa: E402

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from apps.documents.shipping_labels import LabelAddress, ShippingLabel, render_shipping_labels  # noqa: E402
+from apps.documents.layouts.shipping_labels import LabelAddress, ShippingLabel, render_shipping_labels  # noqa: E402
 from bench.labels import image_objects  # noqa: E402
 
 COUNT = 1_000

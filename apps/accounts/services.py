@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.services import sequence_next, sequence_reserve
+from apps.core.task_names import task_send_on_commit
 from apps.core.tenancy import staff_scope
 
 from .choices import CustomerRole, CustomerStatus
@@ -157,9 +158,7 @@ def customer_register(*, company_name: str, contact_name: str, email: str, passw
         full_name=contact_name,
         role=CustomerRole.OWNER,
     )
-    from .tasks import send_welcome_email
-
-    send_welcome_email.delay_on_commit(user.pk)
+    task_send_on_commit("accounts.send_welcome_email", user.pk)
     return user
 
 

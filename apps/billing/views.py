@@ -13,7 +13,7 @@ from django.views import View
 
 from apps.core.access import CustomerRequiredMixin
 from apps.core.errors import ApplicationError
-from apps.documents.spreadsheets import write_xlsx
+from apps.documents.toolkit.xlsx import write_xlsx
 from apps.warehouses.selectors import customer_warehouses
 
 from .choices import TOPUP_BADGES, PaymentMethod

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError
+from apps.core.task_names import task_send_on_commit
 from apps.documents.services import job_create, job_fail, job_finish, job_progress, job_start
-from apps.documents.spreadsheets import (
+from apps.documents.toolkit.xlsx import (
     CellError,
     Column,
     SpreadsheetError,
@@ -121,8 +122,6 @@ def read_product_rows(data: bytes):
 
 def product_import_start(*, actor, data: bytes, name: str, rows: int, only_valid: bool = False):
     """Record an import job for an uploaded file; small files run now, big ones in Celery."""
-    from .tasks import product_import
-
     job = job_create(
         actor=actor,
         customer=actor.customer,
@@ -137,14 +136,12 @@ def product_import_start(*, actor, data: bytes, name: str, rows: int, only_valid
         product_import_run(job_id=job.pk)
         job.refresh_from_db()
     else:
-        product_import.delay_on_commit(job.pk, customer_id=actor.customer_id)
+        task_send_on_commit("catalog.product_import", job.pk, customer_id=actor.customer_id)
     return job
 
 
 def product_export_start(*, actor, filters: dict):
     """Export the filtered products; small lists are written now, big ones in Celery."""
-    from .tasks import product_export
-
     count = product_list(customer=actor.customer, **filters).count()
     job = job_create(
         actor=actor,
@@ -158,7 +155,7 @@ def product_export_start(*, actor, filters: dict):
         product_export_run(job_id=job.pk)
         job.refresh_from_db()
     else:
-        product_export.delay_on_commit(job.pk, customer_id=actor.customer_id)
+        task_send_on_commit("catalog.product_export", job.pk, customer_id=actor.customer_id)
     return job
 
 

@@ -8,11 +8,12 @@ from django.views import View
 from apps.core.access import CustomerRequiredMixin
 from apps.core.errors import ApplicationError
 from apps.core.forms import form_add_application_error
-from apps.documents.labels import LABEL_FORMATS, Label, render_labels, symbology_for
+from apps.documents.layouts.barcode_labels import LABEL_FORMATS, Label, render_labels
 from apps.documents.models import JOB_STATUS_BADGES, Job
 from apps.documents.selectors import job_list
 from apps.documents.services import job_progress_get
-from apps.documents.spreadsheets import SpreadsheetError
+from apps.documents.toolkit.barcodes import symbology_for
+from apps.documents.toolkit.xlsx import SpreadsheetError
 
 from .forms import BulkActionForm, ImportForm, ProductForm
 from .imports import IMPORT_KIND, product_export_start, product_import_start, product_template, read_product_rows

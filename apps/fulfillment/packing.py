@@ -14,7 +14,7 @@ from django.db import transaction
 
 from apps.core.errors import ApplicationError
 from apps.core.identifiers import order_number_problem
-from apps.documents.shipping_labels import LabelAddress
+from apps.documents.layouts.shipping_labels import LabelAddress
 from apps.orders.choices import OrderStatus
 from apps.orders.models import Order
 from apps.orders.outbound import order_mark_packed

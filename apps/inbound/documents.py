@@ -3,17 +3,11 @@ inbound's rows, rendered by the documents app)."""
 
 from __future__ import annotations
 
-from apps.documents.inbound_docs import (
-    BOX_MARK_FORMATS,
-    BoxMark,
-    ListLine,
-    PackedBox,
-    PartyAddress,
-    render_box_marks,
-    render_packing_list_pdf,
-    render_product_list_pdf,
-)
-from apps.documents.labels import Label, render_labels, symbology_for
+from apps.documents.layouts.barcode_labels import Label, render_labels
+from apps.documents.layouts.box_marks import BOX_MARK_FORMATS, BoxMark, render_box_marks
+from apps.documents.layouts.inbound_lists import ListLine, PackedBox, render_packing_list_pdf, render_product_list_pdf
+from apps.documents.toolkit.barcodes import symbology_for
+from apps.documents.toolkit.pages import PartyAddress
 
 from .spreadsheets import lines_xlsx, packing_xlsx
 

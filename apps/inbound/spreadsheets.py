@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apps.catalog.models import Product
 from apps.catalog.selectors import missing_skus, products_by_sku
-from apps.documents.spreadsheets import Column, SpreadsheetError, cell_text, read_table, template_xlsx, write_xlsx
+from apps.documents.toolkit.xlsx import Column, SpreadsheetError, cell_text, read_table, template_xlsx, write_xlsx
 
 from .services import BoxSpec
 

@@ -10,7 +10,7 @@ from django.views import View
 from apps.catalog.selectors import product_list, products_by_sku
 from apps.core.access import CustomerRequiredMixin
 from apps.core.errors import ApplicationError
-from apps.documents.spreadsheets import SpreadsheetError
+from apps.documents.toolkit.xlsx import SpreadsheetError
 from apps.warehouses.models import Warehouse
 from apps.warehouses.selectors import customer_warehouses
 

@@ -2,8 +2,9 @@
 
 from django.utils import timezone
 
+from apps.core.task_names import task_send_on_commit
 from apps.documents.services import job_create, job_finish, job_start
-from apps.documents.spreadsheets import write_xlsx
+from apps.documents.toolkit.xlsx import write_xlsx
 
 from .selectors import balance_queryset
 
@@ -28,8 +29,6 @@ def inventory_export_rows(*, customer, filters: dict):
 
 
 def inventory_export_start(*, actor, filters: dict):
-    from .tasks import inventory_export
-
     count = balance_queryset(customer=actor.customer, **filters).count()
     job = job_create(
         actor=actor,
@@ -43,7 +42,7 @@ def inventory_export_start(*, actor, filters: dict):
         inventory_export_run(job_id=job.pk)
         job.refresh_from_db()
     else:
-        inventory_export.delay_on_commit(job.pk, customer_id=actor.customer_id)
+        task_send_on_commit("inventory.export", job.pk, customer_id=actor.customer_id)
     return job
 
 

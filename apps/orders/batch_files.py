@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook
 
-from apps.documents.spreadsheets import (
+from apps.documents.toolkit.xlsx import (
     Column,
     Table,
     cell_text,

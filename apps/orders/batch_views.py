@@ -15,8 +15,8 @@ from apps.core.forms import form_add_application_error
 from apps.documents.models import JOB_STATUS_BADGES, Job
 from apps.documents.selectors import job_list
 from apps.documents.services import job_progress_get
-from apps.documents.spreadsheets import SpreadsheetError
-from apps.documents.uploads import XLSX_MAX_BYTES, format_size
+from apps.documents.toolkit.uploads import XLSX_MAX_BYTES, format_size
+from apps.documents.toolkit.xlsx import SpreadsheetError
 from apps.warehouses.selectors import customer_warehouses
 
 from .batch_files import TEMPLATES

@@ -14,9 +14,10 @@ import datetime as dt
 from django.utils import timezone
 
 from apps.core.errors import PermissionDenied
+from apps.core.task_names import task_send_on_commit
 from apps.documents.models import Job
 from apps.documents.services import job_create, job_finish, job_progress, job_start
-from apps.documents.spreadsheets import write_xlsx
+from apps.documents.toolkit.xlsx import write_xlsx
 
 from .choices import WAYBILL_STATUSES, OrderSource, OrderStatus
 from .errors import OrderInvalid
@@ -123,8 +124,6 @@ def order_export_start(*, actor, filters: OrderFilters, kind: str, customer=None
     """Export the filtered orders ("orders": one row per line; "waybill": shipped parcels) into
     the download centre; up to 2,000 orders are written now, more in Celery. Staff may name a
     customer, or none to export across customers (a Customer column is added then)."""
-    from .tasks import order_export, order_export_staff
-
     if kind not in KINDS:
         raise OrderInvalid(
             "Choose the order details or the shipping waybill export.",
@@ -148,9 +147,9 @@ def order_export_start(*, actor, filters: OrderFilters, kind: str, customer=None
         order_export_run(job_id=job.pk)
         job.refresh_from_db()
     elif owner is None:
-        order_export_staff.delay_on_commit(job.pk)
+        task_send_on_commit("orders.order_export_staff", job.pk)
     else:
-        order_export.delay_on_commit(job.pk, customer_id=owner.pk)
+        task_send_on_commit("orders.order_export", job.pk, customer_id=owner.pk)
     return job
 
 

@@ -22,8 +22,9 @@ from django.utils import timezone
 from apps.billing.services import wallet_for
 from apps.core.actors import actor_label, actor_person
 from apps.core.errors import ApplicationError, PermissionDenied, problems_error
+from apps.core.task_names import task_send_on_commit
 from apps.documents.services import job_create, job_fail, job_finish, job_progress, job_start
-from apps.documents.spreadsheets import (
+from apps.documents.toolkit.xlsx import (
     CellError,
     SpreadsheetError,
     mark_errors,
@@ -280,8 +281,6 @@ def order_import_start(
     """Record an import job for an uploaded Regular or Kickstarter file; files of up to 500 rows
     run now, bigger ones in Celery. SpreadsheetError when the file cannot be read; OrderInvalid
     when the warehouse given is not one of the customer's."""
-    from .tasks import order_import
-
     customer = getattr(actor, "customer", None)
     if customer is None:
         raise PermissionDenied("Batch order upload is for customer accounts.")
@@ -302,7 +301,7 @@ def order_import_start(
         order_import_run(job_id=job.pk, data=data, parsed=parsed)
         job.refresh_from_db()
     else:
-        order_import.delay_on_commit(job.pk, customer_id=customer.pk)
+        task_send_on_commit("orders.order_import", job.pk, customer_id=customer.pk)
     return job
 
 

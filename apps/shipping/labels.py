@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.core.errors import StateConflict
 from apps.core.services import sequence_next
-from apps.documents.shipping_labels import LabelAddress, ShippingLabel, render_shipping_labels
+from apps.documents.layouts.shipping_labels import LabelAddress, ShippingLabel, render_shipping_labels
 
 from .carriers import CarrierError, ParcelRequest, get_adapter
 

@@ -4,26 +4,19 @@ The decode tests render the PDF the way a printer would (pdftoppm at 300 dpi) an
 with zxing-cpp. They skip where poppler-utils or zxing-cpp is missing, and fail instead on CI.
 """
 
-import base64
-import os
 import re
 import shutil
 import subprocess
-import zlib
 from collections import Counter
 
 import pytest
 from PIL import Image
 
-from apps.documents.labels import (
-    LABEL_FORMATS,
-    MAX_LABELS,
-    Label,
-    render_labels,
-    symbology_for,
-    upca_check_digit,
-)
-from apps.documents.pdf_fonts import ELLIPSIS, fit_text
+from apps.documents.layouts.barcode_labels import LABEL_FORMATS, Label, render_labels
+from apps.documents.toolkit.barcodes import MAX_LABELS, symbology_for, upca_check_digit
+from apps.documents.toolkit.fonts import ELLIPSIS, fit_text
+
+from .pdf_checks import page_count, pdf_streams
 
 DPI = 300
 PX_PER_MM = DPI / 25.4
@@ -51,24 +44,6 @@ def mixed_labels():
 
 
 # --- Helpers -------------------------------------------------------------------------------------
-
-
-def _tool_or_skip(available: bool, what: str) -> None:
-    if not available:
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} is missing on CI")
-        pytest.skip(f"{what} is not installed")
-
-
-@pytest.fixture
-def zxing():
-    try:
-        import zxingcpp
-    except ImportError:
-        zxingcpp = None
-    _tool_or_skip(zxingcpp is not None, "zxing-cpp")
-    _tool_or_skip(shutil.which("pdftoppm") is not None, "pdftoppm (poppler-utils)")
-    return zxingcpp
 
 
 def decode_pages(zxingcpp, pdf: bytes, tmp_path, fmt: str) -> list[list[tuple[int, str, str]]]:
@@ -105,25 +80,6 @@ def _symbology_and_text(zxingcpp, code) -> tuple[str, str]:
         return "upca", code.text[1:]
     assert code.format == zxingcpp.BarcodeFormat.Code128, code.format
     return "code128", code.text
-
-
-def page_count(pdf: bytes) -> int:
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
-
-
-def pdf_streams(pdf: bytes) -> list[bytes]:
-    """Every stream in the PDF, decoded where it is compressed (reportlab writes ASCII85 over Flate)."""
-    return [_decode_stream(m.group(1)) for m in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.DOTALL)]
-
-
-def _decode_stream(data: bytes) -> bytes:
-    data = data.strip()
-    if data.endswith(b"~>"):
-        data = base64.a85decode(data[:-2], ignorechars=b" \t\r\n")
-    try:
-        return zlib.decompress(data)
-    except zlib.error:
-        return data
 
 
 # --- Decoding: every barcode scans back to its text --------------------------------------------------

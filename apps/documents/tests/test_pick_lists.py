@@ -6,18 +6,16 @@ zxing-cpp) or extract its text with pdftotext. They skip where poppler-utils or 
 missing, and fail instead on CI.
 """
 
-import os
 import re
-import shutil
 import subprocess
 from html import unescape
 
 import pytest
 from PIL import Image
 
-from apps.documents.inbound_docs import PartyAddress
-from apps.documents.manifests import ManifestParcel, render_manifest
-from apps.documents.pick_lists import PickListLine, render_pick_list
+from apps.documents.layouts.manifests import ManifestParcel, render_manifest
+from apps.documents.layouts.pick_lists import PickListLine, render_pick_list
+from apps.documents.toolkit.pages import PartyAddress
 
 MM = 72 / 25.4
 WAVE = "PW2611250001"
@@ -73,35 +71,6 @@ def parcels(n: int = 3) -> list[ManifestParcel]:
 
 
 # --- Helpers -------------------------------------------------------------------------------------
-
-
-def _tool_or_skip(available: bool, what: str) -> None:
-    if not available:
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} is missing on CI")
-        pytest.skip(f"{what} is not installed")
-
-
-@pytest.fixture
-def zxing():
-    try:
-        import zxingcpp
-    except ImportError:
-        zxingcpp = None
-    _tool_or_skip(zxingcpp is not None, "zxing-cpp")
-    _tool_or_skip(shutil.which("pdftoppm") is not None, "pdftoppm (poppler-utils)")
-    return zxingcpp
-
-
-@pytest.fixture
-def pdftotext():
-    _tool_or_skip(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
-
-    def run(pdf: bytes, *args: str) -> str:
-        done = subprocess.run(["pdftotext", *args, "-", "-"], input=pdf, capture_output=True, check=True)
-        return done.stdout.decode()
-
-    return run
 
 
 def decode(zxingcpp, pdf: bytes, tmp_path) -> list[list[str]]:

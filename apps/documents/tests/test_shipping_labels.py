@@ -7,14 +7,13 @@ instead on CI.
 """
 
 import re
-import shutil
 import subprocess
 from datetime import date, datetime
 
 import pytest
 from PIL import Image
 
-from apps.documents.shipping_labels import (
+from apps.documents.layouts.shipping_labels import (
     CARRIER_SIZE,
     MAX_SHIPPING_LABELS,
     PADDING_MM,
@@ -22,13 +21,13 @@ from apps.documents.shipping_labels import (
     PAGE_WIDTH_MM,
     LabelAddress,
     ShippingLabel,
-    _check_label,
-    _plan,
+    check_shipping_label,
     format_weight,
+    plan_shipping_label,
     render_shipping_labels,
 )
-from apps.documents.tests.test_inbound_docs import _tool_or_skip, page_count, words_with_boxes
-from apps.documents.tests.test_labels import pdf_streams
+
+from .pdf_checks import page_count, pdf_streams, words_with_boxes
 
 MM = 72 / 25.4
 DOT_MM = 25.4 / 203
@@ -125,28 +124,6 @@ BATCH = [
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def zxing():
-    try:
-        import zxingcpp
-    except ImportError:
-        zxingcpp = None
-    _tool_or_skip(zxingcpp is not None, "zxing-cpp")
-    _tool_or_skip(shutil.which("pdftoppm") is not None, "pdftoppm (poppler-utils)")
-    return zxingcpp
-
-
-@pytest.fixture
-def pdftotext():
-    _tool_or_skip(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils)")
-
-    def run(pdf: bytes, *args: str) -> str:
-        done = subprocess.run(["pdftotext", *args, "-", "-"], input=pdf, capture_output=True, check=True)
-        return done.stdout.decode()
-
-    return run
-
-
 def decode(zxingcpp, pdf: bytes, tmp_path, dpi: int, *options: str) -> list[list[str]]:
     """Per page, the text of every Code 128 zxing-cpp reads on the page rendered at `dpi`."""
     path = tmp_path / "labels.pdf"
@@ -163,7 +140,7 @@ def decode(zxingcpp, pdf: bytes, tmp_path, dpi: int, *options: str) -> list[list
 
 
 def plan_of(n: int, item: ShippingLabel):
-    return _plan(n, item, *_check_label(n, item), DAY.isoformat())
+    return plan_shipping_label(n, item, *check_shipping_label(n, item), DAY.isoformat())
 
 
 # --- The barcodes --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 
-from apps.documents.spreadsheets import (
+from apps.documents.toolkit.xlsx import (
     ERRORS_HEADER,
     TEMPLATE_HINT,
     CellError,

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from apps.documents.uploads import SpreadsheetError, UploadError, check_xlsx_upload, format_size, sniff_type
+from apps.documents.toolkit.uploads import SpreadsheetError, UploadError, check_xlsx_upload, format_size, sniff_type
 
 MB = 1024 * 1024
 

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.views import View
 
 from apps.core.access import StaffPermissionRequiredMixin
-from apps.documents.inbound_docs import PartyAddress
+from apps.documents.toolkit.pages import PartyAddress
 from apps.warehouses.models import Warehouse
 
 from ..choices import ManifestStatus, WaveStatus

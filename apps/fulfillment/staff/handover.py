@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError
-from apps.documents.manifests import ManifestParcel, render_manifest
+from apps.documents.layouts.manifests import ManifestParcel, render_manifest
 from apps.shipping.models import Carrier
 
 from ..choices import ManifestStatus

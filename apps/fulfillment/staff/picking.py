@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError
-from apps.documents.pick_lists import PickListLine, render_pick_list
+from apps.documents.layouts.pick_lists import PickListLine, render_pick_list
 from apps.shipping.models import Channel
 from apps.warehouses.models import Warehouse
 

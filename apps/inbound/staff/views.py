@@ -1,186 +1,46 @@
-"""Back office: the warehouse's inbound pages — the work queue with a scan field, an inbound's
-detail (arrival, receiving, shelving, differences) and the box page where a box is counted by
-scanning or by typing. Made for a USB scanner (types the code, presses Enter) and a keyboard.
+"""Back office: the warehouse's inbound pages — the work queue with a scan field and an inbound's
+detail (arrival, receiving, shelving, differences). The box page, where a box is counted by
+scanning or by typing, is in `boxes`. Made for a USB scanner (types the code, presses Enter) and a
+keyboard.
 
 The rules live in apps.inbound.receiving; these views look things up, check typed numbers, call
 one service and say what happened."""
 
 from __future__ import annotations
 
-import re
-
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.models import Customer
-from apps.catalog.models import Product
 from apps.core.access import StaffPermissionRequiredMixin
 from apps.core.errors import ApplicationError
 from apps.inbound.choices import STATUS_BADGES, DifferenceKind, InboundStatus
-from apps.inbound.models import InboundBox, InboundBoxItem, InboundOrder
+from apps.inbound.models import InboundOrder
 from apps.inbound.receiving import (
-    BOX_MARK_RE,
-    inbound_count_box,
     inbound_find,
     inbound_finish_receiving,
     inbound_mark_arrived,
     inbound_report_difference,
-    inbound_scan_into_box,
     inbound_shelve,
 )
 from apps.inbound.selectors import inbound_detail, inbound_list
-from apps.warehouses.models import BinLocation
 
-VIEW = "inbound.view_inboundorder"
-ACT = ("inbound.view_inboundorder", "inbound.receive_inbound")
-
-WORK_QUEUE = (InboundStatus.SUBMITTED, InboundStatus.ARRIVED, InboundStatus.RECEIVING, InboundStatus.RECEIVED)
-COUNTING = (InboundStatus.ARRIVED, InboundStatus.RECEIVING)
-STATUS_FILTERS = [("", "Work queue"), ("all", "All"), *InboundStatus.choices]
-PAGE_SIZE = 50
-WHOLE = re.compile(r"^[0-9]{1,7}$")  # ASCII digits only: "²".isdecimal() is True but int("²") fails
-COUNT_FIELD = re.compile(r"^(good|damaged)-(\d+)$")
-
-
-def _plural(n: int, word: str, plural: str = "") -> str:
-    return f"{n} {word if n == 1 else plural or word + 's'}"
-
-
-def _whole(value, what: str, *, minimum: int = 0, blank: int | None = None) -> int:
-    """A typed count: ASCII digits only, at least ``minimum``. Raises ValueError with the words."""
-    text = str(value if value is not None else "").strip()
-    if not text and blank is not None:
-        return blank
-    if not WHOLE.match(text) or int(text) < minimum:
-        above = "0 or more" if minimum == 0 else f"{minimum} or more"
-        shown = f" (not “{text}”)" if text else ""
-        raise ValueError(f"{what} must be a whole number of {above}{shown}.")
-    return int(text)
-
-
-def _inbound(number: str) -> InboundOrder:
-    qs = InboundOrder.objects.select_related("customer", "warehouse")
-    return get_object_or_404(qs, number=number.strip().upper())
-
-
-def _box(inbound: InboundOrder, box_no: int) -> InboundBox:
-    box = InboundBox.objects.filter(inbound=inbound, box_no=box_no).first()
-    if box is None:
-        raise Http404(f"Inbound {inbound.number} has no box {box_no}.")
-    return box
-
-
-def _product_by_code(customer, code: str) -> Product | None:
-    """A customer's product by SKU (any case) or UPC; never by an empty code."""
-    code = code.strip()
-    if not code:
-        return None
-    return Product.objects.filter(Q(sku__iexact=code) | Q(upc=code), customer=customer).first()
-
-
-def _mark(inbound, box) -> str:
-    return f"{inbound.number}-{box.box_no:03d}"
-
-
-def _detail_url(inbound, **params) -> str:
-    url = reverse("backoffice:inbound-detail", args=[inbound.number])
-    return f"{url}?{urlencode(params)}" if params else url
-
-
-def _redirect_detail(inbound, anchor: str = "", **params):
-    return redirect(_detail_url(inbound, **params) + (f"#{anchor}" if anchor else ""))
-
-
-# --- Forms --------------------------------------------------------------------------------------
-
-
-class ShelveForm(forms.Form):
-    """Bin and SKU are scanned (the scanner types the code and presses Enter)."""
-
-    bin = forms.CharField(label="Bin", max_length=30, error_messages={"required": "Scan or type the bin code."})
-    code = forms.CharField(
-        label="SKU or UPC", max_length=40, error_messages={"required": "Scan or type the SKU or UPC of the item."}
-    )
-    quantity = forms.CharField(
-        label="Quantity",
-        max_length=12,
-        initial="1",
-        error_messages={"required": "Enter how many units go into the bin."},
-    )
-
-    def __init__(self, *args, inbound: InboundOrder, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.inbound = inbound
-
-    def clean_bin(self):
-        code = self.cleaned_data["bin"].strip()
-        found = BinLocation.objects.filter(warehouse=self.inbound.warehouse, code__iexact=code).first()
-        if found is None:
-            raise forms.ValidationError(
-                f"There is no bin “{code}” in {self.inbound.warehouse.code}; check the code on the shelf label."
-            )
-        return found
-
-    def clean_code(self):
-        code = self.cleaned_data["code"].strip()
-        product = _product_by_code(self.inbound.customer, code)
-        if product is None:
-            raise forms.ValidationError(f"“{code}” is not a SKU or UPC of customer {self.inbound.customer.code}.")
-        return product
-
-    def clean_quantity(self):
-        try:
-            return _whole(self.cleaned_data["quantity"], "The quantity", minimum=1)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-
-class DifferenceForm(forms.Form):
-    code = forms.CharField(label="SKU or UPC", max_length=40, error_messages={"required": "Scan or type the SKU."})
-    kind = forms.ChoiceField(
-        label="Difference",
-        choices=DifferenceKind.choices,
-        error_messages={
-            "required": "Choose short, over or damaged.",
-            "invalid_choice": "Choose short, over or damaged.",
-        },
-    )
-    quantity = forms.CharField(
-        label="Quantity", max_length=12, error_messages={"required": "Enter how many units differ."}
-    )
-    note = forms.CharField(label="Note", max_length=300, required=False)
-
-    def __init__(self, *args, inbound: InboundOrder, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.inbound = inbound
-
-    def clean_code(self):
-        code = self.cleaned_data["code"].strip()
-        product = _product_by_code(self.inbound.customer, code)
-        if product is None:
-            raise forms.ValidationError(f"“{code}” is not a SKU or UPC of customer {self.inbound.customer.code}.")
-        return product
-
-    def clean_quantity(self):
-        try:
-            return _whole(self.cleaned_data["quantity"], "The quantity", minimum=1)
-        except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from None
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(e) for errors in form.errors.values() for e in errors)
-
-
-# --- List and scan ------------------------------------------------------------------------------
+from .common import (
+    ACT,
+    COUNTING,
+    PAGE_SIZE,
+    STATUS_FILTERS,
+    VIEW,
+    WORK_QUEUE,
+    inbound_or_404,
+    plural,
+    redirect_detail,
+)
+from .forms import DifferenceForm, ShelveForm, form_errors
 
 
 class InboundListView(StaffPermissionRequiredMixin, View):
@@ -303,7 +163,7 @@ class InboundDetailView(StaffPermissionRequiredMixin, View):
     permission_required = VIEW
 
     def get(self, request, number):
-        return _detail(request, _inbound(number))
+        return _detail(request, inbound_or_404(number))
 
 
 class _InboundActionView(StaffPermissionRequiredMixin, View):
@@ -312,13 +172,13 @@ class _InboundActionView(StaffPermissionRequiredMixin, View):
     permission_required = ACT
 
     def get(self, request, number, **kwargs):
-        inbound = _inbound(number)
+        inbound = inbound_or_404(number)
         return redirect("backoffice:inbound-detail", number=inbound.number)
 
 
 class InboundArriveView(_InboundActionView):
     def post(self, request, number):
-        inbound = _inbound(number)
+        inbound = inbound_or_404(number)
         try:
             inbound = inbound_mark_arrived(actor=request.user, inbound=inbound)
         except ApplicationError as exc:
@@ -328,14 +188,14 @@ class InboundArriveView(_InboundActionView):
             messages.success(
                 request,
                 f"Inbound {inbound.number} marked arrived at {inbound.warehouse.code}: "
-                f"{_plural(boxes, 'box', 'boxes')} to count. Scan a box mark to start.",
+                f"{plural(boxes, 'box', 'boxes')} to count. Scan a box mark to start.",
             )
         return redirect("backoffice:inbound-detail", number=inbound.number)
 
 
 class InboundFinishView(_InboundActionView):
     def post(self, request, number):
-        inbound = _inbound(number)
+        inbound = inbound_or_404(number)
         try:
             slip = inbound_finish_receiving(actor=request.user, inbound=inbound)
         except ApplicationError as exc:
@@ -369,10 +229,10 @@ def _shelving_state(inbound, line) -> str:
 
 class InboundShelveView(_InboundActionView):
     def post(self, request, number):
-        inbound = _inbound(number)
+        inbound = inbound_or_404(number)
         form = ShelveForm(request.POST, inbound=inbound)
         if not form.is_valid():
-            messages.error(request, f"Nothing shelved: {_form_errors(form)}")
+            messages.error(request, f"Nothing shelved: {form_errors(form)}")
             return _detail(request, inbound, shelve_form=form, status=400)
         bin_, product, quantity = (form.cleaned_data[k] for k in ("bin", "code", "quantity"))
         try:
@@ -385,15 +245,15 @@ class InboundShelveView(_InboundActionView):
         )
         if inbound.status == InboundStatus.COMPLETED:
             return redirect("backoffice:inbound-detail", number=inbound.number)
-        return _redirect_detail(inbound, "shelve", bin=bin_.code)  # the same bin stays for the next scan
+        return redirect_detail(inbound, "shelve", bin=bin_.code)  # the same bin stays for the next scan
 
 
 class InboundDifferenceView(_InboundActionView):
     def post(self, request, number):
-        inbound = _inbound(number)
+        inbound = inbound_or_404(number)
         form = DifferenceForm(request.POST, inbound=inbound)
         if not form.is_valid():
-            messages.error(request, f"No difference reported: {_form_errors(form)}")
+            messages.error(request, f"No difference reported: {form_errors(form)}")
             return _detail(request, inbound, difference_form=form, status=400)
         data = form.cleaned_data
         product = data["code"]
@@ -419,191 +279,3 @@ class InboundDifferenceView(_InboundActionView):
 
 
 # --- Box ----------------------------------------------------------------------------------------
-
-
-def _box_context(request, inbound, box, *, values=None, errors=None, needs_confirm=False) -> dict:
-    items = list(InboundBoxItem.objects.filter(box=box).select_related("product").order_by("product__sku"))
-    values, errors = values or {}, errors or {}
-    for item in items:  # what the inputs show: the value just typed, else the saved count
-        pid = str(item.product_id)
-        item.good_entered = values.get(f"good-{pid}", "" if item.good is None else item.good)
-        item.damaged_entered = values.get(f"damaged-{pid}", "" if item.damaged is None else item.damaged)
-        item.error = errors.get(item.product_id, "")
-        item.unexpected = item.quantity == 0
-    good, damaged = sum(i.good or 0 for i in items), sum(i.damaged or 0 for i in items)
-    return {
-        "inbound": inbound,
-        "box": box,
-        "mark": _mark(inbound, box),
-        "items": items,
-        "badge": STATUS_BADGES[inbound.status],
-        "can_count": inbound.status in COUNTING,
-        "needs_confirm": needs_confirm,
-        "boxes": list(InboundBox.objects.filter(inbound=inbound).only("box_no", "received", "inbound_id")),
-        "totals": (sum(i.quantity for i in items), good, damaged),
-        "nothing_counted": not (good or damaged),
-    }
-
-
-def _box_page(request, inbound, box, *, status=200, **kwargs):
-    context = _box_context(request, inbound, box, **kwargs)
-    template = "inbound/staff/_box_work.html" if request.htmx else "inbound/staff/box.html"
-    return render(request, template, context, status=status if not request.htmx else 200)
-
-
-def _box_done_message(inbound, box) -> str:
-    items = InboundBoxItem.objects.filter(box=box).select_related("product").order_by("product__sku")
-    parts = []
-    for item in items:
-        counted = f"{item.product.sku} {item.good or 0}"
-        if item.damaged:
-            counted += f" + {item.damaged} damaged"
-        parts.append(counted)
-    left = list(InboundBox.objects.filter(inbound=inbound, received=False).values_list("box_no", flat=True))
-    after = (
-        f" {_plural(len(left), 'box', 'boxes')} left to count: {', '.join(map(str, left[:20]))}."
-        if left
-        else " Every box is counted: finish receiving when you are ready."
-    )
-    return f"Box {box.box_no} of {inbound.number} counted: {', '.join(parts) or 'empty'}." + after
-
-
-class InboundBoxView(StaffPermissionRequiredMixin, View):
-    """One box: its packing list with good/damaged inputs, a scan field, "Box done"."""
-
-    permission_required = VIEW
-
-    def get_permission_required(self):
-        return (VIEW,) if self.request.method in ("GET", "HEAD") else ACT
-
-    def get(self, request, number, box_no):
-        inbound = _inbound(number)
-        return _box_page(request, inbound, _box(inbound, box_no))
-
-    def post(self, request, number, box_no):
-        inbound = _inbound(number)
-        box = _box(inbound, box_no)
-        if request.POST.get("action") == "done":  # as scanned: keep the counts, mark the box counted
-            try:
-                inbound_count_box(actor=request.user, inbound=inbound, box=box, counts={})
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-                return redirect("backoffice:inbound-box", number=inbound.number, box_no=box.box_no)
-            messages.success(request, _box_done_message(inbound, box))
-            return redirect("backoffice:inbound-detail", number=inbound.number)
-
-        values, counts, errors = {}, {}, {}
-        for key, value in request.POST.items():
-            match = COUNT_FIELD.match(key)
-            if not match:
-                continue
-            values[key] = value
-            kind, pid = match.group(1), int(match.group(2))
-            try:
-                number_ = _whole(value, f"{kind.capitalize()} units", blank=0)
-            except ValueError as exc:
-                errors.setdefault(pid, str(exc))
-                continue
-            good, damaged = counts.get(pid, (0, 0))
-            counts[pid] = (number_, damaged) if kind == "good" else (good, number_)
-        if not values:
-            messages.error(request, "No counts were sent. Type the good and damaged units, or press “Box done”.")
-            return _box_page(request, inbound, box, status=400)
-        if errors:
-            skus = dict(
-                InboundBoxItem.objects.filter(box=box, product_id__in=errors).values_list("product_id", "product__sku")
-            )
-            messages.error(
-                request,
-                "Box counts not saved: "
-                + " ".join(f"{skus.get(pid, 'SKU')}: {message}" for pid, message in errors.items()),
-            )
-            return _box_page(request, inbound, box, values=values, errors=errors, status=400)
-        try:
-            inbound_count_box(
-                actor=request.user,
-                inbound=inbound,
-                box=box,
-                counts=counts,
-                confirm_large=bool(request.POST.get("confirm_large")),
-            )
-        except ApplicationError as exc:
-            messages.error(request, f"Box counts not saved: {exc.message}")
-            return _box_page(
-                request, inbound, box, values=values, needs_confirm=exc.code == "confirm_required", status=400
-            )
-        messages.success(request, _box_done_message(inbound, box))
-        return redirect("backoffice:inbound-detail", number=inbound.number)
-
-
-class InboundBoxScanView(StaffPermissionRequiredMixin, View):
-    """A scanned SKU or UPC adds one good unit (an SKU not on the packing list is added to the box);
-    a scanned box mark of this inbound opens that box."""
-
-    permission_required = ACT
-
-    def get(self, request, number, box_no):
-        inbound = _inbound(number)
-        return redirect("backoffice:inbound-box", number=inbound.number, box_no=_box(inbound, box_no).box_no)
-
-    def post(self, request, number, box_no):
-        inbound = _inbound(number)
-        box = _box(inbound, box_no)
-        code = request.POST.get("code", "").strip()
-        if not code:
-            messages.error(request, "Nothing scanned: scan the item's barcode (SKU or UPC).")
-            return self._done(request, inbound, box)
-        if BOX_MARK_RE.match(code.upper()) and _product_by_code(inbound.customer, code) is None:
-            return self._box_mark(request, inbound, box, code)
-        try:
-            was_counted = box.received
-            item = inbound_scan_into_box(actor=request.user, inbound=inbound, box=box, code=code)
-        except ApplicationError as exc:
-            messages.error(request, f"Not counted: {exc.message}")
-            return self._done(request, inbound, box)
-        product = item.product
-        text = f"+1 {product.sku} (now {item.good} good)"
-        if item.quantity == 0:
-            text += " — not on this box's packing list; added as an extra SKU"
-        elif item.good + (item.damaged or 0) > item.quantity:
-            text += f" — more than the {item.quantity} packed"
-        if not product.is_measured:
-            text += ". First seen: record its measured size"
-        if was_counted:
-            text += ". The box was already marked done; its count changed"
-        messages.success(request, text + ".")
-        return self._done(request, inbound, box)
-
-    def _box_mark(self, request, inbound, box, code):
-        try:
-            found, other_box = inbound_find(code=code)
-        except ApplicationError as exc:
-            messages.error(request, f"Not counted: {exc.message}")
-            return self._done(request, inbound, box)
-        if found.pk != inbound.pk:
-            messages.error(
-                request,
-                f"{code.upper()} is {'a box' if other_box else 'the number'} of inbound "
-                f"{found.number} ({found.customer.code}), not of {inbound.number}. "
-                "Put it aside; nothing was counted.",
-            )
-            return self._done(request, inbound, box)
-        if other_box is None or other_box.pk == box.pk:
-            messages.info(
-                request,
-                f"That is the mark of {_mark(inbound, box) if other_box else inbound.number}; "
-                "scan the items' barcodes.",
-            )
-            return self._done(request, inbound, box)
-        messages.info(request, f"Now counting box {other_box.box_no} of {inbound.number}.")
-        url = reverse("backoffice:inbound-box", args=[inbound.number, other_box.box_no])
-        if request.htmx:
-            return HttpResponseClientRedirect(url)
-        return redirect(url)
-
-    def _done(self, request, inbound, box):
-        if request.htmx:  # swap the counts in place; the flash comes with them
-            inbound.refresh_from_db(fields=["status"])
-            box.refresh_from_db(fields=["received"])
-            return _box_page(request, inbound, box)
-        return redirect("backoffice:inbound-box", number=inbound.number, box_no=box.box_no)

@@ -16,7 +16,7 @@ from apps.catalog.models import Product
 from apps.core.access import StaffPermissionRequiredMixin
 from apps.core.errors import ApplicationError
 from apps.core.forms import form_add_application_error
-from apps.documents.count_sheet import render_count_sheet
+from apps.documents.layouts.count_sheets import render_count_sheet
 from apps.inventory.choices import CycleCountStatus
 from apps.inventory.cycle_counts import (
     bins_in_range,

@@ -13,7 +13,7 @@ from apps.catalog.services import product_create
 from apps.core.errors import StateConflict, ValidationFailed
 from apps.core.tenancy import customer_scope, staff_scope
 from apps.core.testing import require_postgresql, run_concurrently
-from apps.documents.count_sheet import render_count_sheet
+from apps.documents.layouts.count_sheets import render_count_sheet
 from apps.inventory.choices import CycleCountStatus, MoveKind
 from apps.inventory.cycle_counts import (
     cycle_count_add_line,

@@ -16,8 +16,8 @@ from apps.core.errors import ValidationFailed
 from apps.core.identifiers import order_number_problem
 from apps.core.tenancy import staff_scope
 from apps.documents.api.serializers import JobOutput
-from apps.documents.spreadsheets import SpreadsheetError
-from apps.documents.uploads import XLSX_MAX_BYTES, format_size
+from apps.documents.toolkit.uploads import XLSX_MAX_BYTES, format_size
+from apps.documents.toolkit.xlsx import SpreadsheetError
 from apps.orders.choices import OrderSource, OrderStatus
 from apps.orders.intake import OrderCodes, intake_one
 from apps.orders.models import Order

@@ -411,7 +411,7 @@ def test_staff_users_get_403(world, make_staff):
 
 
 def regular_file(*rows) -> bytes:
-    from apps.documents.spreadsheets import write_xlsx
+    from apps.documents.toolkit.xlsx import write_xlsx
     from apps.orders.batch_files import REGULAR_COLUMNS
 
     keys = [column.key for column in REGULAR_COLUMNS]

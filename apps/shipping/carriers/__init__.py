@@ -10,10 +10,9 @@ from .base import (
     RetryableCarrierError,
     carrier_key,
     error_for_status,
-    get_adapter,
-    register_adapter,
 )
 from .local import LocalCarrierAdapter, validate_tracking_number
+from .registry import get_adapter, register_adapter
 
 __all__ = [
     "DEFAULT_TIMEOUT_SECONDS",

@@ -4,7 +4,7 @@ An adapter turns a `ParcelRequest` into a `LabelResult` (a tracking number, and 
 label PDF when it makes one) and cancels labels. Adapters are plain Python: no models, no ORM;
 they take and return the dataclasses below (STYLE rule 11). The caller keeps the database side:
 it takes `sequence` from a database sequence, stores the result, and renders our own 4 × 6 label
-(`apps.documents.shipping_labels`) when `label_pdf` is None.
+(`apps.documents.layouts.shipping_labels`) when `label_pdf` is None.
 
 Errors are `CarrierError`s of two kinds: `RetryableCarrierError` (a timeout, a 5xx, rate limiting:
 try the same request again later) and `FinalCarrierError` (an address refused, a service the
@@ -18,9 +18,7 @@ well-formed numbers in the carrier's own format, or a generic one for carriers i
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
 from dataclasses import dataclass
 
 DEFAULT_TIMEOUT_SECONDS = 20.0  # for remote adapters: no call to a carrier waits longer than this
@@ -104,32 +102,3 @@ class CarrierAdapter(ABC):
 def carrier_key(code: str) -> str:
     """A carrier code reduced to its ASCII letters and digits, upper case: "dhl-ecommerce" → "DHLECOMMERCE"."""
     return "".join(ch for ch in str(code).upper() if ch.isascii() and ch.isalnum())
-
-
-AdapterFactory = Callable[[str], CarrierAdapter]  # called with the carrier code
-
-_registry: dict[str, AdapterFactory] = {}
-_registry_lock = threading.Lock()
-
-
-def register_adapter(carrier_code: str, factory: AdapterFactory) -> None:
-    """Use `factory(carrier_code)` for this carrier from now on (a remote adapter, typically)."""
-    key = carrier_key(carrier_code)
-    if not key:
-        raise ValueError("A carrier code needs at least one letter or digit.")
-    with _registry_lock:
-        _registry[key] = factory
-
-
-def get_adapter(carrier_code: str) -> CarrierAdapter:
-    """The adapter for a carrier: the registered one, else the local adapter, which numbers parcels
-    in the carrier's own format (UPS, USPS, DHL Express, DHL eCommerce, YunExpress) or a generic one."""
-    key = carrier_key(carrier_code or "")
-    if not key:
-        raise ValueError(f"Unknown carrier {carrier_code!r}: a carrier code needs at least one letter or digit.")
-    factory = _registry.get(key)
-    if factory is not None:
-        return factory(carrier_code)
-    from .local import LocalCarrierAdapter  # local builds on this module
-
-    return LocalCarrierAdapter(carrier_code)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from django import forms
 
 from apps.accounts.models import CustomerLevel
-from apps.documents.spreadsheets import Column, Table, cell_text, read_table, template_xlsx
-from apps.documents.uploads import XLSX_MAX_BYTES, SpreadsheetError, format_size
+from apps.documents.toolkit.uploads import XLSX_MAX_BYTES, SpreadsheetError, format_size
+from apps.documents.toolkit.xlsx import Column, Table, cell_text, read_table, template_xlsx
 from apps.warehouses.models import Warehouse
 
 from ..models import Carrier, Channel, RateCard

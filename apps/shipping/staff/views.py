@@ -1,19 +1,13 @@
-"""Back office of the transport core (TMS): carriers, channels, rate cards and their tables,
-remote surcharges, level discounts (logistics), customers' channels (sales), the quote tool."""
+"""Back office of the transport core (TMS): carriers, channels, level discounts (logistics),
+customers' channels (sales), the quote tool and a channel's sample label. Rate cards, their tables
+and remote surcharges are in `rate_cards`."""
 
 from __future__ import annotations
 
-import time
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
-from django.core.files.base import ContentFile
-from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,27 +17,22 @@ from apps.accounts.models import Customer, CustomerLevel
 from apps.core.access import StaffPermissionRequiredMixin
 from apps.core.errors import ApplicationError
 from apps.core.forms import form_add_application_error
-from apps.documents.shipping_labels import LabelAddress
-from apps.documents.spreadsheets import CellError, SpreadsheetError, mark_errors
+from apps.documents.layouts.shipping_labels import LabelAddress
 from apps.shipping.labels import parcel_label_issue
 from apps.warehouses.models import Warehouse
 from apps.warehouses.selectors import customer_warehouses
 
-from ..models import Carrier, Channel, CustomerChannel, LevelFreightDiscount, RateCard, Zone
+from ..models import Carrier, Channel, CustomerChannel, LevelFreightDiscount
 from ..quotes import parcel_from_box, quote
 from ..selectors import channel_list
 from ..services import (
     carrier_save,
     channel_save,
-    check_rate_rows,
     customer_channels_set,
     level_discount_set,
-    rate_card_save,
-    rate_table_replace,
-    remote_surcharges_replace,
 )
+from .common import current_card, save_failed
 from .forms import (
-    RATE_HEADERS,
     CarrierForm,
     CarrierUpdateForm,
     ChannelForm,
@@ -51,36 +40,7 @@ from .forms import (
     CustomerChannelsForm,
     LevelDiscountsForm,
     QuoteForm,
-    RateCardForm,
-    RateCardUpdateForm,
-    RateTableImportForm,
-    RemoteSurchargesForm,
-    rate_rows,
-    rate_template,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIX_BELOW = "Nothing was saved: fix the fields marked below."
-
-
-def _save_failed(request, form, exc: ApplicationError | None = None) -> None:
-    if exc is not None:
-        form_add_application_error(form, exc)
-        messages.error(request, f"Nothing was saved: {exc.message}")
-    else:
-        messages.error(request, FIX_BELOW)
-
-
-def current_card(channel: Channel, day=None) -> RateCard | None:
-    """The card a quote uses today: active, valid on the day, the latest start (as quotes._compile)."""
-    day = day or timezone.localdate()
-    valid = [
-        c
-        for c in channel.rate_cards.all()
-        if c.is_active and c.valid_from <= day and (c.valid_to is None or c.valid_to >= day)
-    ]
-    return max(valid, key=lambda c: c.valid_from, default=None)
-
 
 # --- Channels --------------------------------------------------------------------------------------
 
@@ -150,7 +110,7 @@ class ChannelFormView(StaffPermissionRequiredMixin, View):
             try:
                 saved = channel_save(actor=request.user, channel=channel, data=form.cleaned_data)
             except ApplicationError as exc:
-                _save_failed(request, form, exc)
+                save_failed(request, form, exc)
             else:
                 if channel is None:
                     messages.success(request, f"Channel {saved.code} created. Give it a rate card next.")
@@ -158,7 +118,7 @@ class ChannelFormView(StaffPermissionRequiredMixin, View):
                 messages.success(request, f"Channel {saved.code} saved.")
                 return redirect("backoffice:shipping-channel-list")
         else:
-            _save_failed(request, form)
+            save_failed(request, form)
         return self._render(request, form, channel, status=400)
 
 
@@ -191,235 +151,13 @@ class CarrierFormView(StaffPermissionRequiredMixin, View):
             try:
                 saved = carrier_save(actor=request.user, carrier=carrier, data=form.cleaned_data)
             except ApplicationError as exc:
-                _save_failed(request, form, exc)
+                save_failed(request, form, exc)
             else:
                 messages.success(request, f"Carrier {saved.name} ({saved.code}) {'saved' if carrier else 'created'}.")
                 return redirect("backoffice:shipping-carrier-list")
         else:
-            _save_failed(request, form)
+            save_failed(request, form)
         return render(request, self.template_name, {"form": form, "carrier": carrier}, status=400)
-
-
-# --- Rate cards ------------------------------------------------------------------------------------
-
-
-def _card(pk) -> RateCard:
-    return get_object_or_404(RateCard.objects.select_related("channel__carrier", "channel__warehouse"), pk=pk)
-
-
-def _step_text(line) -> str:
-    if line.step_g and line.step_price is not None:
-        return f"+ {line.step_price} per started {line.step_g:,} g above {line.weight_from_g:,} g"
-    return ""
-
-
-class RateCardDetailView(StaffPermissionRequiredMixin, View):
-    permission_required = "shipping.view_ratecard"
-
-    def get(self, request, pk):
-        card = _card(pk)
-        zones = list(Zone.objects.filter(rate_card=card).prefetch_related("lines").order_by("name"))
-        for zone in zones:
-            zone.rows = [(line, _step_text(line)) for line in zone.lines.all()]
-        return render(
-            request,
-            "shipping/staff/ratecard_detail.html",
-            {
-                "card": card,
-                "zones": zones,
-                "surcharges": card.remote_surcharges.all(),
-                "is_current": current_card(card.channel) == card,
-                "line_count": sum(len(z.rows) for z in zones),
-            },
-        )
-
-
-class RateCardFormView(StaffPermissionRequiredMixin, View):
-    template_name = "shipping/staff/ratecard_form.html"
-
-    def get_permission_required(self):
-        return ("shipping.change_ratecard",) if "pk" in self.kwargs else ("shipping.add_ratecard",)
-
-    def get(self, request, pk=None):
-        card = _card(pk) if pk else None
-        if card:
-            form = RateCardUpdateForm(instance=card)
-        else:
-            channel = Channel.objects.filter(code=request.GET.get("channel", "")).first()
-            form = RateCardForm(
-                initial={
-                    "channel": channel,
-                    "currency": "USD",
-                    "fuel_surcharge_pct": 0,
-                    "per_parcel_fee": 0,
-                    "valid_from": timezone.localdate(),
-                    "is_active": True,
-                }
-            )
-        return render(request, self.template_name, {"form": form, "card": card})
-
-    def post(self, request, pk=None):
-        card = _card(pk) if pk else None
-        form = (RateCardUpdateForm if card else RateCardForm)(request.POST)
-        if form.is_valid():
-            try:
-                saved = rate_card_save(actor=request.user, rate_card=card, data=form.cleaned_data)
-            except ApplicationError as exc:
-                _save_failed(request, form, exc)
-            else:
-                if card is None:
-                    messages.success(
-                        request, f"Rate card {saved.name} created for {saved.channel.code}. Import its rate table next."
-                    )
-                    return redirect("backoffice:shipping-ratecard-import", pk=saved.pk)
-                messages.success(request, f"Rate card {saved.name} saved.")
-                return redirect("backoffice:shipping-ratecard-detail", pk=saved.pk)
-        else:
-            _save_failed(request, form)
-        return render(request, self.template_name, {"form": form, "card": card}, status=400)
-
-
-class RateTemplateView(StaffPermissionRequiredMixin, View):
-    permission_required = "shipping.view_ratecard"
-
-    def get(self, request):
-        response = HttpResponse(rate_template(), content_type=XLSX)
-        response["Content-Disposition"] = 'attachment; filename="rate-table-template.xlsx"'
-        return response
-
-
-# Files with their problems marked wait here for the download; they are staff-only (served by a
-# view that checks the permission) and swept after a day.
-MARKED_DIR = "rate-imports"
-MARKED_KEEP_SECONDS = 24 * 3600
-
-
-def _marked_storage() -> FileSystemStorage:
-    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / MARKED_DIR)
-
-
-def _marked_save(data: bytes) -> str:
-    storage = _marked_storage()
-    cutoff = time.time() - MARKED_KEEP_SECONDS
-    try:
-        for name in storage.listdir("")[1]:
-            if Path(storage.path(name)).stat().st_mtime < cutoff:
-                storage.delete(name)
-    except OSError:
-        pass  # sweeping is best effort; the new file is what matters
-    token = uuid.uuid4().hex
-    storage.save(f"{token}.xlsx", ContentFile(data))
-    return token
-
-
-class RateTableImportView(StaffPermissionRequiredMixin, View):
-    """Download the template, upload a table: every problem is shown with its row, or the card's
-    zones and lines are replaced by the file's."""
-
-    permission_required = "shipping.change_ratecard"
-    template_name = "shipping/staff/ratecard_import.html"
-
-    def _render(self, request, card, form, status=200, **extra):
-        return render(request, self.template_name, {"card": card, "form": form, **extra}, status=status)
-
-    def get(self, request, pk):
-        return self._render(request, _card(pk), RateTableImportForm())
-
-    def post(self, request, pk):
-        card = _card(pk)
-        form = RateTableImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            messages.error(request, "Nothing was imported: the file could not be used (see below).")
-            return self._render(request, card, form, status=400)
-        rows = rate_rows(form.table)
-        _zones, problems = check_rate_rows(rows)
-        if problems:
-            return self._problems(request, card, form, problems)
-        try:
-            count = rate_table_replace(actor=request.user, rate_card=card, rows=rows)
-        except ApplicationError as exc:
-            messages.error(request, f"Nothing was imported: {exc.message}")
-            return self._render(request, card, form, status=400)
-        zones = card.zones.count()
-        messages.success(
-            request,
-            f"Imported {count} weight line{'s' if count != 1 else ''} in {zones} "
-            f"zone{'s' if zones != 1 else ''} into rate card {card.name}; "
-            "they replace the previous table.",
-        )
-        return redirect("backoffice:shipping-ratecard-detail", pk=card.pk)
-
-    def _problems(self, request, card, form, problems):
-        bad_rows = len({p.row for p in problems})
-        token = None
-        try:
-            marked = mark_errors(
-                form.data_bytes, [CellError(p.row, p.field, p.message) for p in problems], table=form.table
-            )
-            token = _marked_save(marked)
-        except SpreadsheetError as exc:
-            messages.warning(request, f"The file with the problems marked could not be made: {exc.message}")
-        messages.error(
-            request,
-            f"Nothing was imported: {len(problems)} problem{'s' if len(problems) != 1 else ''} "
-            f"in {bad_rows} row{'s' if bad_rows != 1 else ''}. Fix them and upload the file again.",
-        )
-        listed = [(p.row, RATE_HEADERS.get(p.field, p.field or ""), p.message) for p in problems]
-        return self._render(request, card, RateTableImportForm(), status=400, problems=listed, token=token)
-
-
-class RateTableMarkedView(StaffPermissionRequiredMixin, View):
-    """The uploaded table with its problems marked (kept for a day after the upload)."""
-
-    permission_required = "shipping.change_ratecard"
-
-    def get(self, request, pk, token):
-        card = _card(pk)
-        try:
-            token = uuid.UUID(hex=token).hex  # only our own names reach the storage
-        except ValueError:
-            raise Http404("No such file.") from None
-        storage = _marked_storage()
-        name = f"{token}.xlsx"
-        if not storage.exists(name):
-            messages.warning(request, "That file with the problems marked has expired; upload the table again.")
-            return redirect("backoffice:shipping-ratecard-import", pk=card.pk)
-        with storage.open(name, "rb") as handle:
-            data = handle.read()
-        response = HttpResponse(data, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="rate-card-{card.pk}-errors.xlsx"'
-        return response
-
-
-class RemoteSurchargesView(StaffPermissionRequiredMixin, View):
-    permission_required = "shipping.change_ratecard"
-    template_name = "shipping/staff/ratecard_surcharges.html"
-
-    def get(self, request, pk):
-        card = _card(pk)
-        form = RemoteSurchargesForm(initial={"lines": RemoteSurchargesForm.initial_for(card)})
-        return render(request, self.template_name, {"card": card, "form": form})
-
-    def post(self, request, pk):
-        card = _card(pk)
-        form = RemoteSurchargesForm(request.POST)
-        if form.is_valid():
-            try:
-                count = remote_surcharges_replace(actor=request.user, rate_card=card, rows=form.cleaned_data["lines"])
-            except ApplicationError as exc:
-                form.add_error("lines", exc.message)
-                messages.error(request, f"Nothing was saved: {exc.message}")
-            else:
-                messages.success(
-                    request,
-                    f"{count} remote-area surcharge{'s' if count != 1 else ''} saved on {card.name}."
-                    if count
-                    else f"Removed all remote-area surcharges from {card.name}.",
-                )
-                return redirect("backoffice:shipping-ratecard-detail", pk=card.pk)
-        else:
-            _save_failed(request, form)
-        return render(request, self.template_name, {"card": card, "form": form}, status=400)
 
 
 # --- Level discounts, customers' channels ----------------------------------------------------------
@@ -444,13 +182,13 @@ class LevelDiscountsView(StaffPermissionRequiredMixin, View):
                     for level, percent in form.percents():
                         level_discount_set(actor=request.user, level=level, percent=percent)
             except ApplicationError as exc:
-                _save_failed(request, form, exc)
+                save_failed(request, form, exc)
             else:
                 summary = ", ".join(f"{level.name} {percent.normalize():f} %" for level, percent in form.percents())
                 messages.success(request, f"Freight discounts saved: {summary or 'no levels'}.")
                 return redirect("backoffice:shipping-level-discounts")
         else:
-            _save_failed(request, form)
+            save_failed(request, form)
         return render(request, self.template_name, {"form": form}, status=400)
 
 
@@ -493,7 +231,7 @@ class CustomerChannelsView(StaffPermissionRequiredMixin, View):
             try:
                 customer_channels_set(actor=request.user, customer=customer, channels=chosen)
             except ApplicationError as exc:
-                _save_failed(request, form, exc)
+                save_failed(request, form, exc)
             else:
                 if chosen:
                     messages.success(
@@ -505,7 +243,7 @@ class CustomerChannelsView(StaffPermissionRequiredMixin, View):
                     )
                 return redirect("backoffice:shipping-customer-channels", code=customer.code)
         else:
-            _save_failed(request, form)
+            save_failed(request, form)
         return render(request, self.template_name, self._context(customer, form), status=400)
 
 

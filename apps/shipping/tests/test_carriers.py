@@ -15,11 +15,11 @@ from apps.shipping.carriers import (
     LocalCarrierAdapter,
     ParcelRequest,
     RetryableCarrierError,
-    base,
     carrier_key,
     error_for_status,
     get_adapter,
     register_adapter,
+    registry,
     validate_tracking_number,
 )
 from apps.shipping.carriers.local import (
@@ -240,7 +240,7 @@ def test_without_a_registered_adapter_the_local_one_answers_in_the_carriers_form
 
 
 def test_a_registered_adapter_wins(monkeypatch):
-    monkeypatch.setattr(base, "_registry", {})
+    monkeypatch.setattr(registry, "_registry", {})
     register_adapter("ups", FakeRemoteAdapter)
 
     adapter = get_adapter("UPS")
@@ -256,7 +256,7 @@ def test_a_registered_adapter_wins(monkeypatch):
 def test_a_carrier_code_needs_a_letter_or_digit(code, monkeypatch):
     with pytest.raises(ValueError, match=r"a carrier code needs at least one letter or digit"):
         get_adapter(code)
-    monkeypatch.setattr(base, "_registry", {})
+    monkeypatch.setattr(registry, "_registry", {})
     with pytest.raises(ValueError, match=r"A carrier code needs at least one letter or digit"):
         register_adapter(code or "", FakeRemoteAdapter)
 

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from apps.documents.shipping_labels import LabelAddress
+from apps.documents.layouts.shipping_labels import LabelAddress
 from apps.shipping.carriers import validate_tracking_number
 from apps.shipping.labels import parcel_label_issue, parcel_label_void
 

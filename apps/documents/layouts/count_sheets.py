@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from .pdf_fonts import HELVETICA, clean_text, fit_text
+from ..toolkit.fonts import HELVETICA, clean_text, fit_text
+from ..toolkit.pages import MM
 
-MM = 72 / 25.4  # points per millimetre
 MAX_ROWS = 20_000  # per sheet; more is a mistake, not a count
 
 PAGE_WIDTH, PAGE_HEIGHT = A4

@@ -11,7 +11,7 @@ for long numbers, never below two; the order number at two. Everything is vector
 printers print it as sharp.
 
 Works on the plain dataclasses below and needs no Django settings (documents imports no app). Bars
-and text fitting come from `labels`, `inbound_docs` and `pdf_fonts`. Bad input raises ValueError
+and text fitting come from the toolkit (`barcodes`, `fonts`). Bad input raises ValueError
 with a sentence saying what is wrong.
 """
 
@@ -29,9 +29,9 @@ from itertools import islice
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from .inbound_docs import BOLD, _complete, _module_mm, _placed, fit
-from .labels import CODE128, MAX_LABELS, MM, QUIET_MODULES, _draw, _encode, _Plan
-from .pdf_fonts import FittedText, clean_text
+from ..toolkit.barcodes import CODE128, MAX_LABELS, QUIET_MODULES, DrawPlan, draw_plan, encode, module_width_mm
+from ..toolkit.fonts import BOLD, FittedText, clean_text, fit, is_complete, place_lines
+from ..toolkit.pages import MM, is_count
 
 PAGE_WIDTH_MM = 101.6  # 4 in
 PAGE_HEIGHT_MM = 152.4  # 6 in
@@ -74,7 +74,7 @@ class ShippingLabel:
 
 @dataclass(frozen=True)
 class _Bars:
-    """What `inbound_docs._module_mm` needs to know about a barcode's stock."""
+    """The stock a barcode prints on: its widest bar module and the printer's resolution."""
 
     max_module_mm: float
     printer_dpi: int = PRINTER_DPI
@@ -85,10 +85,6 @@ _ORDER_BARS = _Bars(ORDER_MAX_MODULE_MM)
 
 
 # --- Validation ------------------------------------------------------------------------------------
-
-
-def _is_count(value: object, minimum: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
 
 def _check_code(index: int, what: str, value: object) -> str:
@@ -124,7 +120,7 @@ def _check_address(index: int, address: object, what: str) -> LabelAddress:
     return address
 
 
-def _check_label(index: int, label: object) -> tuple[str, str]:
+def check_shipping_label(index: int, label: object) -> tuple[str, str]:
     """The label's tracking and order numbers, checked, or ValueError saying what is wrong."""
     if not isinstance(label, ShippingLabel):
         raise ValueError(f"Label {index} is not a ShippingLabel.")
@@ -137,16 +133,16 @@ def _check_label(index: int, label: object) -> tuple[str, str]:
         raise ValueError(f"Label {index}: the carrier, channel, service level and reference must be text.")
     if not clean_text(label.carrier_name) and not clean_text(label.channel_name):
         raise ValueError(f"Label {index} ({tracking!r}) names no carrier: give the carrier or the channel name.")
-    if not _is_count(label.weight_g, 0):
+    if not is_count(label.weight_g, 0):
         raise ValueError(
             f"Label {index} ({tracking!r}): the weight must be whole grams, 0 or more; got {label.weight_g!r}."
         )
-    if not _is_count(label.parcel_count, 1):
+    if not is_count(label.parcel_count, 1):
         raise ValueError(
             f"Label {index} ({tracking!r}): the parcel count must be a whole number, 1 or more; "
             f"got {label.parcel_count!r}."
         )
-    if not _is_count(label.parcel_no, 1) or label.parcel_no > label.parcel_count:
+    if not is_count(label.parcel_no, 1) or label.parcel_no > label.parcel_count:
         raise ValueError(
             f"Label {index} ({tracking!r}): the parcel number must be a whole number from 1 to "
             f"{label.parcel_count}; got {label.parcel_no!r}."
@@ -177,9 +173,9 @@ CARRIER_SIZE = _NAME[0]  # the carrier is big, but never bigger than the recipie
 
 
 @dataclass(frozen=True)
-class _LabelPlan:
-    tracking: _Plan  # the tracking barcode and every line of text on the label
-    order: _Plan  # the order barcode alone
+class LabelPlan:
+    tracking: DrawPlan  # the tracking barcode and every line of text on the label
+    order: DrawPlan  # the order barcode alone
     rules: tuple[float, ...]  # y (points from the bottom) of the lines across the label
 
 
@@ -188,8 +184,8 @@ def _bars(
 ) -> tuple[str, int, float]:
     """(path, modules, module width in mm) of a Code 128 of `value` in `room_mm` with its quiet zones.
     Too long: ValueError, saying how many characters fit in `hint_mm` (default `room_mm`)."""
-    symbol = _encode(CODE128, value)
-    module_mm = _module_mm(symbol.modules, room_mm, bars)
+    symbol = encode(CODE128, value)
+    module_mm = module_width_mm(symbol.modules, room_mm, max_module_mm=bars.max_module_mm, printer_dpi=bars.printer_dpi)
     if module_mm is None or module_mm < MIN_MODULE_MM - 1e-9:
         modules = math.floor((hint_mm or room_mm) / MIN_MODULE_MM + 1e-9) - 2 * QUIET_MODULES
         fit_chars = max(0, (modules - 35) // 11)  # start, check and stop: 11 + 11 + 13 modules
@@ -214,7 +210,7 @@ def _stack(items: list[tuple[FittedText, float]], x: float, top: float) -> tuple
     for fitted, after in items:
         if not fitted.lines:
             continue
-        placed.append(_placed(fitted, x, y - 0.78 * fitted.size, leading=_LEADING))
+        placed.append(place_lines(fitted, x, y - 0.78 * fitted.size, leading=_LEADING))
         y -= _LEADING * fitted.size * len(fitted.lines) + after
     return placed, y
 
@@ -252,7 +248,7 @@ def _ship_to(recipient: LabelAddress, width: float, height: float) -> list[tuple
             s = size * scale
             f = fit(text, width, s, s, limit, bold=bold)
             fitted.append(f)
-            whole = whole and _complete(f, text)
+            whole = whole and is_complete(f, text)
             used += _LEADING * s * len(f.lines)
         return fitted, whole, used
 
@@ -307,12 +303,12 @@ def _header(
     y = top
     for fitted, after in items:  # right-aligned, one under the other
         if fitted.lines:
-            placed.append(_placed(fitted, right, y - 0.78 * fitted.size, "right", _LEADING))
+            placed.append(place_lines(fitted, right, y - 0.78 * fitted.size, "right", _LEADING))
             y -= _LEADING * fitted.size * len(fitted.lines) + after
     return tuple(placed)
 
 
-def _plan(index: int, label: ShippingLabel, tracking: str, order: str, printed_on: str) -> _LabelPlan:
+def plan_shipping_label(index: int, label: ShippingLabel, tracking: str, order: str, printed_on: str) -> LabelPlan:
     pad = PADDING_MM * MM
     page_width = PAGE_WIDTH_MM * MM
     left, right = pad, page_width - pad
@@ -322,7 +318,7 @@ def _plan(index: int, label: ShippingLabel, tracking: str, order: str, printed_o
     # SHIP TO: the biggest text on the label, indented under its caption.
     band_top = _HEADER_BOTTOM * MM - 2 * MM
     caption = _fixed("SHIP TO:", width, 9, 9, bold=True)
-    texts.append(_placed(caption, left, band_top - 0.78 * caption.size))
+    texts.append(place_lines(caption, left, band_top - 0.78 * caption.size))
     indent = 5 * MM
     ship_top = band_top - _LEADING * caption.size - 1
     room = ship_top - (_SHIP_TO_BOTTOM * MM + 2 * MM)
@@ -357,16 +353,16 @@ def _plan(index: int, label: ShippingLabel, tracking: str, order: str, printed_o
     baseline = _TRACKING_BOTTOM * MM + 2.5 * MM
     start = (page_width - line_width) / 2
     texts.append(
-        _placed(_fixed(caption_text, caption_width + 1, caption_size, caption_size, bold=True), start, baseline)
+        place_lines(_fixed(caption_text, caption_width + 1, caption_size, caption_size, bold=True), start, baseline)
     )
-    texts.append(_placed(number, start + caption_width + gap, baseline))
+    texts.append(place_lines(number, start + caption_width + gap, baseline))
     bars_y = baseline + number.size + 1.5 * MM
     bar_height = _SHIP_TO_BOTTOM * MM - 2.5 * MM - bars_y
     tracking_plan = (rects, _on_dot((page_width - modules * module) / 2), bars_y, module, bar_height)
     rules.append(_TRACKING_BOTTOM * MM)
 
     # The order number over its barcode on the left; the parcel's facts on the right.
-    order_symbol = _encode(CODE128, order)
+    order_symbol = encode(CODE128, order)
     needed_mm = (order_symbol.modules + 2 * QUIET_MODULES) * ORDER_MAX_MODULE_MM
     widest_mm = PAGE_WIDTH_MM - 2 * PADDING_MM - _FACTS_MIN_MM
     order_rects, _, order_module_mm = _bars(
@@ -395,9 +391,9 @@ def _plan(index: int, label: ShippingLabel, tracking: str, order: str, printed_o
     placed, _ = _stack(items, facts_x, band_top)
     texts += placed
 
-    return _LabelPlan(
-        tracking=_Plan(*tracking_plan, tuple(texts)),
-        order=_Plan(*order_plan, ()),
+    return LabelPlan(
+        tracking=DrawPlan(*tracking_plan, tuple(texts)),
+        order=DrawPlan(*order_plan, ()),
         rules=tuple(rules),
     )
 
@@ -424,8 +420,8 @@ def render_shipping_labels(labels: Iterable[ShippingLabel], *, printed_on: date 
     plans = []
     title = ""
     for index, label in enumerate(batch, start=1):
-        tracking, order = _check_label(index, label)
-        plans.append(_plan(index, label, tracking, order, day))
+        tracking, order = check_shipping_label(index, label)
+        plans.append(plan_shipping_label(index, label, tracking, order, day))
         if index == 1:
             title = f"Shipping label {tracking}"
     if not plans:
@@ -439,8 +435,8 @@ def render_shipping_labels(labels: Iterable[ShippingLabel], *, printed_on: date 
     for n, plan in enumerate(plans):
         if n:
             canvas.showPage()
-        _draw(canvas, plan.tracking, 0, 0)
-        _draw(canvas, plan.order, 0, 0)
+        draw_plan(canvas, plan.tracking, 0, 0)
+        draw_plan(canvas, plan.order, 0, 0)
         canvas.setLineWidth(1.2)
         for y in plan.rules:
             canvas.line(pad, y, PAGE_WIDTH_MM * MM - pad, y)

@@ -1,4 +1,4 @@
-"""Fonts for text on generated PDFs, and fitting a line of text into a box.
+"""Fonts for text on generated PDFs, fitting text into a box, and placing the fitted lines.
 
 Helvetica is one of the PDF base fonts: never embedded, and every viewer and printer has it, but it
 only covers Windows-1252 (Latin). For anything else we use reportlab's Adobe CID fonts, which need
@@ -17,8 +17,10 @@ from functools import lru_cache
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 HELVETICA = "Helvetica"
+BOLD = "Helvetica-Bold"
 CHINESE = "STSong-Light"
 JAPANESE = "HeiseiKakuGo-W5"
 KOREAN = "HYGothic-Medium"
@@ -79,7 +81,7 @@ def _char_width(ch: str, font: str) -> float:
     return pdfmetrics.stringWidth(ch, font, 1)
 
 
-def _widths(text: str, font: str) -> list[float]:
+def char_widths(text: str, font: str) -> list[float]:
     return [_char_width(ch, font) for ch in text]
 
 
@@ -90,7 +92,7 @@ class FittedText:
     lines: tuple[str, ...]
 
 
-def _wrap(text: str, widths: list[float], max_width: float, max_lines: int) -> tuple[list[str], int]:
+def wrap_lines(text: str, widths: list[float], max_width: float, max_lines: int) -> tuple[list[str], int]:
     """Greedy wrap at spaces, after hyphens/slashes and between wide characters, into at most
     `max_lines` lines; returns the lines and the index of the first character left over (len(text)
     when everything fits). Widths are per character at the current size: reportlab does not kern
@@ -117,7 +119,7 @@ def _wrap(text: str, widths: list[float], max_width: float, max_lines: int) -> t
     return lines, start
 
 
-def _truncate(text: str, widths: list[float], max_width: float, font: str) -> str:
+def truncate_line(text: str, widths: list[float], max_width: float, font: str) -> str:
     """The longest prefix of `text` that fits with an ellipsis after it."""
     room = max_width - _char_width(ELLIPSIS, font)
     acc, end = 0.0, 0
@@ -134,15 +136,56 @@ def fit_text(text: str, max_width: float, size: float, min_size: float, max_line
     font = font_for(text)
     if not text:
         return FittedText(font, size, ())
-    unit = _widths(text, font)
+    unit = char_widths(text, font)
     s = size
     while s >= min_size - 1e-9:
         for n in range(1, max_lines + 1):
-            lines, rest = _wrap(text, unit, max_width / s, n)
+            lines, rest = wrap_lines(text, unit, max_width / s, n)
             if rest == len(text):
                 return FittedText(font, s, tuple(lines))
         s -= 0.5
     s = min_size
-    lines, rest = _wrap(text, unit, max_width / s, max_lines - 1)
-    lines.append(_truncate(text[rest:], unit[rest:], max_width / s, font))
+    lines, rest = wrap_lines(text, unit, max_width / s, max_lines - 1)
+    lines.append(truncate_line(text[rest:], unit[rest:], max_width / s, font))
     return FittedText(font, s, tuple(lines))
+
+
+def fit(
+    text: str, max_width: float, size: float, min_size: float, max_lines: int = 1, *, bold: bool = False
+) -> FittedText:
+    """`fit_text`, optionally in bold: Helvetica-Bold where the text is Latin (measured
+    with its own, wider, widths). The CID fonts for CJK text have no bold; they stay as they are."""
+    fitted = fit_text(text, max_width, size, min_size, max_lines)
+    if not bold or fitted.font != HELVETICA or not fitted.lines:
+        return fitted
+    text = clean_text(text)
+    unit = char_widths(text, BOLD)
+    s = size
+    while s >= min_size - 1e-9:
+        for n in range(1, max_lines + 1):
+            lines, rest = wrap_lines(text, unit, max_width / s, n)
+            if rest == len(text):
+                return FittedText(BOLD, s, tuple(lines))
+        s -= 0.5
+    s = min_size
+    lines, rest = wrap_lines(text, unit, max_width / s, max_lines - 1)
+    lines.append(truncate_line(text[rest:], unit[rest:], max_width / s, BOLD))
+    return FittedText(BOLD, s, tuple(lines))
+
+
+def is_complete(fitted: FittedText, text: str) -> bool:
+    """Whether `fitted` shows all of `text` (was not cut short)."""
+    return "".join(fitted.lines).replace(" ", "") == clean_text(text).replace(" ", "")
+
+
+def place_lines(
+    fitted: FittedText, x: float, baseline: float, align: str = "left", leading: float = 1.2
+) -> tuple[str, float, tuple[tuple[float, float, str], ...]]:
+    """Lines of `fitted` for `barcodes.draw_plan`: the first on `baseline`, each aligned at `x` (its left
+    end, centre or right end)."""
+    placed = []
+    for n, line in enumerate(fitted.lines):
+        width = stringWidth(line, fitted.font, fitted.size)
+        dx = {"left": 0.0, "centre": -width / 2, "right": -width}[align]
+        placed.append((x + dx, baseline - n * leading * fitted.size, line))
+    return fitted.font, fitted.size, tuple(placed)

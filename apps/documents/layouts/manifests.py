@@ -2,9 +2,9 @@
 tracking number, order number, channel and weight, the totals — and a box where the driver signs
 for them. The manifest number is printed as a Code 128 in the header of every page.
 
-Built on the A4 document of `pick_lists`. Works on the plain dataclasses below and needs no Django
-settings (documents imports no app). Bad input raises ValueError with a sentence saying what is
-wrong.
+Built on the toolkit's A4 document (`toolkit.a4_documents`), like the pick list. Works on the plain
+dataclasses below and needs no Django settings (documents imports no app). Bad input raises
+ValueError with a sentence saying what is wrong.
 """
 
 from __future__ import annotations
@@ -14,10 +14,20 @@ from dataclasses import dataclass
 
 from reportlab.pdfgen.canvas import Canvas
 
-from .inbound_docs import MARGIN_X, PAGE_WIDTH, PartyAddress, _check_party, _Column, _is_count, _text, fit
-from .labels import MM
-from .pdf_fonts import HELVETICA, clean_text
-from .pick_lists import _Block, _check_number, _Doc, _plain, _render, _Section
+from ..toolkit.a4_documents import Block, Document, Section, render_document
+from ..toolkit.fonts import HELVETICA, clean_text, fit
+from ..toolkit.pages import (
+    MARGIN_X,
+    MM,
+    PAGE_WIDTH,
+    PartyAddress,
+    TableColumn,
+    check_document_number,
+    check_party,
+    has_text,
+    is_count,
+    plain_text,
+)
 from .shipping_labels import format_weight
 
 MAX_PARCELS = 10_000  # per manifest; a pickup is a few hundred parcels
@@ -36,19 +46,19 @@ class ManifestParcel:
 def _check_parcel(n: int, parcel: object) -> ManifestParcel:
     if not isinstance(parcel, ManifestParcel):
         raise ValueError(f"Parcel {n} is not a ManifestParcel.")
-    if not _text(parcel.tracking_number):
+    if not has_text(parcel.tracking_number):
         raise ValueError(f"Parcel {n} has no tracking number.")
     where = f"Parcel {n} ({parcel.tracking_number!r})"
     if not all(isinstance(v, str) for v in (parcel.order_number, parcel.channel, parcel.customer_code)):
         raise ValueError(f"{where}: the order number, channel and customer code must be text.")
-    if not _text(parcel.order_number):
+    if not has_text(parcel.order_number):
         raise ValueError(f"{where} has no order number.")
-    if not _is_count(parcel.weight_g, 1):
+    if not is_count(parcel.weight_g, 1):
         raise ValueError(f"{where}: the weight must be whole grams, 1 or more; got {parcel.weight_g!r}.")
     return parcel
 
 
-def _signature_block(carrier: str, count: int, weight: str) -> _Block:
+def _signature_block(carrier: str, count: int, weight: str) -> Block:
     """What the driver signs: the parcels received, name, signature and time; beside it the clerk."""
 
     def draw(canvas: Canvas, top: float) -> None:
@@ -84,7 +94,7 @@ def _signature_block(carrier: str, count: int, weight: str) -> _Block:
                 canvas.setLineWidth(0.5)
                 canvas.line(x + 24 * MM, y - 1, x + half - 10 * MM, y - 1)
 
-    return _Block(SIGNATURE_HEIGHT, draw)
+    return Block(SIGNATURE_HEIGHT, draw)
 
 
 def render_manifest(
@@ -99,12 +109,12 @@ def render_manifest(
     """An A4 manifest: one row per parcel in the order given (#, tracking number, order, customer,
     channel, weight), the total, then the signature box. The header repeats on every page with the
     manifest number as a Code 128, the carrier, the parcel count and the total weight."""
-    manifest_number = _check_number("Manifest", manifest_number)
-    carrier = _plain(carrier_name, "carrier name")
+    manifest_number = check_document_number("Manifest", manifest_number)
+    carrier = plain_text(carrier_name, "carrier name")
     if not carrier:
         raise ValueError("The manifest names no carrier.")
-    _check_party(warehouse, "warehouse")
-    status, opened = _plain(status, "status"), _plain(opened, "opening note")
+    check_party(warehouse, "warehouse")
+    status, opened = plain_text(status, "status"), plain_text(opened, "opening note")
     if isinstance(parcels, str) or not isinstance(parcels, Sequence):
         raise ValueError("parcels must be a list of ManifestParcel.")
     if not parcels:
@@ -130,15 +140,15 @@ def render_manifest(
             )
         )
     total = format_weight(grams)
-    section = _Section(
+    section = Section(
         band="",
         columns=(
-            _Column("#", 9, "right"),
-            _Column("Tracking number", 50, code=True),
-            _Column("Order", 34, code=True),
-            _Column("Customer", 20),
-            _Column("Channel", 0),
-            _Column("Weight", 22, "right"),
+            TableColumn("#", 9, "right"),
+            TableColumn("Tracking number", 50, code=True),
+            TableColumn("Order", 34, code=True),
+            TableColumn("Customer", 20),
+            TableColumn("Channel", 0),
+            TableColumn("Weight", 22, "right"),
         ),
         rows=tuple(rows),
         total=("", f"{len(rows):,} parcel{'s' if len(rows) != 1 else ''}", "", "", "", total),
@@ -146,7 +156,7 @@ def render_manifest(
     facts = [("Carrier", carrier), ("Parcels", f"{len(rows):,}"), ("Weight", total)]
     if status:
         facts.append(("Status", status))
-    doc = _Doc(
+    doc = Document(
         "Carrier manifest",
         "Manifest",
         manifest_number,
@@ -156,4 +166,4 @@ def render_manifest(
         (section,),
         _signature_block(carrier, len(rows), total),
     )
-    return _render(doc)
+    return render_document(doc)
