@@ -42,7 +42,7 @@ class _Publish:
         message = OutboxMessage.objects.filter(pk=self.message_id, published_at__isnull=True).first()
         if message is not None:
             with contextlib.suppress(BrokerAway):  # logged; the sweep sends it once the broker is back
-                _send(message)
+                outbox_send(message)
 
 
 def _waiting(key: str) -> bool:
@@ -74,7 +74,7 @@ class BrokerAway(Exception):
     """The broker did not take a message: later ones would fail the same way."""
 
 
-def _send(message: OutboxMessage) -> bool | None:
+def outbox_send(message: OutboxMessage) -> bool | None:
     """Hand the message to Celery by its task name and record the outcome on the row; None when
     another publisher claimed it first. A task known to this process goes through its own
     apply_async (eager mode runs it here and now)."""
@@ -109,7 +109,7 @@ def outbox_sweep(*, grace_seconds: int | None = None, limit: int = 500) -> dict:
     waiting = OutboxMessage.objects.filter(published_at__isnull=True, created_at__lte=cutoff).order_by("id")[:limit]
     for message in list(waiting):
         try:
-            outcome = _send(message)
+            outcome = outbox_send(message)
         except BrokerAway:
             failed += 1
             break

@@ -18,7 +18,7 @@ from apps.documents.layouts.shipping_labels import LabelAddress
 from apps.orders.choices import OrderStatus
 from apps.orders.models import Order
 from apps.orders.outbound import order_mark_packed
-from apps.orders.services import order_lock
+from apps.orders.transitions import order_lock
 from apps.shipping.labels import IssuedLabel, parcel_label_issue, parcel_label_void
 from apps.shipping.quotes import QuoteOption, compiled_channels, level_discount_pct, parcel_from_box, quote_channel
 

@@ -36,11 +36,12 @@ from .batch_files import (
     Problem,
     read_order_file,
 )
+from .bulk import orders_submit
 from .choices import EventKind, OrderSource, OrderStatus
 from .errors import OrderInvalid
 from .intake import RECIPIENT_PREFIX, OrderCodes, intake_resolve
 from .models import Order, OrderEvent, OrderLine
-from .services import allocation_message, order_numbers, orders_submit
+from .services import allocation_message, order_numbers
 
 IMPORT_KIND = "order_import"
 KINDS = {"regular": "Regular", "kickstarter": "Kickstarter"}

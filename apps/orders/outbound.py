@@ -20,7 +20,7 @@ from apps.inventory.services import stock_ship
 from .choices import EventKind, OrderStatus
 from .errors import OrderInvalid, OrderLocked
 from .models import Order
-from .services import order_event, order_lock, order_transition
+from .transitions import order_event, order_lock, order_transition
 
 ZERO = Decimal("0")
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.billing.errors import InsufficientBalance
 from apps.billing.services import fulfilment_fee, hold, release, wallet_for
-from apps.core.actors import actor_label, actor_person
+from apps.core.actors import actor_person
 from apps.core.errors import ApplicationError, PermissionDenied, problems_error
 from apps.core.identifiers import order_number
 from apps.core.services import sequence_block, sequence_next
@@ -28,7 +28,6 @@ from apps.warehouses.selectors import customer_warehouses, unknown_warehouse_pro
 from .choices import (
     EDITABLE,
     SUBMITTABLE,
-    TRANSITIONS,
     AbnormalReason,
     EventKind,
     OrderSource,
@@ -52,56 +51,13 @@ from .rules import (
     quantity_message,
     recipient_message,
 )
+from .transitions import order_event, order_lock, order_transition
 
 ZERO = Decimal("0")
 UNKNOWN_SOURCE = "Unknown order source."
-STATUS_TIMESTAMPS = {
-    OrderStatus.PENDING_SHIPMENT: "submitted_at",
-    OrderStatus.SHIPPED: "shipped_at",
-    OrderStatus.DELIVERED: "delivered_at",
-    OrderStatus.CANCELLED: "cancelled_at",
-}
 
 
 _person = actor_person  # the user behind an actor, None for a system actor
-
-
-def order_event(order: Order, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
-    """One line of the order's timeline (who, what); call inside the change's own transaction."""
-    return OrderEvent.objects.create(
-        order=order,
-        actor=_person(actor),
-        actor_label=actor_label(actor),
-        kind=kind,
-        message=message[:500],
-        from_status=from_status,
-        to_status=to_status,
-    )
-
-
-def order_transition(*, order: Order, to: str, actor=None, message: str = "", code: str = "") -> Order:
-    """The one place an order's status changes: checks DESIGN §5's table, stamps the time, keeps
-    the Abnormal reason, writes the timeline. Call inside a transaction with the row locked."""
-    current = OrderStatus(order.status)
-    if to not in TRANSITIONS[current]:
-        raise OrderLocked(
-            f"Order {order.number} is {current.label}; it cannot become {OrderStatus(to).label}.",
-            code="order_state_conflict",
-        )
-    order.status = to
-    order.abnormal_code = code if to == OrderStatus.ABNORMAL else ""
-    order.abnormal_message = message[:500] if to == OrderStatus.ABNORMAL else ""
-    stamp = STATUS_TIMESTAMPS.get(to)
-    if stamp:
-        setattr(order, stamp, timezone.now())
-    order.save()
-    order_event(order, actor=actor, kind=EventKind.STATUS, message=message, from_status=current, to_status=to)
-    return order
-
-
-def order_lock(order: Order) -> Order:
-    """The order's row, locked for the rest of the transaction, with what the services read."""
-    return Order.objects.select_for_update(of=("self",)).select_related("warehouse", "channel").get(pk=order.pk)
 
 
 def _next_number() -> str:
@@ -531,56 +487,3 @@ def order_cancel(*, actor, order: Order, reason: str = "") -> Order:
     return order_transition(
         order=order, to=OrderStatus.CANCELLED, actor=actor, message=f"Cancelled: {text}" if text else "Cancelled"
     )
-
-
-# --- Many at once --------------------------------------------------------------------------------
-
-
-@dataclass
-class BulkResult:
-    done: list
-    failed: list  # [(order, message)]
-
-    def summary(self, verb: str) -> str:
-        parts = [f"{len(self.done)} order{'s' if len(self.done) != 1 else ''} {verb}"]
-        if self.failed:
-            parts.append(f"{len(self.failed)} not: " + "; ".join(f"{o.number} — {m}" for o, m in self.failed[:5]))
-        return ". ".join(parts) + "."
-
-
-def orders_submit(*, actor, orders) -> BulkResult:
-    """Submit each order in its own transaction; Abnormal results and refusals are reported."""
-    result = BulkResult(done=[], failed=[])
-    for order in orders:
-        try:
-            submitted = order_submit(actor=actor, order=order)
-        except ApplicationError as exc:
-            result.failed.append((order, exc.message))
-            continue
-        if submitted.status == OrderStatus.PENDING_SHIPMENT:
-            result.done.append(submitted)
-        else:
-            result.failed.append((submitted, f"Abnormal: {submitted.abnormal_message}"))
-    return result
-
-
-def orders_cancel(*, actor, orders, reason: str = "") -> BulkResult:
-    result = BulkResult(done=[], failed=[])
-    for order in orders:
-        try:
-            result.done.append(order_cancel(actor=actor, order=order, reason=reason))
-        except ApplicationError as exc:
-            result.failed.append((order, exc.message))
-    return result
-
-
-def orders_retry_abnormal(*, customer, codes, limit: int = 500) -> BulkResult:
-    """Submit again the customer's Abnormal orders with one of these reason codes, oldest first
-    (called when stock arrives or a top-up is approved). Idempotent: an order that went on is
-    no longer Abnormal, one that still cannot stays as it is."""
-    waiting = list(
-        Order.objects.filter(customer=customer, status=OrderStatus.ABNORMAL, abnormal_code__in=codes).order_by("id")[
-            :limit
-        ]
-    )
-    return orders_submit(actor=None, orders=waiting)

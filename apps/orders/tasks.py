@@ -2,9 +2,9 @@ from celery import shared_task
 
 from apps.core.tenancy import in_customer_scope
 
+from .bulk import orders_retry_abnormal
 from .choices import RETRY_ON_BALANCE, RETRY_ON_STOCK, AbnormalReason, OrderStatus
 from .models import Order
-from .services import orders_retry_abnormal
 
 
 def _retry(customer, codes) -> dict:

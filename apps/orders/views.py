@@ -20,6 +20,7 @@ from apps.inventory.models import StockBalance
 from apps.shipping.customer_quotes import customer_quote
 from apps.warehouses.selectors import customer_warehouses
 
+from .bulk import orders_cancel, orders_submit
 from .choices import EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderSource, OrderStatus
 from .forms import CancelForm, FilterForm, OrderForm, filters_from, order_codes, read_lines, show_problems
 from .intake import intake_resolve
@@ -33,8 +34,6 @@ from .services import (
     order_create,
     order_submit,
     order_update,
-    orders_cancel,
-    orders_submit,
 )
 
 PAGE_SIZE = 50

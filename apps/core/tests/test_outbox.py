@@ -81,7 +81,7 @@ def test_a_claimed_message_is_not_sent_twice(db, django_capture_on_commit_callba
     OutboxMessage.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
     stale = OutboxMessage.objects.get(pk=message.pk)
     assert outbox_sweep()["sent"] == 1
-    from apps.core.outbox import _send
+    from apps.core.outbox import outbox_send
 
-    assert _send(stale) is None  # a second publisher holding the old row finds it claimed
+    assert outbox_send(stale) is None  # a second publisher holding the old row finds it claimed
     assert RECEIVED == [{"n": 1}]

@@ -42,3 +42,9 @@ def submitted(floor):
 def staff_side():
     with staff_scope():
         yield
+
+
+@pytest.fixture
+def clerk(client, floor):
+    client.force_login(floor.clerk)
+    return client

@@ -21,7 +21,7 @@ from apps.fulfillment.selectors import events_of
 from apps.orders.choices import OrderStatus
 from apps.orders.models import Order
 from apps.orders.services import order_cancel
-from apps.shipping.carriers import LocalCarrierAdapter, RetryableCarrierError, base, register_adapter
+from apps.shipping.carriers import LocalCarrierAdapter, RetryableCarrierError, register_adapter, registry
 
 from .test_outbound import pick_all
 
@@ -51,7 +51,7 @@ class FakeCarrier(LocalCarrierAdapter):
 
 @pytest.fixture
 def carrier(monkeypatch):
-    monkeypatch.setattr(base, "_registry", {})
+    monkeypatch.setattr(registry, "_registry", {})
     monkeypatch.setattr(FakeCarrier, "while_buying", None)
     monkeypatch.setattr(FakeCarrier, "voided", [])
     monkeypatch.setattr(FakeCarrier, "void_error", None)

@@ -21,6 +21,7 @@ from apps.documents.models import JOB_STATUS_BADGES, Job
 from apps.documents.services import job_progress_get
 from apps.warehouses.selectors import customer_warehouses
 
+from ..bulk import orders_cancel, orders_submit
 from ..choices import EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderSource
 from ..forms import CancelForm, FilterForm, NoteForm, OrderForm, filters_from, order_codes, read_lines, show_problems
 from ..intake import intake_resolve
@@ -34,8 +35,6 @@ from ..services import (
     order_note_add,
     order_submit,
     order_update,
-    orders_cancel,
-    orders_submit,
 )
 from ..views import back, quote_json, recognize_json, sku_search_json
 

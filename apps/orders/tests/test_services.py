@@ -11,6 +11,7 @@ from apps.core.errors import PermissionDenied
 from apps.core.identifiers import order_number_problem
 from apps.inventory.models import StockBalance
 from apps.inventory.services import stock_receive
+from apps.orders.bulk import orders_submit
 from apps.orders.choices import TRANSITIONS, AbnormalReason, OrderSource, OrderStatus
 from apps.orders.errors import OrderInvalid, OrderLocked
 from apps.orders.models import Order
@@ -19,10 +20,9 @@ from apps.orders.services import (
     order_copy,
     order_create,
     order_submit,
-    order_transition,
     order_update,
-    orders_submit,
 )
+from apps.orders.transitions import order_transition
 
 
 def balance(world, sku):
@@ -252,7 +252,7 @@ def test_an_abnormal_order_goes_on_by_itself_when_stock_arrives(world):
 
 
 def test_a_retry_that_still_fails_adds_no_noise_to_the_timeline(world):
-    from apps.orders.services import orders_retry_abnormal
+    from apps.orders.bulk import orders_retry_abnormal
 
     order = _abnormal(world, world.data(lines=[(world.products["MUG"], 3)]), AbnormalReason.INSUFFICIENT_STOCK)
     events = order.events.count()

@@ -1,0 +1,56 @@
+"""The one place an order's status changes (DESIGN §5's table), its timeline, and its row lock."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from apps.core.actors import actor_label, actor_person
+
+from .choices import TRANSITIONS, EventKind, OrderStatus
+from .errors import OrderLocked
+from .models import Order, OrderEvent
+
+STATUS_TIMESTAMPS = {
+    OrderStatus.PENDING_SHIPMENT: "submitted_at",
+    OrderStatus.SHIPPED: "shipped_at",
+    OrderStatus.DELIVERED: "delivered_at",
+    OrderStatus.CANCELLED: "cancelled_at",
+}
+
+
+def order_event(order: Order, *, actor, kind: str, message: str = "", from_status: str = "", to_status: str = ""):
+    """One line of the order's timeline (who, what); call inside the change's own transaction."""
+    return OrderEvent.objects.create(
+        order=order,
+        actor=actor_person(actor),
+        actor_label=actor_label(actor),
+        kind=kind,
+        message=message[:500],
+        from_status=from_status,
+        to_status=to_status,
+    )
+
+
+def order_transition(*, order: Order, to: str, actor=None, message: str = "", code: str = "") -> Order:
+    """The one place an order's status changes: checks DESIGN §5's table, stamps the time, keeps
+    the Abnormal reason, writes the timeline. Call inside a transaction with the row locked."""
+    current = OrderStatus(order.status)
+    if to not in TRANSITIONS[current]:
+        raise OrderLocked(
+            f"Order {order.number} is {current.label}; it cannot become {OrderStatus(to).label}.",
+            code="order_state_conflict",
+        )
+    order.status = to
+    order.abnormal_code = code if to == OrderStatus.ABNORMAL else ""
+    order.abnormal_message = message[:500] if to == OrderStatus.ABNORMAL else ""
+    stamp = STATUS_TIMESTAMPS.get(to)
+    if stamp:
+        setattr(order, stamp, timezone.now())
+    order.save()
+    order_event(order, actor=actor, kind=EventKind.STATUS, message=message, from_status=current, to_status=to)
+    return order
+
+
+def order_lock(order: Order) -> Order:
+    """The order's row, locked for the rest of the transaction, with what the services read."""
+    return Order.objects.select_for_update(of=("self",)).select_related("warehouse", "channel").get(pk=order.pk)
