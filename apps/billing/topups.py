@@ -82,7 +82,7 @@ def topup_submit(
     day = timezone.localdate().strftime("%y%m%d")
     topup = TopUp(
         customer=actor.customer,
-        number=f"TU{day}{sequence_next(name='topup', period=day):05d}",
+        number=f"TU{day}{sequence_next(name='topup', period=day, own_transaction=True):05d}",
         method=method,
         currency=currency,
         amount=value,

@@ -82,7 +82,7 @@ def _require_draft(inbound: InboundOrder, what: str) -> None:
 
 def _next_number() -> str:
     day = timezone.localdate().strftime("%y%m%d")
-    return f"IN{day}{sequence_next(name='inbound', period=day):05d}"
+    return f"IN{day}{sequence_next(name='inbound', period=day, own_transaction=True):05d}"
 
 
 def _clean_lines(*, customer, lines) -> list[tuple]:

@@ -62,13 +62,13 @@ _person = actor_person  # the user behind an actor, None for a system actor
 
 def _next_number() -> str:
     today = timezone.localdate()
-    return order_number(today, sequence_next(name="order", period=f"{today:%y%m%d}"))
+    return order_number(today, sequence_next(name="order", period=f"{today:%y%m%d}", own_transaction=True))
 
 
 def order_numbers(count: int) -> list[str]:
     """``count`` new order numbers at once (one sequence update, for batch imports)."""
     today = timezone.localdate()
-    first = sequence_block(name="order", period=f"{today:%y%m%d}", count=count)
+    first = sequence_block(name="order", period=f"{today:%y%m%d}", count=count, own_transaction=True)
     return [order_number(today, first + i) for i in range(count)]
 
 
