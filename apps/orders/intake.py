@@ -26,16 +26,12 @@ from .choices import OrderSource
 from .errors import OrderInvalid
 from .models import Order
 from .rules import (
-    MAX_LINES,
     MAX_REF,
     NO_LINES,
     REF_TOO_LONG,
-    TOO_MANY_LINES,
-    clean_quantity,
     clean_recipient,
     duplicate_ref_message,
-    inactive_message,
-    quantity_message,
+    lines_merge,
     recipient_message,
 )
 from .services import UNKNOWN_SOURCE, OrderData
@@ -155,29 +151,19 @@ def _taken_by_another(pks, editing) -> bool:
 
 
 def _lines(given, products, problems) -> list[tuple]:
-    merged: dict[int, list] = {}
+    found = []
     for index, (code, quantity) in enumerate(given):
         text = str(code if code is not None else "").strip()
         product = products.get(text.lower()) if text else None
         if product is None:
             problems.append(_problem(unknown_product_problem(text), "sku", index))
-            continue
-        if not product.is_active:
-            problems.append(IntakeProblem("sku", "invalid_lines", inactive_message(product.sku), index))
-            continue
-        units = clean_quantity(quantity)
-        if units is None:
-            problems.append(IntakeProblem("quantity", "invalid_lines", quantity_message(product.sku), index))
-            continue
-        if product.pk in merged:
-            merged[product.pk][1] += units
         else:
-            merged[product.pk] = [product, units]
+            found.append((index, product, quantity))
     if not given:
         problems.append(IntakeProblem("lines", "invalid_lines", NO_LINES))
-    elif len(merged) > MAX_LINES:
-        problems.append(IntakeProblem("lines", "invalid_lines", TOO_MANY_LINES))
-    return [(p, q) for p, q in merged.values()]
+    merged, wrong = lines_merge(found)
+    problems.extend(IntakeProblem(name, "invalid_lines", message, index) for index, name, message in wrong)
+    return merged
 
 
 def _data(result: Intake, warehouse, channel, lines, allocated: str = "") -> OrderData:

@@ -122,6 +122,29 @@ def clean_quantity(value) -> int | None:
     return None
 
 
+def lines_merge(lines) -> tuple[list[tuple], list[tuple]]:
+    """An order's (index, product, quantity) lines merged per product and checked — an active SKU,
+    whole units, at most MAX_LINES SKUs: ``([(product, units)], [(index or None, field, sentence)])``.
+    The intake and the order services both check lines here."""
+    merged: dict[int, list] = {}
+    problems = []
+    for index, product, quantity in lines:
+        if not product.is_active:
+            problems.append((index, "sku", inactive_message(product.sku)))
+            continue
+        units = clean_quantity(quantity)
+        if units is None:
+            problems.append((index, "quantity", quantity_message(product.sku)))
+            continue
+        if product.pk in merged:
+            merged[product.pk][1] += units
+        else:
+            merged[product.pk] = [product, units]
+    if len(merged) > MAX_LINES:
+        problems.append((None, "lines", TOO_MANY_LINES))
+    return [(p, q) for p, q in merged.values()], problems
+
+
 # --- The sentences of the order rules, written once (services, intake and importers say them alike) ---
 
 MAX_REF = 100

@@ -37,18 +37,14 @@ from .errors import OrderInvalid, OrderLocked
 from .models import RECIPIENT_FIELDS, Order, OrderEvent, OrderLine
 from .rules import (
     LABELS,
-    MAX_LINES,
     MAX_REF,
     NO_LINES,
     RECIPIENT,
     REF_TOO_LONG,
-    TOO_MANY_LINES,
-    clean_quantity,
     clean_recipient,
     describe_problems,
     duplicate_ref_message,
-    inactive_message,
-    quantity_message,
+    lines_merge,
     recipient_message,
 )
 from .transitions import order_event, order_lock, order_transition
@@ -101,30 +97,17 @@ def _customer_of(actor, customer):
 
 def check_lines(*, customer, lines) -> list[tuple]:
     """[(product, quantity)] merged per SKU and checked: the customer's active SKUs, whole units."""
-    merged: dict[int, list] = {}
-    problems = []
-    for product, quantity in lines:
-        if product is None or product.customer_id != customer.pk:
-            problems.append("One of the SKUs is not one of your products.")
-            continue
-        if not product.is_active:
-            problems.append(inactive_message(product.sku))
-            continue
-        units = clean_quantity(quantity)
-        if units is None:
-            problems.append(quantity_message(product.sku))
-            continue
-        if product.pk in merged:
-            merged[product.pk][1] += units
-        else:
-            merged[product.pk] = [product, units]
+    problems = ["One of the SKUs is not one of your products."] * sum(
+        1 for product, _q in lines if product is None or product.customer_id != customer.pk
+    )
+    mine = [(i, p, q) for i, (p, q) in enumerate(lines) if p is not None and p.customer_id == customer.pk]
+    merged, wrong = lines_merge(mine)
+    problems += [message for _i, _field, message in wrong]
     if problems:
         raise OrderInvalid(" ".join(problems[:5]), code="invalid_lines", extra={"lines": problems})
     if not merged:
         raise OrderInvalid(NO_LINES, code="invalid_lines", extra={"lines": [NO_LINES]})
-    if len(merged) > MAX_LINES:
-        raise OrderInvalid(TOO_MANY_LINES, code="invalid_lines", extra={"lines": [TOO_MANY_LINES]})
-    return [tuple(v) for v in merged.values()]
+    return merged
 
 
 def check_destination(*, customer, warehouse, channel) -> None:
