@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.utils import timezone
 
+from apps.core.actors import SYSTEM_LABEL, actor_label, actor_person
+
 from .choices import (
     MANIFEST_TRANSITIONS,
     PARCEL_TRANSITIONS,
@@ -28,7 +30,7 @@ from .choices import (
 from .errors import OutboundConflict
 from .models import FulfillmentEvent, Manifest, Parcel, PickLine, Wave, WaveOrder
 
-SYSTEM = "System"
+SYSTEM = SYSTEM_LABEL
 
 
 @dataclass(frozen=True)
@@ -48,19 +50,15 @@ MACHINES: dict[type[models.Model], Machine] = {
 
 
 def actor_fields(actor) -> dict:
-    """The event's ``actor`` (a user, or None) and ``actor_label``: the user's e-mail; any other
-    actor by its label or name; no actor at all is the System."""
-    if actor is None:
-        return {"actor": None, "actor_label": SYSTEM}
-    if getattr(actor, "pk", None) and hasattr(actor, "get_username"):
-        return {"actor": actor, "actor_label": (getattr(actor, "email", "") or actor.get_username())[:150]}
-    label = getattr(actor, "label", None) or getattr(actor, "name", None) or str(actor)
-    return {"actor": None, "actor_label": str(label)[:150] or SYSTEM}
+    """The event's ``actor`` and ``actor_label`` by the core's actor rules (apps.core.actors); a
+    person's label is their e-mail, so the history still reads after the user is gone."""
+    user = actor_person(actor)
+    if user is not None:
+        return {"actor": user, "actor_label": (getattr(user, "email", "") or user.get_username())[:150]}
+    return {"actor": None, "actor_label": actor_label(actor)[:150]}
 
 
-def person(actor):
-    """The user behind an actor, for ``*_by`` columns (None for the System)."""
-    return actor_fields(actor)["actor"]
+person = actor_person  # the user behind an actor, for ``*_by`` columns (None for a system actor)
 
 
 def _refusal(machine: Machine, obj, current: str, to: str) -> OutboundConflict:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from apps.core.actors import integration_actor
 from apps.fulfillment import choices
 from apps.fulfillment.choices import (
     EventSubject,
@@ -152,12 +153,11 @@ def test_a_batch_moves_all_or_nothing_and_writes_an_event_per_row(floor, submitt
 
 
 def test_actors_are_a_user_or_the_system(floor):
-    class Integration:
-        label = "Shopify · demo-store"
+    shop = integration_actor(platform="Shopify", name="demo-store", customer=floor.customer)
 
     assert actor_fields(floor.clerk) == {"actor": floor.clerk, "actor_label": floor.clerk.email}
     assert actor_fields(None) == {"actor": None, "actor_label": "System"}
-    assert actor_fields(Integration()) == {"actor": None, "actor_label": "Shopify · demo-store"}
+    assert actor_fields(shop) == {"actor": None, "actor_label": "Shopify · demo-store"}
 
 
 def timeline(obj):
