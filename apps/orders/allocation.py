@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from apps.inventory.selectors import available_stock
-from apps.warehouses.selectors import customer_warehouse_list, zone_ranks
+from apps.warehouses.selectors import customer_warehouse_list, no_warehouse_problem, zone_ranks
 
 if TYPE_CHECKING:
     from apps.warehouses.models import Warehouse
@@ -70,7 +70,7 @@ class Allocation:
 NO_WAREHOUSE = Allocation(
     warehouse=None,
     rule="none",
-    reason="No warehouse chosen: your logistics plan has no warehouse yet; ask your sales contact to add one.",
+    reason=no_warehouse_problem().message,
 )
 
 
