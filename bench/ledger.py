@@ -1,6 +1,6 @@
 """Benchmark: wallet ledger postings per second on ONE hot wallet, 8 threads each with its own connection.
 
-Run against PostgreSQL (the database is migrated if needed):
+Run against PostgreSQL (the database is created and migrated if needed):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fulfillment_bench .venv/bin/python bench/ledger.py
 
@@ -8,6 +8,10 @@ A fresh customer's wallet is credited 1,000,000.00; then the threads post charge
 idempotency key) through ``apps.billing.services.charge`` as fast as they can for ~5 s. Afterwards it checks there is
 no drift: the wallet balance equals Σ entry amounts, and the balance_after chain (ordered by id) has no gap.
 Scenario 2 races 8 × 200 charges of 1.00 for a balance of 500.00: exactly 500 must succeed, balance 0.
+Beside the app, in the same run and alternating with it, the reference: the app's own posting statement
+(``_PG_POST`` imported from apps/billing/services.py, the guarded UPDATE and the entry INSERT in one statement), sent
+raw in autocommit as ``charge`` sends it, with the same parameters, from the same number of threads, each on its own
+connection; it reports app/reference. The app does on top: the wallet lookup (one SELECT), the checks and its Python.
 Target: ≥ 1,000 postings/s with zero drift.
 
 Environment: BENCH_THREADS (8), BENCH_SECONDS (5).
@@ -35,16 +39,19 @@ from django.conf import settings  # noqa: E402
 settings.DEBUG = False  # as in production: no per-query logging
 
 from _threads import run_threads  # noqa: E402
+from _world import ensure_database  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from apps.accounts.services import customer_create  # noqa: E402
 from apps.billing import services  # noqa: E402
 from apps.billing.choices import EntryKind  # noqa: E402
 from apps.billing.errors import InsufficientBalance  # noqa: E402
 from apps.billing.models import Wallet, WalletEntry  # noqa: E402
+from apps.billing.services import _PG_POST  # noqa: E402
 from apps.core.tenancy import customer_scope  # noqa: E402
 
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
@@ -173,70 +180,95 @@ def show_queries():
     )
 
 
-RAW_UPDATE = """
-    UPDATE billing_wallet SET balance = balance + %s, held = held, updated_at = now()
-     WHERE id = %s AND balance + %s >= held RETURNING balance, held"""
-RAW_INSERT = """
-    INSERT INTO billing_walletentry (customer_id, wallet_id, kind, amount, held_delta, balance_after, held_after,
-        reference_type, reference_id, reference, memo, idempotency_key, created_at)
-    VALUES (%s, %s, 'fulfilment_fee', %s, 0, %s, %s, '', '', '', '', %s, now())"""
-
-
-def scenario_raw_sql(threads, seconds):
-    """Diagnostic: the same two statements per posting (guarded UPDATE … RETURNING + entry INSERT, one
-    transaction) as raw SQL without the ORM: what the database itself sustains here."""
-    customer = new_customer("1000000")
+def reference_poster(customer, *, prefix, seconds):
+    """The reference: the app's own posting statement (billing's ``_PG_POST``: the guarded wallet UPDATE and
+    the entry INSERT in one statement) sent raw in autocommit, as ``charge`` sends it outside a transaction,
+    with the same parameters — without charge's wallet lookup, its checks and its Python."""
     with customer_scope(customer):
         wallet_id = Wallet.objects.get(customer=customer).pk
     counter, lock = iter(range(10**9)), threading.Lock()
 
     def work():
         ok = 0
+        rng = random.Random(threading.get_ident())
         connection.ensure_connection()
         deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline:
-            with lock:
-                i = next(counter)
-            amount = Decimal("-0.01")
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(RAW_UPDATE, (amount, wallet_id, amount))
-                balance, held = cursor.fetchone()
-                cursor.execute(RAW_INSERT, (customer.pk, wallet_id, amount, balance, held, f"raw-{i}"))
-            ok += 1
+        with connection.cursor() as cursor:
+            while time.perf_counter() < deadline:
+                with lock:
+                    i = next(counter)
+                params = {
+                    "amount": -Decimal(rng.randint(1, 100)) / 100,
+                    "held": Decimal("0"),
+                    "now": timezone.now(),
+                    "wallet": wallet_id,
+                    "customer": customer.pk,
+                    "kind": EntryKind.FULFILMENT_FEE,
+                    "reference_type": "",
+                    "reference_id": "",
+                    "reference": "",
+                    "memo": "",
+                    "actor": None,
+                    "key": f"{prefix}-{i}",
+                }
+                cursor.execute(_PG_POST, params)
+                if cursor.fetchone() is None:
+                    raise InsufficientBalance("the reference's posting was refused")
+                ok += 1
         return ok, 0, []
 
-    results, elapsed = run_threads(work, threads)
+    return work
+
+
+def scenario_reference(threads, seconds):
+    customer = new_customer("1000000")
+    results, elapsed = run_threads(reference_poster(customer, prefix="r", seconds=seconds), threads)
     ok = sum(r[0] for r in results)
     balance, total, count, gap = drift(customer)
-    good = balance == total and gap is None
+    good = balance == total and gap is None and count == ok + 1
     print(
-        f"  raw SQL, {threads} threads, {elapsed:.2f} s: {ok} postings = {ok / elapsed:,.0f}/s; "
-        f"{'zero drift, chain gap-free' if good else 'DRIFT'}"
+        f"  reference (_PG_POST sent raw), {threads} thread(s), {elapsed:.2f} s: {ok} postings = "
+        f"{ok / elapsed:,.0f}/s; {'zero drift, chain gap-free' if good else 'DRIFT'}"
     )
     assert good
+    return ok / elapsed
 
 
 def main() -> None:
+    ensure_database()
     if connection.vendor != "postgresql":
         print("Run this against PostgreSQL (set DATABASE_URL).", file=sys.stderr)
         sys.exit(2)
     call_command("migrate", verbosity=0)
     print(f"PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs")
+    print(
+        "postings/s: successful charges ÷ time from the common start to the last finish. app: services.charge "
+        "(wallet lookup + the\none posting statement + Python); reference: the same statement (_PG_POST) with "
+        "the same parameters sent raw,\nsame threads, own connections, in the same run, alternating with the app"
+    )
     print("\nBaseline: 1 thread, 2 s")
-    scenario_throughput(1, min(SECONDS, 2.0))
-    print(f"\nScenario 1: {THREADS} threads, {SECONDS:g} s, one hot wallet")
-    rates = [scenario_throughput(THREADS, SECONDS) for _ in range(2)]
+    one = scenario_throughput(1, min(SECONDS, 2.0))
+    one_ref = scenario_reference(1, min(SECONDS, 2.0))
+    print(f"  app/reference {one / one_ref:.2f}×")
+    print(f"\nScenario 1: {THREADS} threads, {SECONDS:g} s, one hot wallet (app, reference, app, reference)")
+    rates, refs = [], []
+    for _ in range(2):
+        rates.append(scenario_throughput(THREADS, SECONDS))
+        refs.append(scenario_reference(THREADS, SECONDS))
+        print(f"  app/reference {rates[-1] / refs[-1]:.2f}×")
     print("\nScenario 2: more charges than balance")
     scenario_oversubscribed(THREADS, 200)
     print("\nWhere the time goes")
     show_queries()
-    print("\nDiagnostic: the same SQL without the ORM")
-    scenario_raw_sql(THREADS, SECONDS)
     best = max(rates)
     verdict = "OK" if best >= TARGET else "UNDER TARGET"
     print(
         f"\nbest: {best:,.0f} postings/s with {THREADS} threads on one wallet — {verdict} (target ≥ {TARGET:,}/s); "
         f"median of runs {statistics.median(rates):,.0f}/s; zero drift in every run"
+    )
+    print(
+        f"reference best {max(refs):,.0f}/s; app/reference {best / max(refs):.2f}× (best vs best), "
+        f"{statistics.median(r / f for r, f in zip(rates, refs, strict=True)):.2f}× (median of the pairs)"
     )
 
 
