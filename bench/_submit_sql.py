@@ -70,7 +70,7 @@ def _insert(event: OrderEvent):
 
 
 def probe_message(probe: Order) -> str:
-    return probe.events.filter(to_status=OrderStatus.PENDING_SHIPMENT).values_list("message", flat=True)[0]
+    return probe.events.filter(to_status=OrderStatus.PENDING_SHIPMENT).values_list("message", flat=True).first() or ""
 
 
 def plan(order: Order, *, actor, probe: Order, message: str) -> list[tuple[str, object]]:
