@@ -5,7 +5,7 @@ Per order: the order row lock (order_lock's SELECT … FOR UPDATE), the allocati
 (inventory's ``_FAST_SQL``), the wallet hold statement (billing's ``_PG_POST``), the status update
 (``Order.save()``'s UPDATE of every column) and the status event INSERT. The allocation and hold
 statements are imported, not copied; the lock, UPDATE and INSERT are compiled by Django's own compiler
-exactly as the ORM compiles them for order_submit, and ``app_texts`` checks each text against what
+exactly as the ORM compiles them for order_submit, and ``check_texts`` compares each text with what
 order_submit really sent. Parameters are built before the clock runs; the timed loop only sends them."""
 
 from django.db import connection, transaction
