@@ -224,7 +224,8 @@ sums AS (
 ),
 locked AS (
     SELECT sb.id, sums.d, sb.on_hand >= sb.allocated + sums.d AND sb.allocated + sums.d >= 0 AS fits
-      FROM inventory_stockbalance sb JOIN sums ON sb.product_id = sums.product_id AND sb.warehouse_id = sums.warehouse_id
+      FROM inventory_stockbalance sb
+      JOIN sums ON sb.product_id = sums.product_id AND sb.warehouse_id = sums.warehouse_id
      ORDER BY sb.product_id, sb.warehouse_id
        FOR UPDATE OF sb
 ),
