@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.billing.choices import EntryKind
 from apps.billing.errors import InsufficientBalance
 from apps.billing.services import charge, release
 from apps.billing.topups import misc_fee_notice
+from apps.core.retry import atomic_retry
 from apps.inventory.services import stock_ship
 
 from .choices import EventKind, OrderStatus
@@ -33,7 +33,7 @@ def _require_pending(order: Order, doing: str) -> None:
         )
 
 
-@transaction.atomic
+@atomic_retry
 def order_mark_packed(
     *, actor, order: Order, weight_g: int, actual_freight: Decimal, tracking_number: str, channel=None
 ) -> Order:
@@ -120,7 +120,7 @@ def _settle(order: Order, *, actor) -> None:
         )
 
 
-@transaction.atomic
+@atomic_retry
 def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
     """Handed to the carrier: the units leave their bins (ship moves), the hold settles against
     the actual freight and fee, and the order becomes Shipped with its tracking number."""
@@ -161,13 +161,13 @@ def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
     )
 
 
-@transaction.atomic
+@atomic_retry
 def order_deliver(*, actor, order: Order, message: str = "") -> Order:
     order = order_lock(order)
     return order_transition(order=order, to=OrderStatus.DELIVERED, actor=actor, message=message or "Delivered")
 
 
-@transaction.atomic
+@atomic_retry
 def order_return(*, actor, order: Order, message: str = "") -> Order:
     order = order_lock(order)
     return order_transition(

@@ -17,6 +17,7 @@ from apps.billing.services import release, wallet_for
 from apps.core.actors import actor_person
 from apps.core.errors import PermissionDenied, problems_error
 from apps.core.identifiers import order_number
+from apps.core.retry import atomic_retry
 from apps.core.services import sequence_block, sequence_next
 from apps.inventory.services import stock_release
 from apps.shipping.selectors import channel_warehouse_problem, customer_channels
@@ -307,10 +308,14 @@ def order_mark_abnormal(*, actor, order: Order, code: str, message: str) -> Orde
     Pending Shipment order gives its stock and hold back first."""
     if code not in AbnormalReason.values:
         raise OrderInvalid("Unknown reason code.")
-    with transaction.atomic():
-        order = order_lock(order)
-        _give_back(order, actor=actor)
-        return _mark_abnormal(order, actor=actor, code=code, message=message)
+    return _stop(actor=actor, order=order, code=code, message=message)
+
+
+@atomic_retry
+def _stop(*, actor, order: Order, code: str, message: str) -> Order:
+    order = order_lock(order)
+    _give_back(order, actor=actor)
+    return _mark_abnormal(order, actor=actor, code=code, message=message)
 
 
 def _give_back(order: Order, *, actor) -> None:
@@ -336,7 +341,7 @@ def _give_back(order: Order, *, actor) -> None:
 # --- Cancel --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_retry
 def order_cancel(*, actor, order: Order, reason: str = "") -> Order:
     """Cancel while Confirming, Abnormal, or Pending Shipment until the warehouse has packed it;
     the allocated stock and the held money go back."""
