@@ -77,9 +77,13 @@ def post_entries(*, wallet_id: int, customer_id: int, rows: list[dict]) -> list[
 
 
 def wallet_for(customer) -> Wallet:
+    if type(customer).wallet.related.is_cached(customer):  # read with the customer (select_related)
+        cached = type(customer).wallet.related.get_cached_value(customer)
+        if cached is not None and cached.pk is not None:
+            return cached
     wallet = Wallet.objects.filter(customer_id=customer.pk).only("id", "currency", "customer_id").first()
     if wallet is None:
-        Wallet.objects.bulk_create([Wallet(customer=customer)], ignore_conflicts=True)
+        Wallet.objects.bulk_create([Wallet(customer_id=customer.pk)], ignore_conflicts=True)
         wallet = Wallet.objects.get(customer_id=customer.pk)
     return wallet
 
@@ -128,6 +132,7 @@ def _post(
     reference_id: str = "",
     reference: str = "",
     memo: str = "",
+    announce: bool = True,
 ) -> WalletEntry:
     if not idempotency_key:
         raise ValueError("every wallet posting needs an idempotency key")
@@ -147,7 +152,7 @@ def _post(
     }
     # Money in or a hold released grows the available balance: that is announced through the
     # outbox in the same transaction as the entry (a repeated key posts nothing, announces nothing).
-    frees = amount - held > ZERO
+    frees = announce and amount - held > ZERO
     try:
         if connection.vendor == "postgresql":
             if not connection.in_atomic_block and not frees:
@@ -221,6 +226,71 @@ def hold(*, customer, amount, idempotency_key: str, actor=None, **ref) -> Wallet
         wallet=wallet,
         **ref,
     )
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One entry of a set posted together: signed changes of the balance and of the held amount."""
+
+    kind: str
+    amount: Decimal
+    held: Decimal
+    idempotency_key: str
+    memo: str = ""
+    reference_type: str = ""
+    reference_id: str = ""
+    reference: str = ""
+
+
+def post_many(*, customer, postings: list[Posting], actor=None) -> bool:
+    """Post several entries on the customer's wallet together, all or nothing — an order's
+    settlement: its hold released, its freight and fee charged, in one statement on PostgreSQL.
+    The entries that grow the available balance go first, so the guard on the total guards every
+    step. False when the wallet cannot take them all (nothing written); a set that frees money
+    on the whole announces it like a single posting does."""
+    wallet = wallet_for(customer)
+    postings = sorted(postings, key=lambda p: p.amount - p.held <= 0)  # stable: money in first
+    total, total_held = sum(p.amount for p in postings), sum(p.held for p in postings)
+    fields = [
+        {
+            "kind": p.kind,
+            "amount": p.amount,
+            "held_delta": p.held,
+            "reference_type": p.reference_type,
+            "reference_id": str(p.reference_id or ""),
+            "reference": p.reference,
+            "memo": p.memo[:300],
+            "actor_id": getattr(actor, "pk", None),
+            "idempotency_key": p.idempotency_key,
+        }
+        for p in postings
+    ]
+    if connection.vendor == "postgresql":
+        if post_entries(wallet_id=wallet.pk, customer_id=customer.pk, rows=fields) is None:
+            return False
+    else:
+        with transaction.atomic():
+            current = Wallet.objects.select_for_update().get(pk=wallet.pk)
+            if current.balance + total < current.held + total_held or current.held + total_held < 0:
+                return False
+            for p in postings:  # each through the single posting's guard: every step fits
+                _post(
+                    customer=customer,
+                    kind=p.kind,
+                    amount=p.amount,
+                    held=p.held,
+                    idempotency_key=p.idempotency_key,
+                    actor=actor,
+                    wallet=wallet,
+                    reference_type=p.reference_type,
+                    reference_id=p.reference_id,
+                    reference=p.reference,
+                    memo=p.memo,
+                    announce=False,
+                )
+    if total - total_held > ZERO:
+        balance_increased(customer.pk)
+    return True
 
 
 @dataclass(frozen=True)

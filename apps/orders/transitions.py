@@ -55,7 +55,11 @@ def order_transition(*, order: Order, to: str, actor=None, message: str = "", co
 
 def order_lock(order: Order) -> Order:
     """The order's row, locked for the rest of the transaction, with what the services read."""
-    return Order.objects.select_for_update(of=("self",)).select_related("warehouse", "channel").get(pk=order.pk)
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("customer__wallet", "warehouse", "channel")
+        .get(pk=order.pk)
+    )
 
 
 @dataclass

@@ -203,3 +203,25 @@ def test_a_big_hand_over_and_the_customers_submissions_at_once_never_deadlock(fl
         assert wallet.balance == entries.aggregate(s=Sum("amount"))["s"]
         held = Order.objects.filter(pk__in=[o.pk for o in waiting]).aggregate(s=Sum("held_amount"))["s"]
         assert wallet.held == held == entries.aggregate(s=Sum("held_delta"))["s"] > Decimal("0")
+
+
+@pytest.mark.django_db(transaction=True)  # committed: each announcement is a row of its own
+@pytest.mark.parametrize(("freight", "announced"), [(None, 0), ("1.00", 1)])
+def test_a_settlement_that_frees_no_money_announces_nothing(floor, freight, announced):
+    """Shipping at the estimate releases the hold and charges the same amount: the available
+    balance does not grow, so no retry of the customer's Abnormal orders is queued."""
+    from apps.core.models import OutboxMessage
+
+    manifest, (order,) = _packed(floor, 1)
+    if freight is not None:  # the packed parcel came out cheaper than the estimate
+        Order.objects.filter(pk=order.pk).update(actual_freight=Decimal(freight))
+    before = OutboxMessage.objects.filter(kind="balance_increased").count()
+    with staff_scope():
+        manifest_hand_over(actor=floor.clerk, manifest=manifest)
+    assert OutboxMessage.objects.filter(kind="balance_increased").count() - before == announced
+    entries = WalletEntry.objects.filter(reference_id=order.number).order_by("id")
+    assert [e.kind for e in entries] == ["hold", "release", "freight", "fulfilment_fee"]
+    assert (
+        entries.last().balance_after - entries.last().held_after
+        == Wallet.objects.get(customer=floor.customer).available
+    )
