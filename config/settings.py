@@ -154,6 +154,8 @@ CELERY_BEAT_SCHEDULE = {
     "documents-jobs-purge": {"task": "documents.jobs_purge", "schedule": crontab(hour=3, minute=30)},
     # Outbox messages not published after commit (broker down, process killed), every minute.
     "core-outbox-sweep": {"task": "core.outbox_sweep", "schedule": 60.0},
+    # Hand-overs left half done by a process that died (each order ships once), every 5 minutes.
+    "fulfillment-manifests-finish": {"task": "fulfillment.manifests_finish", "schedule": 300.0},
 }
 # The sweep leaves a message this long to its after-commit publish before sending it itself;
 # published messages are kept this many days for inspection.

@@ -5,6 +5,7 @@ charges can never overdraw, and the same idempotency key twice posts once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -15,30 +16,74 @@ from apps.core.outbox import outbox_emit
 
 from .choices import CHARGE_KINDS, CREDIT_KINDS, EntryKind
 from .errors import InsufficientBalance, InvalidAmount
-from .models import Wallet, WalletEntry
+from .models import LevelPrice, Wallet, WalletEntry
 from .money import positive_amount, round_money
 
 ZERO = Decimal("0")
 
-_PG_POST = """
-WITH guarded AS (
-    UPDATE billing_wallet SET balance = balance + %(amount)s, held = held + %(held)s, updated_at = %(now)s
-     WHERE id = %(wallet)s AND balance + %(amount)s >= held + %(held)s AND held + %(held)s >= 0
- RETURNING id, balance, held
+# Post entries on one wallet in one statement: the wallet's guarded UPDATE by their sum, then an
+# entry per row with its running balance. Every row moves the available balance the same way
+# (all money in, or all money out), so the guard on the total guards every step. The one
+# PostgreSQL write path of the wallet (one posting is a list of one).
+_ENTRIES_SQL = """
+WITH e (ord, kind, amount, held, reference_type, reference_id, reference, memo, actor_id, idem) AS (VALUES {rows}),
+total AS (SELECT SUM(amount::numeric) AS a, SUM(held::numeric) AS h FROM e),
+guarded AS (
+    UPDATE billing_wallet w SET balance = w.balance + total.a, held = w.held + total.h, updated_at = %(now)s
+      FROM total
+     WHERE w.id = %(wallet)s AND w.balance + total.a >= w.held + total.h AND w.held + total.h >= 0
+ RETURNING w.id, w.balance - total.a AS balance0, w.held - total.h AS held0
 )
 INSERT INTO billing_walletentry (customer_id, wallet_id, kind, amount, held_delta, balance_after, held_after,
        reference_type, reference_id, reference, memo, actor_id, idempotency_key, created_at)
-SELECT %(customer)s, guarded.id, %(kind)s, %(amount)s, %(held)s, guarded.balance, guarded.held,
-       %(reference_type)s, %(reference_id)s, %(reference)s, %(memo)s, %(actor)s, %(key)s, %(now)s
-  FROM guarded
+SELECT %(customer)s, g.id, e.kind, e.amount::numeric, e.held::numeric,
+       g.balance0 + SUM(e.amount::numeric) OVER (ORDER BY e.ord),
+       g.held0 + SUM(e.held::numeric) OVER (ORDER BY e.ord),
+       e.reference_type, e.reference_id, e.reference, e.memo, e.actor_id::bigint, e.idem, %(now)s
+  FROM e, guarded g
+ ORDER BY e.ord
 RETURNING id, balance_after, held_after
 """
 
 
+def post_entries(*, wallet_id: int, customer_id: int, rows: list[dict]) -> list[tuple] | None:
+    """PostgreSQL: post ``rows`` on one wallet in one statement; (id, balance after, held after)
+    per row in order, or None when the guard refused (nothing written). A repeated idempotency
+    key fails the insert and so undoes the update with it."""
+    params: dict = {"now": timezone.now(), "wallet": wallet_id, "customer": customer_id}
+    positions = []
+    for i, row in enumerate(rows):
+        positions.append(
+            f"(%(o{i})s, %(k{i})s, %(a{i})s, %(h{i})s, %(t{i})s, %(r{i})s, %(f{i})s, %(m{i})s, %(u{i})s, %(i{i})s)"
+        )
+        params.update(
+            {
+                f"o{i}": i,
+                f"k{i}": row["kind"],
+                f"a{i}": row["amount"],
+                f"h{i}": row["held_delta"],
+                f"t{i}": row["reference_type"],
+                f"r{i}": row["reference_id"],
+                f"f{i}": row["reference"],
+                f"m{i}": row["memo"],
+                f"u{i}": row["actor_id"],
+                f"i{i}": row["idempotency_key"],
+            }
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_ENTRIES_SQL.format(rows=", ".join(positions)), params)
+        written = cursor.fetchall()
+    return [(params["now"], *row) for row in written] or None
+
+
 def wallet_for(customer) -> Wallet:
+    if type(customer).wallet.related.is_cached(customer):  # read with the customer (select_related)
+        cached = type(customer).wallet.related.get_cached_value(customer)
+        if cached is not None and cached.pk is not None:
+            return cached
     wallet = Wallet.objects.filter(customer_id=customer.pk).only("id", "currency", "customer_id").first()
     if wallet is None:
-        Wallet.objects.bulk_create([Wallet(customer=customer)], ignore_conflicts=True)
+        Wallet.objects.bulk_create([Wallet(customer_id=customer.pk)], ignore_conflicts=True)
         wallet = Wallet.objects.get(customer_id=customer.pk)
     return wallet
 
@@ -51,9 +96,16 @@ def _shortage(wallet: Wallet, amount: Decimal, held: Decimal) -> Exception:
         )
     needed = -amount if amount < 0 else held
     return InsufficientBalance(
-        f"The wallet has {round_money(balance - current_held, wallet.currency)} {wallet.currency} available; "
-        f"{needed} {wallet.currency} is needed. Top up first.",
+        shortage_message(balance - current_held, needed, wallet.currency),
         extra={"available": str(balance - current_held)},
+    )
+
+
+def shortage_message(available: Decimal, needed: Decimal, currency: str) -> str:
+    """The sentence for money the wallet does not have (the one wording, whoever checks)."""
+    return (
+        f"The wallet has {round_money(available, currency)} {currency} available; "
+        f"{needed} {currency} is needed. Top up first."
     )
 
 
@@ -80,6 +132,7 @@ def _post(
     reference_id: str = "",
     reference: str = "",
     memo: str = "",
+    announce: bool = True,
 ) -> WalletEntry:
     if not idempotency_key:
         raise ValueError("every wallet posting needs an idempotency key")
@@ -99,7 +152,7 @@ def _post(
     }
     # Money in or a hold released grows the available balance: that is announced through the
     # outbox in the same transaction as the entry (a repeated key posts nothing, announces nothing).
-    frees = amount - held > ZERO
+    frees = announce and amount - held > ZERO
     try:
         if connection.vendor == "postgresql":
             if not connection.in_atomic_block and not frees:
@@ -128,28 +181,13 @@ def _post(
 
 def _post_pg(fields: dict) -> WalletEntry:
     """PostgreSQL: the guarded update and the entry in one statement (the row lock is held the
-    shortest time); a repeated key fails the insert and so undoes the update with it."""
-    now = timezone.now()
-    params = {
-        "amount": fields["amount"],
-        "held": fields["held_delta"],
-        "now": now,
-        "wallet": fields["wallet"].pk,
-        "customer": fields["customer"].pk,
-        "kind": fields["kind"],
-        "reference_type": fields["reference_type"],
-        "reference_id": fields["reference_id"],
-        "reference": fields["reference"],
-        "memo": fields["memo"],
-        "actor": getattr(fields["actor"], "pk", None),
-        "key": fields["idempotency_key"],
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_PG_POST, params)
-        row = cursor.fetchone()
-    if row is None:
+    shortest time)."""
+    row = {**fields, "actor_id": getattr(fields["actor"], "pk", None)}
+    written = post_entries(wallet_id=fields["wallet"].pk, customer_id=fields["customer"].pk, rows=[row])
+    if written is None:
         raise _shortage(fields["wallet"], fields["amount"], fields["held_delta"])
-    return WalletEntry(pk=row[0], balance_after=row[1], held_after=row[2], created_at=now, **fields)
+    ((now, pk, balance_after, held_after),) = written
+    return WalletEntry(pk=pk, balance_after=balance_after, held_after=held_after, created_at=now, **fields)
 
 
 def credit(*, customer, amount, kind: str = EntryKind.TOPUP, idempotency_key: str, actor=None, **ref) -> WalletEntry:
@@ -188,6 +226,121 @@ def hold(*, customer, amount, idempotency_key: str, actor=None, **ref) -> Wallet
         wallet=wallet,
         **ref,
     )
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One entry of a set posted together: signed changes of the balance and of the held amount."""
+
+    kind: str
+    amount: Decimal
+    held: Decimal
+    idempotency_key: str
+    memo: str = ""
+    reference_type: str = ""
+    reference_id: str = ""
+    reference: str = ""
+
+
+def post_many(*, customer, postings: list[Posting], actor=None) -> bool:
+    """Post several entries on the customer's wallet together, all or nothing — an order's
+    settlement: its hold released, its freight and fee charged, in one statement on PostgreSQL.
+    The entries that grow the available balance go first, so the guard on the total guards every
+    step. False when the wallet cannot take them all (nothing written); a set that frees money
+    on the whole announces it like a single posting does."""
+    wallet = wallet_for(customer)
+    postings = sorted(postings, key=lambda p: p.amount - p.held <= 0)  # stable: money in first
+    total, total_held = sum(p.amount for p in postings), sum(p.held for p in postings)
+    fields = [
+        {
+            "kind": p.kind,
+            "amount": p.amount,
+            "held_delta": p.held,
+            "reference_type": p.reference_type,
+            "reference_id": str(p.reference_id or ""),
+            "reference": p.reference,
+            "memo": p.memo[:300],
+            "actor_id": getattr(actor, "pk", None),
+            "idempotency_key": p.idempotency_key,
+        }
+        for p in postings
+    ]
+    if connection.vendor == "postgresql":
+        if post_entries(wallet_id=wallet.pk, customer_id=customer.pk, rows=fields) is None:
+            return False
+    else:
+        with transaction.atomic():
+            current = Wallet.objects.select_for_update().get(pk=wallet.pk)
+            if current.balance + total < current.held + total_held or current.held + total_held < 0:
+                return False
+            for p in postings:  # each through the single posting's guard: every step fits
+                _post(
+                    customer=customer,
+                    kind=p.kind,
+                    amount=p.amount,
+                    held=p.held,
+                    idempotency_key=p.idempotency_key,
+                    actor=actor,
+                    wallet=wallet,
+                    reference_type=p.reference_type,
+                    reference_id=p.reference_id,
+                    reference=p.reference,
+                    memo=p.memo,
+                    announce=False,
+                )
+    if total - total_held > ZERO:
+        balance_increased(customer.pk)
+    return True
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One amount to set aside in a batch (an order's estimated charges), with its key and cause."""
+
+    amount: Decimal
+    idempotency_key: str
+    reference_type: str = ""
+    reference_id: str = ""
+    reference: str = ""
+
+
+def hold_many(*, customer, wallet: Wallet, holds: list[Hold], actor=None) -> None:
+    """Set money aside for many causes at once (a batch of orders): one statement on PostgreSQL,
+    all or nothing — ``InsufficientBalance`` when the available balance cannot take them all,
+    and nothing is written."""
+    holds = [h for h in holds if h.amount > ZERO]
+    if not holds:
+        return
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            for h in holds:
+                hold(
+                    customer=customer,
+                    amount=h.amount,
+                    idempotency_key=h.idempotency_key,
+                    actor=actor,
+                    reference_type=h.reference_type,
+                    reference_id=h.reference_id,
+                    reference=h.reference,
+                )
+        return
+    actor_id = getattr(actor, "pk", None)
+    rows = [
+        {
+            "kind": EntryKind.HOLD,
+            "amount": ZERO,
+            "held_delta": positive_amount(h.amount, wallet.currency),
+            "reference_type": h.reference_type,
+            "reference_id": str(h.reference_id or ""),
+            "reference": h.reference,
+            "memo": "",
+            "actor_id": actor_id,
+            "idempotency_key": h.idempotency_key,
+        }
+        for h in holds
+    ]
+    if post_entries(wallet_id=wallet.pk, customer_id=customer.pk, rows=rows) is None:
+        raise _shortage(wallet, ZERO, sum(row["held_delta"] for row in rows))
 
 
 def release(*, customer, amount, idempotency_key: str, actor=None, **ref) -> WalletEntry:
@@ -268,10 +421,15 @@ def balance_increased(customer_id: int) -> None:
 def fulfilment_fee(*, customer, units: int) -> Decimal:
     """The fulfilment fee of one order from the customer's level price list: a fee per order plus
     one per unit beyond the first (the orders and warehouse apps charge it through `charge`)."""
-    from .models import LevelPrice
+    return fee_of(level_price(customer.level_id), units=units, currency=wallet_for(customer).currency)
 
-    price = LevelPrice.objects.filter(level_id=customer.level_id).first() or LevelPrice()
+
+def level_price(level_id: int | None):
+    """The level's price list (an unsaved default one when the level has none)."""
+    return LevelPrice.objects.filter(level_id=level_id).first() or LevelPrice()
+
+
+def fee_of(price, *, units: int, currency: str) -> Decimal:
+    """The fulfilment fee of one order of ``units`` units under a price list."""
     extra = max(int(units) - 1, 0)
-    return round_money(
-        price.fulfilment_fee_per_order + extra * price.fulfilment_fee_per_extra_unit, wallet_for(customer).currency
-    )
+    return round_money(price.fulfilment_fee_per_order + extra * price.fulfilment_fee_per_extra_unit, currency)

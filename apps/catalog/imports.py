@@ -21,6 +21,7 @@ from apps.documents.toolkit.xlsx import (
     cell_text,
     is_example_row,
     mark_errors,
+    read_header,
     read_table,
     template_xlsx,
     write_xlsx,
@@ -32,7 +33,6 @@ from .services import products_import
 
 IMPORT_KIND = "product_import"
 EXPORT_KIND = "product_export"
-SYNC_IMPORT_ROWS = 1000  # bigger files run as a Celery job with a progress bar
 SYNC_EXPORT_ROWS = 5000
 MAX_REPORTED_PROBLEMS = 500
 
@@ -111,8 +111,15 @@ def product_template() -> bytes:
     )
 
 
+def check_product_file(data: bytes) -> int | None:
+    """The upload request's check of a product file, before it is stored and its job queued: the
+    upload checks, the header row and rows below it, without reading the rows (read_header).
+    SpreadsheetError says what is wrong; returns the rows the file declares (None: it does not say)."""
+    return read_header(data, PRODUCT_COLUMNS).rows
+
+
 def read_product_rows(data: bytes):
-    """Check and read an uploaded product file; SpreadsheetError says what is wrong with it."""
+    """Check and read an uploaded product file (the import job); SpreadsheetError says what is wrong with it."""
     table = read_table(data, PRODUCT_COLUMNS)
     rows = [(row.number, _coerce(row.values)) for row in table.rows if not is_example_row(row, PRODUCT_COLUMNS)]
     if not rows:
@@ -120,23 +127,24 @@ def read_product_rows(data: bytes):
     return table, rows
 
 
-def product_import_start(*, actor, data: bytes, name: str, rows: int, only_valid: bool = False):
-    """Record an import job for an uploaded file; small files run now, big ones in Celery."""
+def product_import_start(*, actor, data: bytes, name: str, only_valid: bool = False):
+    """Check an uploaded product file as far as its header row (check_product_file; SpreadsheetError
+    when it is refused, and nothing is stored), store it and queue its import job, which reads the
+    rows once (product_import_run) while the job's page shows the progress. With eager Celery (the
+    laptop default) the job has run when this returns."""
+    rows = check_product_file(data)
     job = job_create(
         actor=actor,
         customer=actor.customer,
         kind=IMPORT_KIND,
         input_bytes=data,
         input_name=name,
-        total=rows,
+        total=rows or 0,
         title=f"Product import: {name}" + (" (valid rows only)" if only_valid else ""),
         params={"only_valid": only_valid},
     )
-    if rows <= SYNC_IMPORT_ROWS:
-        product_import_run(job_id=job.pk)
-        job.refresh_from_db()
-    else:
-        task_send_on_commit("catalog.product_import", job.pk, customer_id=actor.customer_id)
+    task_send_on_commit("catalog.product_import", job.pk, customer_id=actor.customer_id)
+    job.refresh_from_db()  # finished already when the task ran eagerly
     return job
 
 
@@ -173,7 +181,8 @@ def _coerce(values: dict) -> dict:
 
 
 def product_import_run(*, job_id: int) -> None:
-    """Run an import job once (a second delivery finds it claimed and does nothing)."""
+    """Run an import job once: read the stored file (the only time its rows are read), check and
+    import. A second delivery finds it claimed and does nothing."""
     job = job_start(job_id=job_id)
     if job is None:
         return
@@ -183,7 +192,8 @@ def product_import_run(*, job_id: int) -> None:
     except SpreadsheetError as exc:
         job_fail(job_id=job.pk, message=exc.message)
         return
-    job.total = len(rows)
+    job.total = len(rows)  # the upload request only had the rows the file declares
+    job_progress(job_id=job.pk, done=0, total=len(rows))
     only_valid = bool(job.params.get("only_valid"))
     try:
         _import_rows(job, data, table, rows, only_valid)

@@ -16,7 +16,7 @@ from apps.documents.toolkit.barcodes import symbology_for
 from apps.documents.toolkit.xlsx import SpreadsheetError
 
 from .forms import BulkActionForm, ImportForm, ProductForm
-from .imports import IMPORT_KIND, product_export_start, product_import_start, product_template, read_product_rows
+from .imports import IMPORT_KIND, product_export_start, product_import_start, product_template
 from .models import Product
 from .selectors import product_categories, product_list, product_measurement_history
 from .services import product_apply_upc, product_create, product_update, products_set_active, upc_generate
@@ -181,13 +181,11 @@ class ProductImportView(CustomerRequiredMixin, View):
         if upload.size > MAX_UPLOAD_BYTES:
             form.add_error("file", f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB.")
             return self.get(request, form=form, status=400)
-        data = upload.read()
-        try:
-            _table, rows = read_product_rows(data)  # a broken file is refused here, nothing saved
+        try:  # the file's header is checked here (nothing saved when it is refused); its rows in the job
+            job = product_import_start(actor=request.user, data=upload.read(), name=upload.name)
         except SpreadsheetError as exc:
             form.add_error("file", exc.message)
             return self.get(request, form=form, status=400)
-        job = product_import_start(actor=request.user, data=data, name=upload.name, rows=len(rows))
         return redirect("catalog:product-import-job", pk=job.pk)
 
 
@@ -218,7 +216,11 @@ class ProductImportValidOnlyView(CustomerRequiredMixin, View):
             return redirect("catalog:product-import-job", pk=job.pk)
         with job.input_file.open("rb") as f:
             data = f.read()
-        new = product_import_start(actor=request.user, data=data, name=job.input_name, rows=job.total, only_valid=True)
+        try:
+            new = product_import_start(actor=request.user, data=data, name=job.input_name, only_valid=True)
+        except SpreadsheetError as exc:
+            messages.error(request, exc.message)
+            return redirect("catalog:product-import-job", pk=job.pk)
         return redirect("catalog:product-import-job", pk=new.pk)
 
 

@@ -64,11 +64,13 @@ PARCEL_TRANSITIONS = {
 
 class ManifestStatus(models.TextChoices):
     OPEN = "open", "Open"
+    CLOSING = "closing", "Handing over"  # the driver signed; its orders are being shipped one by one
     CLOSED = "closed", "Handed over"
 
 
 MANIFEST_TRANSITIONS = {
-    ManifestStatus.OPEN: {ManifestStatus.CLOSED},
+    ManifestStatus.OPEN: {ManifestStatus.CLOSING},
+    ManifestStatus.CLOSING: {ManifestStatus.CLOSED},
     ManifestStatus.CLOSED: set(),
 }
 

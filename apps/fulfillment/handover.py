@@ -4,10 +4,14 @@ settles against the actual freight and fee, the tracking number is the customer'
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.errors import ApplicationError
 from apps.core.identifiers import order_number_problem
+from apps.core.retry import atomic_retry
 from apps.core.services import sequence_next
 from apps.orders.choices import OrderStatus
 from apps.orders.outbound import Pick, order_ship
@@ -15,7 +19,7 @@ from apps.orders.outbound import Pick, order_ship
 from .choices import ManifestStatus, ParcelStatus, PickStatus, WaveOrderStatus
 from .errors import OutboundConflict, ScanRefused
 from .models import Manifest, Parcel, PickLine
-from .transitions import person, record_created, transition, transition_many
+from .transitions import person, record_created, transition
 
 
 def _number() -> str:
@@ -108,28 +112,112 @@ def picks_of(order) -> list[Pick]:
     return [Pick(product=line.product, bin=line.bin, quantity=line.quantity) for line in lines]
 
 
+@dataclass
+class HandOver:
+    """What closing a manifest did: the orders shipped now, and the parcels taken off because
+    their order could not ship (the warehouse keeps those back)."""
+
+    manifest: Manifest
+    shipped: int = 0
+    kept_back: list[tuple[str, str]] = field(default_factory=list)  # (order number, why)
+
+
+def _close_start(*, actor, manifest: Manifest) -> Manifest:
+    """The driver signed: Open → Handing over (no more scans; a new manifest may open). A
+    manifest already handing over is resumed as it is."""
+    with transaction.atomic():
+        manifest = Manifest.objects.select_for_update().get(pk=manifest.pk)
+        if manifest.status == ManifestStatus.CLOSED:
+            raise OutboundConflict(f"Manifest {manifest.number} is already handed over.")
+        if manifest.status == ManifestStatus.OPEN:
+            if not manifest.parcels.exists():
+                raise ScanRefused("Scan at least one parcel before handing the manifest over.", code="empty_manifest")
+            transition(
+                manifest,
+                to=ManifestStatus.CLOSING,
+                actor=actor,
+                message="The driver signed: shipping its orders",
+                fields={"closed_by": person(actor)},
+            )
+        return manifest
+
+
+@atomic_retry
+def _ship_parcel(*, actor, manifest: Manifest, parcel_id: int) -> bool:
+    """One parcel in its own short transaction (parcel → order → stock → wallet, the lock order).
+    A parcel already handed over (a resumed close) is left alone, so a re-run ships each order
+    once. False when there was nothing to do."""
+    parcel = Parcel.objects.select_for_update(of=("self",)).select_related("order").get(pk=parcel_id)
+    if parcel.status != ParcelStatus.MANIFESTED or parcel.manifest_id != manifest.pk:
+        return False
+    order_ship(actor=actor, order=parcel.order, picks=picks_of(parcel.order))
+    transition(parcel, to=ParcelStatus.SHIPPED, actor=actor, message=f"Handed over with manifest {manifest.number}")
+    return True
+
+
 @transaction.atomic
+def _keep_back(*, actor, manifest: Manifest, parcel_id: int, why: str) -> str:
+    """The parcel's order cannot ship (stopped by staff since the scan, say): it comes off the
+    manifest and the warehouse keeps it back."""
+    parcel = Parcel.objects.select_for_update(of=("self",)).select_related("order").get(pk=parcel_id)
+    if parcel.status == ParcelStatus.MANIFESTED and parcel.manifest_id == manifest.pk:
+        transition(
+            parcel,
+            to=ParcelStatus.PACKED,
+            actor=actor,
+            message=f"Kept back from manifest {manifest.number}: {why}",
+            fields={"manifest": None},
+        )
+    return parcel.order.number
+
+
+def _close_finish(*, actor, manifest: Manifest, result: HandOver) -> Manifest:
+    with transaction.atomic():
+        manifest = Manifest.objects.select_for_update().get(pk=manifest.pk)
+        if manifest.status != ManifestStatus.CLOSING:
+            return manifest  # a concurrent run finished it
+        if manifest.parcels.filter(status=ParcelStatus.MANIFESTED).exists():
+            raise OutboundConflict(f"Manifest {manifest.number} still has parcels to ship; hand it over again.")
+        handed = manifest.parcels.filter(status=ParcelStatus.SHIPPED).count()
+        kept = "".join(f"; kept back {number}: {why}" for number, why in result.kept_back)
+        return transition(
+            manifest,
+            to=ManifestStatus.CLOSED,
+            actor=actor,
+            message=f"Handed over: {handed} parcel{'' if handed == 1 else 's'}{kept}"[:500],
+            fields={"closed_by": manifest.closed_by or person(actor), "closed_at": timezone.now()},
+        )
+
+
 def manifest_close(*, actor, manifest: Manifest) -> Manifest:
-    """The carrier took the parcels: every order on the manifest becomes Shipped. All or nothing."""
-    manifest = Manifest.objects.select_for_update().get(pk=manifest.pk)
-    if manifest.status != ManifestStatus.OPEN:
-        raise OutboundConflict(f"Manifest {manifest.number} is already handed over.")
-    parcels = list(manifest.parcels.select_related("order").order_by("order_id"))
-    if not parcels:
-        raise ScanRefused("Scan at least one parcel before handing the manifest over.", code="empty_manifest")
-    for parcel in parcels:
-        order_ship(actor=actor, order=parcel.order, picks=picks_of(parcel.order))
-    transition_many(
-        Parcel,
-        [parcel.pk for parcel in parcels],
-        to=ParcelStatus.SHIPPED,
-        actor=actor,
-        message=f"Handed over with manifest {manifest.number}",
-    )
-    return transition(
-        manifest,
-        to=ManifestStatus.CLOSED,
-        actor=actor,
-        message=f"Handed over: {len(parcels)} parcel{'s' if len(parcels) != 1 else ''}",
-        fields={"closed_by": person(actor), "closed_at": timezone.now()},
-    )
+    """The carrier took the parcels: every order on the manifest becomes Shipped."""
+    return manifest_hand_over(actor=actor, manifest=manifest).manifest
+
+
+def manifest_hand_over(*, actor, manifest: Manifest) -> HandOver:
+    """Close the manifest in small steps: mark it Handing over, ship each order in its own short
+    transaction (so a customer's wallet is held for one order at a time, never for the whole
+    pickup), then close it. Idempotent and resumable: after a crash, running it again (or the
+    ``fulfillment.manifests_finish`` sweep) ships what is left and nothing twice."""
+    manifest = _close_start(actor=actor, manifest=manifest)
+    result = HandOver(manifest=manifest)
+    pending = manifest.parcels.filter(status=ParcelStatus.MANIFESTED).order_by("order_id")
+    for parcel_id in list(pending.values_list("pk", flat=True)):
+        try:
+            result.shipped += _ship_parcel(actor=actor, manifest=manifest, parcel_id=parcel_id)
+        except ApplicationError as refusal:  # rolled back whole; Busy included (the parcel stays for a re-run)
+            if refusal.code == "busy":
+                raise
+            number = _keep_back(actor=actor, manifest=manifest, parcel_id=parcel_id, why=refusal.message)
+            result.kept_back.append((number, refusal.message))
+    result.manifest = _close_finish(actor=actor, manifest=manifest, result=result)
+    return result
+
+
+def manifests_finish(*, actor=None) -> int:
+    """Finish every manifest left Handing over (the process closing it died): the sweep."""
+    finished = 0
+    for manifest in Manifest.objects.filter(status=ManifestStatus.CLOSING).order_by("pk"):
+        manifest_hand_over(actor=actor, manifest=manifest)
+        finished += 1
+    return finished

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from apps.core.errors import ApplicationError
 from apps.core.identifiers import order_number_problem
+from apps.core.retry import atomic_retry
 from apps.documents.layouts.shipping_labels import LabelAddress
 from apps.orders.choices import OrderStatus
 from apps.orders.models import Order
@@ -227,11 +228,9 @@ def pack_complete(
         reference=order.external_ref,
     )
     try:
-        with transaction.atomic():
-            order = _check_packable(order, task.wave_order)
-            return _attach(
-                actor=actor, order=order, wave_order=task.wave_order, option=option, label=label, dims=dims, box=box
-            )
+        return _attach(
+            actor=actor, order=order, wave_order=task.wave_order, option=option, label=label, dims=dims, box=box
+        )
     except ApplicationError as exc:
         voided = _void(label, channel)
         skip_if_stopped(task.wave_order, actor=actor)  # a cancelled order leaves the pick list
@@ -245,10 +244,13 @@ def pack_complete(
         raise
 
 
+@atomic_retry
 def _attach(
     *, actor, order: Order, wave_order: WaveOrder, option: QuoteOption, label: IssuedLabel, dims, box
 ) -> Parcel:
-    """The order is Packed with its label: the order's packed state, the parcel, the slot."""
+    """The order is Packed with its label (checked again under the lock): the order's packed
+    state, the parcel, the slot."""
+    order = _check_packable(order, wave_order)
     order_mark_packed(
         actor=actor,
         order=order,

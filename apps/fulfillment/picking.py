@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from apps.core.errors import ValidationFailed
+from apps.core.retry import atomic_retry
 from apps.core.services import sequence_next
 from apps.inventory.cycle_counts import cycle_count_create, cycle_count_record
 from apps.inventory.models import BinStock
@@ -274,7 +275,7 @@ def _pick(*, actor, line, bin_code, product_code, quantity) -> PickLine:
     return line
 
 
-@transaction.atomic
+@atomic_retry
 def pick_short(*, actor, line: PickLine, found: int) -> WaveOrder:
     """The bin holds fewer units than the line needs: the order stops (Abnormal, stock
     discrepancy — its stock and hold go back), the bin gets a count to review, the customer is

@@ -11,7 +11,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from apps.inbound.choices import InboundStatus
@@ -223,15 +223,21 @@ def handover_board(*, warehouse: Warehouse) -> tuple[list[CarrierDesk], list[Man
         if c.is_active or c.pk in open_manifests or waiting.get(c.pk)
     ]
     closed = list(
-        _with_parcels(Manifest.objects.filter(warehouse=warehouse, status=ManifestStatus.CLOSED))
+        _with_parcels(
+            Manifest.objects.filter(warehouse=warehouse, status__in=[ManifestStatus.CLOSING, ManifestStatus.CLOSED])
+        )
         .select_related("carrier", "closed_by")
-        .order_by("-closed_at", "-id")[:20]
+        .order_by(F("closed_at").desc(nulls_first=True), "-id")[:20]
     )
     return desks, closed
 
 
 def _with_parcels(qs: QuerySet[Manifest]) -> QuerySet[Manifest]:
-    return qs.annotate(parcel_count=Count("parcels"), weight_g=Sum("parcels__weight_g"))
+    return qs.annotate(
+        parcel_count=Count("parcels"),
+        shipped_count=Count("parcels", filter=Q(parcels__status=ParcelStatus.SHIPPED)),
+        weight_g=Sum("parcels__weight_g"),
+    )
 
 
 def manifest_get(*, number: str) -> Manifest | None:

@@ -1,8 +1,10 @@
 from celery import shared_task
 from django.core.mail import send_mail
 
-from apps.core.tenancy import in_customer_scope
+from apps.core.tenancy import in_customer_scope, staff_scope
 from apps.orders.models import Order
+
+from . import handover
 
 
 @shared_task(name="fulfillment.notify_short_pick")
@@ -23,3 +25,10 @@ def notify_short_pick(order_id: int, *, customer) -> int:
         from_email=None,
         recipient_list=recipients,
     )
+
+
+@shared_task(name="fulfillment.manifests_finish")
+def manifests_finish() -> int:
+    """Finish the hand-overs a dead process left half done (idempotent: nothing ships twice)."""
+    with staff_scope():
+        return handover.manifests_finish(actor=None)

@@ -8,9 +8,10 @@ first event of new objects, made in their initial state by the model's default."
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from apps.core.actors import SYSTEM_LABEL, actor_label, actor_person
@@ -61,6 +62,12 @@ def actor_fields(actor) -> dict:
 person = actor_person  # the user behind an actor, for ``*_by`` columns (None for a system actor)
 
 
+def _atomic():
+    """The caller's transaction when there is one (no savepoint: every refusal comes before the
+    first write, so there is nothing to undo), else one of its own."""
+    return nullcontext() if connection.in_atomic_block else transaction.atomic()
+
+
 def _refusal(machine: Machine, obj, current: str, to: str) -> OutboundConflict:
     states = machine.states
     return OutboundConflict(
@@ -89,7 +96,7 @@ def transition(obj: models.Model, *, to: str, actor, message: str = "", fields: 
     model = type(obj)
     machine = MACHINES[model]
     to = machine.states(to)
-    with transaction.atomic():
+    with _atomic():
         current = model.objects.select_for_update(of=("self",)).values_list("status", flat=True).get(pk=obj.pk)
         if to not in machine.table[machine.states(current)]:
             raise _refusal(machine, obj, current, to)
@@ -111,7 +118,7 @@ def transition_many(
     wanted = sorted(set(pks))
     if not wanted:
         return []
-    with transaction.atomic():
+    with _atomic():
         rows = list(
             model.objects.select_for_update(of=("self",)).filter(pk__in=wanted).only("pk", "status").order_by("pk")
         )

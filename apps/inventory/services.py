@@ -41,16 +41,21 @@ EFFECTS = {
 }
 
 
-def _describe_shortage(kind, product, warehouse, quantity, bin) -> str:
-    balance = StockBalance.objects.filter(product=product, warehouse=warehouse).first()
-    on_hand, allocated = (balance.on_hand, balance.allocated) if balance else (0, 0)
-    where = f"{product.sku} in {warehouse.code}"
+def shortage_message(kind, sku: str, warehouse_code: str, on_hand: int, allocated: int, quantity: int) -> str:
+    """The sentence for a move the stock cannot take (the one wording, whoever checks)."""
+    where = f"{sku} in {warehouse_code}"
     if kind == MoveKind.RELEASE or (kind == MoveKind.SHIP and allocated < quantity):
         return f"Only {allocated} of {where} are allocated; cannot {kind} {quantity}."
     return (
         f"Only {on_hand - allocated} of {where} are available ({on_hand} on hand, {allocated} allocated); "
         f"cannot {kind} {quantity}."
     )
+
+
+def describe_shortage(kind, product, warehouse, quantity, bin=None) -> str:
+    balance = StockBalance.objects.filter(product=product, warehouse=warehouse).first()
+    on_hand, allocated = (balance.on_hand, balance.allocated) if balance else (0, 0)
+    return shortage_message(kind, product.sku, warehouse.code, on_hand, allocated, quantity)
 
 
 # The orders app retries the customer's orders that were Abnormal for insufficient stock when the
@@ -178,7 +183,7 @@ def _post_move(
                 updated_at=Now(),
             )
             if not updated:
-                raise InsufficientStock(_describe_shortage(kind, product, warehouse, quantity, bin))
+                raise InsufficientStock(describe_shortage(kind, product, warehouse, quantity, bin))
             if d_bin:
                 _move_bin(product=product, bin=bin, delta=d_bin)
             elif d_on_hand < 0:
@@ -207,34 +212,85 @@ def _check_loose(*, product, warehouse) -> None:
         raise InvalidMove(f"{product.sku} in {warehouse.code} is shelved in bins: name the bin the units come from.")
 
 
-_FAST_SQL = """
-WITH guarded AS (
-    UPDATE inventory_stockbalance
-       SET allocated = allocated + %(d_allocated)s, updated_at = NOW()
-     WHERE product_id = %(product_id)s AND warehouse_id = %(warehouse_id)s
-       AND on_hand >= allocated + %(d_allocated)s AND allocated + %(d_allocated)s >= 0
- RETURNING id
+# Allocate or release many (product, warehouse) lines in one statement: each balance's guarded
+# UPDATE (by its lines' sum) and a ledger row per line, written only for the balances the guard
+# let through. The one PostgreSQL write path for allocations (a single line is a list of one).
+_ALLOCATE_SQL = """
+WITH wanted (ord, customer_id, product_id, warehouse_id, kind, quantity, d_allocated, reason, reference_type,
+             reference_id, reference, actor_id) AS (VALUES {rows}),
+sums AS (
+    SELECT product_id::bigint AS product_id, warehouse_id::bigint AS warehouse_id, SUM(d_allocated::integer) AS d
+      FROM wanted GROUP BY 1, 2
+),
+locked AS (
+    SELECT sb.id, sums.d, sb.on_hand >= sb.allocated + sums.d AND sb.allocated + sums.d >= 0 AS fits
+      FROM inventory_stockbalance sb
+      JOIN sums ON sb.product_id = sums.product_id AND sb.warehouse_id = sums.warehouse_id
+     ORDER BY sb.product_id, sb.warehouse_id
+       FOR UPDATE OF sb
+),
+ok AS (
+    SELECT COUNT(*) FILTER (WHERE fits) = (SELECT COUNT(*) FROM sums) AS all_fit FROM locked
+),
+guarded AS (
+    UPDATE inventory_stockbalance sb
+       SET allocated = sb.allocated + locked.d, updated_at = NOW()
+      FROM locked, ok
+     WHERE sb.id = locked.id AND ok.all_fit
+       AND sb.on_hand >= sb.allocated + locked.d AND sb.allocated + locked.d >= 0
+ RETURNING sb.id
 )
 INSERT INTO inventory_stockmove (customer_id, product_id, warehouse_id, bin_id, kind, quantity, on_hand_delta,
        allocated_delta, damaged_delta, reason, reference_type, reference_id, reference, actor_id,
        idempotency_key, created_at)
-SELECT %(customer_id)s, %(product_id)s, %(warehouse_id)s, NULL, %(kind)s, %(quantity)s, 0, %(d_allocated)s, 0,
-       %(reason)s, %(reference_type)s, %(reference_id)s, %(reference)s, %(actor_id)s, NULL, %(now)s
-  FROM guarded
+SELECT w.customer_id::bigint, w.product_id::bigint, w.warehouse_id::bigint, NULL, w.kind, w.quantity::integer, 0,
+       w.d_allocated::integer, 0, w.reason, w.reference_type, w.reference_id, w.reference, w.actor_id::bigint, NULL,
+       %s
+  FROM wanted w
+ WHERE (SELECT COUNT(*) FROM guarded) = (SELECT COUNT(*) FROM sums)
+ ORDER BY w.ord
 RETURNING id
 """
 
+ALLOCATION_FIELDS = (
+    "customer_id",
+    "product_id",
+    "warehouse_id",
+    "kind",
+    "quantity",
+    "allocated_delta",
+    "reason",
+    "reference_type",
+    "reference_id",
+    "reference",
+    "actor_id",
+)
+
+
+def post_allocations(rows: list[dict]) -> list[int] | None:
+    """Allocate or release many lines (StockMove fields) on PostgreSQL in one statement: every
+    balance they touch is locked in the ledger's order (product, then warehouse), checked by
+    the sum of its lines, and only when all of them fit are the balances updated and a move
+    written per line. The one PostgreSQL write path of allocations (one line is a list of one).
+    The new move ids in row order, or None when a balance could not take its lines (nothing
+    written, nothing to undo: no savepoint needed)."""
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(ALLOCATION_FIELDS) + 1)) + ")"] * len(rows))
+    params: list = []
+    for ord_, row in enumerate(rows):
+        params += [ord_, *(row[name] for name in ALLOCATION_FIELDS)]
+    with connection.cursor() as cursor:  # one statement: atomic on its own, or part of the caller's transaction
+        cursor.execute(_ALLOCATE_SQL.format(rows=values), [*params, timezone.now()])
+        ids = [row_id for (row_id,) in cursor.fetchall()]
+    return ids or None
+
 
 def _post_allocation_fast(fields: dict, product, warehouse, quantity: int) -> StockMove:
-    """Allocate or release on PostgreSQL in one statement: the guarded UPDATE and the ledger row
-    together, so the row lock is held for the shortest time (the hot path of order submission)."""
-    params = {**fields, "d_allocated": fields["allocated_delta"], "now": timezone.now()}
-    with connection.cursor() as cursor:  # one statement: atomic on its own, or part of the caller's transaction
-        cursor.execute(_FAST_SQL, params)
-        row = cursor.fetchone()
-    if row is None:
-        raise InsufficientStock(_describe_shortage(fields["kind"], product, warehouse, quantity, None))
-    return StockMove(pk=row[0], created_at=params["now"], **fields)
+    """Allocate or release one line on PostgreSQL in one statement, so the row lock is held for
+    the shortest time."""
+    ids = post_allocations([fields])
+    if ids is None:
+        raise InsufficientStock(describe_shortage(fields["kind"], product, warehouse, quantity, None))
+    return StockMove(pk=ids[0], **fields)
 
 
 def _move_bin(*, product, bin, delta: int) -> None:

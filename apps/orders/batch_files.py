@@ -1,5 +1,6 @@
-"""The two batch-order upload templates (Regular and Kickstarter) and reading a filled-in file
-into orders and lines with the row each came from; the checks and the writing are in imports.py."""
+"""The two batch-order upload templates (Regular and Kickstarter), the upload request's check of a
+filled-in file (its sheets and header rows, not its rows), and reading it into orders and lines
+with the row each came from (in the import job); the checks and the writing are in imports.py."""
 
 from __future__ import annotations
 
@@ -10,14 +11,16 @@ from typing import Any
 
 from openpyxl import load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
-from python_calamine import CalamineWorkbook
 
 from apps.documents.toolkit.xlsx import (
+    HEADER_SEARCH_ROWS,
     Column,
     Table,
+    WorkbookPeek,
     cell_text,
     check_xlsx_upload,
     normalize_header,
+    read_header,
     read_table,
     template_xlsx,
 )
@@ -161,7 +164,7 @@ def regular_template(*, customer=None) -> bytes:
                     "One row per SKU of an order. Rows with the same Order ref form one order: "
                     "repeat the recipient on each.",
                     "A file is created whole or not at all: every problem is listed with its row and column first. "
-                    "Files of more than 500 rows are imported in the background.",
+                    "Files are imported in the background; the page shows the progress.",
                     _plan_note(customer),
                 ),
             )
@@ -299,13 +302,31 @@ class ParsedFile:
     problems: list[Problem] = field(default_factory=list)  # rows that make no order at all
 
 
+def check_order_file(data: bytes, kind: str) -> int | None:
+    """The upload request's check of an order file, before it is stored and its job queued: the
+    upload checks, the template's sheets and header rows, and rows below them — without reading
+    the rows (read_header). SpreadsheetError says what is wrong; returns the rows the file declares
+    for the progress bar (None when it does not say)."""
+    if kind == "regular":
+        return read_header(data, REGULAR_COLUMNS).rows
+    if kind == "kickstarter":
+        backers = read_header(data, _backer_columns(data), sheet=BACKERS_SHEET)
+        read_header(data, REWARD_COLUMNS, sheet=REWARDS_SHEET)
+        return backers.rows
+    raise _unknown_template()
+
+
 def read_order_file(data: bytes, kind: str) -> ParsedFile:
-    """Check and read an uploaded order file; SpreadsheetError says what is wrong with the file."""
+    """Check and read an uploaded order file (the import job); SpreadsheetError says what is wrong with the file."""
     if kind == "regular":
         return _read_regular(read_table(data, REGULAR_COLUMNS))
     if kind == "kickstarter":
         return _read_kickstarter(data)
-    raise OrderInvalid(
+    raise _unknown_template()
+
+
+def _unknown_template() -> OrderInvalid:
+    return OrderInvalid(
         "Choose the Regular or the Kickstarter template.", code="unknown_template", extra={"kind": ["unknown template"]}
     )
 
@@ -386,15 +407,15 @@ def _read_regular(table: Table) -> ParsedFile:
 
 def _backer_columns(data: bytes) -> tuple[Column, ...]:
     """The backer columns plus one ignored column per other header of the backer report."""
-    check_xlsx_upload(data)  # before calamine touches it
+    check_xlsx_upload(data)  # before anything reads it
     known = {normalize_header(c.header) for c in BACKER_COLUMNS} | {normalize_header("Errors")}
     try:
-        with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
+        with WorkbookPeek(data) as workbook:
             if BACKERS_SHEET not in workbook.sheet_names:
-                return BACKER_COLUMNS  # read_table says the sheet is missing
-            top = workbook.get_sheet_by_name(BACKERS_SHEET).to_python(skip_empty_area=False, nrows=20)
+                return BACKER_COLUMNS  # read_header / read_table say the sheet is missing
+            top = workbook.top(BACKERS_SHEET, HEADER_SEARCH_ROWS).rows
     except Exception:
-        return BACKER_COLUMNS  # read_table explains an unreadable file
+        return BACKER_COLUMNS  # read_header / read_table explain an unreadable file
     header = max(top, key=lambda line: sum(1 for v in line if v != "" and normalize_header(v) in known), default=[])
     extra, seen = [], set(known)
     for position, value in enumerate(header):

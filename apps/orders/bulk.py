@@ -1,5 +1,6 @@
-"""Many orders at once: each in its own short transaction, the results reported per order (bulk
-actions in the portal and the back office, batch imports' "submit at once", automatic retries)."""
+"""Many orders at once, in short transactions (a set of one customer's orders for a submit, one
+order for a cancel), the results reported per order: bulk actions in the portal and the back
+office, batch imports' "submit at once", automatic retries."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from apps.core.errors import ApplicationError
 
 from .choices import OrderStatus
 from .models import Order
-from .services import order_cancel, order_submit
+from .services import order_cancel
+from .submission import chunks, orders_submit_many
 
 
 @dataclass
@@ -25,18 +27,22 @@ class BulkResult:
 
 
 def orders_submit(*, actor, orders) -> BulkResult:
-    """Submit each order in its own transaction; Abnormal results and refusals are reported."""
+    """Submit the orders in sets of one customer (``submission.CHUNK`` a transaction), each set
+    planned in a fixed number of queries; Abnormal results and refusals are reported per order."""
     result = BulkResult(done=[], failed=[])
-    for order in orders:
+    for chunk in chunks(orders):
         try:
-            submitted = order_submit(actor=actor, order=order)
-        except ApplicationError as exc:
-            result.failed.append((order, exc.message))
+            outcomes = orders_submit_many(actor=actor, orders=chunk)
+        except ApplicationError as exc:  # the set could not be planned (busy): say so for each
+            result.failed += [(order, exc.message) for order in chunk]
             continue
-        if submitted.status == OrderStatus.PENDING_SHIPMENT:
-            result.done.append(submitted)
-        else:
-            result.failed.append((submitted, f"Abnormal: {submitted.abnormal_message}"))
+        for outcome in outcomes:
+            if outcome.refusal is not None:
+                result.failed.append((outcome.order, outcome.refusal.message))
+            elif outcome.order.status == OrderStatus.PENDING_SHIPMENT:
+                result.done.append(outcome.order)
+            else:
+                result.failed.append((outcome.order, f"Abnormal: {outcome.order.abnormal_message}"))
     return result
 
 

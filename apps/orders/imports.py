@@ -34,6 +34,7 @@ from apps.warehouses.selectors import warehouses_resolve
 from .batch_files import (
     ParsedFile,
     Problem,
+    check_order_file,
     read_order_file,
 )
 from .bulk import orders_submit
@@ -45,7 +46,6 @@ from .services import allocation_message, order_numbers
 
 IMPORT_KIND = "order_import"
 KINDS = {"regular": "Regular", "kickstarter": "Kickstarter"}
-SYNC_IMPORT_ROWS = 500  # bigger files run as a Celery job with a progress bar
 MAX_REPORTED_PROBLEMS = 500
 MAX_REPORTED_ABNORMAL = 50
 WRITE_BATCH = 5000
@@ -108,9 +108,11 @@ def check_orders(
         ],
     )
     valid = []
+    rows_done = 0
     for index, (order, result) in enumerate(zip(orders, results, strict=True), start=1):
+        rows_done += len(order.rows)
         if progress and index % PROGRESS_EVERY == 0:
-            progress(index, len(orders))
+            progress(rows_done, parsed.rows)  # in rows, as the job's total
         found = list(order.problems)
         line_problems = False
         for problem in result.problems:
@@ -155,7 +157,7 @@ def check_orders(
             )
         )
     if progress:
-        progress(len(orders), len(orders))
+        progress(parsed.rows, parsed.rows)
     ordered = sorted(problems, key=lambda p: (p.sheet, p.row, p.column or "", p.message))
     return Check(valid=valid, problems=ordered, orders=len(orders))
 
@@ -279,13 +281,15 @@ def order_import_start(
     submit: bool = False,
     warehouse_code: str = "",
 ):
-    """Record an import job for an uploaded Regular or Kickstarter file; files of up to 500 rows
-    run now, bigger ones in Celery. SpreadsheetError when the file cannot be read; OrderInvalid
-    when the warehouse given is not one of the customer's."""
+    """Check an uploaded Regular or Kickstarter file as far as its header rows (not its rows),
+    store it and queue its import job, which reads it once (order_import_run) while the job's page
+    shows the progress; with eager Celery (the laptop default) the job has run when this returns.
+    SpreadsheetError when the file is refused; OrderInvalid when the warehouse given is not one of
+    the customer's. Nothing is stored or queued when either is raised."""
     customer = getattr(actor, "customer", None)
     if customer is None:
         raise PermissionDenied("Batch order upload is for customer accounts.")
-    parsed = read_order_file(data, kind)
+    rows = check_order_file(data, kind)
     warehouse_code = _import_warehouse(customer, kind, warehouse_code)
     title = f"Order import ({KINDS[kind]}): {name}" + (" (valid orders only)" if only_valid else "")
     job = job_create(
@@ -294,15 +298,12 @@ def order_import_start(
         kind=IMPORT_KIND,
         input_bytes=data,
         input_name=name,
-        total=parsed.rows,
+        total=rows or 0,
         title=title[:200],
         params={"kind": kind, "only_valid": only_valid, "submit": submit, "warehouse_code": warehouse_code},
     )
-    if parsed.rows <= SYNC_IMPORT_ROWS:
-        order_import_run(job_id=job.pk, data=data, parsed=parsed)
-        job.refresh_from_db()
-    else:
-        task_send_on_commit("orders.order_import", job.pk, customer_id=customer.pk)
+    task_send_on_commit("orders.order_import", job.pk, customer_id=customer.pk)
+    job.refresh_from_db()  # finished already when the task ran eagerly
     return job
 
 
@@ -317,19 +318,21 @@ def _import_warehouse(customer, kind: str, code: str) -> str:
     return code
 
 
-def order_import_run(*, job_id: int, data: bytes | None = None, parsed: ParsedFile | None = None) -> None:
-    """Run an import job once: a second delivery finds it claimed and does nothing, and every
-    batch order carries its file's reference, so even a re-run after a lost worker creates
-    nothing twice (the references are taken)."""
+def order_import_run(*, job_id: int) -> None:
+    """Run an import job once: read the stored file (the only time its rows are read), check,
+    create, and submit when asked. A second delivery finds it claimed and does nothing, and every
+    batch order carries its file's reference, so even a re-run after a lost worker creates nothing
+    twice (the references are taken)."""
     job = job_start(job_id=job_id)
     if job is None:
         return
     try:
-        with _collector_paused(job.total > SYNC_IMPORT_ROWS):
-            if parsed is None:
-                with job.input_file.open("rb") as f:
-                    data = f.read()
-                parsed = read_order_file(data, job.params.get("kind", "regular"))
+        with _collector_paused():
+            with job.input_file.open("rb") as f:
+                data = f.read()
+            parsed = read_order_file(data, job.params.get("kind", "regular"))
+            job.total = parsed.rows  # the upload request only had the rows the file declares
+            job_progress(job_id=job.pk, done=0, total=parsed.rows)
             to_submit = _import(job, data, parsed)
         if to_submit is not None:
             _submit(job, *to_submit)
@@ -345,11 +348,11 @@ def order_import_run(*, job_id: int, data: bytes | None = None, parsed: ParsedFi
 
 
 @contextmanager
-def _collector_paused(pause: bool):
-    """Pause Python's cyclic garbage collector while a big file's tens of thousands of rows and
-    model instances are built (in a Celery worker): its full passes over the worker's heap cost
-    about a sixth of an import. Reference counting still frees everything; only cycles wait."""
-    if not pause or not gc.isenabled():
+def _collector_paused():
+    """Pause Python's cyclic garbage collector while a file's rows and model instances are built
+    (tens of thousands for a big file): its full passes over the worker's heap cost about a sixth
+    of an import. Reference counting still frees everything; only cycles wait."""
+    if not gc.isenabled():
         yield
         return
     gc.disable()

@@ -8,13 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
 from django.utils import timezone
 
 from apps.billing.choices import EntryKind
 from apps.billing.errors import InsufficientBalance
-from apps.billing.services import charge, release
+from apps.billing.services import Posting, charge, post_many, release
 from apps.billing.topups import misc_fee_notice
+from apps.core.retry import atomic_retry
 from apps.inventory.services import stock_ship
 
 from .choices import EventKind, OrderStatus
@@ -33,7 +33,7 @@ def _require_pending(order: Order, doing: str) -> None:
         )
 
 
-@transaction.atomic
+@atomic_retry
 def order_mark_packed(
     *, actor, order: Order, weight_g: int, actual_freight: Decimal, tracking_number: str, channel=None
 ) -> Order:
@@ -81,11 +81,29 @@ def _check_picks(order: Order, picks: list[Pick]) -> None:
 
 
 def _settle(order: Order, *, actor) -> None:
-    """Release the hold; charge the actual freight and fulfilment fee. What the wallet cannot pay
-    any more (a heavier parcel than estimated, a wallet emptied meanwhile) becomes a misc-fee
-    notice that waits for the next top-up — the wallet never goes negative."""
+    """Release the hold; charge the actual freight and fulfilment fee — together in one posting
+    when the wallet can take them, else one by one, and what the wallet cannot pay any more (a
+    heavier parcel than estimated, a wallet emptied meanwhile) becomes a misc-fee notice that
+    waits for the next top-up — the wallet never goes negative."""
     reference = {"reference_type": "order", "reference_id": order.number, "reference": order.number}
     key = f"order:{order.pk}:ship"
+    together = [
+        Posting(EntryKind.RELEASE, ZERO, -order.held_amount, f"{key}:release", **reference),
+        *(
+            Posting(
+                kind, -amount, ZERO, f"{key}:{kind}", memo=f"{EntryKind(kind).label} of {order.number}", **reference
+            )
+            for kind, amount in (
+                (EntryKind.FREIGHT, order.actual_freight),
+                (EntryKind.FULFILMENT_FEE, order.actual_fee),
+            )
+            if amount
+        ),
+    ]
+    together = [p for p in together if p.amount or p.held]
+    if together and post_many(customer=order.customer, postings=together, actor=actor):
+        order.held_amount = ZERO  # the usual case: one statement, and nothing freed to announce
+        return
     if order.held_amount > ZERO:
         release(
             customer=order.customer,
@@ -120,7 +138,7 @@ def _settle(order: Order, *, actor) -> None:
         )
 
 
-@transaction.atomic
+@atomic_retry
 def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
     """Handed to the carrier: the units leave their bins (ship moves), the hold settles against
     the actual freight and fee, and the order becomes Shipped with its tracking number."""
@@ -161,13 +179,13 @@ def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
     )
 
 
-@transaction.atomic
+@atomic_retry
 def order_deliver(*, actor, order: Order, message: str = "") -> Order:
     order = order_lock(order)
     return order_transition(order=order, to=OrderStatus.DELIVERED, actor=actor, message=message or "Delivered")
 
 
-@transaction.atomic
+@atomic_retry
 def order_return(*, actor, order: Order, message: str = "") -> Order:
     order = order_lock(order)
     return order_transition(

@@ -13,21 +13,19 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.billing.errors import InsufficientBalance
-from apps.billing.services import fulfilment_fee, hold, release, wallet_for
+from apps.billing.services import release, wallet_for
 from apps.core.actors import actor_person
-from apps.core.errors import ApplicationError, PermissionDenied, problems_error
+from apps.core.errors import PermissionDenied, problems_error
 from apps.core.identifiers import order_number
+from apps.core.retry import atomic_retry
 from apps.core.services import sequence_block, sequence_next
-from apps.inventory.errors import InsufficientStock
-from apps.inventory.services import stock_allocate, stock_release
-from apps.shipping.quotes import parcel_from_lines, quote
+from apps.inventory.services import stock_release
 from apps.shipping.selectors import channel_warehouse_problem, customer_channels
 from apps.warehouses.selectors import customer_warehouses, unknown_warehouse_problem
 
+from . import submission
 from .choices import (
     EDITABLE,
-    SUBMITTABLE,
     AbnormalReason,
     EventKind,
     OrderSource,
@@ -42,7 +40,6 @@ from .rules import (
     RECIPIENT,
     REF_TOO_LONG,
     clean_recipient,
-    describe_problems,
     duplicate_ref_message,
     lines_merge,
     recipient_message,
@@ -291,126 +288,9 @@ def order_note_add(*, actor, order: Order, message: str) -> OrderEvent:
     return order_event(order, actor=actor, kind=EventKind.NOTE, message=text)
 
 
-# --- Submit --------------------------------------------------------------------------------------
+# --- Submit (apps.orders.submission) ------------------------------------------------------------
 
-
-class _Abnormal(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code, self.message = code, message
-
-
-def _plan(order: Order, lines) -> tuple:
-    """(channel option, fee) for an order about to be submitted, or _Abnormal with the reason."""
-    customer = order.customer
-    if not customer_warehouses(customer=customer).filter(pk=order.warehouse_id).exists():
-        raise _Abnormal(
-            AbnormalReason.NO_WAREHOUSE,
-            f"Warehouse {order.warehouse.code} is not in your logistics plan any more; choose another.",
-        )
-    if not lines:
-        raise _Abnormal(AbnormalReason.UNKNOWN_SKU, "The order has no SKUs; add at least one.")
-    inactive = [line.product.sku for line in lines if not line.product.is_active]
-    if inactive:
-        raise _Abnormal(
-            AbnormalReason.UNKNOWN_SKU,
-            f"Deactivated SKUs: {', '.join(inactive)}. Activate them or remove them from the order.",
-        )
-    _fields, problems = clean_recipient(
-        {key: getattr(order, field) for key, (field, _l, _r) in RECIPIENT.items()}, complete=True
-    )
-    if problems:
-        raise _Abnormal(AbnormalReason.INVALID_ADDRESS, f"Check the address: {describe_problems(problems)}")
-    try:
-        parcel = parcel_from_lines([(line.product, line.quantity) for line in lines])
-    except ApplicationError as exc:
-        raise _Abnormal(AbnormalReason.MISSING_WEIGHT, exc.message) from None
-    allowed = set(
-        customer_channels(customer=customer).filter(warehouse=order.warehouse_id).values_list("pk", flat=True)
-    )
-    if order.channel_id is not None:
-        if order.channel_id not in allowed:
-            raise _Abnormal(
-                AbnormalReason.NO_CHANNEL,
-                f"The shipping method {order.channel.code} is not available "
-                "in your logistics plan any more; choose another.",
-            )
-        allowed = {order.channel_id}
-    result = quote(
-        warehouse=order.warehouse,
-        country=order.country,
-        postal_code=order.postal_code,
-        parcel=parcel,
-        level_id=customer.level_id,
-        channel_ids=allowed,
-    )
-    if not result.options:
-        reasons = "; ".join(f"{i.channel_code}: {i.reason}" for i in result.ineligible[:4])
-        raise _Abnormal(
-            AbnormalReason.NO_CHANNEL,
-            "No shipping method can take this parcel"
-            + (f" ({reasons})" if reasons else " — none is set up for this warehouse")
-            + ".",
-        )
-    units = sum(line.quantity for line in lines)
-    return result.options[0], parcel, fulfilment_fee(customer=customer, units=units)
-
-
-@transaction.atomic
-def order_submit(*, actor, order: Order) -> Order:
-    """Submit Shipment: Confirming or Abnormal → Pending Shipment (stock allocated, estimated
-    freight + fulfilment fee held), or → Abnormal with the reason. Returns the order either way."""
-    order = order_lock(order)
-    if order.status not in SUBMITTABLE:
-        raise OrderLocked(
-            f"Order {order.number} is {order.get_status_display()}; only Confirming and Abnormal "
-            "orders can be submitted."
-        )
-    lines = sorted(order.lines.select_related("product"), key=lambda line: line.product_id)  # lock order
-    reference = {"reference_type": "order", "reference_id": order.number, "reference": order.number}
-    try:
-        with transaction.atomic():
-            option, parcel, fee = _plan(order, lines)
-            for line in lines:
-                try:
-                    stock_allocate(
-                        actor=actor,
-                        product=line.product,
-                        warehouse=order.warehouse,
-                        quantity=line.quantity,
-                        **reference,
-                    )
-                except InsufficientStock as exc:
-                    raise _Abnormal(AbnormalReason.INSUFFICIENT_STOCK, exc.message) from None
-            total = option.total + fee
-            attempt = order.submit_count + 1
-            try:
-                if total > ZERO:  # nothing to set aside for a free parcel
-                    hold(
-                        customer=order.customer,
-                        amount=total,
-                        idempotency_key=f"order:{order.pk}:hold:{attempt}",
-                        actor=actor,
-                        **reference,
-                    )
-            except InsufficientBalance as exc:
-                raise _Abnormal(
-                    AbnormalReason.INSUFFICIENT_BALANCE,
-                    f"This order needs {total} {order.currency} (freight {option.total} + fulfilment fee "
-                    f"{fee}). {exc.message}",
-                ) from None
-    except _Abnormal as failure:
-        return _mark_abnormal(order, actor=actor, code=failure.code, message=failure.message)
-    order.channel_id = option.channel_id
-    order.estimated_freight, order.estimated_fee, order.estimated_cost = option.total, fee, total
-    order.estimated_weight_g = parcel.weight_g
-    order.held_amount, order.stock_allocated, order.submit_count = total, True, attempt
-    return order_transition(
-        order=order,
-        to=OrderStatus.PENDING_SHIPMENT,
-        actor=actor,
-        message=f"Submitted: {option.channel_name}, estimated {total} {order.currency} held",
-    )
+order_submit = submission.order_submit
 
 
 def _mark_abnormal(order: Order, *, actor, code: str, message: str) -> Order:
@@ -428,10 +308,14 @@ def order_mark_abnormal(*, actor, order: Order, code: str, message: str) -> Orde
     Pending Shipment order gives its stock and hold back first."""
     if code not in AbnormalReason.values:
         raise OrderInvalid("Unknown reason code.")
-    with transaction.atomic():
-        order = order_lock(order)
-        _give_back(order, actor=actor)
-        return _mark_abnormal(order, actor=actor, code=code, message=message)
+    return _stop(actor=actor, order=order, code=code, message=message)
+
+
+@atomic_retry
+def _stop(*, actor, order: Order, code: str, message: str) -> Order:
+    order = order_lock(order)
+    _give_back(order, actor=actor)
+    return _mark_abnormal(order, actor=actor, code=code, message=message)
 
 
 def _give_back(order: Order, *, actor) -> None:
@@ -457,7 +341,7 @@ def _give_back(order: Order, *, actor) -> None:
 # --- Cancel --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_retry
 def order_cancel(*, actor, order: Order, reason: str = "") -> Order:
     """Cancel while Confirming, Abnormal, or Pending Shipment until the warehouse has packed it;
     the allocated stock and the held money go back."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from apps.core.actors import actor_label, actor_person
@@ -53,4 +55,77 @@ def order_transition(*, order: Order, to: str, actor=None, message: str = "", co
 
 def order_lock(order: Order) -> Order:
     """The order's row, locked for the rest of the transaction, with what the services read."""
-    return Order.objects.select_for_update(of=("self",)).select_related("warehouse", "channel").get(pk=order.pk)
+    return (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("customer__wallet", "warehouse", "channel")
+        .get(pk=order.pk)
+    )
+
+
+@dataclass
+class OrderChange:
+    """One order's part of a change saved for many orders at once: a status move (checked like
+    ``order_transition``), or with ``to=None`` a timeline line for fields the caller set."""
+
+    order: Order
+    to: str | None
+    message: str = ""
+    code: str = ""
+
+
+SUBMISSION_FIELDS = [
+    "status",
+    "abnormal_code",
+    "abnormal_message",
+    "submitted_at",
+    "channel",
+    "estimated_freight",
+    "estimated_fee",
+    "estimated_cost",
+    "estimated_weight_g",
+    "held_amount",
+    "stock_allocated",
+    "submit_count",
+    "updated_at",
+]
+
+
+def order_changes_save(changes: list[OrderChange], *, actor, fields=SUBMISSION_FIELDS) -> None:
+    """``order_transition`` for many orders (the rows locked by the caller): every move checked
+    against the table and stamped, then one UPDATE of ``fields`` for all of them and one insert
+    of their timeline lines."""
+    if not changes:
+        return
+    now, who, label = timezone.now(), actor_person(actor), actor_label(actor)
+    events = []
+    for change in changes:
+        order = change.order
+        if change.to is None:
+            events.append(OrderEvent(order=order, kind=EventKind.ACTION, message=change.message[:500]))
+        else:
+            current = OrderStatus(order.status)
+            if change.to not in TRANSITIONS[current]:
+                raise OrderLocked(
+                    f"Order {order.number} is {current.label}; it cannot become {OrderStatus(change.to).label}.",
+                    code="order_state_conflict",
+                )
+            order.status = change.to
+            order.abnormal_code = change.code if change.to == OrderStatus.ABNORMAL else ""
+            order.abnormal_message = change.message[:500] if change.to == OrderStatus.ABNORMAL else ""
+            stamp = STATUS_TIMESTAMPS.get(change.to)
+            if stamp:
+                setattr(order, stamp, now)
+            events.append(
+                OrderEvent(
+                    order=order,
+                    kind=EventKind.STATUS,
+                    message=change.message[:500],
+                    from_status=current,
+                    to_status=change.to,
+                )
+            )
+        order.updated_at = now
+    for event in events:
+        event.actor, event.actor_label = who, label
+    Order.objects.bulk_update([change.order for change in changes], fields=fields)
+    OrderEvent.objects.bulk_create(events)

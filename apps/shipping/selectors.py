@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Exists, Q, QuerySet
 
 from apps.warehouses.selectors import customer_warehouses
 
@@ -8,12 +8,15 @@ from .models import Channel, CustomerChannel
 def customer_channels(*, customer) -> QuerySet[Channel]:
     """The channels a customer may use: those listed in its plan, else every active channel of
     its warehouses."""
-    qs = Channel.objects.filter(
-        is_active=True, carrier__is_active=True, warehouse__in=customer_warehouses(customer=customer)
-    ).select_related("carrier", "warehouse")
-    if CustomerChannel.objects.filter(customer=customer).exists():
-        qs = qs.filter(customer_links__customer=customer)
-    return qs.order_by("warehouse__code", "transit_days_max", "code")
+    listed = CustomerChannel.objects.filter(customer=customer)
+    return (
+        Channel.objects.filter(
+            is_active=True, carrier__is_active=True, warehouse__in=customer_warehouses(customer=customer)
+        )
+        .filter(~Exists(listed) | Q(pk__in=listed.values("channel_id")))  # one query either way
+        .select_related("carrier", "warehouse")
+        .order_by("warehouse__code", "transit_days_max", "code")
+    )
 
 
 def channel_list(*, warehouse=None) -> QuerySet[Channel]:

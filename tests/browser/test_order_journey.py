@@ -1,6 +1,7 @@
 """An order by hand in a real browser: paste an address for Auto-recognition, add a SKU from the
 search (with its available stock), pick the cheapest shipping method from the quote table, submit,
-see Pending Shipment and the stock allocated; cancel and see the stock released."""
+see Pending Shipment and the stock allocated; cancel and see the stock released. And a batch file:
+a wrong header refused on the form, then a file with a bad row, its job's outcome, valid only."""
 
 import re
 
@@ -10,7 +11,9 @@ from playwright.sync_api import expect
 from apps.billing.services import credit
 from apps.catalog.services import product_create
 from apps.core.tenancy import customer_scope
+from apps.documents.toolkit.xlsx import Column, write_xlsx
 from apps.inventory.services import stock_receive
+from apps.orders.batch_files import REGULAR_COLUMNS
 from apps.orders.tests.conftest import priced_channel
 from apps.shipping.models import Carrier
 from apps.warehouses.models import Warehouse
@@ -94,3 +97,40 @@ def test_create_an_order_by_hand_submit_it_and_cancel_it(page, live_server, logi
     row = inventory_row(page)
     expect(row.locator("td").nth(4)).to_have_text("0")
     expect(row.locator("td").nth(5)).to_have_text("10")
+
+
+def _regular_file(path, rows):
+    recipient = {
+        "name": "Jane Doe",
+        "address1": "500 Market St",
+        "city": "San Francisco",
+        "state": "CA",
+        "postal_code": "94105",
+        "country": "US",
+        "phone": "+1 415-555-0142",
+    }
+    path.write_bytes(
+        write_xlsx(REGULAR_COLUMNS, [[{**recipient, **row}.get(c.key, "") for c in REGULAR_COLUMNS] for row in rows])
+    )
+    return str(path)
+
+
+def test_a_batch_file_is_checked_at_upload_then_imported_by_its_job(page, live_server, login, user_a, setup, tmp_path):
+    login(page, user_a.email)
+    page.goto("/orders/batch/")
+    wrong = tmp_path / "wrong.xlsx"
+    wrong.write_bytes(write_xlsx([Column("ref", "Order"), Column("sku", "SKU")], [["#1", "TEE"]]))
+    page.get_by_label("Order file (.xlsx)").set_input_files(str(wrong))
+    page.get_by_test_id("batch-upload").click()
+    expect(page.get_by_test_id("batch-form")).to_contain_text("does not match the template")  # refused on the form
+
+    rows = [{"order_ref": "#1", "sku": "TEE", "quantity": 1}, {"order_ref": "#2", "sku": "GHOST", "quantity": 1}]
+    page.get_by_label("Order file (.xlsx)").set_input_files(_regular_file(tmp_path / "orders.xlsx", rows))
+    page.get_by_label("Submit the created orders at once (Submit Shipment)").check()
+    page.get_by_test_id("batch-upload").click()
+    # The laptop default runs the job eagerly: the job's page shows its outcome.
+    expect(page.get_by_test_id("job-message")).to_contain_text("Nothing was created: 1 row of 2 has problems")
+    expect(page.get_by_test_id("batch-problem-table")).to_contain_text("GHOST")
+    page.get_by_test_id("batch-valid-only").click()
+    expect(page.get_by_test_id("job-message")).to_contain_text("Created the 1 valid order")
+    expect(page.get_by_test_id("batch-pending")).to_have_text("1")

@@ -3,6 +3,7 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -33,7 +34,11 @@ def row(sku, name="Mug", value=4.5, **extra):
 
 
 def upload(client, data, name="products.xlsx"):
-    return client.post(reverse("catalog:product-import"), {"file": SimpleUploadedFile(name, data)}, follow=True)
+    """Post a file as the browser does; its job runs after the request's commit (a worker, or eager
+    Celery); then the job's page, or the refused form."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("catalog:product-import"), {"file": SimpleUploadedFile(name, data)})
+    return client.get(response.url) if response.status_code == 302 else response
 
 
 def make(user, **data):
@@ -164,7 +169,9 @@ def test_import_with_bad_rows_imports_nothing_then_only_valid_on_request(portal,
     assert "must be between 0" in marked.cell(row=4, column=errors_col).value
     assert marked.cell(row=2, column=errors_col).value in (None, "")
 
-    response = portal.post(reverse("catalog:product-import-valid-only", args=[job.pk]), follow=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        posted = portal.post(reverse("catalog:product-import-valid-only", args=[job.pk]))
+    response = portal.get(posted.url)
     assert "Imported the 1 valid products" in response.content.decode()
     assert products_of(user_a) == ["A-1", "EXISTS"]
 
@@ -202,6 +209,25 @@ def test_big_import_runs_as_a_job_with_progress(portal, user_a, django_capture_o
         job = Job.objects.get(kind="product_import")
     status = portal.get(reverse("catalog:product-import-job", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert "Imported all 1200 products." in status.content.decode()
+
+
+def test_the_upload_request_checks_the_header_and_the_job_reads_the_rows_once(
+    portal, user_a, django_capture_on_commit_callbacks, monkeypatch
+):
+    from apps.catalog import imports
+
+    reads = []
+    real = imports.read_table
+    monkeypatch.setattr(imports, "read_table", lambda *a, **k: reads.append(1) or real(*a, **k))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        posted = portal.post(
+            reverse("catalog:product-import"), {"file": SimpleUploadedFile("p.xlsx", workbook([row("O-1")]))}
+        )
+    assert posted.status_code == 302 and reads == [] and len(callbacks) == 1  # stored and queued, no row read
+    assert products_of(user_a) == []
+    callbacks[0]()
+    assert reads == [1] and products_of(user_a) == ["O-1"]
+    assert "Imported all 1 products." in portal.get(posted.url).content.decode()
 
 
 def test_export_neutralises_formulas(portal, user_a):

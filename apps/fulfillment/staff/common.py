@@ -23,7 +23,7 @@ SESSION_WAREHOUSE = "outbound_warehouse"
 WHOLE = re.compile(r"^[0-9]{1,7}$")  # ASCII digits only
 MATCH_CAP = 1000  # the wave form counts matching orders up to this
 WAVE_BADGES = {WaveStatus.PICKING: "primary", WaveStatus.DONE: "success"}
-MANIFEST_BADGES = {ManifestStatus.OPEN: "warning", ManifestStatus.CLOSED: "success"}
+MANIFEST_BADGES = {ManifestStatus.OPEN: "warning", ManifestStatus.CLOSING: "info", ManifestStatus.CLOSED: "success"}
 
 
 def plural(n: int, word: str, plural: str = "") -> str:

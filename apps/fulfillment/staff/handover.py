@@ -12,7 +12,7 @@ from apps.documents.layouts.manifests import ManifestParcel, render_manifest
 from apps.shipping.models import Carrier
 
 from ..choices import ManifestStatus
-from ..handover import manifest_add, manifest_close, manifest_open, manifest_remove
+from ..handover import manifest_add, manifest_hand_over, manifest_open, manifest_remove
 from ..models import Parcel
 from ..selectors import (
     handover_board,
@@ -167,18 +167,20 @@ class ManifestCloseView(OutboundView):
         manifest = _manifest_or_404(number)
         if request.POST.get("confirm") != "yes":
             return redirect("backoffice:outbound-manifest-close", number=manifest.number)
-        count = manifest.parcel_count
         try:
-            manifest = manifest_close(actor=request.user, manifest=manifest)
+            done = manifest_hand_over(actor=request.user, manifest=manifest)
         except ApplicationError as exc:
             messages.error(request, f"Not handed over: {exc.message}")
             return redirect("backoffice:outbound-manifest", number=manifest.number)
+        manifest = done.manifest
         messages.success(
             request,
             f"Manifest {manifest.number} handed over to {manifest.carrier.name}: "
-            f"{plural(count, 'order is', 'orders are')} Shipped now, and their customers see "
+            f"{plural(done.shipped, 'order is', 'orders are')} Shipped now, and their customers see "
             "the tracking numbers.",
         )
+        for number, why in done.kept_back:
+            messages.warning(request, f"Order {number} was kept back and is off the manifest: {why}")
         return redirect("backoffice:outbound-manifest", number=manifest.number)
 
 

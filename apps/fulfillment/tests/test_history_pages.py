@@ -43,7 +43,8 @@ def test_the_wave_manifest_and_parcel_pages_show_their_history(client, floor, su
 
     events, html = page(client, "manifest", manifest.number)
     assert [(e.from_label, e.to_label, e.actor_label) for e in events] == [
-        ("Open", "Handed over", floor.clerk.email),
+        ("Handing over", "Handed over", floor.clerk.email),
+        ("Open", "Handing over", floor.clerk.email),
         ("", "Open", floor.clerk.email),
     ]
     assert "Handed over: 1 parcel" in html

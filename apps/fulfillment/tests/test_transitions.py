@@ -78,7 +78,12 @@ def test_the_tables_say_what_the_warehouse_does():
         p.MANIFESTED: {p.PACKED, p.SHIPPED},
         p.SHIPPED: set(),
     } == choices.PARCEL_TRANSITIONS
-    assert {ManifestStatus.OPEN: {ManifestStatus.CLOSED}, ManifestStatus.CLOSED: set()} == choices.MANIFEST_TRANSITIONS
+    m = ManifestStatus
+    assert {  # the driver signs (handing over: its orders ship one by one), then it is closed
+        m.OPEN: {m.CLOSING},
+        m.CLOSING: {m.CLOSED},
+        m.CLOSED: set(),
+    } == choices.MANIFEST_TRANSITIONS
 
 
 @pytest.mark.parametrize("model", list(TABLES), ids=lambda m: m.__name__)
@@ -120,10 +125,11 @@ def test_every_transition_is_allowed_or_refused_by_the_table(floor, objects, mod
 def test_the_table_is_checked_against_the_database_not_the_callers_copy(floor, objects):
     manifest = objects[Manifest]
     stale = Manifest.objects.get(pk=manifest.pk)
+    transition(manifest, to=ManifestStatus.CLOSING, actor=floor.clerk)
     transition(manifest, to=ManifestStatus.CLOSED, actor=floor.clerk)
     assert stale.status == ManifestStatus.OPEN
     with pytest.raises(OutboundConflict, match=f"Manifest {manifest.number} is handed over"):
-        transition(stale, to=ManifestStatus.CLOSED, actor=floor.clerk)
+        transition(stale, to=ManifestStatus.CLOSING, actor=floor.clerk)
     assert events_of(manifest).filter(to_status=ManifestStatus.CLOSED).count() == 1
 
 
@@ -189,7 +195,7 @@ def test_the_whole_outbound_flow_leaves_a_timeline_on_every_object(floor, submit
         ("packed", "manifested", clerk),
         ("manifested", "shipped", clerk),
     ]
-    assert timeline(manifest) == [("", "open", clerk), ("open", "closed", clerk)]
+    assert timeline(manifest) == [("", "open", clerk), ("open", "closing", clerk), ("closing", "closed", clerk)]
     parcel.refresh_from_db()
     manifest.refresh_from_db()
     assert (parcel.status, parcel.manifest_id) == (ParcelStatus.SHIPPED, manifest.pk)

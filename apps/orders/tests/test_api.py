@@ -429,17 +429,22 @@ def upload(api, data, headers=None, **fields):
     )
 
 
-def test_batch_upload_answers_202_with_the_job(api, world):
+def test_batch_upload_answers_202_with_the_job(api, world, django_capture_on_commit_callbacks):
     data = regular_file(
         {"order_ref": "#B1", "sku": "TEE", "quantity": 2, "warehouse": "LAX1"},
         {"order_ref": "#B1", "sku": "MUG", "quantity": 1, "warehouse": "LAX1"},
         {"order_ref": "#B2", "sku": "TEE", "quantity": 1, "warehouse": "LAX1"},
     )
-    response = upload(api, data, kind="regular", headers={"HTTP_IDEMPOTENCY_KEY": "batch-1"})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(api, data, kind="regular", headers={"HTTP_IDEMPOTENCY_KEY": "batch-1"})
     assert response.status_code == 202, response.json()
     job = response.json()
     assert {"id", "kind", "status", "progress", "message", "result", "result_url"} <= set(job)
-    assert api.get(f"/api/v1/jobs/{job['id']}/").status_code == 200
+    assert job["status"] == "queued" and job["progress"] == {"done": 0, "total": 3} and not Order.objects.exists()
+    callbacks[0]()  # the worker runs the job: the file's rows are read there
+    polled = api.get(f"/api/v1/jobs/{job['id']}/")
+    assert polled.status_code == 200 and polled.json()["status"] == "done"
+    assert polled.json()["progress"] == {"done": 3, "total": 3} and polled.json()["result"]["created"] == 2
     assert sorted(Order.objects.values_list("external_ref", flat=True)) == ["#B1", "#B2"]
     assert Order.objects.get(external_ref="#B1").lines.count() == 2
     again = upload(api, data, kind="regular", headers={"HTTP_IDEMPOTENCY_KEY": "batch-1"})
@@ -450,16 +455,22 @@ def test_batch_upload_answers_202_with_the_job(api, world):
     ("data", "fields", "code"),
     [
         (b"sku,quantity\nTEE,1\n", {}, None),  # a CSV renamed .xlsx: refused by the upload checks
+        ("bad-header", {}, "bad_headers"),
         (None, {"kind": "amazon"}, "validation_error"),
         (None, {"warehouse": "JFK1"}, "unknown_warehouse"),
     ],
 )
-def test_batch_upload_refuses_bad_requests_with_400(api, world, data, fields, code):
+def test_batch_upload_refuses_bad_requests_with_400(api, world, django_capture_on_commit_callbacks, data, fields, code):
+    if data == "bad-header":
+        from apps.documents.toolkit.xlsx import Column, write_xlsx
+
+        data = write_xlsx([Column("ref", "Order"), Column("sku", "SKU")], [["#B1", "TEE"]])
     data = data or regular_file({"order_ref": "#B1", "sku": "TEE", "quantity": 1})
-    response = upload(api, data, **fields)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = upload(api, data, **fields)
     assert response.status_code == 400, response.json()
     assert response.json()["message"] and (code is None or response.json()["code"] == code)
-    assert not Order.objects.exists()
+    assert not Order.objects.exists() and callbacks == []  # nothing queued
 
 
 def test_batch_upload_without_a_file_is_400(api, world):

@@ -2,6 +2,7 @@
 competing for the last unit of stock or the last money in the wallet."""
 
 import pytest
+from django.db import connections
 
 from apps.billing.models import Wallet
 from apps.billing.services import charge
@@ -9,7 +10,7 @@ from apps.core.tenancy import customer_scope
 from apps.core.testing import require_postgresql, run_concurrently
 from apps.inventory.models import StockBalance
 from apps.orders.choices import AbnormalReason, OrderStatus
-from apps.orders.services import order_create, order_submit
+from apps.orders.services import OrderData, order_create, order_submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,3 +61,74 @@ def test_the_last_money_goes_to_one_order_only(world):
     with customer_scope(world.customer):
         assert Wallet.objects.get(customer=world.customer).available == 0
         assert StockBalance.objects.get(product=world.products["TEE"]).allocated == 2  # the loser's unit went back
+
+
+IMPORT_SCRIPT = """
+import django; django.setup()
+from apps.accounts.models import Customer, User
+from apps.core.tenancy import customer_scope
+from apps.documents.toolkit.xlsx import write_xlsx
+from apps.orders.batch_files import REGULAR_COLUMNS, read_order_file
+from apps.orders.imports import import_orders
+from apps.orders.tests.conftest import RECIPIENT
+
+customer, user = Customer.objects.get(pk={customer}), User.objects.get(pk={user})
+keys = [column.key for column in REGULAR_COLUMNS]
+rows = [[{{**RECIPIENT, "order_ref": f"IMP-{{n:05d}}", "sku": "TEE", "quantity": 1}}.get(key, "") for key in keys]
+        for n in range(50_000)]
+parsed = read_order_file(write_xlsx(REGULAR_COLUMNS, rows), "regular")
+print("parsed", flush=True)
+with customer_scope(customer):
+    check, created = import_orders(actor=user, customer=customer, parsed=parsed, warehouse_code="{warehouse}")
+print("created", len(created), check.problems[:2], flush=True)
+"""
+
+
+def test_a_50000_row_import_never_stalls_another_customers_single_orders(world, customer_b, user_b):
+    """The import (in its own process, as in a Celery worker) holds its transaction for seconds;
+    numbers come from their own short transaction, so orders created meanwhile for another
+    customer answer at their usual speed."""
+    require_postgresql()
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from apps.catalog.services import product_create
+    from apps.orders.tests.conftest import RECIPIENT
+    from apps.warehouses.services import customer_warehouses_set
+
+    customer_warehouses_set(actor=None, customer=customer_b, warehouses=[world.warehouse])
+    with customer_scope(customer_b):
+        mine = product_create(
+            actor=user_b, data={"sku": "B-TEE", "name": "B tee", "declared_value": "3", "weight_g": 200}
+        )
+    database = connections["default"].settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+    }
+    env.pop("REDIS_URL", None)
+    script = IMPORT_SCRIPT.format(customer=world.customer.pk, user=world.user.pk, warehouse=world.warehouse.code)
+    importer = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[3],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert importer.stdout.readline().strip() == "parsed"  # from here on it checks and inserts
+    took = []
+    with customer_scope(customer_b):
+        data = OrderData(warehouse=world.warehouse, recipient=RECIPIENT, lines=[(mine, 1)])
+        while importer.poll() is None or len(took) < 50:
+            started = time.perf_counter()
+            order_create(actor=user_b, data=data)
+            took.append(time.perf_counter() - started)
+            time.sleep(0.05)
+    output = importer.stdout.read()
+    assert importer.wait() == 0
+    assert output.startswith("created 50000 []"), output
+    assert len(took) >= 50
+    assert max(took) < 0.5, sorted(took)[-5:]

@@ -8,6 +8,7 @@ import io
 import openpyxl
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -167,7 +168,9 @@ def through_regular_file(world, order):
     book.active.append([values.get(c.key) for c in REGULAR_COLUMNS])
     out = io.BytesIO()
     book.save(out)
-    job = order_import_start(actor=world.user, data=out.getvalue(), name="t.xlsx", kind="regular")
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the import job runs after the upload's commit
+        job = order_import_start(actor=world.user, data=out.getvalue(), name="t.xlsx", kind="regular")
+    job.refresh_from_db()
     assert job.result["created"] == 0, job.result
     return [
         (code, message)

@@ -5,6 +5,9 @@ Plain Python (no Django settings, no other app of the project): every problem wi
 
 - ``read_table`` (``reader``): safety checks (``uploads.check_xlsx_upload``), then python-calamine
   finds the header row, maps headers to ``Column`` keys and returns ``Row`` objects with raw values.
+- ``read_header`` (``reader``): the same checks for everything at the top of the workbook (sheets,
+  header row, rows below it), read as a stream (``peek.WorkbookPeek``) without the rows — what an
+  upload request runs before it queues the job that calls ``read_table``.
 - ``write_xlsx``, ``template_xlsx``, ``mark_errors`` (``writer``): exports neutralised against
   formula injection, the downloadable template, and the user's own workbook with its errors marked.
 - ``Column``, ``Row``, ``CellError``, ``Table``, ``cell_text`` (``columns``): what both share.
@@ -26,7 +29,8 @@ from .columns import (
     is_example_row,
     normalize_header,
 )
-from .reader import read_table
+from .peek import WorkbookPeek
+from .reader import Header, read_header, read_table
 from .writer import TEMPLATE_HINT, mark_errors, neutralise, template_xlsx, write_xlsx
 
 __all__ = [
@@ -38,10 +42,12 @@ __all__ = [
     "CellError",
     "Column",
     "ColumnHeaders",
+    "Header",
     "Row",
     "SpreadsheetError",
     "Table",
     "UploadError",
+    "WorkbookPeek",
     "cell_text",
     "check_xlsx_upload",
     "format_size",
@@ -49,6 +55,7 @@ __all__ = [
     "mark_errors",
     "neutralise",
     "normalize_header",
+    "read_header",
     "read_table",
     "template_xlsx",
     "write_xlsx",

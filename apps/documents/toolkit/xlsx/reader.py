@@ -1,15 +1,21 @@
-"""Reading an uploaded XLSX into rows: ``read_table``.
+"""Reading an uploaded XLSX into rows: ``read_table``; checking its header row alone: ``read_header``.
 
 Safety checks first (``uploads.check_xlsx_upload``), then python-calamine — fast — finds the header
 row, maps headers to ``Column`` keys and returns ``Row`` objects with raw cell values. Coercing
 values (numbers, dates, codes) is the importer's job; ``cell_text`` helps with codes. Every problem
 is a ``SpreadsheetError`` whose ``message`` tells a person what is wrong and how to fix it.
+
+``read_header`` is what an upload request runs before it stores the file and queues the job that
+calls ``read_table``: the same checks and messages for everything found at the top of the workbook
+(the sheets, hidden copies of the table, the header row, rows below it), read as a stream
+(``peek``) so that its cost does not grow with the rows.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -28,6 +34,7 @@ from .columns import (
     is_example_row,
     normalize_header,
 )
+from .peek import WorkbookPeek
 
 
 def read_table(
@@ -50,10 +57,7 @@ def read_table(
     check_xlsx_upload(data, max_bytes=max_bytes)
     cells, sheet_name, merged, hidden = _load_cells(data, sheet, headers)
     if not _has_values(cells):
-        raise SpreadsheetError(
-            f'The sheet "{sheet_name}" is empty. Put the headers in the first row and one item per row below them.',
-            code="empty_sheet",
-        )
+        raise _empty_sheet(sheet_name)
     header_index = _find_header_row(cells, headers)
     _check_hidden_sheets(hidden, sheet_name)
     _check_merged_cells(merged, header_index, sheet_name)
@@ -95,13 +99,117 @@ def read_table(
             code="too_many_rows",
         )
     if not rows:
-        raise SpreadsheetError(
-            f"The file has headers (row {table.header_row}) but no data rows. "
-            "Add one row per item below the header row and upload it again.",
-            code="no_rows",
-        )
+        raise _no_rows(table.header_row)
     table.rows = rows
     return table
+
+
+@dataclass
+class Header:
+    table: Table  # the header row and its columns, as read_table finds them; no rows
+    rows: int | None  # data rows below the header: exact in a short sheet, else as the sheet declares, or None
+
+
+def read_header(
+    data: bytes,
+    columns: Sequence[Column],
+    *,
+    sheet: str | None = None,
+    max_bytes: int = XLSX_MAX_BYTES,
+    skip_example: bool = True,
+) -> Header:
+    """Check an upload as far as its header row, without reading the rows below: ``SpreadsheetError``
+    with read_table's message for anything wrong there. What needs every row (merged cells in the
+    table, too many rows, each row's values) is left to read_table."""
+    headers = ColumnHeaders(columns)
+    check_xlsx_upload(data, max_bytes=max_bytes)
+    try:
+        with WorkbookPeek(data) as workbook:
+            if sheet is not None and sheet not in workbook.sheet_names:
+                raise _missing_sheet(sheet, workbook.sheet_names)
+            name = sheet if sheet is not None else _first_peeked_worksheet(workbook)
+            top = workbook.top(name, HEADER_SEARCH_ROWS)
+            hidden = [
+                meta.name
+                for meta in workbook.sheets
+                if meta.worksheet
+                and not meta.visible
+                and (meta.name == name or _holds_table(workbook.top(meta.name, HEADER_SEARCH_ROWS).rows, headers))
+            ]
+    except UploadError:
+        raise
+    except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
+        raise
+    except Exception as exc:
+        raise _unreadable() from exc
+    if not _has_values(top.rows) and not top.more:
+        raise _empty_sheet(name)
+    header_index = _find_header_row(top.rows, headers)
+    _check_hidden_sheets(hidden, name)
+    table = _map_headers(top.rows[header_index], header_index + 1, headers, name)
+    if top.more:  # rows go on below the top of the sheet
+        declared = top.last_row - table.header_row if top.last_row else None
+        return Header(table, declared if declared and declared > 0 else None)
+    positions = [(key, number - 1) for key, number in table.column_numbers.items()]
+    below = [{key: line[position] for key, position in positions} for line in top.rows[header_index + 1 :]]
+    below = [values for values in below if any(cell_text(value) is not None for value in values.values())]
+    if skip_example and below and is_example_row(below[0], headers.columns):
+        below.pop(0)
+    if not below:
+        raise _no_rows(table.header_row)
+    return Header(table, len(below))
+
+
+def _empty_sheet(name: str) -> SpreadsheetError:
+    return SpreadsheetError(
+        f'The sheet "{name}" is empty. Put the headers in the first row and one item per row below them.',
+        code="empty_sheet",
+    )
+
+
+def _no_rows(header_row: int) -> SpreadsheetError:
+    return SpreadsheetError(
+        f"The file has headers (row {header_row}) but no data rows. "
+        "Add one row per item below the header row and upload it again.",
+        code="no_rows",
+    )
+
+
+def _missing_sheet(sheet: str, names: Sequence[str]) -> SpreadsheetError:
+    listed = ", ".join(f'"{name}"' for name in names)
+    return SpreadsheetError(
+        f'The workbook has no sheet named "{sheet}" (it has {listed}). Rename the sheet or use the template.',
+        code="sheet_not_found",
+    )
+
+
+def _unreadable() -> SpreadsheetError:
+    return SpreadsheetError(
+        'The workbook could not be read; it may be damaged. Open it in Excel, save it again as "Excel '
+        'Workbook (.xlsx)" and upload the new file.',
+        code="unreadable_file",
+    )
+
+
+def _no_sheets() -> SpreadsheetError:
+    return SpreadsheetError("The workbook has no sheets. Use the template from this page.", code="empty_sheet")
+
+
+def _first_peeked_worksheet(workbook: WorkbookPeek) -> str:
+    for meta in workbook.sheets:
+        if meta.worksheet and meta.visible:
+            return meta.name
+    if workbook.sheets:
+        return workbook.sheets[0].name
+    raise _no_sheets()
+
+
+def _holds_table(top: list[list[Any]], headers: ColumnHeaders) -> bool:
+    """A row of these top rows has this table's headers (two of them, or the only one)."""
+    needed = max(1, min(2, len(headers.columns)))
+    return any(
+        sum(1 for value in line if value != "" and normalize_header(value) in headers.by_name) >= needed for line in top
+    )
 
 
 def _has_values(cells: list[list[Any]]) -> bool:
@@ -116,12 +224,7 @@ def _load_cells(
         with CalamineWorkbook.from_filelike(io.BytesIO(data)) as workbook:
             if sheet is not None:
                 if sheet not in workbook.sheet_names:
-                    names = ", ".join(f'"{name}"' for name in workbook.sheet_names)
-                    raise SpreadsheetError(
-                        f'The workbook has no sheet named "{sheet}" (it has {names}). '
-                        "Rename the sheet or use the template.",
-                        code="sheet_not_found",
-                    )
+                    raise _missing_sheet(sheet, workbook.sheet_names)
                 name = sheet
             else:
                 name = _first_worksheet(workbook)
@@ -134,11 +237,7 @@ def _load_cells(
     except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
         raise
     except BaseException as exc:  # calamine raises its own errors, and a Rust panic is a BaseException
-        raise SpreadsheetError(
-            'The workbook could not be read; it may be damaged. Open it in Excel, save it again as "Excel '
-            'Workbook (.xlsx)" and upload the new file.',
-            code="unreadable_file",
-        ) from exc
+        raise _unreadable() from exc
     return cells, name, merged, hidden
 
 
@@ -148,7 +247,6 @@ def _hidden_tables(workbook: CalamineWorkbook, headers: ColumnHeaders, reading: 
     A hidden sheet of choice lists (as ``template_xlsx`` writes) is harmless; one with the table's
     headers holds rows the user cannot see, which we would silently leave out (or read unseen).
     """
-    needed = max(1, min(2, len(headers.columns)))
     found = []
     for meta in workbook.sheets_metadata:
         if meta.typ != SheetTypeEnum.WorkSheet or meta.visible == SheetVisibleEnum.Visible:
@@ -157,11 +255,8 @@ def _hidden_tables(workbook: CalamineWorkbook, headers: ColumnHeaders, reading: 
             found.append(meta.name)
             continue
         top = workbook.get_sheet_by_name(meta.name).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
-        for line in top:
-            matches = sum(1 for value in line if value != "" and normalize_header(value) in headers.by_name)
-            if matches >= needed:
-                found.append(meta.name)
-                break
+        if _holds_table(top, headers):
+            found.append(meta.name)
     return found
 
 
@@ -208,7 +303,7 @@ def _first_worksheet(workbook: CalamineWorkbook) -> str:
             return meta.name
     if workbook.sheet_names:
         return workbook.sheet_names[0]
-    raise SpreadsheetError("The workbook has no sheets. Use the template from this page.", code="empty_sheet")
+    raise _no_sheets()
 
 
 def _find_header_row(cells: list[list[Any]], headers: ColumnHeaders) -> int:
