@@ -8,9 +8,10 @@ Scenario 1 receives 100,000 units, then 8 threads allocate 1 unit each as fast a
 allocations/second and checks there is no oversell (balance.allocated == successful calls == allocate moves).
 Scenario 2 receives 5,000 units and makes 8 × 1,000 attempts: exactly 5,000 must succeed.
 Beside scenario 1, in the same run and alternating with it, the reference: the app's own allocation statement
-(``_FAST_SQL`` imported from apps/inventory/services.py: the guarded balance UPDATE and the move INSERT in one
-statement), sent raw in autocommit as ``stock_allocate`` sends it, with the same parameters, from the same number of
-threads, each on its own connection; it reports app/reference. In both the row lock is held for that one statement.
+(the text and parameters from ``allocations_statement`` in apps/inventory/services.py: the balance locked, the
+guarded UPDATE and the move INSERT in one statement), sent raw in autocommit as ``stock_allocate`` sends it, with the
+same parameters, from the same number of threads, each on its own connection; it reports app/reference. In both the
+row lock is held for that one statement.
 Scenario 3 is the realistic case: the same hot row locked for a whole order_submit transaction (the order lock,
 the reads, the allocation, the wallet hold, the status update and the event, then COMMIT), 8 threads submitting
 real orders of one customer (1 unit of one SKU each) through apps.orders.services.order_submit.
@@ -47,7 +48,6 @@ from _threads import run_threads  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from apps.accounts.services import customer_create, customer_user_create  # noqa: E402
@@ -56,7 +56,7 @@ from apps.core.tenancy import customer_scope  # noqa: E402
 from apps.inventory.choices import MoveKind  # noqa: E402
 from apps.inventory.errors import InsufficientStock  # noqa: E402
 from apps.inventory.models import StockBalance, StockMove  # noqa: E402
-from apps.inventory.services import _FAST_SQL, stock_allocate, stock_receive  # noqa: E402
+from apps.inventory.services import allocations_statement, stock_allocate, stock_receive  # noqa: E402
 from apps.orders.services import order_submit  # noqa: E402
 from apps.warehouses.models import Warehouse  # noqa: E402
 
@@ -171,9 +171,9 @@ def scenario_oversubscribed(user, warehouse, threads, attempts, units):
 
 
 def reference_allocator(user, product, warehouse, *, seconds):
-    """The reference: the app's own allocation statement (inventory's ``_FAST_SQL``: the guarded balance UPDATE
-    and the move INSERT in one statement) sent raw in autocommit, as ``stock_allocate`` sends it outside a
-    transaction, with the same parameters — without its checks and its Python."""
+    """The reference: the app's own allocation statement (from inventory's ``allocations_statement``: the
+    guarded balance UPDATE and the move INSERT in one statement) sent raw in autocommit, as ``stock_allocate`` sends
+    it outside a transaction, with the same parameters — without its checks and its Python."""
 
     def work():
         ok = refused = 0
@@ -181,24 +181,20 @@ def reference_allocator(user, product, warehouse, *, seconds):
         deadline = time.perf_counter() + seconds
         with connection.cursor() as cursor:
             while time.perf_counter() < deadline:
-                params = {
+                row = {
                     "customer_id": product.customer_id,
                     "product_id": product.pk,
                     "warehouse_id": warehouse.pk,
                     "kind": MoveKind.ALLOCATE,
                     "quantity": 1,
-                    "on_hand_delta": 0,
                     "allocated_delta": 1,
-                    "d_allocated": 1,
-                    "damaged_delta": 0,
                     "reason": "",
                     "reference_type": "order",
                     "reference_id": str(ok + refused + 1),
                     "reference": "",
                     "actor_id": user.pk,
-                    "now": timezone.now(),
                 }
-                cursor.execute(_FAST_SQL, params)
+                cursor.execute(*allocations_statement([row]))
                 if cursor.fetchone() is None:
                     refused += 1
                 else:
@@ -214,7 +210,7 @@ def scenario_reference(user, warehouse, threads, seconds):
     ok = sum(r[0] for r in results)
     balance, moves, good = verify(product, warehouse, ok)
     print(
-        f"  reference (_FAST_SQL sent raw), {threads} thread(s), {elapsed:.2f} s: {ok} allocations = "
+        f"  reference (allocations_statement sent raw), {threads} thread(s), {elapsed:.2f} s: {ok} allocations = "
         f"{ok / elapsed:,.0f}/s; allocated={balance.allocated}, moves={moves} — {'consistent' if good else 'MISMATCH'}"
     )
     assert good
@@ -337,7 +333,8 @@ def main() -> None:
     print(
         "allocations/s: successful allocations ÷ time from the common start to the last finish. app: "
         "inventory.services.stock_allocate\n(checks + one statement + Python, the row locked for that one "
-        "statement); reference: the same statement (_FAST_SQL) with the\nsame parameters sent raw, same threads, "
+        "statement); reference: the same statement (allocations_statement) with the\nsame parameters "
+        "sent raw, same threads, "
         "own connections, in the same run, alternating with the app"
     )
     print("\nBaseline: 1 thread, 2 s")

@@ -9,9 +9,10 @@ idempotency key) through ``apps.billing.services.charge`` as fast as they can fo
 no drift: the wallet balance equals Σ entry amounts, and the balance_after chain (ordered by id) has no gap.
 Scenario 2 races 8 × 200 charges of 1.00 for a balance of 500.00: exactly 500 must succeed, balance 0.
 Beside the app, in the same run and alternating with it, the reference: the app's own posting statement
-(``_PG_POST`` imported from apps/billing/services.py, the guarded UPDATE and the entry INSERT in one statement), sent
-raw in autocommit as ``charge`` sends it, with the same parameters, from the same number of threads, each on its own
-connection; it reports app/reference. The app does on top: the wallet lookup (one SELECT), the checks and its Python.
+(the text and parameters from ``entries_statement`` in apps/billing/services.py: the guarded UPDATE and the entry
+INSERT in one statement), sent raw in autocommit as ``charge`` sends it, with the same parameters, from the same
+number of threads, each on its own connection; it reports app/reference. The app does on top: the wallet lookup (one
+SELECT), the checks and its Python.
 Target: ≥ 1,000 postings/s with zero drift.
 
 Environment: BENCH_THREADS (8), BENCH_SECONDS (5).
@@ -44,14 +45,13 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from apps.accounts.services import customer_create  # noqa: E402
 from apps.billing import services  # noqa: E402
 from apps.billing.choices import EntryKind  # noqa: E402
 from apps.billing.errors import InsufficientBalance  # noqa: E402
 from apps.billing.models import Wallet, WalletEntry  # noqa: E402
-from apps.billing.services import _PG_POST  # noqa: E402
+from apps.billing.services import entries_statement  # noqa: E402
 from apps.core.tenancy import customer_scope  # noqa: E402
 
 THREADS = int(os.environ.get("BENCH_THREADS", "8"))
@@ -181,7 +181,7 @@ def show_queries():
 
 
 def reference_poster(customer, *, prefix, seconds):
-    """The reference: the app's own posting statement (billing's ``_PG_POST``: the guarded wallet UPDATE and
+    """The reference: the app's own posting statement (billing's ``entries_statement``: the guarded wallet UPDATE and
     the entry INSERT in one statement) sent raw in autocommit, as ``charge`` sends it outside a transaction,
     with the same parameters — without charge's wallet lookup, its checks and its Python."""
     with customer_scope(customer):
@@ -197,21 +197,18 @@ def reference_poster(customer, *, prefix, seconds):
             while time.perf_counter() < deadline:
                 with lock:
                     i = next(counter)
-                params = {
-                    "amount": -Decimal(rng.randint(1, 100)) / 100,
-                    "held": Decimal("0"),
-                    "now": timezone.now(),
-                    "wallet": wallet_id,
-                    "customer": customer.pk,
+                row = {
                     "kind": EntryKind.FULFILMENT_FEE,
+                    "amount": -Decimal(rng.randint(1, 100)) / 100,
+                    "held_delta": Decimal("0"),
                     "reference_type": "",
                     "reference_id": "",
                     "reference": "",
                     "memo": "",
-                    "actor": None,
-                    "key": f"{prefix}-{i}",
+                    "actor_id": None,
+                    "idempotency_key": f"{prefix}-{i}",
                 }
-                cursor.execute(_PG_POST, params)
+                cursor.execute(*entries_statement(wallet_id=wallet_id, customer_id=customer.pk, rows=[row]))
                 if cursor.fetchone() is None:
                     raise InsufficientBalance("the reference's posting was refused")
                 ok += 1
@@ -227,7 +224,7 @@ def scenario_reference(threads, seconds):
     balance, total, count, gap = drift(customer)
     good = balance == total and gap is None and count == ok + 1
     print(
-        f"  reference (_PG_POST sent raw), {threads} thread(s), {elapsed:.2f} s: {ok} postings = "
+        f"  reference (entries_statement sent raw), {threads} thread(s), {elapsed:.2f} s: {ok} postings = "
         f"{ok / elapsed:,.0f}/s; {'zero drift, chain gap-free' if good else 'DRIFT'}"
     )
     assert good
@@ -243,7 +240,7 @@ def main() -> None:
     print(f"PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs")
     print(
         "postings/s: successful charges ÷ time from the common start to the last finish. app: services.charge "
-        "(wallet lookup + the\none posting statement + Python); reference: the same statement (_PG_POST) with "
+        "(wallet lookup + the\none posting statement + Python); reference: the same statement (entries_statement) with "
         "the same parameters sent raw,\nsame threads, own connections, in the same run, alternating with the app"
     )
     print("\nBaseline: 1 thread, 2 s")

@@ -13,17 +13,17 @@ Four configurations: 1 process and BENCH_PROCESSES (8) processes (multiprocessin
 database connection, started together), each with one customer (every submit updates the same two stock
 balance rows and the same wallet row: the hot rows) and with BENCH_CUSTOMERS (32) customers (the orders
 shuffled, so processes meet on a customer's rows only now and then). Each configuration submits fresh orders
-through order_submit, then fresh orders of the same shape through the reference: per order, in one
-transaction, the order row lock (order_lock's SELECT … FOR UPDATE), inventory's allocation statement per
-line (``_FAST_SQL``), billing's hold statement (``_PG_POST``), the status UPDATE and the event INSERT — the
-app's own statements (imported, or compiled by Django exactly as order_submit's ORM calls compile them, and
-checked against what order_submit sent), parameters prepared before the clock. The reference leaves out
-order_submit's reads (lines, plan, channels, prices, wallet), its savepoints and its Python.
+through order_submit, then fresh orders of the same shape through the reference (bench/_submit_sql.py): per
+order, in one transaction, the statements order_submit locks and writes with — the order row lock, the stock
+balances' lock, the allocation statement, the hold statement, the order UPDATE and the event INSERT —
+recorded from order_submit itself (run once per order and rolled back) and sent raw with the same text and
+parameters. The reference leaves out order_submit's reads (lines, plan, channels, prices) and its Python.
 
 Reported: orders/s (all orders / from the common start to the last finish), CPU ms per submit
 (time.process_time of the submitting processes, summed, / orders), queries per submit
 (CaptureQueriesContext over separate submits, BEGIN/COMMIT/SAVEPOINT included) and app/reference.
-If ``apps.orders.services`` has ``order_submit_many`` (bulk submit), it is timed on fresh orders too.
+Bulk submit (``apps.orders.submission.orders_submit_many``, sets of one customer's orders) is timed on fresh
+orders too.
 Targets: ≥ 200 orders/s in one process, ≥ 0.3× the reference.
 
 Environment: BENCH_ORDERS (300, orders of a 1-process run), BENCH_ORDERS_PER_PROCESS (100), BENCH_PROCESSES (8),
@@ -55,10 +55,9 @@ import _world  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django_scopes import scopes_disabled  # noqa: E402
 
 from apps.core.tenancy import customer_scope  # noqa: E402
-from apps.orders import services  # noqa: E402
+from apps.orders import services, submission  # noqa: E402
 
 ONE_PROCESS_ORDERS = int(os.environ.get("BENCH_ORDERS", "300"))
 PER_PROCESS = int(os.environ.get("BENCH_ORDERS_PER_PROCESS", "100"))
@@ -138,8 +137,7 @@ def run(work, items, processes: int) -> tuple[float, float]:
 
 
 def probe(world: World):
-    """Submit a few orders alone: the queries of one submit, the amounts for the reference and the SQL
-    texts order_submit sends (to check the reference's statements against)."""
+    """Submit a few orders alone: the queries of one submit, by kind."""
     jobs = world.orders("one", 11)
     submit_all(jobs[:1])  # warm up
     counts, kinds, recorder = [], Counter(), reference.Recorder()
@@ -155,27 +153,18 @@ def probe(world: World):
         f"queries per submit: {sum(counts) / len(counts):.1f} (min {min(counts)}, max {max(counts)}), of which "
         + ", ".join(f"{k} {v:g}" for k, v in sorted(per.items(), key=lambda kv: -kv[1]))
     )
-    return done, recorder.texts
+    return done
 
 
-def plans(jobs, probed, texts) -> list:
-    with scopes_disabled():
-        message = reference.probe_message(probed)
+def plans(jobs) -> list:
     prepared = []
     for owner, order in jobs:
         with customer_scope(owner.customer):  # the lock's SELECT carries the scope's customer filter, as the app's
-            prepared.append(reference.plan(order, actor=owner.user, probe=probed, message=message))
-    same, total = reference.check_texts(prepared[0], texts)
-    if CHECKED:
-        return prepared
-    CHECKED.append((same, total))
-    if same == total:
-        print(f"  reference: each of its {total} statements per order is one order_submit sent, text for text")
-    else:  # order_submit changed how it writes: the reference's figures no longer stand for its statements
-        print(
-            f"  WARNING: only {same} of the reference's {total} statements are ones order_submit sent; "
-            "update bench/_submit_sql.py to the service's statements"
-        )
+            prepared.append(reference.record(order, actor=owner.user))
+    if not CHECKED:
+        CHECKED.append(len(prepared[0]))
+        kinds = ", ".join(" ".join(sql.split())[:30] for sql, _params in prepared[0])
+        print(f"  reference: {len(prepared[0])} statements per order, recorded from order_submit: {kinds}")
     return prepared
 
 
@@ -183,10 +172,10 @@ def all_pending(jobs) -> bool:
     return _world.statuses([order for _owner, order in jobs]) == {"pending_shipment": len(jobs)}
 
 
-def configuration(world: World, mode: str, processes: int, probed, texts) -> dict:
+def configuration(world: World, mode: str, processes: int) -> dict:
     count = ONE_PROCESS_ORDERS if processes == 1 else PER_PROCESS * processes
     app_jobs, ref_jobs = world.orders(mode, count), world.orders(mode, count)
-    prepared = plans(ref_jobs, probed, texts)
+    prepared = plans(ref_jobs)
     app_seconds, app_cpu = run(submit_all, app_jobs, processes)
     assert all_pending(app_jobs), _world.statuses([o for _s, o in app_jobs])
     ref_seconds, ref_cpu = run(send_all, prepared, processes)
@@ -202,10 +191,7 @@ def configuration(world: World, mode: str, processes: int, probed, texts) -> dic
 
 
 def bulk(world: World) -> None:
-    submit_many = getattr(services, "order_submit_many", None)
-    if submit_many is None:
-        print("bulk submit: not available (apps.orders.services has no order_submit_many)")
-        return
+    submit_many = submission.orders_submit_many
     for mode in ("one", "many"):
         jobs = world.orders(mode, ONE_PROCESS_ORDERS)
         by_owner = {}
@@ -221,7 +207,7 @@ def bulk(world: World) -> None:
         who = "one customer" if mode == "one" else f"{CUSTOMERS} customers"
         queries = len(captured.captured_queries) / len(jobs)
         print(
-            f"  bulk submit (order_submit_many), 1 process, {who}, {len(jobs)} orders in {len(by_owner)} call(s): "
+            f"  bulk submit (orders_submit_many), 1 process, {who}, {len(jobs)} orders in {len(by_owner)} call(s): "
             f"{len(jobs) / wall:,.0f} orders/s, {cpu / len(jobs) * 1000:.2f} ms CPU and {queries:.1f} queries per "
             f"order{'' if ok else ' — NOT all Pending Shipment: ' + str(_world.statuses([o for _s, o in jobs]))}"
         )
@@ -236,15 +222,13 @@ def main() -> None:
     _world.fast_passwords()
     print(f"PostgreSQL {connection.pg_version}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}")
     world = World()
-    probed, texts = probe(world)
+    probe(world)
     print(
         "orders/s: orders ÷ time from the common start to the last finish; CPU: time.process_time of the "
         "submitting processes ÷ orders;\nreference: per order one transaction of the app's own write statements "
         "(order lock, allocation per line, hold, status UPDATE, event INSERT), params prepared beforehand\n"
     )
-    figures = [
-        configuration(world, mode, processes, probed, texts) for processes in (1, PROCESSES) for mode in ("one", "many")
-    ]
+    figures = [configuration(world, mode, processes) for processes in (1, PROCESSES) for mode in ("one", "many")]
     bulk(world)
     print()
     for f in figures:

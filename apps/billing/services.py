@@ -46,10 +46,8 @@ RETURNING id, balance_after, held_after
 """
 
 
-def post_entries(*, wallet_id: int, customer_id: int, rows: list[dict]) -> list[tuple] | None:
-    """PostgreSQL: post ``rows`` on one wallet in one statement; (id, balance after, held after)
-    per row in order, or None when the guard refused (nothing written). A repeated idempotency
-    key fails the insert and so undoes the update with it."""
+def entries_statement(*, wallet_id: int, customer_id: int, rows: list[dict]) -> tuple[str, dict]:
+    """The SQL text and parameters that post ``rows`` on one wallet (see ``post_entries``)."""
     params: dict = {"now": timezone.now(), "wallet": wallet_id, "customer": customer_id}
     positions = []
     for i, row in enumerate(rows):
@@ -70,8 +68,16 @@ def post_entries(*, wallet_id: int, customer_id: int, rows: list[dict]) -> list[
                 f"i{i}": row["idempotency_key"],
             }
         )
+    return _ENTRIES_SQL.format(rows=", ".join(positions)), params
+
+
+def post_entries(*, wallet_id: int, customer_id: int, rows: list[dict]) -> list[tuple] | None:
+    """PostgreSQL: post ``rows`` on one wallet in one statement; (time, id, balance after, held
+    after) per row in order, or None when the guard refused (nothing written). A repeated
+    idempotency key fails the insert and so undoes the update with it."""
+    sql, params = entries_statement(wallet_id=wallet_id, customer_id=customer_id, rows=rows)
     with connection.cursor() as cursor:
-        cursor.execute(_ENTRIES_SQL.format(rows=", ".join(positions)), params)
+        cursor.execute(sql, params)
         written = cursor.fetchall()
     return [(params["now"], *row) for row in written] or None
 

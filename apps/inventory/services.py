@@ -267,6 +267,15 @@ ALLOCATION_FIELDS = (
 )
 
 
+def allocations_statement(rows: list[dict]) -> tuple[str, list]:
+    """The SQL text and parameters that allocate or release ``rows`` (see ``post_allocations``)."""
+    values = ", ".join(["(" + ", ".join(["%s"] * (len(ALLOCATION_FIELDS) + 1)) + ")"] * len(rows))
+    params: list = []
+    for ord_, row in enumerate(rows):
+        params += [ord_, *(row[name] for name in ALLOCATION_FIELDS)]
+    return _ALLOCATE_SQL.format(rows=values), [*params, timezone.now()]
+
+
 def post_allocations(rows: list[dict]) -> list[int] | None:
     """Allocate or release many lines (StockMove fields) on PostgreSQL in one statement: every
     balance they touch is locked in the ledger's order (product, then warehouse), checked by
@@ -274,12 +283,9 @@ def post_allocations(rows: list[dict]) -> list[int] | None:
     written per line. The one PostgreSQL write path of allocations (one line is a list of one).
     The new move ids in row order, or None when a balance could not take its lines (nothing
     written, nothing to undo: no savepoint needed)."""
-    values = ", ".join(["(" + ", ".join(["%s"] * (len(ALLOCATION_FIELDS) + 1)) + ")"] * len(rows))
-    params: list = []
-    for ord_, row in enumerate(rows):
-        params += [ord_, *(row[name] for name in ALLOCATION_FIELDS)]
+    sql, params = allocations_statement(rows)
     with connection.cursor() as cursor:  # one statement: atomic on its own, or part of the caller's transaction
-        cursor.execute(_ALLOCATE_SQL.format(rows=values), [*params, timezone.now()])
+        cursor.execute(sql, params)
         ids = [row_id for (row_id,) in cursor.fetchall()]
     return ids or None
 

@@ -127,5 +127,10 @@ def order_changes_save(changes: list[OrderChange], *, actor, fields=SUBMISSION_F
         order.updated_at = now
     for event in events:
         event.actor, event.actor_label = who, label
-    Order.objects.bulk_update([change.order for change in changes], fields=fields)
+    if len(changes) == 1:  # one order: a plain UPDATE, far cheaper to build than bulk_update's CASEs
+        order = changes[0].order
+        values = {name: getattr(order, Order._meta.get_field(name).attname) for name in fields}
+        Order.objects.filter(pk=order.pk).update(**values)
+    else:
+        Order.objects.bulk_update([change.order for change in changes], fields=fields)
     OrderEvent.objects.bulk_create(events)
