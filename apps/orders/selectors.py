@@ -108,6 +108,17 @@ def order_list(*, customer=None, filters: OrderFilters | None = None) -> QuerySe
     return qs.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("product")))
 
 
+def order_page_key(filters: OrderFilters | None) -> str | None:
+    """The column the lists page by before id: ``created_at`` while a date range is on, so the
+    (customer, created_at, id) and (created_at, id) indexes read the range's newest rows first at
+    any depth (by id, the planner walks every newer order to find them); None: by id alone."""
+    if filters is not None and (
+        filters.created_from or filters.created_to or filters.created_after or filters.created_before
+    ):
+        return "created_at"
+    return None
+
+
 def tab_counts(*, customer=None, filters: OrderFilters | None = None, cap: int = TAB_COUNT_CAP) -> dict | None:
     """{status: (count, capped)} for the list tabs plus "all": each count stops at ``cap`` so a
     tab never scans a million rows (one bounded query per tab). None while a filter other than
