@@ -249,4 +249,4 @@ def test_no_count_on_the_list_runs_without_a_limit(client_a, world, make_staff):
             assert viewer.get(url).status_code == 200
         counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
         assert counts, "the tabs show counts"
-        assert all("LIMIT" in sql.upper() for sql in counts), counts
+        assert all(sql.upper().count("LIMIT") >= sql.upper().count("COUNT(") for sql in counts), counts
