@@ -14,7 +14,7 @@ gunicorn of its own; the figures are the median round's requests/s and its ratio
 server. Targets (2 cores): portal ≥ 0.4×, API ≥ 0.5× of /healthz.
 Named http_load.py, not http.py: a bench/http.py would shadow the standard library's http package for every
 script in bench/ (the script's folder comes first on sys.path).
-Environment: BENCH_SERVERS ("0:3x1 60:3x1"), BENCH_CONCURRENCY (6), BENCH_SECONDS (5), BENCH_ROUNDS (3).
+Environment: BENCH_SERVERS ("0:3x1 60:3x1 60:2x4 60:5x1"), BENCH_CONCURRENCY (6), BENCH_SECONDS (5), BENCH_ROUNDS (3).
 """
 
 import os
@@ -31,7 +31,7 @@ from orders_list import bench_customers, bench_users, build_data, migrate  # noq
 from apps.accounts.services import api_key_create  # noqa: E402
 from apps.core.tenancy import customer_scope  # noqa: E402
 
-SERVERS = os.environ.get("BENCH_SERVERS", "0:3x1 60:3x1").split()
+SERVERS = os.environ.get("BENCH_SERVERS", "0:3x1 60:3x1 60:2x4 60:5x1").split()
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "6"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
