@@ -57,7 +57,7 @@ from apps.core.identifiers import order_number  # noqa: E402
 from apps.core.tenancy import customer_scope  # noqa: E402
 from apps.orders.choices import TABS, AbnormalReason  # noqa: E402
 from apps.orders.models import Order  # noqa: E402
-from apps.orders.selectors import OrderFilters, tab_counts  # noqa: E402
+from apps.orders.selectors import OrderFilters, order_list, tab_counts  # noqa: E402
 from apps.shipping.models import Carrier, Channel  # noqa: E402
 from apps.warehouses.models import CustomerWarehouse, Warehouse  # noqa: E402
 
@@ -465,6 +465,32 @@ def explain_tab_counts(big):
         )
 
 
+def explain_date_ranges(big):
+    """A week's range, recent and 11 months back, for the big customer (portal and API) and for staff: the first
+    page's query ordered by id (as before orders 0005) against ordered by (created_at, id) as the lists are now."""
+    print("\nA week's date range: EXPLAIN ANALYZE of the first page's query, ordered by id | by (created_at, id)")
+    with scopes_disabled():
+        newest = Order.objects.filter(customer=big.customer).order_by("-id").first().created_at.date()
+        for title, customer in (("big customer", big.customer), ("staff, all customers", None)):
+            for label, day in (
+                ("last week", newest - timedelta(6)),
+                ("a week 11 months back", newest - timedelta(335)),
+            ):
+                qs = order_list(
+                    customer=customer, filters=OrderFilters(created_from=day, created_to=day + timedelta(6))
+                )
+                cells = []
+                for order in (("-id",), ("-created_at", "-id")):
+                    sql, params = qs.order_by(*order)[:51].query.sql_with_params()
+                    with connection.cursor() as cursor:
+                        cursor.execute("EXPLAIN (ANALYZE) " + sql, params)
+                        plan = "\n".join(row[0] for row in cursor.fetchall())
+                    scan = next(line for line in plan.splitlines() if "Scan" in line and "orders_order " in line)
+                    index = scan.split(" using ")[1].split()[0] if " using " in scan else scan.split()[1]
+                    cells.append(f"{float(plan.rsplit('Execution Time: ', 1)[1].split()[0]):7.1f} ms ({index})")
+                print(f"  {title:22s} {label:22s} " + " | ".join(cells))
+
+
 def migrate() -> None:
     """Bring the bench database to the current migrations (the list indexes of orders 0003 …); ANALYZE after, so
     that the planner has statistics for the new expression indexes (UPPER(recipient_email), UPPER(recipient_name))."""
@@ -514,6 +540,7 @@ def main() -> None:
         for user, label in zip(users, ("big", "small", "staff"), strict=True):
             measure(user, label, port, results, slow, columns)
     explain_tab_counts(users[0])
+    explain_date_ranges(users[0])
     for title, median, sql_ms, query in slow:
         print(f"\nOVER TARGET: {title} {median:.1f} ms, {sql_ms:.1f} ms of it in SQL", end="")
         if sql_ms < median / 2:
