@@ -19,4 +19,6 @@ RUN DEBUG=false SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py c
 RUN useradd --create-home --uid 1000 hub && mkdir -p /app/media && chown -R hub /app/media
 USER hub
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers and threads from GUNICORN_WORKERS (or WEB_CONCURRENCY) and GUNICORN_THREADS (config/gunicorn.py;
+# README "Production-like stack" gives the counts for 2 and 16 cores).
+CMD ["gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]

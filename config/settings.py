@@ -100,7 +100,12 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# Persistent connections in production: a request reuses its worker thread's connection instead
+# of opening one (a TCP connect, TLS and a PostgreSQL backend start) per request; the health check
+# replaces one the server has dropped before a request uses it. Off under DEBUG: runserver starts a
+# thread per request, so a kept connection would never be reused.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
     # WAL + a busy timeout let the dev server, the eager tasks and the tests share the file.

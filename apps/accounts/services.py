@@ -235,7 +235,12 @@ def api_key_authenticate(*, raw_key: str) -> ApiKeyCheck:
     Runs before any customer scope exists (it is what decides the scope), hence staff_scope.
     """
     with staff_scope():
-        key = ApiKey.objects.select_related("user", "customer").filter(key_hash=_hash_key(raw_key.strip())).first()
+        # The user's customer too: the tenant scope of the request is entered from it.
+        key = (
+            ApiKey.objects.select_related("user__customer", "customer")
+            .filter(key_hash=_hash_key(raw_key.strip()))
+            .first()
+        )
         if key is None:
             return ApiKeyCheck(None, "invalid_api_key", "The API key is not valid.")
         if key.revoked_at is not None:

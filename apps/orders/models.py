@@ -121,7 +121,10 @@ class Order(models.Model):
             models.Index(fields=["tracking_number"], name="orders_tracking_idx", condition=~Q(tracking_number="")),
             # Filters and searches of the lists (measured in bench/orders_list.py). The recipient-name
             # search also has a trigram index on PostgreSQL (migration 0003).
-            models.Index(fields=["customer", "created_at"], name="orders_customer_created_idx"),
+            # A date range pages by (created_at, id) (selectors.order_page_key): per customer, and
+            # across customers for staff.
+            models.Index(fields=["customer", "created_at", "id"], name="orders_customer_created_id_idx"),
+            models.Index(fields=["created_at", "id"], name="orders_created_id_idx"),
             models.Index(fields=["customer", "updated_at", "id"], name="orders_customer_updated_idx"),
             models.Index(fields=["external_ref"], name="orders_external_ref_idx", condition=~Q(external_ref="")),
             models.Index(Upper("recipient_email"), name="orders_recipient_email_idx"),

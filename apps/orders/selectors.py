@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -108,20 +109,40 @@ def order_list(*, customer=None, filters: OrderFilters | None = None) -> QuerySe
     return qs.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("product")))
 
 
+def order_page_key(filters: OrderFilters | None) -> str | None:
+    """The column the lists page by before id: ``created_at`` while a date range is on, so the
+    (customer, created_at, id) and (created_at, id) indexes read the range's newest rows first at
+    any depth (by id, the planner walks every newer order to find them); None: by id alone."""
+    if filters is not None and (
+        filters.created_from or filters.created_to or filters.created_after or filters.created_before
+    ):
+        return "created_at"
+    return None
+
+
 def tab_counts(*, customer=None, filters: OrderFilters | None = None, cap: int = TAB_COUNT_CAP) -> dict | None:
     """{status: (count, capped)} for the list tabs plus "all": each count stops at ``cap`` so a
-    tab never scans a million rows (one bounded query per tab). None while a filter other than
-    the tab is on: a LIMIT caps the rows counted, not the rows a selective filter reads."""
+    tab never scans a million rows (one bounded subquery per tab, all in one query). None while
+    a filter other than the tab is on: a LIMIT caps the rows counted, not the rows a selective
+    filter reads."""
     if filters is not None and filters.active():
         return None
     base = Order.objects.all() if customer is None else Order.objects.filter(customer=customer)
     base = order_filter(base, OrderFilters(**{**(filters or OrderFilters()).__dict__, "status": ""}), customer=customer)
-    counts = {}
+    # One round trip for all the tabs: SELECT (SELECT COUNT(*) FROM (… LIMIT cap+1)), … — each
+    # count is the ORM's own bounded subquery, so each still stops at the cap.
+    keys, parts, params = [], [], []
     for status in (*TABS, ""):
         qs = base.filter(status=status) if status else base
-        n = qs.order_by()[: cap + 1].count()
-        counts[status or "all"] = (min(n, cap), n > cap)
-    return counts
+        bounded = qs.order_by().values("pk")[: cap + 1]
+        sql, part_params = bounded.query.get_compiler(using=bounded.db).as_sql()
+        keys.append(status or "all")
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab{len(parts)})")  # noqa: S608 - ORM SQL, values as params
+        params.extend(part_params)
+    with connections[base.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {key: (min(n, cap), n > cap) for key, n in zip(keys, row, strict=True)}
 
 
 def order_detail(*, pk: int) -> Order:

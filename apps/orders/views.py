@@ -27,7 +27,7 @@ from .intake import intake_resolve
 from .models import Order
 from .recognition import recognize_address
 from .rules import recipient_of
-from .selectors import order_detail, order_list, tab_counts
+from .selectors import order_detail, order_list, order_page_key, tab_counts
 from .services import (
     order_cancel,
     order_copy,
@@ -73,6 +73,7 @@ class OrderListView(CustomerRequiredMixin, View):
             after=request.GET.get("after"),
             before=request.GET.get("before"),
             size=PAGE_SIZE,
+            by=order_page_key(filters),
         )
         return render(
             request,

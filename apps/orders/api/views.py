@@ -138,9 +138,12 @@ class OrderPagination(pagination.CursorPagination):
 
     def get_ordering(self, request, queryset, view):
         """A sync client asking what changed (``updated_since``) reads the changes oldest first, by
-        (updated_at, id) — the index that answers it — and resumes from its last cursor."""
+        (updated_at, id) — the index that answers it — and resumes from its last cursor. A date
+        range reads newest first by (created_at, id), as the portal's list, for the same reason."""
         if request.query_params.get("updated_since"):
             return ("updated_at", "id")
+        if request.query_params.get("created_after") or request.query_params.get("created_before"):
+            return ("-created_at", "-id")
         return super().get_ordering(request, queryset, view)
 
 

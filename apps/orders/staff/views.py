@@ -27,7 +27,7 @@ from ..forms import CancelForm, FilterForm, NoteForm, OrderForm, filters_from, o
 from ..intake import intake_resolve
 from ..models import Order
 from ..rules import recipient_of
-from ..selectors import abnormal_queue, order_detail, order_list, tab_counts
+from ..selectors import abnormal_queue, order_detail, order_list, order_page_key, tab_counts
 from ..services import (
     order_cancel,
     order_copy,
@@ -67,6 +67,7 @@ class OrderListView(StaffPermissionRequiredMixin, View):
             after=request.GET.get("after"),
             before=request.GET.get("before"),
             size=PAGE_SIZE,
+            by=order_page_key(filters),
         )
         return render(
             request,

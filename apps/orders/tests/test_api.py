@@ -237,6 +237,21 @@ def test_cursor_pages_newest_first(api, world):
     assert [row["number"] for row in back["results"]] == list(reversed(made))[2:4]
 
 
+def test_a_date_range_pages_newest_created_first(api, world):
+    made = [_order(world) for _ in range(5)]
+    start = timezone.now() - datetime.timedelta(days=3)
+    for order, minutes in zip(made, [30, 10, 40, 20, 20], strict=True):  # two share a minute: by id then
+        Order.objects.filter(pk=order.pk).update(created_at=start + datetime.timedelta(minutes=minutes))
+    expected = [made[i].number for i in (2, 0, 4, 3, 1)]
+    params = {"page_size": 2, "created_after": start.isoformat(), "created_before": timezone.now().isoformat()}
+    page = api.get(URL, params).json()
+    seen = [row["number"] for row in page["results"]]
+    while page["next"]:
+        page = api.get(page["next"]).json()
+        seen += [row["number"] for row in page["results"]]
+    assert seen == expected
+
+
 def test_page_size_is_capped_at_200(api, world):
     from apps.orders.api.views import OrderPagination
 
