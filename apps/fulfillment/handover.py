@@ -13,13 +13,16 @@ from apps.core.errors import ApplicationError
 from apps.core.identifiers import order_number_problem
 from apps.core.retry import atomic_retry
 from apps.core.services import sequence_next
+from apps.core.task_names import task_send_on_commit
 from apps.orders.choices import OrderStatus
 from apps.orders.outbound import Pick, order_ship
 
-from .choices import ManifestStatus, ParcelStatus, PickStatus, WaveOrderStatus
+from .choices import EventSubject, ManifestStatus, ParcelStatus, PickStatus, WaveOrderStatus
 from .errors import OutboundConflict, ScanRefused
-from .models import Manifest, Parcel, PickLine
+from .models import FulfillmentEvent, Manifest, Parcel, PickLine
 from .transitions import person, record_created, transition
+
+HAND_OVER_TASK = "fulfillment.manifest_hand_over"
 
 
 def _number() -> str:
@@ -122,7 +125,7 @@ class HandOver:
     kept_back: list[tuple[str, str]] = field(default_factory=list)  # (order number, why)
 
 
-def _close_start(*, actor, manifest: Manifest) -> Manifest:
+def manifest_hand_over_start(*, actor, manifest: Manifest) -> Manifest:
     """The driver signed: Open → Handing over (no more scans; a new manifest may open). A
     manifest already handing over is resumed as it is."""
     with transaction.atomic():
@@ -199,7 +202,7 @@ def manifest_hand_over(*, actor, manifest: Manifest) -> HandOver:
     transaction (so a customer's wallet is held for one order at a time, never for the whole
     pickup), then close it. Idempotent and resumable: after a crash, running it again (or the
     ``fulfillment.manifests_finish`` sweep) ships what is left and nothing twice."""
-    manifest = _close_start(actor=actor, manifest=manifest)
+    manifest = manifest_hand_over_start(actor=actor, manifest=manifest)
     result = HandOver(manifest=manifest)
     pending = manifest.parcels.filter(status=ParcelStatus.MANIFESTED).order_by("order_id")
     for parcel_id in list(pending.values_list("pk", flat=True)):
@@ -212,6 +215,25 @@ def manifest_hand_over(*, actor, manifest: Manifest) -> HandOver:
             result.kept_back.append((number, refusal.message))
     result.manifest = _close_finish(actor=actor, manifest=manifest, result=result)
     return result
+
+
+def manifest_hand_over_queue(*, actor, manifest: Manifest) -> Manifest:
+    """The driver signed: the manifest goes Handing over now and its orders ship in the
+    background (``fulfillment.manifest_hand_over``), so the clerk's page answers at once and
+    shows the progress. With an eager Celery (the laptop default) it is done on return."""
+    manifest = manifest_hand_over_start(actor=actor, manifest=manifest)
+    task_send_on_commit(HAND_OVER_TASK, manifest.pk, actor_id=getattr(person(actor), "pk", None))
+    return manifest
+
+
+def manifest_kept_back(*, manifest: Manifest) -> list[tuple[str, str]]:
+    """The orders kept back when the manifest was handed over: (order number, why)."""
+    prefix = f"Kept back from manifest {manifest.number}: "
+    events = FulfillmentEvent.objects.filter(
+        subject=EventSubject.PARCEL, to_status=ParcelStatus.PACKED, message__startswith=prefix
+    ).order_by("id")
+    numbers = dict(Parcel.objects.filter(pk__in=[e.object_id for e in events]).values_list("pk", "order__number"))
+    return [(numbers.get(e.object_id, ""), e.message[len(prefix) :]) for e in events]
 
 
 def manifests_finish(*, actor=None) -> int:

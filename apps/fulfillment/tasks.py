@@ -1,10 +1,13 @@
 from celery import shared_task
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 
 from apps.core.tenancy import in_customer_scope, staff_scope
 from apps.orders.models import Order
 
 from . import handover
+from .choices import ManifestStatus
+from .models import Manifest
 
 
 @shared_task(name="fulfillment.notify_short_pick")
@@ -32,3 +35,15 @@ def manifests_finish() -> int:
     """Finish the hand-overs a dead process left half done (idempotent: nothing ships twice)."""
     with staff_scope():
         return handover.manifests_finish(actor=None)
+
+
+@shared_task(name="fulfillment.manifest_hand_over")
+def manifest_hand_over(manifest_id: int, *, actor_id: int | None = None) -> int:
+    """Ship the orders of a manifest being handed over (idempotent: a manifest already closed,
+    or delivered twice, ships nothing more). The number of orders shipped now."""
+    with staff_scope():
+        manifest = Manifest.objects.filter(pk=manifest_id).first()
+        if manifest is None or manifest.status == ManifestStatus.CLOSED:
+            return 0
+        actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+        return handover.manifest_hand_over(actor=actor, manifest=manifest).shipped

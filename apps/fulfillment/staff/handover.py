@@ -12,7 +12,13 @@ from apps.documents.layouts.manifests import ManifestParcel, render_manifest
 from apps.shipping.models import Carrier
 
 from ..choices import ManifestStatus
-from ..handover import manifest_add, manifest_hand_over, manifest_open, manifest_remove
+from ..handover import (
+    manifest_add,
+    manifest_hand_over_queue,
+    manifest_kept_back,
+    manifest_open,
+    manifest_remove,
+)
 from ..models import Parcel
 from ..selectors import (
     handover_board,
@@ -85,6 +91,7 @@ def _manifest_page(request, manifest, *, refused="", done="", status=200):
         "statuses": ManifestStatus,
         "badge": MANIFEST_BADGES[manifest.status],
         "is_open": manifest.status == ManifestStatus.OPEN,
+        "kept_back": manifest_kept_back(manifest=manifest) if manifest.status == ManifestStatus.CLOSED else [],
     }
     if request.htmx:
         return render(request, "fulfillment/staff/_manifest_work.html", context)
@@ -168,18 +175,25 @@ class ManifestCloseView(OutboundView):
         if request.POST.get("confirm") != "yes":
             return redirect("backoffice:outbound-manifest-close", number=manifest.number)
         try:
-            done = manifest_hand_over(actor=request.user, manifest=manifest)
+            manifest_hand_over_queue(actor=request.user, manifest=manifest)
         except ApplicationError as exc:
             messages.error(request, f"Not handed over: {exc.message}")
             return redirect("backoffice:outbound-manifest", number=manifest.number)
-        manifest = done.manifest
+        manifest = manifest_get(number=manifest.number)
+        if manifest.status != ManifestStatus.CLOSED:
+            messages.info(
+                request,
+                f"Handing {plural(manifest.parcel_count, 'parcel')} over to {manifest.carrier.name}: each order "
+                "ships in turn, and this page shows how far it is.",
+            )
+            return redirect("backoffice:outbound-manifest", number=manifest.number)
         messages.success(
             request,
             f"Manifest {manifest.number} handed over to {manifest.carrier.name}: "
-            f"{plural(done.shipped, 'order is', 'orders are')} Shipped now, and their customers see "
+            f"{plural(manifest.shipped_count, 'order is', 'orders are')} Shipped now, and their customers see "
             "the tracking numbers.",
         )
-        for number, why in done.kept_back:
+        for number, why in manifest_kept_back(manifest=manifest):
             messages.warning(request, f"Order {number} was kept back and is off the manifest: {why}")
         return redirect("backoffice:outbound-manifest", number=manifest.number)
 

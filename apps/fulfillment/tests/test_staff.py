@@ -296,7 +296,7 @@ def test_an_order_cancelled_while_it_is_packed_sends_the_packer_back_to_the_stat
 # --- Hand-over ------------------------------------------------------------------------------------
 
 
-def test_hand_over_through_the_pages(clerk, floor, submitted):
+def test_hand_over_through_the_pages(clerk, floor, submitted, django_capture_on_commit_callbacks):
     first, second = submitted(), submitted()
     picked(floor, first, second)
     one, two = pack(floor, first), pack(floor, second)
@@ -329,9 +329,13 @@ def test_hand_over_through_the_pages(clerk, floor, submitted):
     manifest.refresh_from_db()
     assert manifest.status == ManifestStatus.OPEN
 
-    closed = clerk.post(url("manifest-close", manifest.number), {"confirm": "yes"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the worker ships them after the request
+        closed = clerk.post(url("manifest-close", manifest.number), {"confirm": "yes"}, follow=True)
 
-    assert f"Manifest {manifest.number} handed over to UPS: 2 orders are Shipped now" in body(closed)
+    assert "Handing 2 parcels over to UPS: each order ships in turn" in body(closed)
+    assert "Handed over to UPS: 2 orders Shipped, every order on this manifest" in body(
+        clerk.get(url("manifest", manifest.number))
+    )
     for order in (first, second):
         order.refresh_from_db()
         assert order.status == OrderStatus.SHIPPED
