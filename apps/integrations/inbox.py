@@ -110,7 +110,7 @@ def _order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str,
     if since and order.created_at and order.created_at.date() < since:
         return EventStatus.IGNORED, f"{order.name} was created before {since:%Y-%m-%d}, the import start; not imported."
 
-    lines, unmapped = _map_lines(connection, order)
+    lines, unmapped = _map_lines(connection, order)  # the rows stay, whatever happens below
     if unmapped:
         return EventStatus.FAILED, f"{order.name} not imported: " + " ".join(unmapped)
     codes = OrderCodes(
@@ -120,24 +120,31 @@ def _order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str,
         external_ref=order.name,
         source=OrderSource.SHOPIFY,
     )
-    intake = intake_resolve(customer=connection.customer, orders=[codes])[0]
-    if not intake.ok:
-        return EventStatus.FAILED, f"{order.name} not imported: " + " ".join(p.message for p in intake.problems[:5])
     try:
         with transaction.atomic():
+            # Claim the platform order first: a delivery of the same order in another transaction
+            # waits here until that one commits (then fails on the unique key) or rolls back.
             link = OrderLink.objects.create(
                 connection=connection, platform_order_id=order.order_id, platform_order_name=order.name
             )
+            intake = intake_resolve(customer=connection.customer, orders=[codes])[0]
+            if not intake.ok:
+                raise _NotImported(" ".join(p.message for p in intake.problems[:5]))
             created = order_create(
                 actor=actor, data=intake.data, source=OrderSource.SHOPIFY, submit=connection.submit_automatically
             )
             link.order = created
             link.save(update_fields=["order"])
-    except IntegrityError:  # another delivery of this order claimed the link first
-        return EventStatus.IGNORED, f"{order.name} was imported by another delivery at the same time."
-    except ApplicationError as exc:
-        return EventStatus.FAILED, f"{order.name} not imported: {exc.message}"
+    except IntegrityError:  # another delivery of this order claimed the link first and committed
+        link = OrderLink.objects.select_related("order").get(connection=connection, platform_order_id=order.order_id)
+        return EventStatus.IGNORED, f"{order.name} is already order {link.order.number}; nothing changed here."
+    except (_NotImported, ApplicationError) as exc:
+        return EventStatus.FAILED, f"{order.name} not imported: {getattr(exc, 'message', exc)}"
     return EventStatus.PROCESSED, f"{order.name} created order {created.number} ({created.get_status_display()})."
+
+
+class _NotImported(Exception):
+    """The intake found problems: undo the link's claim and say why."""
 
 
 def _map_lines(connection: Connection, order: PlatformOrder) -> tuple[list[tuple], list[str]]:
