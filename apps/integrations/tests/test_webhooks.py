@@ -132,6 +132,21 @@ def test_unknown_or_disconnected_connection_is_404(client, shop):
     assert response.status_code == 404
 
 
+def test_lost_keys_answer_503_and_store_nothing(client, shop):
+    from cryptography.fernet import Fernet
+    from django.test import override_settings
+
+    connection, _ = shop
+    body = body_of(shopify_order_payload())
+    with override_settings(INTEGRATION_KEYS=[Fernet.generate_key().decode()]):
+        response = client.post(
+            webhook_url(connection), data=body, content_type="application/json", headers=signed(body)
+        )
+    assert response.status_code == 503
+    with customer_scope(connection.customer):
+        assert not PlatformEvent.objects.exists()
+
+
 def test_only_post_is_accepted(client, shop):
     connection, _ = shop
     assert client.get(webhook_url(connection)).status_code == 405
@@ -241,3 +256,26 @@ def test_old_or_already_cancelled_orders_are_not_imported(live_server, shop):
         assert not Order.objects.exists()
         results = set(PlatformEvent.objects.values_list("status", flat=True))
     assert results == {EventStatus.IGNORED}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_submit_automatically_submits_the_imported_order(live_server, shop):
+    from apps.billing.services import credit
+    from apps.inventory.services import stock_receive
+    from apps.orders.tests.conftest import priced_channel
+    from apps.shipping.models import Carrier
+
+    connection, products = shop
+    priced_channel(connection.default_warehouse, "ups-ground", "UPS Ground", Carrier.objects.create(code="ups"), "6.00")
+    with customer_scope(connection.customer):
+        for product in products.values():
+            stock_receive(actor=None, product=product, warehouse=connection.default_warehouse, quantity=5)
+        credit(customer=connection.customer, amount="100.00", idempotency_key="test-topup")
+        connection.submit_automatically = True
+        connection.save()
+    deliver(live_server, connection, shopify_order_payload())
+    with customer_scope(connection.customer):
+        order = Order.objects.get()
+        event = PlatformEvent.objects.get()
+    assert order.status == "pending_shipment"
+    assert (event.status, f"{order.number} (Pending Shipment)" in event.result) == (EventStatus.PROCESSED, True)
