@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.orders",
     "apps.fulfillment",
     "apps.tracking",
+    "apps.integrations",
     "apps.portal",
     "apps.backoffice",
 ]
@@ -303,6 +304,12 @@ if not (ST_UPC_PREFIX.isdigit() and 4 <= len(ST_UPC_PREFIX) <= 10):
     raise environ.ImproperlyConfigured("ST_UPC_PREFIX must be 4 to 10 digits")
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-pass-123")
 ALLOW_DEMO_SEED = env.bool("ALLOW_DEMO_SEED", default=DEBUG)
+
+# --- Shop integrations (apps/integrations) ----------------------------------------------------
+# Fernet keys for shop credentials at rest, comma-separated: the first encrypts, all decrypt (put
+# a new key first to rotate). Under DEBUG/TESTING with none set, a key is derived from SECRET_KEY.
+INTEGRATION_KEYS = env.list("INTEGRATION_KEYS", default=[])
+SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-10")
 
 LOGGING = {
     "version": 1,

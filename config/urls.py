@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("staff/", include("apps.backoffice.urls")),
     path("tracking/", include("apps.tracking.urls")),
+    path("integrations/", include("apps.integrations.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -453,6 +453,7 @@ PUBLIC: dict[str, str] = {
     "accounts:password-reset-confirm": "token-protected reset form",
     "tracking:track": "public parcel tracking (up to 40 numbers)",
     "api:tracking": "public tracking API (up to 40 numbers; no customer or recipient data)",
+    "integrations:shopify-webhook": "Shopify webhook: signed with the connection's secret, answers only 200/401/404",
 }
 
 # Namespaces behind a staff permission: the sweep checks a customer user gets 403 on each.

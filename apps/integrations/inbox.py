@@ -1,0 +1,210 @@
+"""Processing one stored platform event (the ``integrations.process_event`` task).
+
+Idempotent: a processed or ignored event is left alone when its message comes again; a failed one
+is tried again (a replay after its SKU was mapped). Orders converge on the OrderLink of
+(connection, platform order id): the link row is written first, in the same transaction as the
+order, so two deliveries of one Shopify order — the same webhook twice, create and updated, two
+workers at once — make one order; the second finds the link, or waits on its unique key and then
+finds it.
+
+This slice keeps two things simple (README "Integrations"): an orders/updated for an order already
+imported changes nothing here (the event says so), and a line whose SKU matches none of the
+customer's products leaves the event failed with an unmapped SkuMapping row, and no order.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from apps.catalog.selectors import products_by_code
+from apps.core.actors import integration_actor
+from apps.core.errors import ApplicationError
+from apps.orders.choices import OrderSource, OrderStatus
+from apps.orders.intake import OrderCodes, intake_resolve
+from apps.orders.services import order_cancel, order_create
+
+from .choices import EventStatus
+from .models import Connection, OrderLink, PlatformEvent, SkuMapping
+from .rules import CANCEL_TOPIC, ORDER_TOPICS, NotAnOrder, PlatformOrder, line_label, shopify_order
+
+logger = logging.getLogger(__name__)
+
+DONE = (EventStatus.PROCESSED, EventStatus.IGNORED)
+MAX_RESULT = 1000
+
+
+def event_process(*, event_id: int) -> PlatformEvent | None:
+    """Process the event once (see the module); returns it with its status and result, or None
+    when there is no such event. An unexpected error is recorded on the event, never raised."""
+    try:
+        with transaction.atomic():
+            event = (
+                PlatformEvent.objects.select_for_update(of=("self",))
+                .select_related("connection", "connection__customer")
+                .filter(pk=event_id)
+                .first()
+            )
+            if event is None or event.status in DONE:
+                return event
+            status, result = _dispatch(event)
+            event.status, event.result, event.error = status, result[:MAX_RESULT], ""
+            event.attempts += 1
+            event.processed_at = timezone.now()
+            event.save(update_fields=["status", "result", "error", "attempts", "processed_at"])
+    except Exception as exc:  # noqa: BLE001 - recorded on the event for support and the replay
+        logger.exception("platform event %s failed", event_id)
+        PlatformEvent.objects.filter(pk=event_id).update(
+            status=EventStatus.FAILED,
+            attempts=F("attempts") + 1,
+            result="Processing failed unexpectedly; support can see the error and replay the event.",
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        event = PlatformEvent.objects.select_related("connection").filter(pk=event_id).first()
+        if event is not None:
+            _health(event.connection, EventStatus.FAILED, event.result)
+        return event
+    _health(event.connection, event.status, event.result)
+    return event
+
+
+def _health(connection: Connection, status: str, result: str) -> None:
+    now = timezone.now()
+    if status == EventStatus.FAILED:
+        Connection.objects.filter(pk=connection.pk).update(last_error_at=now, last_error=result[:500])
+    else:
+        Connection.objects.filter(pk=connection.pk).update(last_success_at=now)
+
+
+def _dispatch(event: PlatformEvent) -> tuple[str, str]:
+    if event.topic not in ORDER_TOPICS and event.topic != CANCEL_TOPIC:
+        return EventStatus.IGNORED, f"The topic {event.topic} is not handled yet."
+    try:
+        order = shopify_order(json.loads(bytes(event.body)))
+    except (ValueError, UnicodeDecodeError) as exc:  # NotAnOrder is a ValueError, so is bad JSON
+        text = str(exc) if isinstance(exc, NotAnOrder) else "The body is not JSON."
+        return EventStatus.FAILED, text
+    connection = event.connection
+    actor = integration_actor(
+        platform=connection.get_platform_display(), name=connection.display_name, customer=connection.customer
+    )
+    if event.topic == CANCEL_TOPIC:
+        return _cancel(connection, order, actor)
+    return _order_in(connection, order, actor)
+
+
+def _order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str, str]:
+    link = OrderLink.objects.select_related("order").filter(connection=connection, platform_order_id=order.order_id)
+    link = link.first()
+    if link is not None:
+        return EventStatus.IGNORED, f"{order.name} is already order {link.order.number}; nothing changed here."
+    if order.cancelled:
+        return EventStatus.IGNORED, f"{order.name} was cancelled on Shopify before it was imported; not imported."
+    if order.fulfillment_status == "fulfilled":
+        return EventStatus.IGNORED, f"{order.name} is already fulfilled on Shopify; not imported."
+    since = connection.import_since
+    if since and order.created_at and order.created_at.date() < since:
+        return EventStatus.IGNORED, f"{order.name} was created before {since:%Y-%m-%d}, the import start; not imported."
+
+    lines, unmapped = _map_lines(connection, order)  # the rows stay, whatever happens below
+    if unmapped:
+        return EventStatus.FAILED, f"{order.name} not imported: " + " ".join(unmapped)
+    codes = OrderCodes(
+        recipient=order.recipient,
+        lines=lines,
+        warehouse=connection.default_warehouse.code if connection.default_warehouse_id else "",
+        external_ref=order.name,
+        source=OrderSource.SHOPIFY,
+    )
+    try:
+        with transaction.atomic():
+            # Claim the platform order first: a delivery of the same order in another transaction
+            # waits here until that one commits (then fails on the unique key) or rolls back.
+            link = OrderLink.objects.create(
+                connection=connection, platform_order_id=order.order_id, platform_order_name=order.name
+            )
+            intake = intake_resolve(customer=connection.customer, orders=[codes])[0]
+            if not intake.ok:
+                raise _NotImported(" ".join(p.message for p in intake.problems[:5]))
+            created = order_create(
+                actor=actor, data=intake.data, source=OrderSource.SHOPIFY, submit=connection.submit_automatically
+            )
+            link.order = created
+            link.save(update_fields=["order"])
+    except IntegrityError:  # another delivery of this order claimed the link first and committed
+        link = OrderLink.objects.select_related("order").get(connection=connection, platform_order_id=order.order_id)
+        return EventStatus.IGNORED, f"{order.name} is already order {link.order.number}; nothing changed here."
+    except (_NotImported, ApplicationError) as exc:
+        return EventStatus.FAILED, f"{order.name} not imported: {getattr(exc, 'message', exc)}"
+    return EventStatus.PROCESSED, f"{order.name} created order {created.number} ({created.get_status_display()})."
+
+
+class _NotImported(Exception):
+    """The intake found problems: undo the link's claim and say why."""
+
+
+def _map_lines(connection: Connection, order: PlatformOrder) -> tuple[list[tuple], list[str]]:
+    """[(our SKU, quantity)] for the order's lines and a sentence per line that maps to nothing.
+
+    A line is matched through its SkuMapping row when one is mapped, else to the customer's
+    product by exact SKU, then by UPC (the catalog's code lookup); every line seen gets a row,
+    an unmatched one with no product, for someone to map."""
+    skus = {line.sku for line in order.lines}
+    rows = SkuMapping.objects.select_related("product").filter(connection=connection, platform_sku__in=skus)
+    mappings = {(m.platform_sku, m.variant_id): m for m in rows}
+    looking = {line.sku for line in order.lines if line.sku}
+    found = products_by_code(customer=connection.customer, codes=looking) if looking else {}
+    lines, unmapped = [], []
+    for line in order.lines:
+        mapping = mappings.get((line.sku, line.variant_id))
+        product = mapping.product if mapping is not None and mapping.product_id else None
+        if product is None and line.sku:
+            product = found.get(line.sku.lower())
+        if mapping is None:
+            mapping, _ = SkuMapping.objects.get_or_create(
+                connection=connection,
+                platform_sku=line.sku,
+                variant_id=line.variant_id,
+                defaults={"product": product, "title": line.title},
+            )
+            mappings[(line.sku, line.variant_id)] = mapping
+        elif mapping.product_id is None and product is not None:
+            mapping.product = product
+            mapping.save(update_fields=["product", "updated_at"])
+        if product is None:
+            unmapped.append(_unmapped_message(line))
+        else:
+            lines.append((product.sku, line.quantity))
+    return lines, unmapped
+
+
+def _unmapped_message(line) -> str:
+    if not line.sku:
+        label = line_label(line)
+        return f"{label[:1].upper()}{label[1:]} has no SKU on Shopify; give it a SKU there or map it here."
+    return (
+        f"SKU {line.sku} ({line_label(line)}) matches none of your products by SKU or UPC; "
+        "map it to a product, then replay the event."
+    )
+
+
+def _cancel(connection: Connection, order: PlatformOrder, actor) -> tuple[str, str]:
+    link = OrderLink.objects.select_related("order").filter(connection=connection, platform_order_id=order.order_id)
+    link = link.first()
+    if link is None or link.order is None:
+        return EventStatus.IGNORED, f"{order.name} was never imported here; nothing to cancel."
+    ours = link.order
+    if ours.status == OrderStatus.CANCELLED:
+        return EventStatus.IGNORED, f"Order {ours.number} is already cancelled."
+    try:
+        order_cancel(actor=actor, order=ours, reason=f"cancelled on Shopify ({order.name})")
+    except ApplicationError as exc:
+        return (
+            EventStatus.FAILED,
+            f"{order.name} was cancelled on Shopify, but order {ours.number} was not: {exc.message}",
+        )
+    return EventStatus.PROCESSED, f"{order.name} cancelled on Shopify: order {ours.number} cancelled."

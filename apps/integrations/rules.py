@@ -1,0 +1,139 @@
+"""Plain rules of the Shopify webhooks: the signature, what of the headers is kept, the event's
+key, and a Shopify order (REST-shaped webhook JSON) read into our terms. No database here."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+HMAC_HEADER = "x-shopify-hmac-sha256"
+TOPIC_HEADER = "x-shopify-topic"
+EVENT_ID_HEADER = "x-shopify-event-id"
+WEBHOOK_ID_HEADER = "x-shopify-webhook-id"
+SHOP_HEADER = "x-shopify-shop-domain"
+REDACTED = "[redacted]"
+# Never stored as received: the signature (it would let anyone replay-sign nothing, but it is a
+# secret-derived value all the same) and anything that authenticates a caller.
+SECRET_HEADERS = frozenset({HMAC_HEADER, "authorization", "cookie", "x-shopify-access-token", "x-api-key"})
+
+ORDER_TOPICS = frozenset({"orders/create", "orders/updated"})
+CANCEL_TOPIC = "orders/cancelled"
+
+
+def shopify_signature(secret: str, body: bytes) -> str:
+    """base64(HMAC-SHA256(secret, raw body)), as Shopify sends it in X-Shopify-Hmac-Sha256."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def shopify_signature_ok(secret: str, body: bytes, given: str) -> bool:
+    """Whether ``given`` is the signature of ``body`` under ``secret``, compared in constant time."""
+    if not secret or not given:
+        return False
+    return hmac.compare_digest(shopify_signature(secret, body).encode(), given.strip().encode())
+
+
+def headers_lower(headers: Mapping[str, str]) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in headers.items()}
+
+
+def headers_redacted(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers as stored with the event: lower-case names, secrets replaced."""
+    return {k: (REDACTED if k in SECRET_HEADERS else v[:500]) for k, v in headers_lower(headers).items()}
+
+
+def event_key(headers: Mapping[str, str], body: bytes) -> str:
+    """The delivery's event id: X-Shopify-Event-Id, else X-Shopify-Webhook-Id (same on retries),
+    else a hash of the body (the same bytes again are the same event)."""
+    h = headers_lower(headers)
+    given = (h.get(EVENT_ID_HEADER) or h.get(WEBHOOK_ID_HEADER) or "").strip()
+    return given[:255] or "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+# --- A Shopify order ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlatformLine:
+    line_id: str
+    sku: str
+    variant_id: str
+    quantity: object
+    title: str
+
+
+@dataclass(frozen=True)
+class PlatformOrder:
+    order_id: str
+    name: str  # "#1001": our external reference
+    created_at: datetime.datetime | None
+    recipient: dict  # by the order API's names
+    lines: list[PlatformLine] = field(default_factory=list)
+    financial_status: str = ""
+    fulfillment_status: str = ""
+    cancelled: bool = False
+
+
+class NotAnOrder(ValueError):
+    """The body is not a Shopify order (no id)."""
+
+
+def _text(value, limit: int = 255) -> str:
+    return ("" if value is None else str(value)).strip()[:limit]
+
+
+def _moment(value) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+def shopify_order(data) -> PlatformOrder:
+    """A Shopify order webhook body (orders/create, orders/updated, orders/cancelled) in our terms."""
+    if not isinstance(data, dict) or data.get("id") in (None, ""):
+        raise NotAnOrder("The body is not a Shopify order: it has no id.")
+    address = data.get("shipping_address") or {}
+    if not isinstance(address, dict):
+        address = {}
+    name = " ".join(p for p in (_text(address.get("first_name")), _text(address.get("last_name"))) if p)
+    recipient = {
+        "name": name or _text(address.get("name")),
+        "company": _text(address.get("company")),
+        "phone": _text(address.get("phone") or data.get("phone")),
+        "email": _text(data.get("email") or data.get("contact_email")),
+        "address1": _text(address.get("address1")),
+        "address2": _text(address.get("address2")),
+        "city": _text(address.get("city")),
+        "state": _text(address.get("province_code") or address.get("province")),
+        "postal_code": _text(address.get("zip")),
+        "country": _text(address.get("country_code")),
+    }
+    lines = [
+        PlatformLine(
+            line_id=_text(item.get("id"), 64),
+            sku=_text(item.get("sku"), 100),
+            variant_id=_text(item.get("variant_id"), 64),
+            quantity=item.get("quantity"),
+            title=_text(item.get("title") or item.get("name")),
+        )
+        for item in (data.get("line_items") or [])
+        if isinstance(item, dict)
+    ]
+    return PlatformOrder(
+        order_id=_text(data["id"], 64),
+        name=_text(data.get("name"), 64) or (f"#{data['order_number']}"[:64] if data.get("order_number") else ""),
+        created_at=_moment(data.get("created_at")),
+        recipient=recipient,
+        lines=lines,
+        financial_status=_text(data.get("financial_status"), 40),
+        fulfillment_status=_text(data.get("fulfillment_status"), 40),
+        cancelled=bool(data.get("cancelled_at")),
+    )
+
+
+def line_label(line: PlatformLine) -> str:
+    return f"“{line.title}”" if line.title else f"item {line.line_id}"

@@ -1,0 +1,143 @@
+"""Connections and the webhook inbox: every write of the integrations app except processing an
+event (inbox.py)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from django.db import IntegrityError, transaction
+
+from apps.core.errors import PermissionDenied, ValidationFailed
+from apps.core.outbox import outbox_emit
+from apps.warehouses.selectors import customer_warehouses
+
+from .choices import BUILT, ConnectionStatus, Platform
+from .errors import WebhookRefused
+from .models import Connection, PlatformEvent
+from .rules import (
+    HMAC_HEADER,
+    TOPIC_HEADER,
+    WEBHOOK_ID_HEADER,
+    event_key,
+    headers_lower,
+    headers_redacted,
+    shopify_signature_ok,
+)
+
+logger = logging.getLogger(__name__)
+
+PROCESS_TASK = "integrations.process_event"
+HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$")
+BAD_SIGNATURE = "The webhook signature does not match this connection's secret."
+
+
+def shop_domain_clean(text: str) -> str:
+    """``https://Demo-Store.myshopify.com/`` → ``demo-store.myshopify.com``."""
+    domain = (text or "").strip().lower()
+    if "://" in domain:
+        domain = urlsplit(domain).netloc
+    domain = domain.strip("/")
+    if not HOST.match(domain):
+        raise ValidationFailed(
+            "Enter the shop's domain, e.g. demo-store.myshopify.com.", code="invalid_shop", extra={"shop": [domain]}
+        )
+    return domain
+
+
+def _api_base_clean(text: str) -> str:
+    url = (text or "").strip()
+    if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
+        raise ValidationFailed("The API base must be an http(s) URL.", code="invalid_api_base")
+    return url.rstrip("/")
+
+
+@transaction.atomic
+def connection_create(
+    *,
+    actor,
+    platform: str,
+    shop_domain: str,
+    webhook_secret: str,
+    token: str = "",
+    api_base: str = "",
+    display_name: str = "",
+    default_warehouse=None,
+    import_since=None,
+    submit_automatically: bool = False,
+) -> Connection:
+    """A new active connection of the actor's customer to a shop. The token and the webhook secret
+    are stored encrypted; nothing here logs them."""
+    customer = getattr(actor, "customer", None)
+    if customer is None:
+        raise PermissionDenied("Connections belong to a customer: sign in as the customer's user.")
+    if platform not in Platform.values:
+        raise ValidationFailed(f"Unknown platform {platform!r}.", code="invalid_platform")
+    if platform not in BUILT:
+        raise ValidationFailed(
+            f"{Platform(platform).label} connections are not available yet; Shopify is.", code="platform_not_built"
+        )
+    domain = shop_domain_clean(shop_domain)
+    secret = (webhook_secret or "").strip()
+    if not secret:
+        raise ValidationFailed("Enter the webhook signing secret (the app's client secret).", code="invalid_secret")
+    if default_warehouse is not None and not customer_warehouses(customer=customer).filter(pk=default_warehouse.pk):
+        raise ValidationFailed("Choose one of the warehouses in your logistics plan.", code="unknown_warehouse")
+    connection = Connection(
+        customer=customer,
+        platform=platform,
+        shop_domain=domain,
+        display_name=(display_name or "").strip()[:100] or domain.split(".")[0],
+        api_base=_api_base_clean(api_base),
+        default_warehouse=default_warehouse,
+        import_since=import_since,
+        submit_automatically=submit_automatically,
+        status=ConnectionStatus.ACTIVE,
+    )
+    connection.set_credentials({"access_token": (token or "").strip()})
+    connection.set_webhook_secret(secret)
+    try:
+        with transaction.atomic():
+            connection.save()
+    except IntegrityError:
+        raise ValidationFailed(
+            f"{domain} is already connected. Disconnect it there first.", code="shop_already_connected"
+        ) from None
+    return connection
+
+
+def webhook_receive(*, connection: Connection, headers: Mapping[str, str], body: bytes) -> tuple[PlatformEvent, bool]:
+    """Store a Shopify webhook delivery in the inbox and queue its processing; (event, created).
+
+    The signature is checked first over the raw bytes: a wrong one raises WebhookRefused and
+    nothing is stored. A delivery already stored (same topic and event id) is returned as it is,
+    with created False: acknowledged, not stored or processed twice. Processing runs in the
+    background (``integrations.process_event`` through the outbox), so the caller answers at once."""
+    given = headers_lower(headers)
+    if not shopify_signature_ok(connection.webhook_secret(), body, given.get(HMAC_HEADER, "")):
+        logger.info("webhook refused for connection %s: bad signature", connection.pk)
+        raise WebhookRefused(BAD_SIGNATURE)
+    topic = given.get(TOPIC_HEADER, "").strip()[:100] or "unknown"
+    key = event_key(given, body)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                event = PlatformEvent.objects.create(
+                    connection=connection,
+                    event_id=key,
+                    webhook_id=given.get(WEBHOOK_ID_HEADER, "")[:255],
+                    topic=topic,
+                    body=bytes(body),
+                    headers=headers_redacted(given),
+                )
+        except IntegrityError:
+            return PlatformEvent.objects.get(connection=connection, topic=topic, event_id=key), False
+        outbox_emit(
+            kind="integrations.event",
+            task=PROCESS_TASK,
+            payload={"event_id": event.pk, "customer_id": connection.customer_id},
+            key=f"integrations.event:{event.pk}",
+        )
+    return event, True
