@@ -11,8 +11,9 @@ Throttling is honoured inside one call, within bounds:
 - a GraphQL `THROTTLED` error: wait until the bucket holds the query's cost again, from
   `extensions.cost` (`requestedQueryCost`, `throttleStatus.currentlyAvailable`, `restoreRate`);
 - 5xx, timeouts and broken connections: exponential backoff.
-At most `max_attempts` sends and `MAX_WAIT_SECONDS` per wait; after that the error is raised,
-retryable, for the caller's own schedule (an outbox row, the next poll). `sleep` is injectable
+At most `max_attempts` sends; a wait longer than `MAX_WAIT_SECONDS` is not slept but raised at
+once. Either way the error is raised retryable, with `retry_after`, for the caller's own schedule
+(an outbox row, the next poll). `sleep` is injectable
 so tests record the waits instead of sitting them out.
 
 The API version is `API_VERSION` unless settings name another (`SHOPIFY_API_VERSION`); the URL is
@@ -87,6 +88,7 @@ class ShopifyError(Exception):
         self.retryable = retryable
         self.status = status  # the HTTP status, when there was an answer
         self.code = code  # Shopify's extensions.code, or ours: TIMEOUT, NETWORK, USER_ERRORS …
+        self.retry_after: float | None = None  # retryable: the wait Shopify asked for, or our backoff
 
     def __str__(self) -> str:
         return self.message
@@ -367,10 +369,12 @@ class ShopifyClient:
                 return self.send_once(query, variables or {})
             except RetryAfter as wait:
                 last_error = wait.error
+                seconds = wait.seconds if wait.seconds is not None else self.backoff(attempt)
+                last_error.retry_after = seconds
+                if seconds > MAX_WAIT_SECONDS:
+                    break  # Shopify asks for longer than a call may block: the caller schedules it
                 if attempt < self.max_attempts:
-                    self.sleep(
-                        min(wait.seconds if wait.seconds is not None else self.backoff(attempt), MAX_WAIT_SECONDS)
-                    )
+                    self.sleep(seconds)
         raise last_error
 
     def backoff(self, attempt: int) -> float:

@@ -112,6 +112,16 @@ def test_a_429_is_waited_out_for_its_retry_after_and_retried(fake, client, waits
     assert [r["status"] for r in fake.requests] == [429, 200]
 
 
+def test_a_retry_after_longer_than_a_call_may_block_is_handed_to_the_caller(fake, client, waits):
+    fake.throttle_next(1, retry_after=600.0)
+
+    with pytest.raises(ShopifyError) as caught:
+        client.shop()
+
+    assert caught.value.retryable and caught.value.retry_after == 600.0
+    assert waits == [] and len(fake.requests) == 1
+
+
 def test_a_throttled_graphql_error_waits_until_the_bucket_refills(fake, client, waits):
     fake.add_order()
     fake.throttle_graphql_next(1, requested=252, available=52.0, restore_rate=100.0)
