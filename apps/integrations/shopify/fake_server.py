@@ -190,7 +190,7 @@ class FakeShopify:
                 "zip": zip_code,
                 "country": "United States",
                 "countryCodeV2": "US",
-                "phone": f"+1555{number:07d}",
+                "phone": f"+1 415-555-01{number % 100:02d}",  # the range kept for fiction, valid as a number
             }
             wanted = (
                 lines
