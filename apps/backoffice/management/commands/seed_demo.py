@@ -10,6 +10,7 @@ from apps.billing import demo as billing_demo
 from apps.catalog import demo as catalog_demo
 from apps.core.tenancy import customer_scope, staff_scope
 from apps.fulfillment import demo as fulfillment_demo
+from apps.integrations import demo as integrations_demo
 from apps.inventory import demo as inventory_demo
 from apps.orders import demo as orders_demo
 from apps.shipping import demo as shipping_demo
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             orders_demo.seed_orders(owners)
             fulfillment_demo.seed_outbound(owners, staff["warehouse"])
             tracking_demo.seed_tracking()
+            integrations_demo.seed_connection(owners[0])
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
             self.stdout.write(f"  password for every demo login: {password}")
