@@ -162,6 +162,8 @@ CELERY_BEAT_SCHEDULE = {
     "core-outbox-sweep": {"task": "core.outbox_sweep", "schedule": 60.0},
     # Hand-overs left half done by a process that died (each order ships once), every 5 minutes.
     "fulfillment-manifests-finish": {"task": "fulfillment.manifests_finish", "schedule": 300.0},
+    # The shops' orders that webhooks missed: every active Shopify connection, every 10 minutes.
+    "integrations-sync-all": {"task": "integrations.sync_all", "schedule": 600.0},
 }
 # The sweep leaves a message this long to its after-commit publish before sending it itself;
 # published messages are kept this many days for inspection.

@@ -94,10 +94,11 @@ def _dispatch(event: PlatformEvent) -> tuple[str, str]:
     )
     if event.topic == CANCEL_TOPIC:
         return _cancel(connection, order, actor)
-    return _order_in(connection, order, actor)
+    return order_in(connection, order, actor)
 
 
-def _order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str, str]:
+def order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str, str]:
+    """Import one platform order (a webhook's or a poll's): (event status, result sentence)."""
     link = OrderLink.objects.select_related("order").filter(connection=connection, platform_order_id=order.order_id)
     link = link.first()
     if link is not None:

@@ -157,3 +157,26 @@ class SkuMapping(models.Model):
 
     def __str__(self):
         return f"{self.platform_sku or '(no SKU)'} → {self.product_id or 'unmapped'}"
+
+
+class SyncRun(models.Model):
+    """One reconciliation poll of a connection: what it fetched and did, for the customer to see."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="sync_runs")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    since = models.DateTimeField(null=True, blank=True, help_text="Orders updated after this were asked for.")
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    notes = models.JSONField(default=list, blank=True, help_text="The first orders that failed, and why.")
+
+    objects = CustomerScopedManager(customer="connection__customer")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"Sync of {self.connection_id} at {self.started_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,111 @@
+"""The reconciliation poll against the local fake Shopify over real HTTP: it brings in what
+webhooks missed, only open unfulfilled orders since the import start, each once however often it
+runs or however the order also arrived; a throttled page waits and goes on; a refused token marks
+the connection as needing attention."""
+
+import datetime
+
+import pytest
+
+from apps.core.tenancy import customer_scope
+from apps.integrations.choices import ConnectionStatus
+from apps.integrations.models import Connection, OrderLink, SyncRun
+from apps.integrations.shopify.client import ShopifyClient
+from apps.integrations.shopify.fake_server import FakeShopify
+from apps.integrations.sync import connection_sync
+from apps.orders.models import Order
+
+from .conftest import SECRET, TOKEN
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+START = datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def fake(shop):
+    connection, _products = shop
+    with FakeShopify(token=TOKEN, domain=connection.shop_domain) as server:
+        server.clock = START
+        with customer_scope(connection.customer):
+            Connection.objects.filter(pk=connection.pk).update(
+                api_base=server.api_base, import_since=datetime.date(2026, 11, 20)
+            )
+        yield server
+
+
+def _connection(shop):
+    with customer_scope(shop[0].customer):
+        return Connection.objects.select_related("customer", "default_warehouse").get(pk=shop[0].pk)
+
+
+def _sync(shop, **kwargs):
+    with customer_scope(shop[0].customer):
+        return connection_sync(connection=_connection(shop), **kwargs)
+
+
+def _imported(shop):
+    with customer_scope(shop[0].customer):
+        return sorted(Order.objects.filter(source="shopify").values_list("external_ref", flat=True))
+
+
+def test_the_first_sync_imports_only_open_unfulfilled_orders_since_the_start(shop, fake):
+    wanted = fake.add_order(sku="TEE", quantity=2)
+    fake.add_order(sku="MUG", fulfillment_status="FULFILLED")
+    fake.add_order(sku="TEE", cancelled_at=START + datetime.timedelta(hours=1))
+    fake.add_order(  # made before the import start, edited since
+        sku="TEE", created_at=START - datetime.timedelta(days=3), updated_at=START + datetime.timedelta(hours=2)
+    )
+    run = _sync(shop)
+    assert (run.fetched, run.created, run.skipped, run.failed, run.error) == (4, 1, 3, 0, "")
+    assert _imported(shop) == [wanted["name"]]
+    with customer_scope(shop[0].customer):
+        order = Order.objects.get(external_ref=wanted["name"])
+        assert order.status == "confirming"
+        assert [(line.product.sku, line.quantity) for line in order.lines.select_related("product")] == [("TEE", 2)]
+    cursor = datetime.datetime.fromisoformat(_connection(shop).sync_cursor)
+    assert cursor >= datetime.datetime.fromisoformat(wanted["updatedAt"].replace("Z", "+00:00"))
+
+
+def test_pages_and_repeated_runs_import_each_order_once(shop, fake):
+    orders = [fake.add_order(sku="TEE" if n % 2 else "MUG") for n in range(23)]  # 3 pages of 10
+    first = _sync(shop)
+    again = _sync(shop)  # nothing new, but the overlap asks again for the last few minutes
+    assert (first.fetched, first.created) == (23, 23)
+    assert again.created == 0 and again.failed == 0
+    assert _imported(shop) == sorted(o["name"] for o in orders)
+    with customer_scope(shop[0].customer):
+        assert OrderLink.objects.count() == 23
+        assert SyncRun.objects.count() == 2
+
+
+def test_an_order_delivered_by_webhook_and_polled_is_one_order(shop, fake, live_server):
+    from django.urls import reverse
+
+    order = fake.add_order(sku="TEE")
+    url = live_server.url + reverse("integrations:shopify-webhook", kwargs={"connection_id": shop[0].pk})
+    assert fake.send_webhook(url, "orders/create", fake.webhook_payload(order), secret=SECRET).status_code == 200
+    run = _sync(shop)
+    assert (run.created, run.skipped) == (0, 1)
+    assert _imported(shop) == [order["name"]]
+
+
+def test_a_throttled_page_waits_and_the_run_goes_on(shop, fake):
+    for _ in range(12):
+        fake.add_order(sku="TEE")
+    fake.throttle_next(1, retry_after=1.5)
+    waits = []
+    client = ShopifyClient(shop=shop[0].shop_domain, access_token=TOKEN, api_base=fake.api_base, sleep=waits.append)
+    run = _sync(shop, client=client)
+    assert waits == [1.5]
+    assert (run.fetched, run.created, run.error) == (12, 12, "")
+
+
+def test_a_refused_token_marks_the_connection_as_needing_attention(shop, fake):
+    fake.add_order(sku="TEE")
+    client = ShopifyClient(shop=shop[0].shop_domain, access_token="shpat_revoked", api_base=fake.api_base)
+    run = _sync(shop, client=client)
+    assert run.error and run.created == 0
+    connection = _connection(shop)
+    assert connection.status == ConnectionStatus.NEEDS_ATTENTION and connection.status_reason
+    assert not connection.sync_cursor  # the next run asks again from the start
