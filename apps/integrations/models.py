@@ -117,6 +117,8 @@ class OrderLink(models.Model):
         "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="platform_link"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    tracking_sent_at = models.DateTimeField(null=True, blank=True, help_text="When the shop took our tracking.")
+    tracking_error = models.CharField(max_length=500, blank=True)
 
     objects = CustomerScopedManager(customer="connection__customer")
 

@@ -3,7 +3,9 @@ from celery import shared_task
 from apps.core.tenancy import in_customer_scope, staff_scope
 
 from .inbox import event_process
+from .shopify.client import ShopifyError
 from .sync import connections_sync
+from .tracking_out import tracking_send
 
 
 @shared_task(name="integrations.process_event")
@@ -19,3 +21,15 @@ def sync_all() -> int:
     """The reconciliation poll of every active Shopify connection (sync.py); idempotent."""
     with staff_scope():
         return connections_sync()
+
+
+@shared_task(name="integrations.tracking_out", bind=True, max_retries=8)
+@in_customer_scope
+def tracking_out(self, order_id: int, *, customer) -> str:
+    """A shop's order was Shipped: send its tracking (tracking_out.py), retried with backoff
+    (1, 2, 4 … minutes) while the shop answers with something worth retrying."""
+    try:
+        return tracking_send(order_id=order_id)
+    except ShopifyError as exc:
+        wait = max(exc.retry_after or 0, 60 * 2**self.request.retries)
+        raise self.retry(countdown=wait, exc=exc) from exc

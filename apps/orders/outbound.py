@@ -14,15 +14,18 @@ from apps.billing.choices import EntryKind
 from apps.billing.errors import InsufficientBalance
 from apps.billing.services import Posting, charge, post_many, release
 from apps.billing.topups import misc_fee_notice
+from apps.core.outbox import outbox_emit
 from apps.core.retry import atomic_retry
 from apps.inventory.services import stock_ship
 
-from .choices import EventKind, OrderStatus
+from .choices import EventKind, OrderSource, OrderStatus
 from .errors import OrderInvalid, OrderLocked
 from .models import Order
 from .transitions import order_event, order_lock, order_transition
 
 ZERO = Decimal("0")
+SHOP_SOURCES = {OrderSource.SHOPIFY, OrderSource.WOOCOMMERCE, OrderSource.EBAY}
+TRACKING_OUT = "integrations.tracking_out"  # integrations sits above orders: named, not imported
 
 
 def _require_pending(order: Order, doing: str) -> None:
@@ -170,6 +173,13 @@ def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
     order.actual_cost = order.actual_freight + order.actual_fee
     _settle(order, actor=actor)
     difference = order.actual_cost - (order.estimated_cost or ZERO)
+    if order.source in SHOP_SOURCES:  # the shop gets the tracking (integrations names the task)
+        outbox_emit(
+            kind="order_shipped",
+            task=TRACKING_OUT,
+            payload={"order_id": order.pk, "customer_id": order.customer_id},
+            key=f"tracking_out:{order.pk}",
+        )
     return order_transition(
         order=order,
         to=OrderStatus.SHIPPED,

@@ -74,6 +74,12 @@ mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
 }
 """
 
+FULFILLMENT_ORDERS_QUERY = """
+query OrderFulfillmentOrders($id: ID!) {
+  order(id: $id) { id fulfillmentOrders(first: 10) { nodes { id status } } }
+}
+"""
+
 SHOP_QUERY = """
 query Shop { shop { name myshopifyDomain } }
 """
@@ -353,6 +359,16 @@ class ShopifyClient:
             tracking_number=first_info.get("number") or tracking_number,
             tracking_url=first_info.get("url") or tracking_url,
         )
+
+    def fulfillment_orders(self, order_id: str) -> tuple[tuple[str, str], ...]:
+        """(id, status) of the order's fulfillment orders — what a fulfillment is created against.
+        `order_id` is the GraphQL id or the webhooks' numeric id."""
+        gid = order_id if str(order_id).startswith("gid://") else f"gid://shopify/Order/{order_id}"
+        order = self.execute(FULFILLMENT_ORDERS_QUERY, {"id": gid}).get("order")
+        if order is None:
+            raise ShopifyError(f"Shopify has no order {order_id}.", retryable=False, code="NOT_FOUND")
+        nodes = ((order.get("fulfillmentOrders") or {}).get("nodes")) or []
+        return tuple((node.get("id") or "", node.get("status") or "") for node in nodes)
 
     def shop(self) -> ShopInfo:
         """The shop's name and myshopify domain: proves the token and the URL work."""

@@ -263,6 +263,14 @@ class FakeShopify:
             }
         }
 
+    def fulfillment_orders_of(self, order_id: str) -> dict:
+        with self.lock:
+            order = next((o for o in self.orders.values() if o["id"] == order_id), None)
+            if order is None:
+                return {"order": None}
+            nodes = [{"id": fo["id"], "status": fo["status"]} for fo in order["fulfillmentOrders"]]
+        return {"order": {"id": order["id"], "fulfillmentOrders": {"nodes": nodes}}}
+
     def fulfillment_create(self, variables: dict) -> dict:
         fulfillment = variables.get("fulfillment") or {}
         if self.refusal:
@@ -426,6 +434,8 @@ class FakeShopify:
             data = self.fulfillment_create(variables)
         elif "orders(" in query:
             data = self.orders_page(variables)
+        elif re.search(r"\border\s*\(\s*id:", query):
+            data = self.fulfillment_orders_of(variables.get("id") or "")
         elif re.search(r"\bshop\s*{", query):
             data = {"shop": {"name": "Fake Shop", "myshopifyDomain": self.domain}}
         else:
