@@ -241,6 +241,29 @@ def make_api_key(user):
         return api_key_create(actor=user, name=f"key-of-{user.customer.code}").api_key
 
 
+def make_connection(user):
+    """A paused Shopify connection of the user's customer (paused: Sync now answers without calling out)."""
+    from apps.integrations.services import connection_create, connection_pause
+
+    with customer_scope(user.customer):
+        connection = connection_create(
+            actor=user,
+            platform="shopify",
+            shop_domain=f"sweep-{user.customer.code.lower()}.myshopify.com",
+            display_name=f"Shop of {user.customer.code}",
+            webhook_secret="sweep-secret",
+        )
+        return connection_pause(actor=user, connection=connection)
+
+
+def make_sku_mapping(user):
+    from apps.integrations.models import SkuMapping
+
+    connection = make_connection(user)
+    with customer_scope(user.customer):
+        return SkuMapping.objects.create(connection=connection, platform_sku=f"SHOP-{user.customer.code}")
+
+
 def make_order(user):
     """A Confirming order of the user's customer (one SKU, a US recipient named after the customer)."""
     from apps.orders.services import OrderData, order_create
@@ -272,6 +295,13 @@ def make_order(user):
 
 
 CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
+    "integrations:connection-events": ObjectRoute(make_connection, lambda c: {"pk": c.pk}),
+    "integrations:connection-sync": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
+    "integrations:connection-pause": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
+    "integrations:connection-resume": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
+    "integrations:sku-map": ObjectRoute(
+        make_sku_mapping, lambda m: {"pk": m.connection_id, "mapping_pk": m.pk}, ("post",)
+    ),
     "accounts:api-key-revoke": ObjectRoute(make_api_key, lambda k: {"pk": k.pk}, ("post",)),
     "api:api-key-detail": ObjectRoute(make_api_key, lambda k: {"pk": k.pk}, ("get",)),
     "api:api-key-revoke": ObjectRoute(make_api_key, lambda k: {"pk": k.pk}, ("post",)),
@@ -315,6 +345,7 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
 }
 
 CUSTOMER_LISTS: dict[str, ListRoute] = {
+    "integrations:shops": ListRoute(make_connection, lambda c: c.display_name),
     "accounts:api-keys": ListRoute(make_api_key, lambda k: k.name),
     "api:api-key-list": ListRoute(make_api_key, lambda k: k.name),
     "catalog:product-list": ListRoute(make_product, lambda p: p.sku),

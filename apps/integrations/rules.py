@@ -7,6 +7,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -137,3 +138,33 @@ def shopify_order(data) -> PlatformOrder:
 
 def line_label(line: PlatformLine) -> str:
     return f"“{line.title}”" if line.title else f"item {line.line_id}"
+
+
+MASK = "•••"
+# Keys of a platform payload that hold a person's data: shown masked in the portal's event log.
+PERSONAL_KEYS = frozenset(
+    {
+        "shipping_address", "billing_address", "default_address", "addresses", "destination",
+        "customer", "email", "contact_email", "phone", "first_name", "last_name", "name_on_card",
+        "browser_ip", "client_details", "note",
+    }
+)  # fmt: skip
+
+
+def personal_data_masked(data):
+    """The JSON value with every personal field (PERSONAL_KEYS, at any depth) replaced by MASK."""
+    if isinstance(data, dict):
+        return {k: (MASK if k.lower() in PERSONAL_KEYS and v not in (None, "") else personal_data_masked(v))
+                for k, v in data.items()}  # fmt: skip
+    if isinstance(data, list):
+        return [personal_data_masked(v) for v in data]
+    return data
+
+
+def event_body_masked(body: bytes) -> str:
+    """A stored webhook body as indented JSON with personal data masked; never the raw bytes."""
+    try:
+        data = json.loads(bytes(body))
+    except (ValueError, UnicodeDecodeError):
+        return "(not JSON: not shown)"
+    return json.dumps(personal_data_masked(data), indent=2, ensure_ascii=False)

@@ -1,17 +1,28 @@
-"""Inbound webhooks (DESIGN §10): no session, no CSRF token; the signature is the authentication."""
+"""Inbound webhooks (DESIGN §10): no session, no CSRF token; the signature is the authentication.
+And the portal's Integration › Shops pages (a customer's connections, their event log and SKU mapping)."""
 
 import logging
 
+from django.contrib import messages
 from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from apps.catalog.selectors import product_list, products_by_code
+from apps.core.access import CustomerRequiredMixin
+from apps.core.errors import ApplicationError
+from apps.core.keyset import keyset_page
 from apps.core.tenancy import customer_scope
 
-from .choices import Platform
+from .choices import ConnectionStatus, EventStatus, Platform
 from .errors import SecretsUnavailable, WebhookRefused
-from .selectors import connection_for_webhook
-from .services import webhook_receive
+from .models import Connection, SkuMapping
+from .rules import event_body_masked
+from .selectors import connection_events, connection_for_webhook, connection_list, sku_mappings_of
+from .services import connection_pause, connection_resume, connection_sync_now, sku_map, webhook_receive
 
 logger = logging.getLogger(__name__)
 
@@ -39,3 +50,144 @@ def shopify_webhook(request, connection_id):
             logger.error("connection %s: no key in INTEGRATION_KEYS decrypts its webhook secret", connection.pk)
             return JsonResponse(NO_KEYS, status=503)
     return JsonResponse({"status": "stored" if created else "duplicate", "event": event.pk})
+
+
+# --- Portal: Integration › Shops (a customer's connections) ------------------------------------
+
+EVENTS_PAGE = 25
+PRODUCT_CHOICES = 500  # the datalist's suggestions; any SKU or UPC of the customer's is accepted
+SHOPIFY_TOPICS = ("orders/create", "orders/updated", "orders/cancelled", "app/uninstalled")
+STATUS_BADGES = {
+    ConnectionStatus.ACTIVE: "success",
+    ConnectionStatus.PAUSED: "secondary",
+    ConnectionStatus.NEEDS_ATTENTION: "warning",
+    ConnectionStatus.DISCONNECTED: "dark",
+}
+EVENT_BADGES = {
+    EventStatus.RECEIVED: "info",
+    EventStatus.PROCESSED: "success",
+    EventStatus.IGNORED: "secondary",
+    EventStatus.FAILED: "danger",
+}
+
+
+def _connection(pk) -> Connection:
+    """The signed-in customer's connection (the middleware's scope): another's is a 404."""
+    return get_object_or_404(
+        Connection.objects.select_related("customer", "default_warehouse").exclude(
+            status=ConnectionStatus.DISCONNECTED
+        ),
+        pk=pk,
+    )
+
+
+def _webhook_url(request, connection: Connection) -> str:
+    return request.build_absolute_uri(reverse("integrations:shopify-webhook", args=[connection.pk]))
+
+
+class ShopListView(CustomerRequiredMixin, View):
+    """Integration › Shops: a card per connection with its health and its Shopify guide."""
+
+    def get(self, request):
+        cards = connection_list(customer=request.user.customer)
+        for card in cards:
+            card.webhook_url = _webhook_url(request, card.connection)
+            card.badge = STATUS_BADGES.get(card.connection.status, "secondary")
+        return render(request, "integrations/shops.html", {"cards": cards, "topics": SHOPIFY_TOPICS})
+
+
+class ConnectionSyncView(CustomerRequiredMixin, View):
+    def post(self, request, pk):
+        connection = _connection(pk)
+        try:
+            run = connection_sync_now(actor=request.user, connection=connection)
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
+            return redirect("integrations:shops")
+        counts = f"fetched {run.fetched}, created {run.created}, skipped {run.skipped}, failed {run.failed}"
+        if run.error:
+            messages.error(request, f"Sync of {connection.display_name} stopped: {run.error} ({counts}).")
+        elif run.failed:
+            messages.warning(request, f"Synced {connection.display_name}: {counts[0].upper()}{counts[1:]}.")
+        else:
+            messages.success(request, f"Synced {connection.display_name}: {counts[0].upper()}{counts[1:]}.")
+        return redirect("integrations:shops")
+
+
+class ConnectionPauseView(CustomerRequiredMixin, View):
+    def post(self, request, pk):
+        connection = _connection(pk)
+        try:
+            connection_pause(actor=request.user, connection=connection)
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
+        else:
+            messages.success(
+                request,
+                f"{connection.display_name} is paused: no polling; webhooks are still stored and wait for the resume.",
+            )
+        return redirect("integrations:shops")
+
+
+class ConnectionResumeView(CustomerRequiredMixin, View):
+    def post(self, request, pk):
+        connection = _connection(pk)
+        try:
+            connection_resume(actor=request.user, connection=connection)
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
+        else:
+            messages.success(request, f"{connection.display_name} is active again.")
+        return redirect("integrations:shops")
+
+
+class ConnectionEventsView(CustomerRequiredMixin, View):
+    """A connection's event log (personal data masked) and its SKU mapping, unmapped first."""
+
+    def get(self, request, pk):
+        connection = _connection(pk)
+        page = keyset_page(
+            connection_events(connection=connection),
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+            size=EVENTS_PAGE,
+        )
+        for event in page.rows:
+            event.body_masked = event_body_masked(event.body)
+            event.badge = EVENT_BADGES.get(event.status, "secondary")
+        products = product_list(customer=request.user.customer, status="active").only("sku", "name")
+        context = {
+            "connection": connection,
+            "page": page,
+            "mappings": sku_mappings_of(connection=connection),
+            "products": products[:PRODUCT_CHOICES],
+        }
+        return render(request, "integrations/events.html", context)
+
+
+class SkuMapView(CustomerRequiredMixin, View):
+    """Map one platform item to a product (typed as our SKU or UPC); retries the orders it held."""
+
+    def post(self, request, pk, mapping_pk):
+        connection = _connection(pk)
+        mapping = get_object_or_404(SkuMapping.objects.filter(connection=connection), pk=mapping_pk)
+        back = reverse("integrations:connection-events", args=[connection.pk]) + "#sku-mapping"
+        code = (request.POST.get("product") or "").strip()[:100]
+        if not code:
+            messages.warning(request, "Type one of your SKUs (or its UPC) to map this item to.")
+            return redirect(back)
+        product = products_by_code(customer=request.user.customer, codes=[code]).get(code.lower())
+        if product is None:
+            messages.warning(request, f"{code} is none of your products' SKUs or UPCs.")
+            return redirect(back)
+        try:
+            result = sku_map(connection=connection, mapping=mapping, product=product)
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
+            return redirect(back)
+        label = mapping.platform_sku or mapping.title or f"variant {mapping.variant_id}"
+        said = f"{label} is mapped to {product.sku}."
+        if result.retried:
+            said += f" {result.retried} waiting order(s) retried: {result.imported} imported."
+        messages.success(request, said)
+        return redirect(back)

@@ -53,7 +53,7 @@ MODULES: tuple[Module, ...] = (
         "accounts:api-keys",
         "Connect Shopify, WooCommerce or eBay, make API keys for your own systems, see your warehouses "
         "and how orders are allocated to them.",
-        routes=("accounts:api-key", "portal:settings"),
+        routes=("accounts:api-key", "portal:settings", "integrations:"),
     ),
     Module(
         "tracking",
