@@ -5,6 +5,8 @@ mapping an unmapped SKU imports the order that waited for it, and another custom
 import datetime
 
 import pytest
+from django.db import connection as db
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -176,3 +178,22 @@ def test_another_customer_gets_404_on_the_connections_pages(client, shop, user_b
         == 404
     )
     assert _status(connection) == ConnectionStatus.ACTIVE
+
+
+def _queries_for_events_page(client, connection):
+    with CaptureQueriesContext(db) as captured:
+        assert client.get(reverse("integrations:connection-events", args=[connection.pk])).status_code == 200
+    return len(captured)
+
+
+def test_the_event_log_costs_the_same_queries_however_many_events(client, shop, user_a):
+    connection, _ = shop
+    client.force_login(user_a)
+    deliver(client, connection, shopify_order_payload(), topic="x/y")
+    few = _queries_for_events_page(client, connection)
+    for n in range(30):
+        deliver(client, connection, shopify_order_payload(id=5_700_000_000 + n), topic="x/y")
+    with customer_scope(connection.customer):
+        for n in range(5):
+            SkuMapping.objects.create(connection=connection, platform_sku=f"S{n}")
+    assert _queries_for_events_page(client, connection) == few
