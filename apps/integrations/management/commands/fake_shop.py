@@ -7,15 +7,18 @@ signed orders/create for it every few seconds, as a shop taking orders would.
 connection gives the webhook URL and secret, and the orders are of that customer's SKUs, so new
 Confirming orders from "Shopify" keep arriving in the demo portal."""
 
+import datetime
 import time
 
 import httpx
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.catalog.models import Product
 from apps.core.tenancy import staff_scope
 from apps.integrations.demo import demo_connection
+from apps.integrations.models import Connection
 from apps.integrations.shopify.fake_server import DEFAULT_DOMAIN, DEFAULT_TOKEN, FakeShopify
 
 
@@ -47,6 +50,10 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot listen on 127.0.0.1:{port}: {exc.strerror}.") from exc
         self.skus = skus
+        if demo:  # the demo shop's "Sync now" and tracking go to this fake, its orders are today's
+            with staff_scope():
+                Connection.objects.filter(pk=demo_connection().pk).update(api_base=fake.api_base)
+            fake.clock = timezone.now() - datetime.timedelta(minutes=orders + 1)
         for number in range(orders):
             fake.add_order(sku=skus[number % len(skus)], quantity=1 + number % 3)
         self.stdout.write(f"Fake Shopify {domain} with {orders} orders")
