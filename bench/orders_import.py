@@ -54,6 +54,7 @@ from django.conf import settings  # noqa: E402
 settings.DEBUG = False  # as in production: no per-query logging
 logging.getLogger("celery").setLevel(logging.WARNING)  # the job path runs its task eagerly here
 
+import _world  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, models, transaction  # noqa: E402
 
@@ -87,19 +88,7 @@ CITIES = (
 )
 
 
-def ensure_database() -> None:
-    import psycopg2
-
-    db = settings.DATABASES["default"]
-    admin = psycopg2.connect(
-        dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"] or 5432
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    admin.close()
+ensure_database = _world.ensure_database  # create the bench database when it is missing
 
 
 def make_rows() -> list[list]:

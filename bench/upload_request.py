@@ -40,6 +40,7 @@ from django.conf import settings  # noqa: E402
 settings.DEBUG = False
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
+import _world  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -59,19 +60,7 @@ ROWS = int(os.environ.get("BENCH_ROWS", "50000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
 
-def ensure_database() -> None:
-    import psycopg2
-
-    db = settings.DATABASES["default"]
-    admin = psycopg2.connect(
-        dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"] or 5432
-    )
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{db["NAME"]}"')
-    admin.close()
+ensure_database = _world.ensure_database  # create the bench database when it is missing
 
 
 def order_file(rows: int) -> bytes:

@@ -317,36 +317,20 @@ def hold_many(*, customer, wallet: Wallet, holds: list[Hold], actor=None) -> Non
     holds = [h for h in holds if h.amount > ZERO]
     if not holds:
         return
-    if connection.vendor != "postgresql":
-        with transaction.atomic():
-            for h in holds:
-                hold(
-                    customer=customer,
-                    amount=h.amount,
-                    idempotency_key=h.idempotency_key,
-                    actor=actor,
-                    reference_type=h.reference_type,
-                    reference_id=h.reference_id,
-                    reference=h.reference,
-                )
-        return
-    actor_id = getattr(actor, "pk", None)
-    rows = [
-        {
-            "kind": EntryKind.HOLD,
-            "amount": ZERO,
-            "held_delta": positive_amount(h.amount, wallet.currency),
-            "reference_type": h.reference_type,
-            "reference_id": str(h.reference_id or ""),
-            "reference": h.reference,
-            "memo": "",
-            "actor_id": actor_id,
-            "idempotency_key": h.idempotency_key,
-        }
+    postings = [
+        Posting(
+            EntryKind.HOLD,
+            ZERO,
+            positive_amount(h.amount, wallet.currency),
+            h.idempotency_key,
+            reference_type=h.reference_type,
+            reference_id=h.reference_id,
+            reference=h.reference,
+        )
         for h in holds
     ]
-    if post_entries(wallet_id=wallet.pk, customer_id=customer.pk, rows=rows) is None:
-        raise _shortage(wallet, ZERO, sum(row["held_delta"] for row in rows))
+    if not post_many(customer=customer, postings=postings, actor=actor):
+        raise _shortage(wallet, ZERO, sum(p.held for p in postings))
 
 
 def release(*, customer, amount, idempotency_key: str, actor=None, **ref) -> WalletEntry:

@@ -155,8 +155,9 @@ def _status_set(connection: Connection, status: str, reason: str) -> Connection:
 
 
 def connection_pause(*, actor, connection: Connection, reason: str = "") -> Connection:
-    """Stop the poll of a connection (and Sync now). Its webhook still stores what the shop sends,
-    so nothing is lost while paused; resuming lets the next poll bring in what came meanwhile."""
+    """Stop the poll of a connection (and Sync now). Its webhook still stores and processes what
+    the shop sends, so nothing is lost while paused; resuming lets the next poll bring in what
+    webhooks missed meanwhile."""
     if connection.status == ConnectionStatus.DISCONNECTED:
         raise ValidationFailed("This connection is disconnected; it cannot be paused.", code="connection_disconnected")
     who = getattr(actor, "email", "") or "someone"

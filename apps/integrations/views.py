@@ -124,7 +124,8 @@ class ConnectionPauseView(CustomerRequiredMixin, View):
         else:
             messages.success(
                 request,
-                f"{connection.display_name} is paused: no polling; webhooks are still stored and wait for the resume.",
+                f"{connection.display_name} is paused: it is not polled and Sync now is off; orders the shop "
+                "sends by webhook still come in.",
             )
         return redirect("integrations:shops")
 
