@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.core.tenancy import staff_scope
 
 from .choices import ConnectionStatus
-from .models import Connection, PlatformEvent, SkuMapping, SyncRun
+from .models import Connection, OrderLink, PlatformEvent, SkuMapping, SyncRun
 
 
 def connection_for_webhook(*, platform: str, pk) -> Connection | None:
@@ -35,25 +36,39 @@ class ConnectionHealth:
     unmapped: int
 
 
+def _count(qs) -> Subquery:
+    return Subquery(qs.order_by().values("connection_id").annotate(n=Count("pk")).values("n")[:1])
+
+
 def connection_list(*, customer) -> list[ConnectionHealth]:
-    """The customer's live connections, each with its health (a few queries per connection: a
-    customer has a handful of shops)."""
+    """The customer's live connections, each with its health, in three queries whatever their
+    number: the connections with their counts and the ids of their newest event and poll, then
+    those events, then those polls."""
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    connections = (
+    mine = OuterRef("pk")
+    newest_event = PlatformEvent.objects.filter(connection=mine).order_by("-received_at", "-id").values("pk")[:1]
+    newest_run = SyncRun.objects.filter(connection=mine).order_by("-started_at", "-id").values("pk")[:1]
+    connections = list(
         Connection.objects.filter(customer=customer)
         .exclude(status=ConnectionStatus.DISCONNECTED)
         .select_related("default_warehouse")
         .annotate(
-            imported_today=Count("order_links", filter=Q(order_links__created_at__gte=start), distinct=True),
-            unmapped=Count("sku_mappings", filter=Q(sku_mappings__product__isnull=True), distinct=True),
+            imported_today=Coalesce(_count(OrderLink.objects.filter(connection=mine, created_at__gte=start)), 0),
+            unmapped=Coalesce(_count(SkuMapping.objects.filter(connection=mine, product__isnull=True)), 0),
+            last_event_id=Subquery(newest_event),
+            last_run_id=Subquery(newest_run),
         )
         .order_by("platform", "display_name", "id")
     )
+    events = PlatformEvent.objects.only("id", "received_at", "topic", "status", "result").in_bulk(
+        [c.last_event_id for c in connections if c.last_event_id]
+    )
+    runs = SyncRun.objects.in_bulk([c.last_run_id for c in connections if c.last_run_id])
     return [
         ConnectionHealth(
             connection=c,
-            last_event=c.events.only("id", "received_at", "topic", "status", "result").order_by("-received_at").first(),
-            last_run=c.sync_runs.order_by("-started_at", "-id").first(),
+            last_event=events.get(c.last_event_id),
+            last_run=runs.get(c.last_run_id),
             imported_today=c.imported_today,
             unmapped=c.unmapped,
         )

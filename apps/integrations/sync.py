@@ -12,17 +12,20 @@ finished; a run that fails keeps the old cursor, so the next one asks again (ide
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.utils import timezone
 
 from apps.core.actors import integration_actor
 
 from .choices import ConnectionStatus, EventStatus, Platform
+from .errors import SecretsUnavailable
 from .inbox import order_in
 from .models import Connection, SyncRun
 from .rules import PlatformLine, PlatformOrder
 from .shopify.client import ShopifyClient, ShopifyError, ShopifyOrder
 
+logger = logging.getLogger(__name__)
 OVERLAP = datetime.timedelta(minutes=5)
 MAX_PAGES = 1000  # 10,000 orders a run at 10 a page; the rest waits for the next run
 MAX_NOTES = 20
@@ -94,12 +97,13 @@ def connection_sync(*, connection: Connection, client: ShopifyClient | None = No
         raise ValueError("Only Shopify connections are polled yet.")
     since = _start(connection)
     run = SyncRun.objects.create(connection=connection, since=since)
-    client = client or client_for(connection)
+    own = client is None
     actor = integration_actor(
         platform=connection.get_platform_display(), name=connection.display_name, customer=connection.customer
     )
     newest, after = None, None
     try:
+        client = client or client_for(connection)  # a missing token or lost keys end the run below
         for _page in range(MAX_PAGES):
             page = client.orders_updated_since(since, after=after)
             for order in page.orders:
@@ -120,11 +124,11 @@ def connection_sync(*, connection: Connection, client: ShopifyClient | None = No
             if not page.has_next:
                 break
             after = page.end_cursor
-    except ShopifyError as exc:
-        run.error = exc.message[:500]
-        if not exc.retryable:
+    except (ShopifyError, SecretsUnavailable) as exc:
+        run.error = getattr(exc, "message", str(exc))[:500]
+        if not getattr(exc, "retryable", False):
             Connection.objects.filter(pk=connection.pk).update(
-                status=ConnectionStatus.NEEDS_ATTENTION, status_reason=exc.message[:300]
+                status=ConnectionStatus.NEEDS_ATTENTION, status_reason=run.error[:300]
             )
         Connection.objects.filter(pk=connection.pk).update(last_error_at=timezone.now(), last_error=run.error)
     else:
@@ -134,6 +138,9 @@ def connection_sync(*, connection: Connection, client: ShopifyClient | None = No
         elif not connection.sync_cursor:
             changes["sync_cursor"] = since.isoformat()
         Connection.objects.filter(pk=connection.pk).update(**changes)
+    finally:
+        if own and client is not None:
+            client.close()
     run.finished_at = timezone.now()
     run.save()
     return run
@@ -150,7 +157,10 @@ def connections_sync() -> int:
     for connection in Connection.objects.filter(
         platform=Platform.SHOPIFY, status=ConnectionStatus.ACTIVE
     ).select_related("customer", "default_warehouse"):
-        if connection.credentials().get("access_token"):
-            connection_sync(connection=connection)
-            polled += 1
+        try:  # one shop's trouble never stops the others' poll
+            if connection.credentials().get("access_token"):
+                connection_sync(connection=connection)
+                polled += 1
+        except Exception:  # noqa: BLE001 - logged; the next beat runs it again
+            logger.exception("sync of connection %s failed", connection.pk)
     return polled

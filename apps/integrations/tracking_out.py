@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.orders.choices import EventKind
 from apps.orders.transitions import order_event
 
+from .errors import SecretsUnavailable
 from .models import OrderLink
 from .shopify.client import ShopifyError
 from .sync import client_for
@@ -47,9 +48,10 @@ def tracking_send(*, order_id: int, client=None) -> str:
     if link.tracking_sent_at is not None:
         return "already sent"
     order, connection = link.order, link.connection
-    client = client or client_for(connection)
+    own = client is None
     company, number, url = tracking_of(order)
     try:
+        client = client or client_for(connection)  # a missing token is a refusal recorded below
         fulfillment_orders = client.fulfillment_orders(link.platform_order_id)
         open_ones = [fo_id for fo_id, status in fulfillment_orders if status in OPEN]
         if open_ones:
@@ -57,17 +59,21 @@ def tracking_send(*, order_id: int, client=None) -> str:
             message = f"Tracking sent to {connection.get_platform_display()}: {company} {number}"
         else:  # closed on the shop already: our earlier call went through, or the seller did it
             message = f"{connection.get_platform_display()} shows the order fulfilled already; tracking {number}"
-    except ShopifyError as exc:
-        if exc.retryable:
+    except (ShopifyError, SecretsUnavailable) as exc:
+        if getattr(exc, "retryable", False):
             raise
-        OrderLink.objects.filter(pk=link.pk).update(tracking_error=exc.message[:500])
+        why = getattr(exc, "message", str(exc))
+        OrderLink.objects.filter(pk=link.pk).update(tracking_error=why[:500])
         order_event(
             order,
             actor=None,
             kind=EventKind.ACTION,
-            message=f"Tracking not sent to {connection.get_platform_display()}: {exc.message}",
+            message=f"Tracking not sent to {connection.get_platform_display()}: {why}",
         )
         return "refused"
+    finally:
+        if own and client is not None:
+            client.close()
     OrderLink.objects.filter(pk=link.pk).update(tracking_sent_at=timezone.now(), tracking_error="")
     order_event(order, actor=None, kind=EventKind.ACTION, message=message)
     return "sent"

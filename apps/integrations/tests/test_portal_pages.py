@@ -197,3 +197,40 @@ def test_the_event_log_costs_the_same_queries_however_many_events(client, shop, 
         for n in range(5):
             SkuMapping.objects.create(connection=connection, platform_sku=f"S{n}")
     assert _queries_for_events_page(client, connection) == few
+
+
+def test_the_shops_page_costs_the_same_queries_however_many_shops(client, shop, user_a):
+    from apps.integrations.services import connection_create
+
+    connection, _products = shop
+    client.force_login(user_a)
+    deliver(client, connection, shopify_order_payload())
+
+    def queries():
+        with CaptureQueriesContext(db) as captured:
+            assert client.get(reverse("integrations:shops")).status_code == 200
+        return len(captured)
+
+    one = queries()
+    with customer_scope(connection.customer):
+        for n in range(3):
+            connection_create(
+                actor=user_a, platform="shopify", shop_domain=f"more-{n}.myshopify.com", webhook_secret=f"s{n}"
+            )
+    assert queries() == one
+
+
+def test_sync_now_of_a_connection_without_a_token_says_so_and_finishes_the_run(client, shop, user_a):
+    from apps.integrations.models import SyncRun
+
+    connection, _ = shop
+    with customer_scope(connection.customer):
+        connection.set_credentials({"access_token": ""})
+        connection.save(update_fields=["credentials_encrypted"])
+    client.force_login(user_a)
+    response = client.post(reverse("integrations:connection-sync", args=[connection.pk]), follow=True)
+    assert response.status_code == 200
+    assert messages_of(response)[0].startswith("Sync of demo-store stopped:")
+    with customer_scope(connection.customer):
+        run = SyncRun.objects.get()
+        assert run.finished_at is not None and run.error
