@@ -25,7 +25,7 @@ from apps.shipping.models import Carrier, Channel, CustomerChannel
 from apps.tracking.choices import TrackingStatus
 from apps.tracking.models import TrackingEvent
 from apps.warehouses.models import CustomerWarehouse, Warehouse
-from tests.tenancy_registry import make_product
+from tests.tenancy_makers import make_product
 
 pytestmark = pytest.mark.django_db
 
