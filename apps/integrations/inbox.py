@@ -7,9 +7,10 @@ order, so two deliveries of one Shopify order — the same webhook twice, create
 workers at once — make one order; the second finds the link, or waits on its unique key and then
 finds it.
 
-This slice keeps two things simple (README "Integrations"): an orders/updated for an order already
-imported changes nothing here (the event says so), and a line whose SKU matches none of the
-customer's products leaves the event failed with an unmapped SkuMapping row, and no order.
+An order that cannot go on as it came still arrives, in Abnormal: a line whose SKU matches none of
+the customer's products (UNKNOWN_SKU; the line waits as a WaitingLine until its item is mapped) or
+an address that does not validate (INVALID_ADDRESS). This slice keeps one thing simple (README
+"Integrations"): an orders/updated for an order already imported changes nothing here.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from django.utils import timezone
 from apps.catalog.selectors import products_by_code
 from apps.core.actors import integration_actor
 from apps.core.errors import ApplicationError
-from apps.orders.choices import OrderSource, OrderStatus
+from apps.orders.choices import AbnormalReason, OrderSource, OrderStatus
 from apps.orders.intake import OrderCodes, intake_resolve
-from apps.orders.services import order_cancel, order_create
+from apps.orders.rules import clean_quantity
+from apps.orders.services import order_cancel, order_create, order_create_held
+from apps.warehouses.selectors import customer_default_warehouse
 
 from .choices import EventStatus
-from .models import Connection, OrderLink, PlatformEvent, SkuMapping
+from .models import Connection, OrderLink, PlatformEvent, SkuMapping, WaitingLine
 from .rules import CANCEL_TOPIC, ORDER_TOPICS, NotAnOrder, PlatformOrder, line_label, shopify_order
 
 logger = logging.getLogger(__name__)
@@ -111,12 +114,13 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str, 
     if since and order.created_at and order.created_at.date() < since:
         return EventStatus.IGNORED, f"{order.name} was created before {since:%Y-%m-%d}, the import start; not imported."
 
-    lines, unmapped = _map_lines(connection, order)  # the rows stay, whatever happens below
-    if unmapped:
-        return EventStatus.FAILED, f"{order.name} not imported: " + " ".join(unmapped)
+    try:
+        lines, unmapped = _map_lines(connection, order)  # the mapping rows stay, whatever happens below
+    except _NotImported as exc:
+        return EventStatus.FAILED, f"{order.name} not imported: {exc}"
     codes = OrderCodes(
         recipient=order.recipient,
-        lines=lines,
+        lines=[(product.sku, quantity) for product, quantity in lines],
         warehouse=connection.default_warehouse.code if connection.default_warehouse_id else "",
         external_ref=order.name,
         source=OrderSource.SHOPIFY,
@@ -129,27 +133,78 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str, 
                 connection=connection, platform_order_id=order.order_id, platform_order_name=order.name
             )
             intake = intake_resolve(customer=connection.customer, orders=[codes])[0]
-            if not intake.ok:
-                raise _NotImported(" ".join(p.message for p in intake.problems[:5]))
-            created = order_create(
-                actor=actor, data=intake.data, source=OrderSource.SHOPIFY, submit=connection.submit_automatically
-            )
+            if intake.ok and not unmapped:
+                created = order_create(
+                    actor=actor, data=intake.data, source=OrderSource.SHOPIFY, submit=connection.submit_automatically
+                )
+            else:
+                created = _hold(connection, order, intake, unmapped, actor)
             link.order = created
             link.save(update_fields=["order"])
+            WaitingLine.objects.bulk_create(
+                [WaitingLine(link=link, mapping=mapping, quantity=units) for mapping, units in unmapped]
+            )
     except IntegrityError:  # another delivery of this order claimed the link first and committed
         link = OrderLink.objects.select_related("order").get(connection=connection, platform_order_id=order.order_id)
         return EventStatus.IGNORED, f"{order.name} is already order {link.order.number}; nothing changed here."
     except (_NotImported, ApplicationError) as exc:
         return EventStatus.FAILED, f"{order.name} not imported: {getattr(exc, 'message', exc)}"
-    return EventStatus.PROCESSED, f"{order.name} created order {created.number} ({created.get_status_display()})."
+    said = f"{order.name} created order {created.number} ({created.get_status_display()})"
+    if created.status == OrderStatus.ABNORMAL:
+        said += f": {created.abnormal_message}"
+    return EventStatus.PROCESSED, said + "."
+
+
+# Problems an order may wait in Abnormal with (a person can fix them on the order or by mapping an
+# item); any other (a bad quantity, a reference already used, a channel) leaves the event failed.
+HOLDABLE_FIELDS = ("recipient.", "lines", "warehouse")
+
+
+def _hold(connection: Connection, order: PlatformOrder, intake, unmapped, actor):
+    """The order created in Abnormal: UNKNOWN_SKU when lines map to nothing, else INVALID_ADDRESS."""
+    problems = [p for p in intake.problems if not (unmapped and p.field == "lines")]
+    if any(not p.field.startswith(HOLDABLE_FIELDS) for p in problems):
+        raise _NotImported(" ".join(p.message for p in problems[:5]))
+    warehouse = _warehouse(connection, intake)
+    if warehouse is None:
+        raise _NotImported(" ".join(p.message for p in intake.problems[:5]))
+    address = [p.message for p in problems if p.field.startswith("recipient.")]
+    if not unmapped and not address:
+        raise _NotImported(" ".join(p.message for p in problems[:5]))
+    if unmapped:
+        code = AbnormalReason.UNKNOWN_SKU
+        message = " ".join([unmapped_message(mapping) for mapping, _u in unmapped] + address)
+    else:
+        code, message = AbnormalReason.INVALID_ADDRESS, " ".join(address)
+    return order_create_held(
+        actor=actor,
+        recipient=order.recipient,
+        lines=intake.lines,
+        warehouse=warehouse,
+        external_ref=order.name,
+        source=OrderSource.SHOPIFY,
+        code=code,
+        message=message,
+    )
+
+
+def _warehouse(connection: Connection, intake):
+    if intake.allocation is not None and intake.allocation.warehouse is not None:
+        return intake.allocation.warehouse
+    if intake.data is not None:
+        return intake.data.warehouse
+    if connection.default_warehouse_id:
+        return connection.default_warehouse
+    return customer_default_warehouse(customer=connection.customer)
 
 
 class _NotImported(Exception):
     """The intake found problems: undo the link's claim and say why."""
 
 
-def _map_lines(connection: Connection, order: PlatformOrder) -> tuple[list[tuple], list[str]]:
-    """[(our SKU, quantity)] for the order's lines and a sentence per line that maps to nothing.
+def _map_lines(connection: Connection, order: PlatformOrder) -> tuple[list[tuple], list[tuple]]:
+    """[(our product, quantity)] for the order's lines that map, and [(mapping, units)] for the
+    items that map to nothing (the order waits for them: WaitingLine).
 
     A line is matched through its SkuMapping row when one is mapped, else to the customer's
     product by exact SKU, then by UPC (the catalog's code lookup); every line seen gets a row,
@@ -159,7 +214,7 @@ def _map_lines(connection: Connection, order: PlatformOrder) -> tuple[list[tuple
     mappings = {(m.platform_sku, m.variant_id): m for m in rows}
     looking = {line.sku for line in order.lines if line.sku}
     found = products_by_code(customer=connection.customer, codes=looking) if looking else {}
-    lines, unmapped = [], []
+    lines, waiting = [], {}
     for line in order.lines:
         mapping = mappings.get((line.sku, line.variant_id))
         product = mapping.product if mapping is not None and mapping.product_id else None
@@ -176,21 +231,22 @@ def _map_lines(connection: Connection, order: PlatformOrder) -> tuple[list[tuple
         elif mapping.product_id is None and product is not None:
             mapping.product = product
             mapping.save(update_fields=["product", "updated_at"])
-        if product is None:
-            unmapped.append(_unmapped_message(line))
-        else:
-            lines.append((product.sku, line.quantity))
-    return lines, unmapped
+        if product is not None:
+            lines.append((product, line.quantity))
+            continue
+        units = clean_quantity(line.quantity)
+        if units is None:
+            raise _NotImported(f"{line_label(line)} has no valid quantity ({line.quantity!r}).")
+        waiting[mapping.pk] = (mapping, waiting.get(mapping.pk, (mapping, 0))[1] + units)
+    return lines, list(waiting.values())
 
 
-def _unmapped_message(line) -> str:
-    if not line.sku:
-        label = line_label(line)
-        return f"{label[:1].upper()}{label[1:]} has no SKU on Shopify; give it a SKU there or map it here."
-    return (
-        f"SKU {line.sku} ({line_label(line)}) matches none of your products by SKU or UPC; "
-        "map it to a product, then replay the event."
-    )
+def unmapped_message(mapping: SkuMapping) -> str:
+    """Why an order waits for this item, and what to do."""
+    label = f"“{mapping.title}”" if mapping.title else f"variant {mapping.variant_id or '?'}"
+    if not mapping.platform_sku:
+        return f"{label[:1].upper()}{label[1:]} has no SKU on Shopify: map it to one of your products."
+    return f"Shopify SKU {mapping.platform_sku} ({label}) matches none of your SKUs or UPCs: map it to a product."
 
 
 def _cancel(connection: Connection, order: PlatformOrder, actor) -> tuple[str, str]:

@@ -182,3 +182,25 @@ class SyncRun(models.Model):
 
     def __str__(self):
         return f"Sync of {self.connection_id} at {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class WaitingLine(models.Model):
+    """A line of a shop order that matched none of the customer's products. The order waits in
+    Abnormal (UNKNOWN_SKU) without it; once its item is mapped (``sku_map``) the line is added and
+    the order goes back to Confirming (submitted at once when the connection says so)."""
+
+    link = models.ForeignKey(OrderLink, on_delete=models.CASCADE, related_name="waiting_lines")
+    mapping = models.ForeignKey(SkuMapping, on_delete=models.CASCADE, related_name="waiting_lines")
+    quantity = models.PositiveIntegerField()
+
+    objects = CustomerScopedManager(customer="link__connection__customer")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["link", "mapping"], name="integrations_waiting_unique_item"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="integrations_waiting_quantity_gt_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.link_id}: {self.mapping_id} × {self.quantity}"

@@ -86,5 +86,6 @@ def sku_mappings_of(*, connection: Connection):
     return (
         SkuMapping.objects.filter(connection=connection)
         .select_related("product")
+        .annotate(waiting=Count("waiting_lines"))
         .order_by(F("product").asc(nulls_first=True), "platform_sku", "variant_id")
     )

@@ -3,11 +3,9 @@ event (inbox.py)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
@@ -16,10 +14,9 @@ from apps.core.errors import PermissionDenied, ValidationFailed
 from apps.core.outbox import outbox_emit
 from apps.warehouses.selectors import customer_warehouses
 
-from .choices import BUILT, ConnectionStatus, EventStatus, Platform
+from .choices import BUILT, ConnectionStatus, Platform
 from .errors import WebhookRefused
-from .inbox import event_process
-from .models import Connection, PlatformEvent, SkuMapping
+from .models import Connection, PlatformEvent
 from .rules import (
     HMAC_HEADER,
     TOPIC_HEADER,
@@ -27,7 +24,6 @@ from .rules import (
     event_key,
     headers_lower,
     headers_redacted,
-    shopify_order,
     shopify_signature_ok,
 )
 from .sync import connection_sync
@@ -181,45 +177,3 @@ def connection_sync_now(*, actor, connection: Connection):
     if connection.platform not in BUILT:
         raise ValidationFailed("Only Shopify connections can be synced yet.", code="platform_not_built")
     return connection_sync(connection=connection)
-
-
-def _event_names(event: PlatformEvent, mapping: SkuMapping) -> bool:
-    """Whether the failed event's order has a line of this mapping's item."""
-    try:
-        order = shopify_order(json.loads(bytes(event.body)))
-    except (ValueError, UnicodeDecodeError):
-        return False
-    for line in order.lines:
-        if mapping.platform_sku and line.sku == mapping.platform_sku:
-            return True
-        if not mapping.platform_sku and not line.sku and line.variant_id == mapping.variant_id:
-            return True
-    return False
-
-
-def sku_map(*, connection: Connection, mapping: SkuMapping, product) -> SkuMappingResult:
-    """Map a platform item to one of the customer's products, then process again the connection's
-    failed order events that named it. Says how many orders that imported."""
-    if mapping.connection_id != connection.pk:
-        raise ValidationFailed("That item is not one of this connection's.", code="unknown_mapping")
-    if product is None or product.customer_id != connection.customer_id:
-        raise ValidationFailed("Choose one of your products.", code="unknown_product")
-    mapping.product = product
-    mapping.save(update_fields=["product", "updated_at"])
-    waiting = PlatformEvent.objects.filter(connection=connection, status=EventStatus.FAILED).order_by("received_at")
-    retried = imported = 0
-    for event in waiting:
-        if not _event_names(event, mapping):
-            continue
-        retried += 1
-        done = event_process(event_id=event.pk)
-        if done is not None and done.status == EventStatus.PROCESSED:
-            imported += 1
-    return SkuMappingResult(mapping=mapping, retried=retried, imported=imported)
-
-
-@dataclass(frozen=True)
-class SkuMappingResult:
-    mapping: SkuMapping
-    retried: int  # failed events that named the item, processed again
-    imported: int  # of them, the ones that created an order

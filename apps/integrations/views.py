@@ -19,10 +19,11 @@ from apps.core.tenancy import customer_scope
 
 from .choices import ConnectionStatus, EventStatus, Platform
 from .errors import SecretsUnavailable, WebhookRefused
+from .mapping import sku_map
 from .models import Connection, SkuMapping
 from .rules import event_body_masked
 from .selectors import connection_events, connection_for_webhook, connection_list, sku_mappings_of
-from .services import connection_pause, connection_resume, connection_sync_now, sku_map, webhook_receive
+from .services import connection_pause, connection_resume, connection_sync_now, webhook_receive
 
 logger = logging.getLogger(__name__)
 
@@ -182,13 +183,24 @@ class SkuMapView(CustomerRequiredMixin, View):
             messages.warning(request, f"{code} is none of your products' SKUs or UPCs.")
             return redirect(back)
         try:
-            result = sku_map(connection=connection, mapping=mapping, product=product)
+            result = sku_map(actor=request.user, connection=connection, mapping=mapping, product=product)
         except ApplicationError as exc:
             messages.warning(request, exc.message)
             return redirect(back)
-        label = mapping.platform_sku or mapping.title or f"variant {mapping.variant_id}"
-        said = f"{label} is mapped to {product.sku}."
-        if result.retried:
-            said += f" {result.retried} waiting order(s) retried: {result.imported} imported."
-        messages.success(request, said)
+        messages.success(request, mapped_message(mapping, product, result))
+        for problem in result.problems:
+            messages.warning(request, f"Order {problem}")
         return redirect(back)
+
+
+def mapped_message(mapping: SkuMapping, product, result) -> str:
+    label = mapping.platform_sku or mapping.title or f"variant {mapping.variant_id}"
+    said = [f"{label} is mapped to {product.sku}."]
+    if result.retried:
+        said.append(f"{result.retried} waiting order(s) got the item and are back in Confirming")
+        if result.submitted:
+            said[-1] += f"; {result.submitted} submitted"
+        said[-1] += "."
+    if result.waiting:
+        said.append(f"{result.waiting} order(s) still wait for another unmapped item.")
+    return " ".join(said)

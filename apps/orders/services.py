@@ -195,6 +195,54 @@ def order_create(
     return order
 
 
+@transaction.atomic
+def order_create_held(
+    *, actor, recipient: dict, lines, warehouse, external_ref: str, source: str, code: str, message: str
+) -> Order:
+    """An order a shop sent that cannot go on as it came — a line that matches none of the
+    customer's SKUs, an address that does not validate: created straight in Abnormal with the
+    reason, so it waits for a person (or the SKU mapping) instead of being lost. ``lines`` are the
+    lines that did match (maybe none); the recipient is kept as sent, cut to the fields' lengths,
+    and checked again when the order is submitted."""
+    customer = _customer_of(actor, None)
+    if code not in AbnormalReason.values or source not in OrderSource.values:
+        raise OrderInvalid("Unknown reason code or source.")
+    check_destination(customer=customer, warehouse=warehouse, channel=None)
+    fields, problems = clean_recipient(recipient, complete=False)
+    for key in problems:
+        field, length, _required = RECIPIENT[key]
+        fields[field] = "" if key == "country" else str(recipient.get(key) or "").strip()[:length]
+    merged, wrong = lines_merge([(i, p, q) for i, (p, q) in enumerate(lines) if p.customer_id == customer.pk])
+    if wrong:
+        raise OrderInvalid(" ".join(text for _i, _f, text in wrong[:5]), code="invalid_lines")
+    ref = _check_external_ref(customer, external_ref)
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                customer=customer,
+                number=_next_number(),
+                source=source,
+                external_ref=ref,
+                warehouse=warehouse,
+                status=OrderStatus.ABNORMAL,
+                abnormal_code=code,
+                abnormal_message=message[:500],
+                currency=wallet_for(customer).currency,
+                **fields,
+            )
+    except IntegrityError:
+        raise duplicate_ref_error(ref) from None
+    OrderLine.objects.bulk_create([OrderLine(order=order, product=p, quantity=q) for p, q in merged])
+    order_event(
+        order,
+        actor=actor,
+        kind=EventKind.STATUS,
+        to_status=OrderStatus.ABNORMAL,
+        message=f"Order created ({OrderSource(source).label}), waiting: {message}",
+    )
+    return order
+
+
 def allocation_message(warehouse, reason: str) -> str:
     """The timeline line of a warehouse the intake allocated (order_create and its bulk twin)."""
     return f"Allocated warehouse {warehouse.code}: {reason}"[:500]

@@ -1,5 +1,5 @@
-"""Connections: secrets encrypted at rest and rotatable keys, the connect command, and replaying
-a failed event once its SKU is mapped."""
+"""Connections: secrets encrypted at rest and rotatable keys, the connect command, and the orders
+that wait for an unmapped item getting it once it is mapped."""
 
 import io
 
@@ -9,13 +9,16 @@ from django.core.management import CommandError, call_command
 from django.db import connection as db
 from django.test import override_settings
 
+from apps.catalog.services import product_create
 from apps.core.errors import ValidationFailed
 from apps.core.tenancy import customer_scope
 from apps.integrations.choices import EventStatus
 from apps.integrations.errors import SecretsUnavailable
 from apps.integrations.inbox import event_process
-from apps.integrations.models import Connection, PlatformEvent, SkuMapping
+from apps.integrations.mapping import sku_map
+from apps.integrations.models import Connection, PlatformEvent, SkuMapping, WaitingLine
 from apps.integrations.services import connection_create, webhook_receive
+from apps.orders.choices import OrderStatus
 from apps.orders.models import Order
 
 from .conftest import SECRET, TOKEN, body_of, shopify_order_payload, signed
@@ -133,7 +136,7 @@ def test_connection_create_checks_its_input(user_a):
             )
 
 
-def test_a_failed_event_imports_after_its_sku_is_mapped(shop, django_capture_on_commit_callbacks):
+def test_mapping_the_item_gives_the_waiting_order_its_line_once(shop, user_a, django_capture_on_commit_callbacks):
     connection, products = shop
     items = [{"id": 903, "sku": "HAT-RED", "variant_id": 44003, "quantity": 2, "title": "Red hat"}]
     body = body_of(shopify_order_payload(line_items=items))
@@ -141,12 +144,51 @@ def test_a_failed_event_imports_after_its_sku_is_mapped(shop, django_capture_on_
         with django_capture_on_commit_callbacks(execute=True):
             event, created = webhook_receive(connection=connection, headers=signed(body), body=body)
         event.refresh_from_db()
-        assert created and event.status == EventStatus.FAILED and event.attempts == 1
-        SkuMapping.objects.filter(platform_sku="HAT-RED").update(product=products["MUG"])  # a person maps it
-        event = event_process(event_id=event.pk)
-        assert (event.status, event.attempts) == (EventStatus.PROCESSED, 2)
+        assert created and event.status == EventStatus.PROCESSED and event.attempts == 1
         order = Order.objects.get()
+        assert order.status == OrderStatus.ABNORMAL and not order.lines.exists()
+        mapping = SkuMapping.objects.get(platform_sku="HAT-RED")
+        result = sku_map(actor=user_a, connection=connection, mapping=mapping, product=products["MUG"])
+        assert (result.retried, result.waiting, result.problems) == (1, 0, [])
+        order.refresh_from_db()
+        assert order.status == OrderStatus.CONFIRMING
         assert [(line.product.sku, line.quantity) for line in order.lines.all()] == [("MUG", 2)]
+        assert not WaitingLine.objects.exists()
+        assert sku_map(actor=user_a, connection=connection, mapping=mapping, product=products["MUG"]).retried == 0
         event_process(event_id=event.pk)  # the same message again changes nothing
-        assert Order.objects.count() == 1
-        assert PlatformEvent.objects.get().attempts == 2
+        assert Order.objects.count() == 1 and order.lines.count() == 1
+        assert PlatformEvent.objects.get().attempts == 1
+
+
+def test_an_order_waiting_for_two_items_stays_abnormal_until_both_are_mapped(shop, user_a):
+    connection, products = shop
+    items = [
+        {"id": 903, "sku": "HAT-RED", "variant_id": 44003, "quantity": 1, "title": "Red hat"},
+        {"id": 904, "sku": "", "variant_id": 44004, "quantity": 3, "title": "Sticker"},
+    ]
+    body = body_of(shopify_order_payload(line_items=items))
+    with customer_scope(connection.customer):
+        event, _ = webhook_receive(connection=connection, headers=signed(body), body=body)
+        event_process(event_id=event.pk)
+        hat = SkuMapping.objects.get(platform_sku="HAT-RED")
+        sticker = SkuMapping.objects.get(variant_id="44004")
+        first = sku_map(actor=user_a, connection=connection, mapping=hat, product=products["MUG"])
+        order = Order.objects.get()
+        assert (first.retried, first.waiting, order.status) == (0, 1, OrderStatus.ABNORMAL)
+        second = sku_map(actor=user_a, connection=connection, mapping=sticker, product=products["TEE"])
+        order.refresh_from_db()
+        assert (second.retried, order.status) == (1, OrderStatus.CONFIRMING)
+        lines = sorted((line.product.sku, line.quantity) for line in order.lines.all())
+        assert lines == [("MUG", 1), ("TEE", 3)]
+
+
+def test_mapping_refuses_another_customers_product(shop, user_a, user_b):
+    connection, _ = shop
+    with customer_scope(user_b.customer):
+        theirs = product_create(actor=user_b, data={"sku": "THEIRS", "name": "Theirs", "declared_value": "1"})
+    with customer_scope(connection.customer):
+        mapping = SkuMapping.objects.create(connection=connection, platform_sku="X")
+        with pytest.raises(ValidationFailed, match="Choose one of your products"):
+            sku_map(actor=user_a, connection=connection, mapping=mapping, product=theirs)
+        mapping.refresh_from_db()
+    assert mapping.product is None

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from apps.catalog.services import product_create
 from apps.core.tenancy import customer_scope
-from apps.integrations.choices import ConnectionStatus, EventStatus
+from apps.integrations.choices import ConnectionStatus
 from apps.integrations.models import Connection, PlatformEvent, SkuMapping
 from apps.integrations.shopify.fake_server import FakeShopify
 from apps.orders.models import Order
@@ -142,26 +142,32 @@ def test_the_event_log_pages_newest_first(client, shop, user_a):
     assert len(older.context["page"].rows) == 2
 
 
-def test_mapping_an_unmapped_sku_imports_the_waiting_order(client, shop, user_a):
+def test_mapping_an_unmapped_sku_gives_the_waiting_order_its_line(client, shop, user_a):
     connection, _ = shop
     payload = shopify_order_payload(line_items=[{"id": 1, "sku": "SHOP-HAT", "variant_id": 7, "quantity": 1}])
     deliver(client, connection, payload)
     with customer_scope(connection.customer):
-        assert PlatformEvent.objects.get().status == EventStatus.FAILED
+        order = Order.objects.get()
+        assert order.status == "abnormal"
         mapping = SkuMapping.objects.get(platform_sku="SHOP-HAT")
         product_create(actor=user_a, data={"sku": "HAT", "name": "Hat", "declared_value": "4", "weight_g": 100})
     client.force_login(user_a)
+    detail = client.get(reverse("orders:detail", args=[order.number])).content.decode()
+    assert reverse("integrations:connection-events", args=[connection.pk]) + "#sku-mapping" in detail
+    assert "Map this item" in detail
     page = client.get(reverse("integrations:connection-events", args=[connection.pk]))
     assert page.context["mappings"][0].pk == mapping.pk  # unmapped first
+    assert page.context["mappings"][0].waiting == 1
     url = reverse("integrations:sku-map", args=[connection.pk, mapping.pk])
     nonsense = client.post(url, {"product": "NOPE"}, follow=True)
     assert "NOPE is none of your products' SKUs or UPCs." in messages_of(nonsense)
     response = client.post(url, {"product": "hat"}, follow=True)
-    assert "SHOP-HAT is mapped to HAT. 1 waiting order(s) retried: 1 imported." in messages_of(response)
+    said = "SHOP-HAT is mapped to HAT. 1 waiting order(s) got the item and are back in Confirming."
+    assert said in messages_of(response)
     with customer_scope(connection.customer):
         order = Order.objects.get()
         assert [(line.product.sku, line.quantity) for line in order.lines.all()] == [("HAT", 1)]
-        assert PlatformEvent.objects.get().status == EventStatus.PROCESSED
+        assert order.status == "confirming"
 
 
 def test_another_customer_gets_404_on_the_connections_pages(client, shop, user_b):

@@ -8,7 +8,8 @@ from django.urls import reverse
 
 from apps.core.tenancy import customer_scope
 from apps.integrations.choices import ConnectionStatus, EventStatus
-from apps.integrations.models import OrderLink, PlatformEvent, SkuMapping
+from apps.integrations.models import OrderLink, PlatformEvent, SkuMapping, WaitingLine
+from apps.orders.choices import AbnormalReason, OrderStatus
 from apps.orders.models import Order
 from apps.orders.rules import recipient_of
 
@@ -168,35 +169,52 @@ def test_a_garbled_body_with_a_good_signature_is_stored_and_fails_clearly(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_unknown_sku_makes_no_order_and_an_unmapped_row(live_server, shop):
+def test_an_unknown_sku_arrives_abnormal_with_the_line_waiting(live_server, shop):
     connection, products = shop
     items = [
         {"id": 901, "sku": "TEE", "variant_id": 44001, "quantity": 1, "title": "Tee"},
-        {"id": 903, "sku": "HAT-RED", "variant_id": 44003, "quantity": 1, "title": "Red hat"},
+        {"id": 903, "sku": "HAT-RED", "variant_id": 44003, "quantity": 2, "title": "Red hat"},
     ]
     deliver(live_server, connection, shopify_order_payload(line_items=items))
     with customer_scope(connection.customer):
-        assert not Order.objects.exists()
-        assert not OrderLink.objects.exists()
-        event = PlatformEvent.objects.get()
-        assert event.status == EventStatus.FAILED
-        assert "SKU HAT-RED" in event.result
+        order = Order.objects.get()
+        assert (order.status, order.abnormal_code) == (OrderStatus.ABNORMAL, AbnormalReason.UNKNOWN_SKU)
+        assert "Shopify SKU HAT-RED (“Red hat”) matches none of your SKUs or UPCs" in order.abnormal_message
+        assert [(line.product.sku, line.quantity) for line in order.lines.all()] == [("TEE", 1)]
+        assert order.recipient_name == "Jane Doe" and order.external_ref == "#1001"
         unmapped = SkuMapping.objects.get(platform_sku="HAT-RED")
         assert (unmapped.variant_id, unmapped.title, unmapped.product) == ("44003", "Red hat", None)
+        assert [(w.mapping, w.quantity) for w in WaitingLine.objects.all()] == [(unmapped, 2)]
         assert SkuMapping.objects.get(platform_sku="TEE").product == products["TEE"]
+        event = PlatformEvent.objects.get()
+    assert event.status == EventStatus.PROCESSED
+    assert f"created order {order.number} (Abnormal)" in event.result
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_empty_sku_fails_the_event_and_says_which_line(live_server, shop):
+def test_an_empty_sku_line_waits_and_the_order_says_which_line(live_server, shop):
     connection, _ = shop
     items = [{"id": 904, "sku": "", "variant_id": 44004, "quantity": 1, "title": "Gift card"}]
     deliver(live_server, connection, shopify_order_payload(line_items=items))
     with customer_scope(connection.customer):
-        event = PlatformEvent.objects.get()
-        assert not Order.objects.exists()
+        order = Order.objects.get()
+        assert order.abnormal_code == AbnormalReason.UNKNOWN_SKU and not order.lines.exists()
+        assert "“Gift card” has no SKU on Shopify" in order.abnormal_message
         assert SkuMapping.objects.get(variant_id="44004").product is None
-    assert event.status == EventStatus.FAILED
-    assert "“Gift card” has no SKU" in event.result
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_phone_that_does_not_validate_arrives_abnormal_with_the_number_kept(live_server, shop):
+    connection, _ = shop
+    address = dict(shopify_order_payload()["shipping_address"], phone="call me maybe")
+    deliver(live_server, connection, shopify_order_payload(shipping_address=address))
+    with customer_scope(connection.customer):
+        order = Order.objects.get()
+        event = PlatformEvent.objects.get()
+        assert order.lines.count() == 2 and order.city == "San Francisco"
+    assert (order.status, order.abnormal_code) == (OrderStatus.ABNORMAL, AbnormalReason.INVALID_ADDRESS)
+    assert order.recipient_phone == "call me maybe" and "Phone" in order.abnormal_message
+    assert event.status == EventStatus.PROCESSED
 
 
 @pytest.mark.django_db(transaction=True)
