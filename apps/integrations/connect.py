@@ -70,8 +70,9 @@ def _customer(actor):
     return customer
 
 
-def _refusal(exc: ShopifyError, *, domain: str, auth_field: str, what: str) -> ValidationFailed:
-    """A ShopifyError of the connection check as a message for the form (nothing was saved)."""
+def _refusal(exc: ShopifyError, *, domain: str, auth_field: str, refused: str) -> ValidationFailed:
+    """A ShopifyError of the connection check as a message for the form (nothing was saved).
+    ``refused`` is the sentence for refused credentials, with {status} and {message} to fill."""
     if exc.code == "NOT_FOUND" or exc.status == 404:
         text = f"No Shopify shop answers at {domain}: check the domain (it ends in .myshopify.com)."
         return ValidationFailed(text, code="unknown_shop", extra={"shop_domain": [text]})
@@ -79,7 +80,7 @@ def _refusal(exc: ShopifyError, *, domain: str, auth_field: str, what: str) -> V
         text = f"Could not reach {domain}: {exc.message} Nothing was saved; try again in a moment."
         return ValidationFailed(text, code="shop_unreachable")
     if exc.status in (400, 401, 403):
-        text = f"Shopify refused {what} ({exc.status}): {exc.message}"
+        text = refused.format(status=exc.status, message=exc.message.rstrip("."))
         return ValidationFailed(text, code="credentials_refused", extra={auth_field: [text]})
     return ValidationFailed(f"Shopify refused the connection check: {exc.message}", code="shop_refused")
 
@@ -94,7 +95,8 @@ def _shop_check(domain: str, token: str, api_base: str) -> ShopInfo:
             exc,
             domain=domain,
             auth_field="access_token",
-            what=f"the access token — check it was copied whole and the app is installed on {domain}",
+            refused=f"Shopify refused the access token ({{status}}). Check that it was copied whole and that the "
+            f"app is installed on {domain}.",
         ) from None
     if info.domain and info.domain.lower() != domain:
         text = f"This token belongs to {info.domain}, not {domain}: type {info.domain} as the shop's domain."
@@ -196,8 +198,8 @@ def shop_connect(
                 exc,
                 domain=domain,
                 auth_field="client_secret",
-                what="this client ID and secret — check them, and that the app is installed on the shop "
-                "(the grant works for stores of the app's own organization)",
+                refused="{message} ({status}). Check the client ID and secret (Dev Dashboard › your app › Settings) "
+                f"and that the app is installed on {domain}: the grant works for stores of the app's own organization.",
             ) from None
         method = AuthMethod.CLIENT_CREDENTIALS
     else:
@@ -323,7 +325,12 @@ def oauth_finish(
             now=timezone.now(),
         )
     except ShopifyError as exc:
-        raise _refusal(exc, domain=shop, auth_field="shop_domain", what="the authorization code") from None
+        raise _refusal(
+            exc,
+            domain=shop,
+            auth_field="shop_domain",
+            refused="Shopify refused the authorization code ({status}): {message}. Start the install again.",
+        ) from None
     info = _shop_check(shop, grant.access_token, options.api_base)
     return _connected(
         actor=actor,

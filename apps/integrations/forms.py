@@ -68,6 +68,7 @@ class ShopifyConnectForm(ShopOptionsForm):
     client_secret = forms.CharField(
         label="Client secret",
         max_length=255,
+        required=False,  # connect.py says what is missing, in its words
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="Shopify signs its webhooks with it. Stored encrypted, never shown again.",
     )
