@@ -312,6 +312,18 @@ ALLOW_DEMO_SEED = env.bool("ALLOW_DEMO_SEED", default=DEBUG)
 # a new key first to rotate). Under DEBUG/TESTING with none set, a key is derived from SECRET_KEY.
 INTEGRATION_KEYS = env.list("INTEGRATION_KEYS", default=[])
 SHOPIFY_API_VERSION = env.str("SHOPIFY_API_VERSION", default="2026-10")
+# The public app the portal's "Install with Shopify" (OAuth) uses; unset: the portal says OAuth
+# install is not configured and only the Dev-Dashboard-app form is offered.
+SHOPIFY_APP_CLIENT_ID = env.str("SHOPIFY_APP_CLIENT_ID", default="")
+SHOPIFY_APP_CLIENT_SECRET = env.str("SHOPIFY_APP_CLIENT_SECRET", default="")
+SHOPIFY_APP_SCOPES = env.str(
+    "SHOPIFY_APP_SCOPES",
+    default="read_orders,read_products,read_locations,read_inventory,write_inventory,"
+    "read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,write_fulfillments",
+)
+# The connect forms' advanced "API base" (point a connection at another server, e.g. the local
+# fake shop): off in production, where it would let a customer make us call any URL.
+INTEGRATION_ALLOW_API_BASE = env.bool("INTEGRATION_ALLOW_API_BASE", default=DEBUG)
 
 LOGGING = {
     "version": 1,

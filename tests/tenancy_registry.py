@@ -60,6 +60,7 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
     "integrations:connection-sync": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
     "integrations:connection-pause": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
     "integrations:connection-resume": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
+    "integrations:connection-disconnect": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
     "integrations:sku-map": ObjectRoute(
         make_sku_mapping, lambda m: {"pk": m.connection_id, "mapping_pk": m.pk}, ("post",)
     ),
@@ -107,6 +108,8 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
 
 CUSTOMER_LISTS: dict[str, ListRoute] = {
     "integrations:shops": ListRoute(make_connection, lambda c: c.display_name),
+    # The connect form offers the customer's own warehouses as the default warehouse.
+    "integrations:connect-shopify": ListRoute(make_warehouse, lambda w: w.code),
     "accounts:api-keys": ListRoute(make_api_key, lambda k: k.name),
     "api:api-key-list": ListRoute(make_api_key, lambda k: k.name),
     "catalog:product-list": ListRoute(make_product, lambda p: p.sku),
@@ -217,6 +220,12 @@ CUSTOMER_PAGES: dict[str, str] = {
     "api:order-batch": "an upload; the orders are imported for the signed-in customer",
     "api:billing-wallet": "the signed-in customer's own wallet",
     "billing:topup": "finance's payment accounts and the submit form; no customer rows",
+    "integrations:install-shopify": "starts an OAuth install in the signed-in user's own session; no stored rows",
+    # Customer-session-bound, not PUBLIC: Shopify redirects the merchant's browser here, signed in
+    # to the portal; the state nonce lives in that user's session (with their customer's id), so
+    # the connection can only be made for the customer who started the install. It addresses no
+    # stored object by id: without the session's install it refuses, saves nothing, redirects.
+    "integrations:shopify-oauth-callback": "finishes the signed-in user's own install (session state); no rows",
 }
 
 # How to request a customer page when a plain GET without arguments is not it:
@@ -230,6 +239,8 @@ PAGE_REQUESTS: dict[str, tuple] = {
     "inbound:template": ("get", {"which": "skus"}),
     "api:shipping-quote": ("post", {}, 400),  # an empty quote request is a validation error
     "api:order-batch": ("post", {}, 400),  # an upload without a file is a validation error
+    "integrations:install-shopify": ("post", {}, 200),  # no shop typed: the form again, with the errors
+    "integrations:shopify-oauth-callback": ("get", {}, 302),  # no install in this session: refused
 }
 
 # Routes anyone may open, signed in or not.

@@ -14,6 +14,14 @@ class ConnectionStatus(models.TextChoices):
     DISCONNECTED = "disconnected", "Disconnected"
 
 
+class AuthMethod(models.TextChoices):
+    """How a connection gets its access token."""
+
+    TOKEN = "token", "Access token"  # pasted; does not expire
+    CLIENT_CREDENTIALS = "client_credentials", "Client-credentials grant"  # ~24 h, asked again
+    OAUTH = "oauth", "OAuth install"  # expiring offline token + refresh token
+
+
 class EventStatus(models.TextChoices):
     RECEIVED = "received", "Received"  # stored, processing queued
     PROCESSED = "processed", "Processed"  # did what the event asked

@@ -5,7 +5,7 @@ from django.utils import timezone
 from apps.core.tenancy import CustomerScopedManager
 
 from . import crypto
-from .choices import ConnectionStatus, EventStatus, Platform
+from .choices import AuthMethod, ConnectionStatus, EventStatus, Platform
 
 
 class Connection(models.Model):
@@ -22,6 +22,15 @@ class Connection(models.Model):
     api_base = models.URLField(blank=True, help_text="Another server for the adapter (e.g. a local fake shop).")
     credentials_encrypted = models.TextField(blank=True, editable=False)
     webhook_secret_encrypted = models.TextField(blank=True, editable=False)
+    auth_method = models.CharField(max_length=20, choices=AuthMethod.choices, default=AuthMethod.TOKEN)
+    token_expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the token does not expire.")
+    refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
+    webhook_subscriptions = models.JSONField(
+        default=list, blank=True, help_text="[{topic, id}] made through the API on connect (deleted on disconnect)."
+    )
+    setup_warning = models.CharField(
+        max_length=500, blank=True, help_text="What connecting could not do (e.g. webhook subscriptions)."
+    )
     default_warehouse = models.ForeignKey(
         "warehouses.Warehouse", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -14,7 +14,7 @@ from apps.core.errors import PermissionDenied, ValidationFailed
 from apps.core.outbox import outbox_emit
 from apps.warehouses.selectors import customer_warehouses
 
-from .choices import BUILT, ConnectionStatus, Platform
+from .choices import BUILT, AuthMethod, ConnectionStatus, Platform
 from .errors import WebhookRefused
 from .models import Connection, PlatformEvent
 from .rules import (
@@ -48,7 +48,7 @@ def shop_domain_clean(text: str) -> str:
     return domain
 
 
-def _api_base_clean(text: str) -> str:
+def api_base_clean(text: str) -> str:
     url = (text or "").strip()
     if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
         raise ValidationFailed("The API base must be an http(s) URL.", code="invalid_api_base")
@@ -61,16 +61,24 @@ def connection_create(
     actor,
     platform: str,
     shop_domain: str,
-    webhook_secret: str,
+    webhook_secret: str = "",
     token: str = "",
     api_base: str = "",
     display_name: str = "",
     default_warehouse=None,
     import_since=None,
     submit_automatically: bool = False,
+    client_id: str = "",
+    client_secret: str = "",
+    auth_method: str = AuthMethod.TOKEN,
+    refresh_token: str = "",
+    token_expires_at=None,
+    refresh_token_expires_at=None,
 ) -> Connection:
-    """A new active connection of the actor's customer to a shop. The token and the webhook secret
-    are stored encrypted; nothing here logs them."""
+    """A new active connection of the actor's customer to a shop. The token, the app's client id
+    and secret, the refresh token and the webhook secret are stored encrypted; nothing here logs
+    them. Shopify signs webhooks with the app's client secret, so without a webhook secret the
+    client secret is it."""
     customer = getattr(actor, "customer", None)
     if customer is None:
         raise PermissionDenied("Connections belong to a customer: sign in as the customer's user.")
@@ -81,9 +89,11 @@ def connection_create(
             f"{Platform(platform).label} connections are not available yet; Shopify is.", code="platform_not_built"
         )
     domain = shop_domain_clean(shop_domain)
-    secret = (webhook_secret or "").strip()
+    secret = (webhook_secret or "").strip() or (client_secret or "").strip()
     if not secret:
         raise ValidationFailed("Enter the webhook signing secret (the app's client secret).", code="invalid_secret")
+    if auth_method not in AuthMethod.values:
+        raise ValidationFailed(f"Unknown way to authenticate {auth_method!r}.", code="invalid_auth_method")
     if default_warehouse is not None and not customer_warehouses(customer=customer).filter(pk=default_warehouse.pk):
         raise ValidationFailed("Choose one of the warehouses in your logistics plan.", code="unknown_warehouse")
     connection = Connection(
@@ -91,13 +101,20 @@ def connection_create(
         platform=platform,
         shop_domain=domain,
         display_name=(display_name or "").strip()[:100] or domain.split(".")[0],
-        api_base=_api_base_clean(api_base),
+        api_base=api_base_clean(api_base),
         default_warehouse=default_warehouse,
         import_since=import_since,
         submit_automatically=submit_automatically,
         status=ConnectionStatus.ACTIVE,
+        auth_method=auth_method,
+        token_expires_at=token_expires_at,
+        refresh_token_expires_at=refresh_token_expires_at,
     )
-    connection.set_credentials({"access_token": (token or "").strip()})
+    credentials = {"access_token": (token or "").strip()}
+    for name, value in (("client_id", client_id), ("client_secret", client_secret), ("refresh_token", refresh_token)):
+        if (value or "").strip():
+            credentials[name] = value.strip()
+    connection.set_credentials(credentials)
     connection.set_webhook_secret(secret)
     try:
         with transaction.atomic():

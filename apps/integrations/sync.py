@@ -24,6 +24,7 @@ from .inbox import order_in
 from .models import Connection, SyncRun
 from .rules import PlatformLine, PlatformOrder
 from .shopify.client import ShopifyClient, ShopifyError, ShopifyOrder
+from .tokens import connection_token
 
 logger = logging.getLogger(__name__)
 OVERLAP = datetime.timedelta(minutes=5)
@@ -76,9 +77,10 @@ def platform_order(order: ShopifyOrder) -> PlatformOrder:
 
 
 def client_for(connection: Connection) -> ShopifyClient:
+    """The connection's client, its token renewed first when it is about to expire (tokens.py)."""
     return ShopifyClient(
         shop=connection.shop_domain,
-        access_token=connection.credentials().get("access_token", ""),
+        access_token=connection_token(connection),
         api_base=connection.api_base or None,
     )
 

@@ -2,7 +2,9 @@
 And the portal's Integration › Shops pages (a customer's connections, their event log and SKU mapping)."""
 
 import logging
+from urllib.parse import parse_qsl
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,11 +16,14 @@ from django.views.decorators.http import require_POST
 from apps.catalog.selectors import product_list, products_by_code
 from apps.core.access import CustomerRequiredMixin
 from apps.core.errors import ApplicationError
+from apps.core.forms import form_add_application_error
 from apps.core.keyset import keyset_page
 from apps.core.tenancy import customer_scope
 
 from .choices import ConnectionStatus, EventStatus, Platform
+from .connect import ConnectResult, connection_disconnect, oauth_begin, oauth_configured, oauth_finish, shop_connect
 from .errors import SecretsUnavailable, WebhookRefused
+from .forms import CLIENT_CREDENTIALS, ShopifyConnectForm, ShopifyInstallForm
 from .mapping import sku_map
 from .models import Connection, SkuMapping
 from .rules import event_body_masked
@@ -204,3 +209,135 @@ def mapped_message(mapping: SkuMapping, product, result) -> str:
     if result.waiting:
         said.append(f"{result.waiting} order(s) still wait for another unmapped item.")
     return " ".join(said)
+
+
+# --- Portal: connecting and disconnecting a shop ------------------------------------------------
+
+OAUTH_SESSION_KEY = "integrations.shopify_oauth"  # the install in progress: state nonce and choices
+
+
+def _connect_page(request, *, form=None, install_form=None):
+    customer, allow = request.user.customer, bool(settings.INTEGRATION_ALLOW_API_BASE)
+    example = request.build_absolute_uri(reverse("integrations:shopify-webhook", args=[0]))
+    context = {
+        "form": form or ShopifyConnectForm(customer=customer, allow_api_base=allow),
+        "install_form": install_form or ShopifyInstallForm(customer=customer, allow_api_base=allow),
+        "oauth_configured": oauth_configured(),
+        "callback_url": request.build_absolute_uri(reverse("integrations:shopify-oauth-callback")),
+        "webhook_url_example": example.replace("/0/", "/<connection id>/"),
+        "topics": SHOPIFY_TOPICS,
+        "scopes": [s for s in settings.SHOPIFY_APP_SCOPES.split(",") if s],
+    }
+    return render(request, "integrations/connect.html", context)
+
+
+def _connected_message(request, result: ConnectResult) -> None:
+    c = result.connection
+    since = f"created from {c.import_since:%Y-%m-%d}" if c.import_since else "created from today"
+    messages.success(
+        request,
+        f"{c.display_name} ({c.shop_domain}) is connected; {result.subscribed} webhook subscriptions made. "
+        f"Its orders {since} come in by themselves.",
+    )
+    if result.warning:
+        messages.warning(request, result.warning)
+
+
+class ShopConnectView(CustomerRequiredMixin, View):
+    """Integration › Shops › Connect a Shopify shop: the seller's own Dev-Dashboard app (this
+    form) or our public app's OAuth install (ShopInstallView)."""
+
+    def get(self, request):
+        return _connect_page(request)
+
+    def post(self, request):
+        form = ShopifyConnectForm(
+            request.POST, customer=request.user.customer, allow_api_base=bool(settings.INTEGRATION_ALLOW_API_BASE)
+        )
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                result = shop_connect(
+                    actor=request.user,
+                    shop_domain=data["shop_domain"],
+                    client_id=data.get("client_id") or "",
+                    client_secret=data.get("client_secret") or "",
+                    access_token=data.get("access_token") or "",
+                    use_client_credentials=data["auth"] == CLIENT_CREDENTIALS,
+                    options=form.options(),
+                    webhook_url=lambda connection: _webhook_url(request, connection),
+                )
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                _connected_message(request, result)
+                return redirect("integrations:shops")
+        return _connect_page(request, form=form)
+
+
+class ShopInstallView(CustomerRequiredMixin, View):
+    """Start our public app's install: remember a state nonce in the session, send the merchant
+    to Shopify to approve."""
+
+    def post(self, request):
+        form = ShopifyInstallForm(
+            request.POST, customer=request.user.customer, allow_api_base=bool(settings.INTEGRATION_ALLOW_API_BASE)
+        )
+        if form.is_valid():
+            try:
+                url, pending = oauth_begin(
+                    actor=request.user,
+                    shop_domain=form.cleaned_data["shop_domain"],
+                    options=form.options(),
+                    redirect_uri=request.build_absolute_uri(reverse("integrations:shopify-oauth-callback")),
+                )
+            except ApplicationError as exc:
+                form_add_application_error(form, exc)
+            else:
+                request.session[OAUTH_SESSION_KEY] = pending
+                return redirect(url)
+        return _connect_page(request, install_form=form)
+
+
+class ShopifyOAuthCallbackView(CustomerRequiredMixin, View):
+    """Shopify sends the merchant back here after approving: the install this session started
+    (its state, used once) is finished, or refused with the reason and nothing saved."""
+
+    def get(self, request):
+        pending = request.session.pop(OAUTH_SESSION_KEY, None)
+        params = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
+        try:
+            result = oauth_finish(
+                actor=request.user,
+                params=params,
+                pending=pending,
+                webhook_url=lambda connection: _webhook_url(request, connection),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("integrations:connect-shopify")
+        _connected_message(request, result)
+        return redirect("integrations:shops")
+
+
+class ConnectionDisconnectView(CustomerRequiredMixin, View):
+    def post(self, request, pk):
+        connection = _connection(pk)
+        try:
+            result = connection_disconnect(
+                actor=request.user, connection=connection, confirm=request.POST.get("confirm", "")
+            )
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
+            return redirect("integrations:shops")
+        said = (
+            f"{connection.display_name} ({connection.shop_domain}) is disconnected: its credentials are deleted and "
+            "its webhook answers 404 from now on. Its orders stay here, and the shop can be connected again."
+        )
+        if result.unsubscribed:
+            said += f" {result.unsubscribed} webhook subscription(s) were removed from the shop."
+        if result.left:
+            said += f" {result.left} could not be removed; Shopify drops them after repeated failures."
+        said += " To revoke our access on Shopify's side too, uninstall the app in the shop's admin."
+        messages.success(request, said)
+        return redirect("integrations:shops")

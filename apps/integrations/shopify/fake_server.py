@@ -22,7 +22,6 @@ few documents this codebase sends, and refuses others with a GraphQL error.
 
 from __future__ import annotations
 
-import hmac
 import itertools
 import json
 import re
@@ -30,24 +29,40 @@ import threading
 from collections import deque
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
+from .fake_auth import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeAuth
 from .fake_orders import WEBHOOK_API_VERSION, FakeOrders
 
 DEFAULT_TOKEN = "shpat_fake_0123456789abcdef"
 DEFAULT_DOMAIN = "fake-shop.myshopify.com"
 
 
-class FakeShopify(FakeOrders):
+class FakeShopify(FakeAuth, FakeOrders):
     """The fake shop: a threaded HTTP server, the knobs tests turn, and the mixins' data (orders in
     fake_orders.py). A mixin adds the GraphQL documents it answers to DOCUMENTS — (a substring or a
     compiled pattern of the query, the name of a method taking the variables and returning `data`)
     — and any other HTTP route to ROUTES — (a compiled path pattern, the name of a method taking
-    (headers, body) and returning (status, headers, JSON payload))."""
+    (headers, body) and returning (status, headers, JSON payload)) — and GET routes to GET_ROUTES
+    (the method takes (headers, the query as a dict)). App authentication is in fake_auth.py."""
 
-    DOCUMENTS = (*FakeOrders.ORDER_DOCUMENTS, (re.compile(r"\bshop\s*{"), "shop_info"))
-    ROUTES: tuple = ()
+    DOCUMENTS = (
+        *FakeAuth.AUTH_DOCUMENTS,
+        *FakeOrders.ORDER_DOCUMENTS,
+        (re.compile(r"\bshop\s*{"), "shop_info"),
+    )
+    ROUTES: tuple = (*FakeAuth.AUTH_ROUTES,)
+    GET_ROUTES: tuple = (*FakeAuth.AUTH_GET_ROUTES,)
 
-    def __init__(self, *, token: str = DEFAULT_TOKEN, domain: str = DEFAULT_DOMAIN, port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        token: str = DEFAULT_TOKEN,
+        domain: str = DEFAULT_DOMAIN,
+        port: int = 0,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+    ) -> None:
         self.token = token
         self.domain = domain
         self.port = port
@@ -63,6 +78,7 @@ class FakeShopify(FakeOrders):
         self.clock = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
+        self.auth_init(client_id=client_id, client_secret=client_secret)
 
     # Running.
 
@@ -144,15 +160,15 @@ class FakeShopify(FakeOrders):
     def shop_info(self, variables: dict) -> dict:
         return {"shop": {"name": "Fake Shop", "myshopifyDomain": self.domain}}
 
-    def route(self, path: str):
-        for pattern, name in self.ROUTES:
+    def route(self, path: str, routes: tuple | None = None):
+        for pattern, name in self.ROUTES if routes is None else routes:
             if pattern.fullmatch(path):
                 return getattr(self, name)
         return None
 
     def answer(self, token: str | None, body: bytes) -> tuple[int, dict, dict]:
         """(status, extra headers, JSON body) for one POST to the GraphQL endpoint."""
-        if not token or not hmac.compare_digest(token, self.token):
+        if not self.token_valid(token):  # the fixed token, or one fake_auth issued and not expired
             return 401, {}, {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
         with self.lock:
             failure = self.failures.pop(0) if self.failures else None
@@ -217,6 +233,16 @@ class FakeShopifyHandler(BaseHTTPRequestHandler):
             status, headers, payload = self.fake.answer(self.headers.get("X-Shopify-Access-Token"), body)
         elif (other := self.fake.route(path)) is not None:
             status, headers, payload = other(self.headers, body)
+        else:
+            status, headers, payload = 404, {}, {"errors": "Not Found"}
+        with self.fake.lock:
+            self.fake.requests.append({"status": status})
+        self.reply(status, headers, payload)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        path, _, query = self.path.partition("?")
+        if (other := self.fake.route(path, self.fake.GET_ROUTES)) is not None:
+            status, headers, payload = other(self.headers, dict(parse_qsl(query)))
         else:
             status, headers, payload = 404, {}, {"errors": "Not Found"}
         with self.fake.lock:
