@@ -29,5 +29,14 @@ class EventStatus(models.TextChoices):
     FAILED = "failed", "Failed"  # needs someone: the result says why
 
 
+class ImportAction(models.TextChoices):
+    """What an order's import did, beyond the event's status: counted by the sync runs."""
+
+    CREATED = "created", "Created"
+    UPDATED = "updated", "Updated"
+    FLAGGED = "flagged", "Flagged for customer service"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 # Platforms whose webhooks this slice receives and processes.
 BUILT = frozenset({Platform.SHOPIFY})

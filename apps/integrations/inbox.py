@@ -9,8 +9,8 @@ finds it.
 
 An order that cannot go on as it came still arrives, in Abnormal: a line whose SKU matches none of
 the customer's products (UNKNOWN_SKU; the line waits as a WaitingLine until its item is mapped) or
-an address that does not validate (INVALID_ADDRESS). This slice keeps one thing simple (README
-"Integrations"): an orders/updated for an order already imported changes nothing here.
+an address that does not validate (INVALID_ADDRESS). A shop order already imported is updated,
+flagged or left as it is by updates.py.
 """
 
 from __future__ import annotations
@@ -22,18 +22,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.catalog.selectors import products_by_code
 from apps.core.actors import integration_actor
 from apps.core.errors import ApplicationError
 from apps.orders.choices import AbnormalReason, OrderSource, OrderStatus
 from apps.orders.intake import OrderCodes, intake_resolve
-from apps.orders.rules import clean_quantity
-from apps.orders.services import order_cancel, order_create, order_create_held
+from apps.orders.services import order_create, order_create_held
 from apps.warehouses.selectors import customer_default_warehouse
 
-from .choices import EventStatus
-from .models import Connection, OrderLink, PlatformEvent, SkuMapping, WaitingLine
-from .rules import CANCEL_TOPIC, ORDER_TOPICS, NotAnOrder, PlatformOrder, line_label, shopify_order
+from .choices import EventStatus, ImportAction
+from .items import NotImported, map_lines, unmapped_message
+from .models import Connection, OrderLink, PlatformEvent, WaitingLine
+from .rules import CANCEL_TOPIC, ORDER_TOPICS, NotAnOrder, Outcome, PlatformOrder, order_fingerprint, shopify_order
+from .updates import order_cancelled, order_changed
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def event_process(*, event_id: int) -> PlatformEvent | None:
             )
             if event is None or event.status in DONE:
                 return event
-            status, result = _dispatch(event)
+            status, result, _action = _dispatch(event)
             event.status, event.result, event.error = status, result[:MAX_RESULT], ""
             event.attempts += 1
             event.processed_at = timezone.now()
@@ -83,41 +83,50 @@ def _health(connection: Connection, status: str, result: str) -> None:
         Connection.objects.filter(pk=connection.pk).update(last_success_at=now)
 
 
-def _dispatch(event: PlatformEvent) -> tuple[str, str]:
+def _dispatch(event: PlatformEvent) -> Outcome:
     if event.topic not in ORDER_TOPICS and event.topic != CANCEL_TOPIC:
-        return EventStatus.IGNORED, f"The topic {event.topic} is not handled yet."
+        return Outcome(EventStatus.IGNORED, f"The topic {event.topic} is not handled yet.")
     try:
         order = shopify_order(json.loads(bytes(event.body)))
     except (ValueError, UnicodeDecodeError) as exc:  # NotAnOrder is a ValueError, so is bad JSON
         text = str(exc) if isinstance(exc, NotAnOrder) else "The body is not JSON."
-        return EventStatus.FAILED, text
+        return Outcome(EventStatus.FAILED, text)
     connection = event.connection
     actor = integration_actor(
         platform=connection.get_platform_display(), name=connection.display_name, customer=connection.customer
     )
     if event.topic == CANCEL_TOPIC:
-        return _cancel(connection, order, actor)
+        return order_cancelled(connection, order, _link(connection, order), actor)
     return order_in(connection, order, actor)
 
 
-def order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str, str]:
-    """Import one platform order (a webhook's or a poll's): (event status, result sentence)."""
-    link = OrderLink.objects.select_related("order").filter(connection=connection, platform_order_id=order.order_id)
-    link = link.first()
+def _link(connection: Connection, order: PlatformOrder) -> OrderLink | None:
+    links = OrderLink.objects.select_related("order", "order__warehouse", "order__channel")
+    return links.filter(connection=connection, platform_order_id=order.order_id).first()
+
+
+def order_in(connection: Connection, order: PlatformOrder, actor) -> Outcome:
+    """Import one platform order (a webhook's or a poll's), or apply the shop's change to the
+    order it already is (updates.py)."""
+    link = _link(connection, order)
     if link is not None:
-        return EventStatus.IGNORED, f"{order.name} is already order {link.order.number}; nothing changed here."
+        return order_changed(connection, order, link, actor)
     if order.cancelled:
-        return EventStatus.IGNORED, f"{order.name} was cancelled on Shopify before it was imported; not imported."
+        return Outcome(
+            EventStatus.IGNORED, f"{order.name} was cancelled on Shopify before it was imported; not imported."
+        )
     if order.fulfillment_status == "fulfilled":
-        return EventStatus.IGNORED, f"{order.name} is already fulfilled on Shopify; not imported."
+        return Outcome(EventStatus.IGNORED, f"{order.name} is already fulfilled on Shopify; not imported.")
     since = connection.import_since
     if since and order.created_at and order.created_at.date() < since:
-        return EventStatus.IGNORED, f"{order.name} was created before {since:%Y-%m-%d}, the import start; not imported."
+        return Outcome(
+            EventStatus.IGNORED, f"{order.name} was created before {since:%Y-%m-%d}, the import start; not imported."
+        )
 
     try:
-        lines, unmapped = _map_lines(connection, order)  # the mapping rows stay, whatever happens below
-    except _NotImported as exc:
-        return EventStatus.FAILED, f"{order.name} not imported: {exc}"
+        lines, unmapped = map_lines(connection, order)  # the mapping rows stay, whatever happens below
+    except NotImported as exc:
+        return Outcome(EventStatus.FAILED, f"{order.name} not imported: {exc}")
     codes = OrderCodes(
         recipient=order.recipient,
         lines=[(product.sku, quantity) for product, quantity in lines],
@@ -130,7 +139,11 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str, 
             # Claim the platform order first: a delivery of the same order in another transaction
             # waits here until that one commits (then fails on the unique key) or rolls back.
             link = OrderLink.objects.create(
-                connection=connection, platform_order_id=order.order_id, platform_order_name=order.name
+                connection=connection,
+                platform_order_id=order.order_id,
+                platform_order_name=order.name,
+                platform_updated_at=order.updated_at,
+                platform_fingerprint=order_fingerprint(order),
             )
             intake = intake_resolve(customer=connection.customer, orders=[codes])[0]
             if intake.ok and not unmapped:
@@ -145,14 +158,13 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str, 
                 [WaitingLine(link=link, mapping=mapping, quantity=units) for mapping, units in unmapped]
             )
     except IntegrityError:  # another delivery of this order claimed the link first and committed
-        link = OrderLink.objects.select_related("order").get(connection=connection, platform_order_id=order.order_id)
-        return EventStatus.IGNORED, f"{order.name} is already order {link.order.number}; nothing changed here."
-    except (_NotImported, ApplicationError) as exc:
-        return EventStatus.FAILED, f"{order.name} not imported: {getattr(exc, 'message', exc)}"
+        return order_changed(connection, order, _link(connection, order), actor)
+    except (NotImported, ApplicationError) as exc:
+        return Outcome(EventStatus.FAILED, f"{order.name} not imported: {getattr(exc, 'message', exc)}")
     said = f"{order.name} created order {created.number} ({created.get_status_display()})"
     if created.status == OrderStatus.ABNORMAL:
         said += f": {created.abnormal_message}"
-    return EventStatus.PROCESSED, said + "."
+    return Outcome(EventStatus.PROCESSED, said + ".", ImportAction.CREATED)
 
 
 # Problems an order may wait in Abnormal with (a person can fix them on the order or by mapping an
@@ -164,13 +176,13 @@ def _hold(connection: Connection, order: PlatformOrder, intake, unmapped, actor)
     """The order created in Abnormal: UNKNOWN_SKU when lines map to nothing, else INVALID_ADDRESS."""
     problems = [p for p in intake.problems if not (unmapped and p.field == "lines")]
     if any(not p.field.startswith(HOLDABLE_FIELDS) for p in problems):
-        raise _NotImported(" ".join(p.message for p in problems[:5]))
+        raise NotImported(" ".join(p.message for p in problems[:5]))
     warehouse = _warehouse(connection, intake)
     if warehouse is None:
-        raise _NotImported(" ".join(p.message for p in intake.problems[:5]))
+        raise NotImported(" ".join(p.message for p in intake.problems[:5]))
     address = [p.message for p in problems if p.field.startswith("recipient.")]
     if not unmapped and not address:
-        raise _NotImported(" ".join(p.message for p in problems[:5]))
+        raise NotImported(" ".join(p.message for p in problems[:5]))
     if unmapped:
         code = AbnormalReason.UNKNOWN_SKU
         message = " ".join([unmapped_message(mapping) for mapping, _u in unmapped] + address)
@@ -196,72 +208,3 @@ def _warehouse(connection: Connection, intake):
     if connection.default_warehouse_id:
         return connection.default_warehouse
     return customer_default_warehouse(customer=connection.customer)
-
-
-class _NotImported(Exception):
-    """The intake found problems: undo the link's claim and say why."""
-
-
-def _map_lines(connection: Connection, order: PlatformOrder) -> tuple[list[tuple], list[tuple]]:
-    """[(our product, quantity)] for the order's lines that map, and [(mapping, units)] for the
-    items that map to nothing (the order waits for them: WaitingLine).
-
-    A line is matched through its SkuMapping row when one is mapped, else to the customer's
-    product by exact SKU, then by UPC (the catalog's code lookup); every line seen gets a row,
-    an unmatched one with no product, for someone to map."""
-    skus = {line.sku for line in order.lines}
-    rows = SkuMapping.objects.select_related("product").filter(connection=connection, platform_sku__in=skus)
-    mappings = {(m.platform_sku, m.variant_id): m for m in rows}
-    looking = {line.sku for line in order.lines if line.sku}
-    found = products_by_code(customer=connection.customer, codes=looking) if looking else {}
-    lines, waiting = [], {}
-    for line in order.lines:
-        mapping = mappings.get((line.sku, line.variant_id))
-        product = mapping.product if mapping is not None and mapping.product_id else None
-        if product is None and line.sku:
-            product = found.get(line.sku.lower())
-        if mapping is None:
-            mapping, _ = SkuMapping.objects.get_or_create(
-                connection=connection,
-                platform_sku=line.sku,
-                variant_id=line.variant_id,
-                defaults={"product": product, "title": line.title},
-            )
-            mappings[(line.sku, line.variant_id)] = mapping
-        elif mapping.product_id is None and product is not None:
-            mapping.product = product
-            mapping.save(update_fields=["product", "updated_at"])
-        if product is not None:
-            lines.append((product, line.quantity))
-            continue
-        units = clean_quantity(line.quantity)
-        if units is None:
-            raise _NotImported(f"{line_label(line)} has no valid quantity ({line.quantity!r}).")
-        waiting[mapping.pk] = (mapping, waiting.get(mapping.pk, (mapping, 0))[1] + units)
-    return lines, list(waiting.values())
-
-
-def unmapped_message(mapping: SkuMapping) -> str:
-    """Why an order waits for this item, and what to do."""
-    label = f"“{mapping.title}”" if mapping.title else f"variant {mapping.variant_id or '?'}"
-    if not mapping.platform_sku:
-        return f"{label[:1].upper()}{label[1:]} has no SKU on Shopify: map it to one of your products."
-    return f"Shopify SKU {mapping.platform_sku} ({label}) matches none of your SKUs or UPCs: map it to a product."
-
-
-def _cancel(connection: Connection, order: PlatformOrder, actor) -> tuple[str, str]:
-    link = OrderLink.objects.select_related("order").filter(connection=connection, platform_order_id=order.order_id)
-    link = link.first()
-    if link is None or link.order is None:
-        return EventStatus.IGNORED, f"{order.name} was never imported here; nothing to cancel."
-    ours = link.order
-    if ours.status == OrderStatus.CANCELLED:
-        return EventStatus.IGNORED, f"Order {ours.number} is already cancelled."
-    try:
-        order_cancel(actor=actor, order=ours, reason=f"cancelled on Shopify ({order.name})")
-    except ApplicationError as exc:
-        return (
-            EventStatus.FAILED,
-            f"{order.name} was cancelled on Shopify, but order {ours.number} was not: {exc.message}",
-        )
-    return EventStatus.PROCESSED, f"{order.name} cancelled on Shopify: order {ours.number} cancelled."

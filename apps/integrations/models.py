@@ -128,6 +128,15 @@ class OrderLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     tracking_sent_at = models.DateTimeField(null=True, blank=True, help_text="When the shop took our tracking.")
     tracking_error = models.CharField(max_length=500, blank=True)
+    # The version of the shop's order last applied here (updates.py): its updated_at, and a hash
+    # of what we take from it (recipient, items), so an update that changes nothing of ours or
+    # comes late is recognised.
+    platform_updated_at = models.DateTimeField(null=True, blank=True)
+    platform_fingerprint = models.CharField(max_length=64, blank=True)
+    # Set when the shop changed the order after it left Confirming: customer service checks it.
+    needs_review = models.BooleanField(default=False)
+    review_reason = models.CharField(max_length=500, blank=True)
+    review_since = models.DateTimeField(null=True, blank=True)
 
     objects = CustomerScopedManager(customer="connection__customer")
 
@@ -136,6 +145,9 @@ class OrderLink(models.Model):
             models.UniqueConstraint(
                 fields=["connection", "platform_order_id"], name="integrations_link_unique_platform_order"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["review_since"], condition=Q(needs_review=True), name="integrations_link_review_idx"),
         ]
 
     def __str__(self):
@@ -179,6 +191,7 @@ class SyncRun(models.Model):
     since = models.DateTimeField(null=True, blank=True, help_text="Orders updated after this were asked for.")
     fetched = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0, help_text="Orders here changed (or flagged) by the shop's edit.")
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     error = models.CharField(max_length=500, blank=True)

@@ -10,6 +10,7 @@ import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 HMAC_HEADER = "x-shopify-hmac-sha256"
 TOPIC_HEADER = "x-shopify-topic"
@@ -76,6 +77,16 @@ class PlatformOrder:
     financial_status: str = ""
     fulfillment_status: str = ""
     cancelled: bool = False
+    updated_at: datetime.datetime | None = None
+
+
+class Outcome(NamedTuple):
+    """What importing or applying a shop order did: the event's status, a sentence for people,
+    and the action (ImportAction's value, empty when nothing was done)."""
+
+    status: str
+    result: str
+    action: str = ""
 
 
 class NotAnOrder(ValueError):
@@ -133,7 +144,16 @@ def shopify_order(data) -> PlatformOrder:
         financial_status=_text(data.get("financial_status"), 40),
         fulfillment_status=_text(data.get("fulfillment_status"), 40),
         cancelled=bool(data.get("cancelled_at")),
+        updated_at=_moment(data.get("updated_at")),
     )
+
+
+def order_fingerprint(order: PlatformOrder) -> str:
+    """A hash of what an import takes from a shop's order — its recipient and its items — so an
+    update that changes only something else (tags, payment, notes) is recognised as no change."""
+    items = sorted((line.sku, line.variant_id, str(line.quantity)) for line in order.lines)
+    text = json.dumps([sorted(order.recipient.items()), items], ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def line_label(line: PlatformLine) -> str:

@@ -89,3 +89,13 @@ def sku_mappings_of(*, connection: Connection):
         .annotate(waiting=Count("waiting_lines"))
         .order_by(F("product").asc(nulls_first=True), "platform_sku", "variant_id")
     )
+
+
+def links_needing_review():
+    """Shop orders changed or cancelled on the shop after they left Confirming here, oldest first:
+    customer service's queue (the scope decides whose)."""
+    return (
+        OrderLink.objects.filter(needs_review=True)
+        .select_related("order", "connection", "connection__customer")
+        .order_by("review_since", "id")
+    )

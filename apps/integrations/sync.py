@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.core.actors import integration_actor
 
-from .choices import ConnectionStatus, EventStatus, Platform
+from .choices import ConnectionStatus, EventStatus, ImportAction, Platform
 from .errors import SecretsUnavailable
 from .inbox import order_in
 from .models import Connection, SyncRun
@@ -73,6 +73,7 @@ def platform_order(order: ShopifyOrder) -> PlatformOrder:
         financial_status=order.financial_status.lower(),
         fulfillment_status="fulfilled" if fulfilled else "",
         cancelled=order.cancelled_at is not None,
+        updated_at=order.updated_at,
     )
 
 
@@ -115,9 +116,11 @@ def connection_sync(*, connection: Connection, client: ShopifyClient | None = No
                     run.failed += 1
                     _note(run, order.name, "more lines than one page holds; import it by hand")
                     continue
-                status, result = order_in(connection, platform_order(order), actor)
-                if status == EventStatus.PROCESSED:
+                status, result, action = order_in(connection, platform_order(order), actor)
+                if action == ImportAction.CREATED:
                     run.created += 1
+                elif action:
+                    run.updated += 1
                 elif status == EventStatus.FAILED:
                     run.failed += 1
                     _note(run, order.name, result)

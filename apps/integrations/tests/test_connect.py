@@ -304,7 +304,7 @@ def test_an_expired_token_is_renewed_before_a_sync(client, app_installed, shop, 
     fake.clock = timezone.now() - datetime.timedelta(minutes=30)
     fake.add_order(sku="TEE", quantity=1)
     response = client.post(reverse("integrations:connection-sync", args=[connection.pk]), follow=True)
-    assert "Fetched 1, created 1, skipped 0, failed 0." in messages_of(response)[-1], messages_of(response)
+    assert "Fetched 1, created 1, updated 0, skipped 0, failed 0." in messages_of(response)[-1], messages_of(response)
     [renewed] = connections(user_a.customer)
     assert renewed.status == ConnectionStatus.ACTIVE and renewed.token_expires_at > timezone.now()
     new = renewed.credentials()

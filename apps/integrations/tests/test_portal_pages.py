@@ -74,7 +74,7 @@ def test_sync_now_imports_the_fakes_orders_and_says_so(client, shop, user_a):
         fake.add_order(sku="MUG", fulfillment_status="FULFILLED")
         client.force_login(user_a)
         response = client.post(reverse("integrations:connection-sync", args=[connection.pk]), follow=True)
-    assert "Synced demo-store: Fetched 2, created 1, skipped 1, failed 0." in messages_of(response)
+    assert "Synced demo-store: Fetched 2, created 1, updated 0, skipped 1, failed 0." in messages_of(response)
     with customer_scope(connection.customer):
         assert list(Order.objects.values_list("status", flat=True)) == ["confirming"]
     card = response.context["cards"][0]

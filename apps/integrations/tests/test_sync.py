@@ -109,3 +109,15 @@ def test_a_refused_token_marks_the_connection_as_needing_attention(shop, fake):
     connection = _connection(shop)
     assert connection.status == ConnectionStatus.NEEDS_ATTENTION and connection.status_reason
     assert not connection.sync_cursor  # the next run asks again from the start
+
+
+def test_an_edit_found_by_the_poll_updates_the_confirming_order_once(shop, fake):
+    order = fake.add_order(sku="TEE", quantity=1)
+    assert _sync(shop).created == 1
+    address = {**order["shippingAddress"], "address1": "77 Changed Road"}
+    fake.update_order(order["number"], shippingAddress=address)
+    edited, again = _sync(shop), _sync(shop)
+    assert (edited.created, edited.updated, edited.skipped) == (0, 1, 0)
+    assert (again.updated, again.skipped) == (0, 1)  # the overlap sees it again: already applied
+    with customer_scope(shop[0].customer):
+        assert Order.objects.get(external_ref=order["name"]).address1 == "77 Changed Road"

@@ -81,8 +81,9 @@ def test_create_then_updated_makes_one_order(live_server, shop):
     with customer_scope(connection.customer):
         order = Order.objects.get()
         updated = PlatformEvent.objects.get(topic="orders/updated")
-    assert updated.status == EventStatus.IGNORED
-    assert f"already order {order.number}" in updated.result
+    assert order.recipient_email == "new@example.com"  # still Confirming: the change is applied
+    assert updated.status == EventStatus.PROCESSED
+    assert f"order {order.number} updated" in updated.result
 
 
 @pytest.mark.django_db(transaction=True)
@@ -254,10 +255,12 @@ def test_a_cancel_after_shipping_leaves_the_order_and_says_why(live_server, shop
     with customer_scope(connection.customer):
         order = Order.objects.get()
         event = PlatformEvent.objects.get(topic="orders/cancelled")
+        flagged = OrderLink.objects.get().needs_review
     assert order.status == "shipped"
-    assert event.status == EventStatus.FAILED
-    assert f"order {order.number} was not" in event.result
+    assert event.status == EventStatus.PROCESSED  # done what can be: flagged for customer service
+    assert f"order {order.number}: it was not cancelled here" in event.result
     assert "can no longer be cancelled" in event.result
+    assert flagged
 
 
 @pytest.mark.django_db(transaction=True)
