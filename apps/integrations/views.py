@@ -110,7 +110,10 @@ class ConnectionSyncView(CustomerRequiredMixin, View):
         except ApplicationError as exc:
             messages.warning(request, exc.message)
             return redirect("integrations:shops")
-        counts = f"fetched {run.fetched}, created {run.created}, updated {run.updated}, skipped {run.skipped}, failed {run.failed}"
+        counts = (
+            f"fetched {run.fetched}, created {run.created}, updated {run.updated}, "
+            f"skipped {run.skipped}, failed {run.failed}"
+        )
         if run.error:
             messages.error(request, f"Sync of {connection.display_name} stopped: {run.error} ({counts}).")
         elif run.failed:
