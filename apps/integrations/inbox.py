@@ -32,12 +32,29 @@ from apps.warehouses.selectors import customer_default_warehouse
 from .choices import EventStatus, ImportAction
 from .items import NotImported, map_lines, unmapped_message
 from .models import Connection, OrderLink, PlatformEvent, WaitingLine
-from .rules import CANCEL_TOPIC, ORDER_TOPICS, NotAnOrder, Outcome, PlatformOrder, order_fingerprint, shopify_order
+from .privacy import app_uninstalled, customers_data_request, customers_redact, shop_redact
+from .rules import (
+    CANCEL_TOPIC,
+    ORDER_TOPICS,
+    UNINSTALLED_TOPIC,
+    NotAnOrder,
+    Outcome,
+    PlatformOrder,
+    order_fingerprint,
+    shopify_order,
+)
 from .updates import order_cancelled, order_changed
 
 logger = logging.getLogger(__name__)
 
 DONE = (EventStatus.PROCESSED, EventStatus.IGNORED)
+# The shop's own topics (privacy.py); customers/redact also takes the actor.
+SHOP_TOPICS = {
+    UNINSTALLED_TOPIC: app_uninstalled,
+    "customers/data_request": customers_data_request,
+    "customers/redact": customers_redact,
+    "shop/redact": shop_redact,
+}
 MAX_RESULT = 1000
 
 
@@ -84,20 +101,28 @@ def _health(connection: Connection, status: str, result: str) -> None:
 
 
 def _dispatch(event: PlatformEvent) -> Outcome:
+    connection = event.connection
+    if event.topic in SHOP_TOPICS:
+        if event.topic == "customers/redact":
+            return customers_redact(connection, event, _actor(connection))
+        return SHOP_TOPICS[event.topic](connection, event)
     if event.topic not in ORDER_TOPICS and event.topic != CANCEL_TOPIC:
-        return Outcome(EventStatus.IGNORED, f"The topic {event.topic} is not handled yet.")
+        return Outcome(EventStatus.IGNORED, f"The topic {event.topic} is not handled.")
     try:
         order = shopify_order(json.loads(bytes(event.body)))
     except (ValueError, UnicodeDecodeError) as exc:  # NotAnOrder is a ValueError, so is bad JSON
         text = str(exc) if isinstance(exc, NotAnOrder) else "The body is not JSON."
         return Outcome(EventStatus.FAILED, text)
-    connection = event.connection
-    actor = integration_actor(
-        platform=connection.get_platform_display(), name=connection.display_name, customer=connection.customer
-    )
+    actor = _actor(connection)
     if event.topic == CANCEL_TOPIC:
         return order_cancelled(connection, order, _link(connection, order), actor)
     return order_in(connection, order, actor)
+
+
+def _actor(connection: Connection):
+    return integration_actor(
+        platform=connection.get_platform_display(), name=connection.display_name, customer=connection.customer
+    )
 
 
 def _link(connection: Connection, order: PlatformOrder) -> OrderLink | None:

@@ -24,6 +24,9 @@ SECRET_HEADERS = frozenset({HMAC_HEADER, "authorization", "cookie", "x-shopify-a
 
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated"})
 CANCEL_TOPIC = "orders/cancelled"
+UNINSTALLED_TOPIC = "app/uninstalled"
+# Shopify's mandatory compliance topics: they may come after the app was uninstalled.
+PRIVACY_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
 
 
 def shopify_signature(secret: str, body: bytes) -> str:

@@ -10,19 +10,21 @@ from apps.core.tenancy import staff_scope
 
 from .choices import ConnectionStatus
 from .models import Connection, OrderLink, PlatformEvent, SkuMapping, SyncRun
+from .rules import PRIVACY_TOPICS
 
 
-def connection_for_webhook(*, platform: str, pk) -> Connection | None:
+def connection_for_webhook(*, platform: str, pk, topic: str = "") -> Connection | None:
     """The live connection a webhook URL names, or None (unknown id, another platform, or
-    disconnected). Webhooks come from no signed-in user: the lookup leaves the customer scope,
-    and the caller enters the connection's own scope from here on."""
+    disconnected — except for the privacy topics, which Shopify sends after an uninstall too).
+    Webhooks come from no signed-in user: the lookup leaves the customer scope, and the caller
+    enters the connection's own scope from here on."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
     with staff_scope():
         connection = Connection.objects.select_related("customer").filter(pk=pk, platform=platform).first()
-    if connection is None or not connection.is_live:
+    if connection is None or not (connection.is_live or topic.strip().lower() in PRIVACY_TOPICS):
         return None
     return connection
 

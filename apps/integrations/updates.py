@@ -129,16 +129,24 @@ def _flag(link, order, fingerprint, actor, changed, why, *, headline="") -> Outc
     reason = why or f"the order was already {ours.get_status_display()} here, so it was not changed"
     text = f"{headline} as {order.name}, but {reason.rstrip('.')}. Customer service will check it with you."
     with transaction.atomic():
-        order_note_add(actor=actor, order=ours, message=text[:500])
-        link.needs_review, link.review_reason = True, text[:500]
-        link.review_since = link.review_since or timezone.now()
-        link.save(update_fields=["needs_review", "review_reason", "review_since"])
+        link_flag(link, actor=actor, text=text)
         _seen(link, order, fingerprint)
     return Outcome(
         EventStatus.PROCESSED,
         f"{headline} as {order.name}; order {ours.number}: {reason.rstrip('.')}. Flagged for customer service.",
         ImportAction.FLAGGED,
     )
+
+
+def link_flag(link: OrderLink, *, actor, text: str) -> OrderLink:
+    """Flag the shop order for customer service with why, also on its order's timeline."""
+    with transaction.atomic():
+        if link.order is not None:
+            order_note_add(actor=actor, order=link.order, message=text[:500])
+        link.needs_review, link.review_reason = True, text[:500]
+        link.review_since = link.review_since or timezone.now()
+        link.save(update_fields=["needs_review", "review_reason", "review_since"])
+    return link
 
 
 def _seen(link: OrderLink, order: PlatformOrder, fingerprint: str) -> None:

@@ -44,7 +44,8 @@ def shopify_webhook(request, connection_id):
     """200 when the delivery is stored or was stored before; 401 on a wrong signature (nothing
     stored); 404 for an unknown or disconnected connection; 503 when our keys cannot open the
     connection's secret. Processing happens in the background."""
-    connection = connection_for_webhook(platform=Platform.SHOPIFY, pk=connection_id)
+    topic = request.headers.get("X-Shopify-Topic", "")
+    connection = connection_for_webhook(platform=Platform.SHOPIFY, pk=connection_id, topic=topic)
     if connection is None:
         return JsonResponse(UNKNOWN, status=404)
     with customer_scope(connection.customer):
