@@ -269,3 +269,19 @@ def test_token_is_never_shown(staff, shop):
     connection, _ = shop
     assert TOKEN not in staff.get(detail_url(connection)).content.decode()
     assert TOKEN not in staff.get(LIST).content.decode()
+
+
+def test_replay_refuses_an_event_of_a_disconnected_shop(staff, shop):
+    connection, _ = shop
+    with scopes_disabled():
+        event = PlatformEvent.objects.create(
+            connection=connection, event_id="d", topic="orders/create", body=b"{}", status=EventStatus.FAILED
+        )
+        Connection.objects.filter(pk=connection.pk).update(status=ConnectionStatus.DISCONNECTED)
+    page = staff.get(detail_url(connection)).content.decode()
+    assert 'data-testid="replay"' not in page and 'data-testid="pause-form"' not in page
+    response = staff.post(replay_url(event), follow=True)
+    assert messages_of(response) == [
+        "The shop is disconnected: its events are not processed any more. Connect it again first."
+    ]
+    assert _event(pk=event.pk).status == EventStatus.FAILED
