@@ -102,6 +102,15 @@ SECTIONS: tuple[Section, ...] = (
         routes=("backoffice:tracking-",),
     ),
     Section(
+        "shop_connections",
+        "Shop connections",
+        "integrations.view_connection",
+        "backoffice:integration-connection-list",
+        "plug",
+        "Every customer's Shopify connections and their health; replay a failed event, pause a connection.",
+        routes=("backoffice:integration-",),
+    ),
+    Section(
         "billing",
         "Billing",
         "billing.view_topup",

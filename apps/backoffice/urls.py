@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("apps.billing.staff.urls")),
     path("", include("apps.orders.staff.urls")),
     path("", include("apps.tracking.staff.urls")),
+    path("", include("apps.integrations.staff.urls")),
 ]

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from apps.core.errors import PermissionDenied, ValidationFailed
+from apps.core.errors import PermissionDenied, StateConflict, ValidationFailed
 from apps.core.outbox import outbox_emit
 from apps.warehouses.selectors import customer_warehouses
 
-from .choices import BUILT, AuthMethod, ConnectionStatus, Platform
+from .choices import BUILT, AuthMethod, ConnectionStatus, EventStatus, Platform
 from .errors import WebhookRefused
 from .models import Connection, PlatformEvent
 from .rules import (
@@ -157,13 +157,52 @@ def webhook_receive(*, connection: Connection, headers: Mapping[str, str], body:
                 )
         except IntegrityError:
             return PlatformEvent.objects.get(connection=connection, topic=topic, event_id=key), False
-        outbox_emit(
-            kind="integrations.event",
-            task=PROCESS_TASK,
-            payload={"event_id": event.pk, "customer_id": connection.customer_id},
-            key=f"integrations.event:{event.pk}",
-        )
+        _process_later(event)
     return event, True
+
+
+def _process_later(event: PlatformEvent) -> None:
+    """Queue the event's processing after the caller's transaction commits (the outbox)."""
+    outbox_emit(
+        kind="integrations.event",
+        task=PROCESS_TASK,
+        payload={"event_id": event.pk, "customer_id": event.connection.customer_id},
+        key=f"integrations.event:{event.pk}",
+    )
+
+
+def event_replay(*, actor, event: PlatformEvent) -> PlatformEvent:
+    """Process a failed event again (support, once its cause is fixed: an item mapped, a
+    warehouse added to the plan): it goes back to Received and its processing is queued as the
+    webhook queues it. Only a failed event of a connection that is not disconnected is replayed;
+    processed and ignored ones stay as they are, so a replay never imports an order twice."""
+    with transaction.atomic():
+        locked = (
+            PlatformEvent.objects.select_for_update(of=("self",))
+            .select_related("connection")
+            .filter(pk=event.pk)
+            .first()
+        )
+        if locked is None:
+            raise ValidationFailed("This event no longer exists.", code="event_missing")
+        if locked.status != EventStatus.FAILED:
+            raise StateConflict(
+                f"Only a failed event can be replayed; this {locked.topic} event is "
+                f"{locked.get_status_display().lower()}, so nothing was changed.",
+                code="event_not_failed",
+            )
+        if locked.connection.status == ConnectionStatus.DISCONNECTED:
+            raise StateConflict(
+                "The shop is disconnected: its events are not processed any more. Connect it again first.",
+                code="connection_disconnected",
+            )
+        who = getattr(actor, "email", "") or "someone"
+        locked.status = EventStatus.RECEIVED
+        locked.result = f"Replayed by {who}; waiting to be processed again. Before: {locked.result}"[:1000]
+        locked.save(update_fields=["status", "result"])
+        logger.info("platform event %s replayed by %s", locked.pk, who)
+        _process_later(locked)
+    return locked
 
 
 def _status_set(connection: Connection, status: str, reason: str) -> Connection:

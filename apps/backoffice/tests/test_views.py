@@ -20,6 +20,7 @@ EXPECTED_SECTIONS = {
         "shipping",
         "billing",
         "tracking",
+        "shop_connections",
     },
     "order_group": {
         "customers",
@@ -33,6 +34,7 @@ EXPECTED_SECTIONS = {
         "shipping",
         "billing",
         "tracking",
+        "shop_connections",
     },
     "warehouse": {"warehouse", "all_orders", "products", "inventory", "warehouses", "inbound", "outbound", "shipping"},
     "logistics": {
