@@ -9,6 +9,6 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("integrations", "0005_connect"), ("accounts", "0002_roles_and_levels")]
+    dependencies = [("integrations", "0006_order_updates"), ("accounts", "0002_roles_and_levels")]
 
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

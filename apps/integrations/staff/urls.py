@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from . import reviews, views
 
 urlpatterns = [
+    path("shop-connections/review/", reviews.ReviewQueueView.as_view(), name="integration-reviews"),
+    path("shop-connections/review/<int:pk>/", reviews.ReviewClearView.as_view(), name="integration-review-clear"),
     path("shop-connections/", views.ConnectionListView.as_view(), name="integration-connection-list"),
     path("shop-connections/<int:pk>/", views.ConnectionDetailView.as_view(), name="integration-connection-detail"),
     path("shop-connections/<int:pk>/pause/", views.ConnectionPauseView.as_view(), name="integration-connection-pause"),

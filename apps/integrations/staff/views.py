@@ -57,7 +57,10 @@ def _local(moment):
 def _poll_said(run) -> str:
     if run is None:
         return ""
-    said = f"fetched {run.fetched}, created {run.created}, skipped {run.skipped}, failed {run.failed}"
+    said = (
+        f"fetched {run.fetched}, created {run.created}, updated {run.updated}, "
+        f"skipped {run.skipped}, failed {run.failed}"
+    )
     return f"{said}; {run.error}" if run.error else said
 
 
