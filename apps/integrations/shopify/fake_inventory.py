@@ -97,7 +97,25 @@ class FakeInventory:
 
     def variant_nodes(self, variables: dict) -> dict:
         with self.lock:
-            return {"nodes": [self.variants.get(gid) for gid in variables.get("ids") or []]}
+            return {
+                "nodes": [self.variants.get(gid) or self._ordered_variant(gid) for gid in variables.get("ids") or []]
+            }
+
+    def _ordered_variant(self, gid: str) -> dict | None:
+        """A variant the fake's orders sell (add_order makes their ids) becomes a tracked variant
+        stocked at every location on first sight, so the demo shop can take stock levels."""
+        for order in self.orders.values():
+            for line in order.get("lineItems") or []:
+                if (line.get("variant") or {}).get("id") == gid:
+                    item = gid.replace("ProductVariant", "InventoryItem")
+                    self.variants[gid] = {
+                        "id": gid,
+                        "sku": line.get("sku") or "",
+                        "inventoryItem": {"id": item, "tracked": True},
+                    }
+                    self.stocked.update((item, location["id"]) for location in self.inventory_locations)
+                    return self.variants[gid]
+        return None
 
     def inventory_set_quantities(self, variables: dict, query: str = "") -> dict:
         match = KEY_PATTERN.search(query)

@@ -255,3 +255,48 @@ def test_the_fake_refuses_what_shopify_refuses(site):
         assert [e.code for e in other.errors] == ["IDEMPOTENCY_KEY_PARAMETER_MISMATCH"]
         assert set_available(client, location_id=location, quantities=[Quantity(item, 4)], key="k-1") == first
     assert site.fake.available("TOY") == 4 and site.fake.inventory_replays == 1
+
+
+def test_a_push_the_shop_keeps_failing_keeps_the_cursor_and_the_next_one_sends(site):
+    from apps.integrations.shopify.client import ShopifyClient
+
+    stock_sync_enable(actor=site.user, connection=site.connection)
+    cursor = Connection.objects.get(pk=site.connection.pk).stock_cursor
+    stock_receive(actor=site.user, product=site.products["CAP"], warehouse=site.warehouse, quantity=7)
+    site.fake.fail_next(5)  # every attempt of the client's five
+    waits = []
+    client = ShopifyClient(shop=site.fake.domain, access_token=TOKEN, api_base=site.fake.api_base, sleep=waits.append)
+    with client:
+        result = stock_push(connection=site.connection, client=client)
+    assert result.sent == 0 and "500" in result.error and len(waits) == 4
+    connection = Connection.objects.get(pk=site.connection.pk)
+    assert connection.stock_cursor == cursor and "500" in connection.stock_error
+    assert connection.status == "active"  # worth retrying: no person needed
+    assert site.fake.available("CAP") == 0
+    assert stock_push(connection=site.connection).sent == 1
+    connection.refresh_from_db()
+    assert connection.stock_cursor > cursor and connection.stock_error == ""
+    assert site.fake.available("CAP") == 7
+
+
+def test_a_refused_token_marks_the_connection_as_needing_attention(site):
+    from apps.integrations.shopify.client import ShopifyClient
+
+    stock_sync_enable(actor=site.user, connection=site.connection)
+    stock_receive(actor=site.user, product=site.products["CAP"], warehouse=site.warehouse, quantity=1)
+    with ShopifyClient(shop=site.fake.domain, access_token="shpat_revoked", api_base=site.fake.api_base) as client:
+        result = stock_push(connection=site.connection, client=client)
+    assert "refused the access token" in result.error
+    connection = Connection.objects.get(pk=site.connection.pk)
+    assert connection.status == "needs_attention" and stock_push_due() == []
+
+
+def test_an_item_first_seen_on_an_order_gets_its_inventory_item_from_the_shop(site):
+    shop_order = site.fake.add_order(sku="SOCK", quantity=1)
+    variant = shop_order["lineItems"][0]["variant"]["id"].rsplit("/", 1)[-1]  # the webhooks' numeric id
+    sock = _product(site.user, "SOCK")
+    stock_receive(actor=site.user, product=sock, warehouse=site.warehouse, quantity=6)
+    SkuMapping.objects.create(connection=site.connection, platform_sku="SOCK", variant_id=variant, product=sock)
+    stock_sync_enable(actor=site.user, connection=site.connection)
+    assert site.fake.available("SOCK") == 6
+    assert SkuMapping.objects.get(platform_sku="SOCK").inventory_item_id == f"gid://shopify/InventoryItem/{variant}"
