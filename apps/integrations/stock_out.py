@@ -166,7 +166,7 @@ def stock_push(*, connection: Connection, full: bool = False, client: ShopifyCli
     high = StockMove.objects.filter(customer_id=connection.customer_id).aggregate(top=Max("pk"))["top"] or 0
     mappings = _candidates(connection, full=full, high=high, started=started)
     own = client is None
-    stopped = False
+    stopped, total = False, 0
     try:
         client = client or client_for(connection)
         _resolve_items(client, mappings, result)
@@ -187,12 +187,14 @@ def stock_push(*, connection: Connection, full: bool = False, client: ShopifyCli
             _units, group = wanted.setdefault(mapping.inventory_item_id, (units, []))
             group.append(mapping)
         items = sorted(wanted)
+        total = len(items)
         for start in range(0, len(items), MAX_QUANTITIES):
             batch = [(item, *wanted[item]) for item in items[start : start + MAX_QUANTITIES]]
             _send(client, connection, batch, result, salt=f"{high}:{'full:' + started.isoformat() if full else ''}")
     except (ShopifyError, SecretsUnavailable) as exc:
         stopped = True
         result.error = getattr(exc, "message", str(exc))[:500]
+        result.errors += max(0, total - result.sent - result.errors)  # what the push did not get to
         if not getattr(exc, "retryable", False):  # a refused token: a person must act, as for the poll
             Connection.objects.filter(pk=connection.pk).update(
                 status=ConnectionStatus.NEEDS_ATTENTION, status_reason=result.error[:300]
