@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE = {
     "fulfillment-manifests-finish": {"task": "fulfillment.manifests_finish", "schedule": 300.0},
     # The shops' orders that webhooks missed: every active Shopify connection, every 10 minutes.
     "integrations-sync-all": {"task": "integrations.sync_all", "schedule": 600.0},
+    # Stock levels to the shops whose stock moved (each at most once a minute), every minute;
+    # and every mapped SKU of every such shop each night at 01:30 UTC.
+    "integrations-stock-out": {"task": "integrations.stock_out_due", "schedule": 60.0},
+    "integrations-stock-out-full": {"task": "integrations.stock_out_full", "schedule": crontab(hour=1, minute=30)},
 }
 # The sweep leaves a message this long to its after-commit publish before sending it itself;
 # published messages are kept this many days for inspection.

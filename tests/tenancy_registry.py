@@ -61,6 +61,7 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
     "integrations:connection-pause": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
     "integrations:connection-resume": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
     "integrations:connection-disconnect": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
+    "integrations:connection-stock": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
     "integrations:sku-map": ObjectRoute(
         make_sku_mapping, lambda m: {"pk": m.connection_id, "mapping_pk": m.pk}, ("post",)
     ),

@@ -38,8 +38,10 @@ def sku_map(*, actor, connection: Connection, mapping: SkuMapping, product) -> S
         raise ValidationFailed("Choose one of your products.", code="unknown_product")
     if not product.is_active:
         raise ValidationFailed(f"{product.sku} is deactivated; activate it first.", code="inactive_product")
+    if mapping.product_id != product.pk:
+        mapping.stock_sent = None  # the shop has not had this product's stock for the item yet
     mapping.product = product
-    mapping.save(update_fields=["product", "updated_at"])
+    mapping.save(update_fields=["product", "stock_sent", "updated_at"])
     result = SkuMappingResult(mapping=mapping)
     links = (
         OrderLink.objects.filter(waiting_lines__mapping=mapping)

@@ -41,6 +41,13 @@ class Connection(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # Stock out (stock_out.py): available quantities set on one location of the shop.
+    stock_sync = models.BooleanField(default=False, help_text="Send stock levels to the shop.")
+    stock_location_id = models.CharField(max_length=100, blank=True, help_text="gid://shopify/Location/…")
+    stock_location_name = models.CharField(max_length=255, blank=True)
+    stock_cursor = models.BigIntegerField(default=0, help_text="The newest stock move the last push covered.")
+    stock_pushed_at = models.DateTimeField(null=True, blank=True)
+    stock_error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -165,6 +172,8 @@ class SkuMapping(models.Model):
     product = models.ForeignKey(
         "catalog.Product", null=True, blank=True, on_delete=models.SET_NULL, related_name="platform_mappings"
     )
+    inventory_item_id = models.CharField(max_length=100, blank=True, help_text="The variant's inventory item.")
+    stock_sent = models.IntegerField(null=True, blank=True, help_text="The available quantity the shop last took.")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

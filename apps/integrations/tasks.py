@@ -2,8 +2,11 @@ from celery import shared_task
 
 from apps.core.tenancy import in_customer_scope, staff_scope
 
+from .choices import ConnectionStatus, Platform
 from .inbox import event_process
+from .models import Connection
 from .shopify.client import ShopifyError
+from .stock_out import stock_push, stock_push_claim, stock_push_due
 from .sync import connections_sync
 from .tracking_out import tracking_send
 
@@ -33,3 +36,42 @@ def tracking_out(self, order_id: int, *, customer) -> str:
     except ShopifyError as exc:
         wait = max(exc.retry_after or 0, 60 * 2**self.request.retries)
         raise self.retry(countdown=wait, exc=exc) from exc
+
+
+@shared_task(name="integrations.stock_out")
+@in_customer_scope
+def stock_out(connection_id: int, full: bool = False, *, customer) -> str:
+    """Set the connection's stock on its shop (stock_out.py): an incremental push at most once a
+    minute per connection (a second one within the minute does nothing: the next beat brings its
+    changes), or a full pass."""
+    if not stock_push_claim(connection_id=connection_id, full=full):
+        return "not due"
+    connection = Connection.objects.filter(pk=connection_id).first()
+    if connection is None:
+        return "missing"
+    result = stock_push(connection=connection, full=full)
+    return result.error or f"sent {result.sent}, unchanged {result.unchanged}, skipped {result.skipped}"
+
+
+@shared_task(name="integrations.stock_out_due")
+def stock_out_due() -> int:
+    """The beat, every minute: queue a push of each connection whose stock moved."""
+    with staff_scope():
+        due = stock_push_due()
+    for connection_id, customer_id in due:
+        stock_out.delay(connection_id=connection_id, customer_id=customer_id)
+    return len(due)
+
+
+@shared_task(name="integrations.stock_out_full")
+def stock_out_full() -> int:
+    """The nightly full pass: every connection that sends stock gets all its mapped SKUs again."""
+    with staff_scope():
+        connections = list(
+            Connection.objects.filter(
+                platform=Platform.SHOPIFY, status=ConnectionStatus.ACTIVE, stock_sync=True
+            ).values_list("pk", "customer_id")
+        )
+    for connection_id, customer_id in connections:
+        stock_out.delay(connection_id=connection_id, full=True, customer_id=customer_id)
+    return len(connections)

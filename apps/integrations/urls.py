@@ -14,6 +14,7 @@ urlpatterns = [
     path("shops/<int:pk>/sync/", views.ConnectionSyncView.as_view(), name="connection-sync"),
     path("shops/<int:pk>/pause/", views.ConnectionPauseView.as_view(), name="connection-pause"),
     path("shops/<int:pk>/resume/", views.ConnectionResumeView.as_view(), name="connection-resume"),
+    path("shops/<int:pk>/stock/", views.ConnectionStockView.as_view(), name="connection-stock"),
     path("shops/<int:pk>/events/", views.ConnectionEventsView.as_view(), name="connection-events"),
     path("shops/<int:pk>/sku/<int:mapping_pk>/map/", views.SkuMapView.as_view(), name="sku-map"),
 ]

@@ -29,6 +29,7 @@ from .models import Connection, SkuMapping
 from .rules import event_body_masked
 from .selectors import connection_events, connection_for_webhook, connection_list, sku_mappings_of
 from .services import connection_pause, connection_resume, connection_sync_now, webhook_receive
+from .stock_out import stock_sync_disable, stock_sync_enable
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,27 @@ class ConnectionResumeView(CustomerRequiredMixin, View):
             messages.warning(request, exc.message)
         else:
             messages.success(request, f"{connection.display_name} is active again.")
+        return redirect("integrations:shops")
+
+
+class ConnectionStockView(CustomerRequiredMixin, View):
+    """The "Send stock levels to Shopify" switch: on (finds the location, queues a full push) or off."""
+
+    def post(self, request, pk):
+        connection = _connection(pk)
+        try:
+            if request.POST.get("enable") == "1":
+                connection = stock_sync_enable(actor=request.user, connection=connection)
+                messages.success(
+                    request,
+                    f"Stock levels of {connection.display_name} go to the location {connection.stock_location_name} "
+                    "now, and after each stock change (at most once a minute).",
+                )
+            else:
+                stock_sync_disable(actor=request.user, connection=connection)
+                messages.success(request, f"Stock levels are no longer sent to {connection.display_name}.")
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
         return redirect("integrations:shops")
 
 

@@ -10,7 +10,8 @@ What it answers (one POST endpoint, `/admin/api/<version>/graphql.json`; any ver
   updated_at then id, in cursor pages (the cursor is opaque: base64 of the sort key);
 - the `fulfillmentCreate` mutation, recorded in `fulfillments` (or answered with userErrors
   after `refuse_fulfillments(message)`);
-- the `shop` query.
+- the `shop` query;
+- locations, variants' inventory items and `inventorySetQuantities` (fake_inventory.py).
 A missing or wrong `X-Shopify-Access-Token` gets 401 as Shopify sends it. It can be told to fail
 (`fail_next(n)`: n answers of 500), to throttle with HTTP 429 and Retry-After
 (`throttle_next(n, retry_after=…)`) or with a GraphQL THROTTLED error carrying throttleStatus
@@ -32,13 +33,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 from .fake_auth import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeAuth
+from .fake_inventory import FakeGraphQLError, FakeInventory
 from .fake_orders import WEBHOOK_API_VERSION, FakeOrders
 
 DEFAULT_TOKEN = "shpat_fake_0123456789abcdef"
 DEFAULT_DOMAIN = "fake-shop.myshopify.com"
 
 
-class FakeShopify(FakeAuth, FakeOrders):
+class FakeShopify(FakeAuth, FakeOrders, FakeInventory):
     """The fake shop: a threaded HTTP server, the knobs tests turn, and the mixins' data (orders in
     fake_orders.py). A mixin adds the GraphQL documents it answers to DOCUMENTS — (a substring or a
     compiled pattern of the query, the name of a method taking the variables and returning `data`)
@@ -49,6 +51,7 @@ class FakeShopify(FakeAuth, FakeOrders):
     DOCUMENTS = (
         *FakeAuth.AUTH_DOCUMENTS,
         *FakeOrders.ORDER_DOCUMENTS,
+        *FakeInventory.INVENTORY_DOCUMENTS,
         (re.compile(r"\bshop\s*{"), "shop_info"),
     )
     ROUTES: tuple = (*FakeAuth.AUTH_ROUTES,)
@@ -79,6 +82,7 @@ class FakeShopify(FakeAuth, FakeOrders):
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
         self.auth_init(client_id=client_id, client_secret=client_secret)
+        self.inventory_init()
 
     # Running.
 
@@ -212,7 +216,10 @@ class FakeShopify(FakeAuth, FakeOrders):
                 {},
                 {"errors": [{"message": "The fake does not know this document.", "extensions": {"code": "UNKNOWN"}}]},
             )
-        data = method(variables)
+        try:
+            data = method(variables, query) if getattr(method, "takes_query", False) else method(variables)
+        except FakeGraphQLError as exc:
+            return 200, {}, {"errors": [{"message": exc.message, "extensions": {"code": exc.code}}]}
         cost = {
             "requestedQueryCost": 12,
             "actualQueryCost": 12,
