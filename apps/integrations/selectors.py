@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.core.tenancy import staff_scope
 
 from .choices import ConnectionStatus
-from .models import Connection, OrderLink, PlatformEvent, SkuMapping, SyncRun
+from .models import Connection, FulfillmentService, OrderLink, PlatformEvent, SkuMapping, SyncRun
 
 
 def connection_for_webhook(*, platform: str, pk) -> Connection | None:
@@ -89,3 +89,12 @@ def sku_mappings_of(*, connection: Connection):
         .annotate(waiting=Count("waiting_lines"))
         .order_by(F("product").asc(nulls_first=True), "platform_sku", "variant_id")
     )
+
+
+def fulfillment_services_by_connection(*, connections) -> dict[int, list[FulfillmentService]]:
+    """The registered fulfillment services of these connections, by connection id (one query)."""
+    found: dict[int, list[FulfillmentService]] = {}
+    rows = FulfillmentService.objects.filter(connection__in=[c.pk for c in connections]).select_related("warehouse")
+    for service in rows.order_by("connection_id", "name"):
+        found.setdefault(service.connection_id, []).append(service)
+    return found
