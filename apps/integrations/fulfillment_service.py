@@ -52,7 +52,7 @@ from apps.warehouses.selectors import customer_warehouses
 from .choices import ConnectionMode, ConnectionStatus, Platform
 from .errors import SecretsUnavailable, WebhookRefused
 from .inbox import order_in
-from .models import Connection, FulfillmentService, OrderLink
+from .models import Connection, FulfillmentService, OrderLink, SyncRun
 from .rules import HMAC_HEADER, PlatformLine, PlatformOrder, headers_lower, shopify_signature_ok
 from .shopify.client import ShopifyError
 from .shopify.fulfillment_service import (
@@ -149,7 +149,7 @@ class RequestCounts:
 
     def note(self, name: str, said: str) -> None:
         if len(self.notes) < MAX_NOTES:
-            self.notes.append({"order": name, "said": said[:300]})
+            self.notes.append({"order": name, "why": said[:300]})
 
 
 def fulfillment_platform_order(fo: AssignedFulfillmentOrder) -> PlatformOrder:
@@ -292,7 +292,9 @@ def _cancellation(connection, fo, client, actor, counts: RequestCounts) -> None:
 
 
 def fulfillment_requests_process(*, connection: Connection, client=None) -> RequestCounts:
-    """Answer every open request to our locations on the shop (see the module); the counts."""
+    """Answer every open request to our locations on the shop (see the module); the counts,
+    also kept as the connection's SyncRun (created = accepted, skipped = waiting, failed =
+    rejected or not answered; the notes say which and why)."""
     counts = RequestCounts()
     services = {
         s.location_id: s for s in FulfillmentService.objects.filter(connection=connection).select_related("warehouse")
@@ -302,7 +304,7 @@ def fulfillment_requests_process(*, connection: Connection, client=None) -> Requ
     actor = integration_actor(
         platform=connection.get_platform_display(), name=connection.display_name, customer=connection.customer
     )
-    own = client is None
+    own, started = client is None, timezone.now()
     try:
         client = client or client_for(connection)
         work = [(REQUESTED, fo) for fo in _all(client, REQUESTED, list(services))]
@@ -325,6 +327,17 @@ def fulfillment_requests_process(*, connection: Connection, client=None) -> Requ
     finally:
         if own and client is not None:
             client.close()
+    SyncRun.objects.create(
+        connection=connection,
+        started_at=started,
+        finished_at=timezone.now(),
+        fetched=counts.fetched,
+        created=counts.accepted,
+        skipped=counts.waiting,
+        failed=counts.rejected + counts.failed,
+        error=counts.error,
+        notes=counts.notes,
+    )
     return counts
 
 

@@ -7,15 +7,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.billing.services import credit
 from apps.core.tenancy import customer_scope
 from apps.integrations.choices import ConnectionMode
 from apps.integrations.fulfillment_service import fulfillment_requests_process, fulfillment_services_register
-from apps.integrations.models import Connection, FulfillmentService, OrderLink, SkuMapping
+from apps.integrations.models import Connection, FulfillmentService, OrderLink, SkuMapping, SyncRun
 from apps.integrations.shopify.fake_server import FakeShopify
 from apps.integrations.shopify.fulfillment_service import NOTIFICATION_PATH
 from apps.integrations.tracking_out import tracking_send
 from apps.orders.choices import OrderStatus
 from apps.orders.models import Order
+from apps.orders.tests.conftest import priced_channel
+from apps.shipping.models import Carrier
 from apps.warehouses.models import Warehouse
 from apps.warehouses.services import customer_warehouses_set
 
@@ -101,6 +104,9 @@ def test_a_requested_fulfillment_order_is_accepted_as_one_confirming_order(fs):
     assert (again.fetched, again.accepted) == (0, 0)
     with customer_scope(connection.customer):
         assert Order.objects.count() == 1
+        first, second = SyncRun.objects.filter(connection=connection).order_by("pk")  # shown on the card
+    assert (first.fetched, first.created, first.failed, second.fetched) == (1, 1, 0, 0)
+    assert order.number in first.notes[0]["why"]
 
 
 def test_an_unknown_sku_is_rejected_invalid_sku_and_the_held_order_cancelled(fs):
@@ -245,3 +251,42 @@ def test_connecting_in_fulfillment_service_mode_registers_the_warehouses(client,
         assert "Fulfillment Hub LAX1" in page and "Register warehouses" in page
         response = client.post(reverse("integrations:connection-register", args=[connection.pk]), follow=True)
         assert "registered on fs-store.myshopify.com already" in [str(m) for m in response.context["messages"]][0]
+
+
+def submitting(connection):
+    with customer_scope(connection.customer):
+        Connection.objects.filter(pk=connection.pk).update(submit_automatically=True)
+        connection.refresh_from_db()
+
+
+def test_submitted_at_once_without_stock_is_rejected_out_of_stock(fs):
+    connection, fake, callback, _ = fs
+    submitting(connection)
+    priced_channel(connection.default_warehouse, "ups-ground", "UPS Ground", Carrier.objects.create(code="ups"), "6")
+    with customer_scope(connection.customer):
+        credit(customer=connection.customer, amount="100.00", idempotency_key="fs-test-topup")
+    services = registered(connection, fake, callback)
+    shop_order = fake.add_order(sku="TEE", quantity=5)  # none in stock
+    fo = fake.request_fulfillment(shop_order, services["LAX1"].location_id)
+    counts = process(connection)
+    assert (counts.accepted, counts.rejected) == (0, 1)
+    [answer] = fo["answers"]
+    assert (fo["requestStatus"], answer["reason"]) == ("REJECTED", "INVENTORY_OUT_OF_STOCK")
+    assert "TEE" in answer["message"]
+    assert our_order(connection, shop_order).status == OrderStatus.CANCELLED  # never shipped by surprise later
+
+
+def test_an_order_abnormal_for_the_sellers_account_here_waits_unanswered(fs):
+    connection, fake, callback, _ = fs
+    submitting(connection)  # no shipping channel is set up: Abnormal NO_CHANNEL, fixable here
+    services = registered(connection, fake, callback)
+    shop_order = fake.add_order(sku="TEE", quantity=1)
+    fo = fake.request_fulfillment(shop_order, services["LAX1"].location_id)
+    counts = process(connection)
+    assert (counts.accepted, counts.rejected, counts.waiting) == (0, 0, 1)
+    assert fo["requestStatus"] == "SUBMITTED" and fo["answers"] == []
+    order = our_order(connection, shop_order)
+    assert (order.status, order.abnormal_code) == (OrderStatus.ABNORMAL, "NO_CHANNEL")
+    assert process(connection).waiting == 1  # asked again, still one order, still waiting
+    with customer_scope(connection.customer):
+        assert Order.objects.count() == 1
