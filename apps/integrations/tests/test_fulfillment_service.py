@@ -3,6 +3,7 @@ warehouse (idempotent), requested fulfillment orders accepted or rejected with S
 cancellation requests before and after packing, the signed callback, tracking against our
 fulfillment order, and connecting in this mode from the portal."""
 
+import httpx
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -95,6 +96,8 @@ def test_a_requested_fulfillment_order_is_accepted_as_one_confirming_order(fs):
     assert fo["requestStatus"] == "ACCEPTED" and fo["status"] == "IN_PROGRESS"
     order = our_order(connection, shop_order)
     assert order.status == OrderStatus.CONFIRMING and order.warehouse.code == "SFO1"  # the location's warehouse
+    connection.refresh_from_db()
+    assert connection.default_warehouse.code == "LAX1"  # the connection itself is not changed
     assert order.number in fo["answers"][0]["message"]
     with customer_scope(connection.customer):
         assert [(line.product.sku, line.quantity) for line in order.lines.all()] == [("TEE", 2)]
@@ -195,6 +198,8 @@ def test_the_callback_with_a_forged_signature_is_401_and_does_nothing(fs):
     assert fo["requestStatus"] == "SUBMITTED"
     with customer_scope(connection.customer):
         assert not Order.objects.exists()
+    unknown = callback.rsplit("/", 1)[0] + f"/{connection.pk + 999}{NOTIFICATION_PATH}"
+    assert httpx.post(unknown, content=b'{"kind":"FULFILLMENT_REQUEST"}', timeout=30).status_code == 404
 
 
 def test_the_signed_callback_processes_the_requests(fs):
