@@ -33,7 +33,7 @@ from apps.warehouses.selectors import customer_warehouses
 
 from .choices import AuthMethod, ConnectionMode, ConnectionStatus, Platform
 from .errors import SecretsUnavailable
-from .fulfillment_service import callback_url_of, fulfillment_services_register
+from .fulfillment_service import callback_url_of, fulfillment_services_register, fulfillment_services_remove
 from .models import Connection
 from .oauth import authorize_url, query_signature_ok, scopes_missing, shop_hostname_ok, state_new, state_ok
 from .services import api_base_clean, connection_create, shop_domain_clean
@@ -378,6 +378,8 @@ class DisconnectResult:
     connection: Connection
     unsubscribed: int  # webhook subscriptions deleted on the shop
     left: int  # ones Shopify could not be asked to delete (they now get 404s)
+    services_removed: int = 0  # fulfillment services deleted on the shop (their locations stay)
+    services_left: int = 0
 
 
 def _unsubscribe(connection: Connection) -> tuple[int, int]:
@@ -411,6 +413,7 @@ def connection_disconnect(*, actor, connection: Connection, confirm: str, reason
             code="confirm_disconnect",
         )
     unsubscribed, left = _unsubscribe(connection)
+    services_removed, services_left = fulfillment_services_remove(connection=connection)
     who = getattr(actor, "email", "") or "someone"
     changes = {
         "status": ConnectionStatus.DISCONNECTED,
@@ -427,4 +430,10 @@ def connection_disconnect(*, actor, connection: Connection, confirm: str, reason
         Connection.objects.filter(pk=connection.pk).update(**changes)
     for name, value in changes.items():
         setattr(connection, name, value)
-    return DisconnectResult(connection=connection, unsubscribed=unsubscribed, left=left)
+    return DisconnectResult(
+        connection=connection,
+        unsubscribed=unsubscribed,
+        left=left,
+        services_removed=services_removed,
+        services_left=services_left,
+    )

@@ -63,6 +63,7 @@ from .shopify.fulfillment_service import (
     assigned_page,
     request_answer,
     service_create,
+    service_delete,
     services_list,
 )
 from .sync import client_for
@@ -130,6 +131,27 @@ def fulfillment_services_register(*, connection: Connection, callback_url: str, 
         if own:
             client.close()
     return result
+
+
+def fulfillment_services_remove(*, connection: Connection) -> tuple[int, int]:
+    """Disconnecting: delete our services on the shop, best effort (their locations stay as the
+    merchant's); (deleted, left). A service deleted loses its row; one left keeps it."""
+    rows = list(FulfillmentService.objects.filter(connection=connection))
+    if not rows:
+        return 0, 0
+    deleted = 0
+    try:
+        with client_for(connection) as client:
+            for row in rows:
+                try:
+                    service_delete(client, service_id=row.service_id)
+                except ShopifyError:
+                    continue
+                row.delete()
+                deleted += 1
+    except (ShopifyError, SecretsUnavailable):
+        pass
+    return deleted, len(rows) - deleted
 
 
 # --- Answering requests -------------------------------------------------------------------------

@@ -416,6 +416,12 @@ class ConnectionDisconnectView(CustomerRequiredMixin, View):
             said += f" {result.unsubscribed} webhook subscription(s) were removed from the shop."
         if result.left:
             said += f" {result.left} could not be removed; Shopify drops them after repeated failures."
+        if result.services_removed:
+            said += f" {result.services_removed} fulfillment service(s) were removed; their locations stay yours."
+        if result.services_left:
+            said += (
+                f" {result.services_left} fulfillment service(s) could not be removed: delete them in the shop's admin."
+            )
         said += " To revoke our access on Shopify's side too, uninstall the app in the shop's admin."
         messages.success(request, said)
         return redirect("integrations:shops")

@@ -47,6 +47,7 @@ class FakeFulfillmentService:
 
     FS_DOCUMENTS = (
         ("fulfillmentServiceCreate(", "fulfillment_service_create"),
+        ("fulfillmentServiceDelete(", "fulfillment_service_delete"),
         (re.compile(r"\bshop\s*{\s*fulfillmentServices"), "fulfillment_services_list"),
         ("assignedFulfillmentOrders(", "assigned_fulfillment_orders"),
         ("fulfillmentOrderAcceptFulfillmentRequest(", "fo_accept"),
@@ -59,6 +60,7 @@ class FakeFulfillmentService:
         self.services: dict[str, dict] = {}  # by id
         self.fulfillment_orders: dict[str, dict] = {}  # by id: also in their order's fulfillmentOrders
         self.notifications: list[dict] = []  # what send_fulfillment_notification sent
+        self.deleted_services: list[dict] = []
 
     # GraphQL.
 
@@ -80,6 +82,15 @@ class FakeFulfillmentService:
             }
             self.services[service["id"]] = service
         return {"fulfillmentServiceCreate": {"fulfillmentService": service, "userErrors": []}}
+
+    def fulfillment_service_delete(self, variables: dict) -> dict:
+        with self.lock:
+            service = self.services.pop(variables.get("id") or "", None)
+        if service is None:
+            return {"fulfillmentServiceDelete": {"deletedId": None, "userErrors": [
+                {"field": ["id"], "message": "Fulfillment service could not be found."}]}}  # fmt: skip
+        self.deleted_services.append({"id": service["id"], "inventoryAction": variables.get("inventoryAction")})
+        return {"fulfillmentServiceDelete": {"deletedId": service["id"], "userErrors": []}}
 
     def fulfillment_services_list(self, variables: dict) -> dict:
         with self.lock:

@@ -34,6 +34,15 @@ mutation FulfillmentServiceCreate($name: String!, $callbackUrl: URL, $trackingSu
 }
 """
 
+SERVICE_DELETE_MUTATION = """
+mutation FulfillmentServiceDelete($id: ID!, $inventoryAction: FulfillmentServiceDeleteInventoryAction) {
+  fulfillmentServiceDelete(id: $id, inventoryAction: $inventoryAction) {
+    deletedId
+    userErrors { field message }
+  }
+}
+"""
+
 SERVICES_QUERY = """
 query FulfillmentServices { shop { fulfillmentServices { id serviceName callbackUrl location { id } } } }
 """
@@ -149,6 +158,13 @@ def service_create(client: ShopifyClient, *, name: str, callback_url: str) -> Re
     payload = data.get("fulfillmentServiceCreate") or {}
     _user_errors(payload, f"the fulfillment service {name}")
     return _service(payload.get("fulfillmentService") or {})
+
+
+def service_delete(client: ShopifyClient, *, service_id: str) -> None:
+    """Delete our service; its location stays with the merchant's inventory (KEEP: it becomes a
+    merchant-managed location), so nothing of the shop's stock is lost."""
+    data = client.execute(SERVICE_DELETE_MUTATION, {"id": service_id, "inventoryAction": "KEEP"})
+    _user_errors(data.get("fulfillmentServiceDelete") or {}, f"deleting the fulfillment service {service_id}")
 
 
 def _fulfillment_order(node: dict) -> AssignedFulfillmentOrder:

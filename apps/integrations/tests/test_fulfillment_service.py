@@ -295,3 +295,18 @@ def test_an_order_abnormal_for_the_sellers_account_here_waits_unanswered(fs):
     assert process(connection).waiting == 1  # asked again, still one order, still waiting
     with customer_scope(connection.customer):
         assert Order.objects.count() == 1
+
+
+def test_disconnecting_removes_our_services_and_keeps_their_locations(fs, client, user_a):
+    connection, fake, callback, _ = fs
+    services = registered(connection, fake, callback)
+    client.force_login(user_a)
+    url = reverse("integrations:connection-disconnect", args=[connection.pk])
+    response = client.post(url, {"confirm": connection.shop_domain}, follow=True)
+    said = str(list(response.context["messages"])[0])
+    assert "2 fulfillment service(s) were removed" in said
+    assert fake.services == {}
+    assert sorted(d["id"] for d in fake.deleted_services) == sorted(s.service_id for s in services.values())
+    assert {d["inventoryAction"] for d in fake.deleted_services} == {"KEEP"}
+    with customer_scope(connection.customer):
+        assert not FulfillmentService.objects.filter(connection=connection).exists()
