@@ -59,6 +59,7 @@ CUSTOMER_OBJECTS: dict[str, ObjectRoute] = {
     "integrations:connection-events": ObjectRoute(make_connection, lambda c: {"pk": c.pk}),
     "integrations:connection-sync": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
     "integrations:connection-pause": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
+    "integrations:connection-register": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
     "integrations:connection-resume": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
     "integrations:connection-disconnect": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
     "integrations:connection-stock": ObjectRoute(make_connection, lambda c: {"pk": c.pk}, ("post",)),
@@ -258,6 +259,9 @@ PUBLIC: dict[str, str] = {
     "tracking:track": "public parcel tracking (up to 40 numbers)",
     "api:tracking": "public tracking API (up to 40 numbers; no customer or recipient data)",
     "integrations:shopify-webhook": "Shopify webhook: signed with the connection's secret, answers only 200/401/404",
+    "integrations:shopify-fulfillment-notification": (
+        "Shopify fulfillment-service callback: signed like the webhook, only queues a poll; answers 200/401/404"
+    ),
 }
 
 # Namespaces behind a staff permission: the sweep checks a customer user gets 403 on each.

@@ -22,6 +22,15 @@ class AuthMethod(models.TextChoices):
     OAUTH = "oauth", "OAuth install"  # expiring offline token + refresh token
 
 
+class ConnectionMode(models.TextChoices):
+    """How a shop's orders reach us."""
+
+    ORDERS = "orders", "Order sync (webhooks and the poll)"
+    # Shopify's way for a 3PL: our warehouses are fulfillment-service locations; the merchant
+    # requests fulfillment and we accept or reject each request (fulfillment_service.py).
+    FULFILLMENT_SERVICE = "fulfillment_service", "Fulfillment service (Shopify requests, we accept)"
+
+
 class EventStatus(models.TextChoices):
     RECEIVED = "received", "Received"  # stored, processing queued
     PROCESSED = "processed", "Processed"  # did what the event asked

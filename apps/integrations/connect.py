@@ -31,8 +31,9 @@ from django.utils import timezone
 from apps.core.errors import PermissionDenied, ValidationFailed
 from apps.warehouses.selectors import customer_warehouses
 
-from .choices import AuthMethod, ConnectionStatus, Platform
+from .choices import AuthMethod, ConnectionMode, ConnectionStatus, Platform
 from .errors import SecretsUnavailable
+from .fulfillment_service import callback_url_of, fulfillment_services_register, fulfillment_services_remove
 from .models import Connection
 from .oauth import authorize_url, query_signature_ok, scopes_missing, shop_hostname_ok, state_new, state_ok
 from .services import api_base_clean, connection_create, shop_domain_clean
@@ -42,6 +43,7 @@ from .shopify.subscriptions import TOPICS, subscription_create, subscription_del
 from .sync import client_for
 
 WebhookUrl = Callable[[Connection], str]
+FS_TOPICS = ("APP_UNINSTALLED",)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class ConnectOptions:
     import_since: datetime.date | None = None
     submit_automatically: bool = False
     api_base: str = ""
+    mode: str = ConnectionMode.ORDERS
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class ConnectResult:
     shop_name: str
     subscribed: int  # webhook subscriptions made through the API
     warning: str  # what could not be done ("" when all went through)
+    services: int = 0  # fulfillment-service mode: services (locations) registered on the shop
 
 
 def _customer(actor):
@@ -104,7 +108,7 @@ def _shop_check(domain: str, token: str, api_base: str) -> ShopInfo:
     return info
 
 
-def _subscribe(connection: Connection, token: str, uri: str) -> tuple[list[dict], list[str]]:
+def _subscribe(connection: Connection, token: str, uri: str, topics=TOPICS) -> tuple[list[dict], list[str]]:
     made, failed = [], []
     try:
         client = ShopifyClient(
@@ -113,7 +117,7 @@ def _subscribe(connection: Connection, token: str, uri: str) -> tuple[list[dict]
     except ShopifyError as exc:
         return [], [exc.message]
     with client:
-        for topic in TOPICS:
+        for topic in topics:
             try:
                 made.append({"topic": topic, "id": subscription_create(client, topic=topic, uri=uri)})
             except ShopifyError as exc:
@@ -137,14 +141,29 @@ def _connected(
         default_warehouse=options.default_warehouse,
         import_since=options.import_since,
         submit_automatically=options.submit_automatically,
+        mode=options.mode,
         **auth,
     )
     uri = webhook_url(connection)
-    made, failed = _subscribe(connection, grant.access_token, uri)
-    warnings = []
+    # Fulfillment-service mode: orders come as requests to our locations, not as order webhooks
+    # (those would bring every order of the shop, also the ones the merchant ships himself).
+    service_mode = options.mode == ConnectionMode.FULFILLMENT_SERVICE
+    topics = FS_TOPICS if service_mode else TOPICS
+    made, failed = _subscribe(connection, grant.access_token, uri, topics)
+    warnings, services = [], 0
+    if service_mode:
+        try:
+            services = len(
+                fulfillment_services_register(connection=connection, callback_url=callback_url_of(uri)).created
+            )
+        except (ShopifyError, SecretsUnavailable) as exc:
+            warnings.append(
+                f"The fulfillment services could not be registered on the shop ({getattr(exc, 'message', exc)}); "
+                "try again with “Register warehouses” on the shop's card."
+            )
     if failed:
         warnings.append(
-            f"{len(failed)} of {len(TOPICS)} webhook subscriptions could not be made ({failed[0]}). Declare them "
+            f"{len(failed)} of {len(topics)} webhook subscriptions could not be made ({failed[0]}). Declare them "
             f'in the app\'s shopify.app.toml ([[webhooks.subscriptions]] with uri = "{uri}") instead; until '
             "then the poll every 10 minutes brings the orders in."
         )
@@ -155,7 +174,11 @@ def _connected(
         webhook_subscriptions=made, setup_warning=connection.setup_warning
     )
     return ConnectResult(
-        connection=connection, shop_name=info.name, subscribed=len(made), warning=connection.setup_warning
+        connection=connection,
+        shop_name=info.name,
+        subscribed=len(made),
+        warning=connection.setup_warning,
+        services=services,
     )
 
 
@@ -256,6 +279,7 @@ def oauth_begin(*, actor, shop_domain: str, options: ConnectOptions, redirect_ur
         "warehouse_id": warehouse.pk if warehouse is not None else None,
         "import_since": options.import_since.isoformat() if options.import_since else "",
         "submit_automatically": bool(options.submit_automatically),
+        "mode": options.mode,
     }
     url = authorize_url(
         origin=shop_origin(domain, api_base),
@@ -278,6 +302,7 @@ def _pending_options(customer, pending: dict) -> ConnectOptions:
         import_since=datetime.date.fromisoformat(since) if since else None,
         submit_automatically=bool(pending.get("submit_automatically")),
         api_base=pending.get("api_base") or "",
+        mode=pending.get("mode") or ConnectionMode.ORDERS,
     )
 
 
@@ -353,6 +378,8 @@ class DisconnectResult:
     connection: Connection
     unsubscribed: int  # webhook subscriptions deleted on the shop
     left: int  # ones Shopify could not be asked to delete (they now get 404s)
+    services_removed: int = 0  # fulfillment services deleted on the shop (their locations stay)
+    services_left: int = 0
 
 
 def _unsubscribe(connection: Connection) -> tuple[int, int]:
@@ -386,6 +413,7 @@ def connection_disconnect(*, actor, connection: Connection, confirm: str, reason
             code="confirm_disconnect",
         )
     unsubscribed, left = _unsubscribe(connection)
+    services_removed, services_left = fulfillment_services_remove(connection=connection)
     who = getattr(actor, "email", "") or "someone"
     changes = {
         "status": ConnectionStatus.DISCONNECTED,
@@ -402,4 +430,10 @@ def connection_disconnect(*, actor, connection: Connection, confirm: str, reason
         Connection.objects.filter(pk=connection.pk).update(**changes)
     for name, value in changes.items():
         setattr(connection, name, value)
-    return DisconnectResult(connection=connection, unsubscribed=unsubscribed, left=left)
+    return DisconnectResult(
+        connection=connection,
+        unsubscribed=unsubscribed,
+        left=left,
+        services_removed=services_removed,
+        services_left=services_left,
+    )

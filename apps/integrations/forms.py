@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from apps.warehouses.selectors import customer_warehouses
 
+from .choices import ConnectionMode
 from .connect import ConnectOptions
 
 TOKEN, CLIENT_CREDENTIALS = "token", "client_credentials"
@@ -31,6 +32,14 @@ class ShopOptionsForm(forms.Form):
         label="Import orders created from",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Older orders are never imported (so nothing old is shipped by surprise).",
+    )
+    mode = forms.ChoiceField(
+        label="How orders come in",
+        choices=ConnectionMode.choices,
+        initial=ConnectionMode.ORDERS,
+        required=False,  # not sent (scripts, older pages): order sync
+        help_text="Fulfillment service: each of your warehouses becomes a location on Shopify; orders you assign "
+        "there are requested from us, and we accept or reject each request.",
     )
     submit_automatically = forms.BooleanField(
         label="Submit imported orders automatically (else they wait in Confirming for you)", required=False
@@ -58,6 +67,7 @@ class ShopOptionsForm(forms.Form):
             import_since=data.get("import_since"),
             submit_automatically=bool(data.get("submit_automatically")),
             api_base=data.get("api_base") or "",
+            mode=data.get("mode") or ConnectionMode.ORDERS,
         )
 
 

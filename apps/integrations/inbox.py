@@ -29,7 +29,7 @@ from apps.orders.intake import OrderCodes, intake_resolve
 from apps.orders.services import order_create, order_create_held
 from apps.warehouses.selectors import customer_default_warehouse
 
-from .choices import EventStatus, ImportAction
+from .choices import ConnectionMode, EventStatus, ImportAction
 from .items import NotImported, map_lines, unmapped_message
 from .models import Connection, OrderLink, PlatformEvent, WaitingLine
 from .privacy import app_uninstalled, customers_data_request, customers_redact, shop_redact
@@ -108,6 +108,11 @@ def _dispatch(event: PlatformEvent) -> Outcome:
         return SHOP_TOPICS[event.topic](connection, event)
     if event.topic not in ORDER_TOPICS and event.topic != CANCEL_TOPIC:
         return Outcome(EventStatus.IGNORED, f"The topic {event.topic} is not handled.")
+    if connection.mode == ConnectionMode.FULFILLMENT_SERVICE:
+        return Outcome(
+            EventStatus.IGNORED,
+            "This shop works in fulfillment-service mode: orders come as fulfillment requests, not order webhooks.",
+        )
     try:
         order = shopify_order(json.loads(bytes(event.body)))
     except (ValueError, UnicodeDecodeError) as exc:  # NotAnOrder is a ValueError, so is bad JSON

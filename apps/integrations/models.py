@@ -5,7 +5,7 @@ from django.utils import timezone
 from apps.core.tenancy import CustomerScopedManager
 
 from . import crypto
-from .choices import AuthMethod, ConnectionStatus, EventStatus, Platform
+from .choices import AuthMethod, ConnectionMode, ConnectionStatus, EventStatus, Platform
 
 
 class Connection(models.Model):
@@ -23,6 +23,7 @@ class Connection(models.Model):
     credentials_encrypted = models.TextField(blank=True, editable=False)
     webhook_secret_encrypted = models.TextField(blank=True, editable=False)
     auth_method = models.CharField(max_length=20, choices=AuthMethod.choices, default=AuthMethod.TOKEN)
+    mode = models.CharField(max_length=20, choices=ConnectionMode.choices, default=ConnectionMode.ORDERS)
     token_expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the token does not expire.")
     refresh_token_expires_at = models.DateTimeField(null=True, blank=True)
     webhook_subscriptions = models.JSONField(
@@ -144,6 +145,9 @@ class OrderLink(models.Model):
     needs_review = models.BooleanField(default=False)
     review_reason = models.CharField(max_length=500, blank=True)
     review_since = models.DateTimeField(null=True, blank=True)
+    fulfillment_order_id = models.CharField(
+        max_length=255, blank=True, help_text="Fulfillment-service mode: the fulfillment order we accepted."
+    )
 
     objects = CustomerScopedManager(customer="connection__customer")
 
@@ -235,3 +239,26 @@ class WaitingLine(models.Model):
 
     def __str__(self):
         return f"{self.link_id}: {self.mapping_id} × {self.quantity}"
+
+
+class FulfillmentService(models.Model):
+    """One of our warehouses registered on the shop as a Shopify fulfillment service (its own
+    location there): fulfillment orders assigned to ``location_id`` are ours to accept or reject."""
+
+    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="fulfillment_services")
+    warehouse = models.ForeignKey("warehouses.Warehouse", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=255, help_text="The service's (and its location's) name on the shop.")
+    service_id = models.CharField(max_length=255, help_text="gid://shopify/FulfillmentService/…")
+    location_id = models.CharField(max_length=255, help_text="gid://shopify/Location/…")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CustomerScopedManager(customer="connection__customer")
+
+    class Meta:
+        ordering = ["connection_id", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "warehouse"], name="integrations_fs_unique_warehouse"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.location_id})"

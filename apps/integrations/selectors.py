@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.core.tenancy import staff_scope
 
 from .choices import ConnectionStatus, EventStatus, Platform
-from .models import Connection, OrderLink, PlatformEvent, SkuMapping, SyncRun
+from .models import Connection, FulfillmentService, OrderLink, PlatformEvent, SkuMapping, SyncRun
 from .rules import PRIVACY_TOPICS
 
 
@@ -147,3 +147,12 @@ def links_needing_review():
         .select_related("order", "connection", "connection__customer")
         .order_by("review_since", "id")
     )
+
+
+def fulfillment_services_by_connection(*, connections) -> dict[int, list[FulfillmentService]]:
+    """The registered fulfillment services of these connections, by connection id (one query)."""
+    found: dict[int, list[FulfillmentService]] = {}
+    rows = FulfillmentService.objects.filter(connection__in=[c.pk for c in connections]).select_related("warehouse")
+    for service in rows.order_by("connection_id", "name"):
+        found.setdefault(service.connection_id, []).append(service)
+    return found

@@ -15,7 +15,7 @@ from apps.core.errors import PermissionDenied, StateConflict, ValidationFailed
 from apps.core.outbox import outbox_emit
 from apps.warehouses.selectors import customer_warehouses
 
-from .choices import BUILT, AuthMethod, ConnectionStatus, EventStatus, Platform
+from .choices import BUILT, AuthMethod, ConnectionMode, ConnectionStatus, EventStatus, Platform
 from .errors import WebhookRefused
 from .models import Connection, PlatformEvent
 from .rules import (
@@ -76,6 +76,7 @@ def connection_create(
     refresh_token: str = "",
     token_expires_at=None,
     refresh_token_expires_at=None,
+    mode: str = ConnectionMode.ORDERS,
 ) -> Connection:
     """A new active connection of the actor's customer to a shop. The token, the app's client id
     and secret, the refresh token and the webhook secret are stored encrypted; nothing here logs
@@ -96,6 +97,8 @@ def connection_create(
         raise ValidationFailed("Enter the webhook signing secret (the app's client secret).", code="invalid_secret")
     if auth_method not in AuthMethod.values:
         raise ValidationFailed(f"Unknown way to authenticate {auth_method!r}.", code="invalid_auth_method")
+    if mode not in ConnectionMode.values:
+        raise ValidationFailed(f"Unknown connection mode {mode!r}.", code="invalid_mode")
     if default_warehouse is not None and not customer_warehouses(customer=customer).filter(pk=default_warehouse.pk):
         raise ValidationFailed("Choose one of the warehouses in your logistics plan.", code="unknown_warehouse")
     connection = Connection(
@@ -109,6 +112,7 @@ def connection_create(
         submit_automatically=submit_automatically,
         status=ConnectionStatus.ACTIVE,
         auth_method=auth_method,
+        mode=mode,
         token_expires_at=token_expires_at,
         refresh_token_expires_at=refresh_token_expires_at,
     )

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.core.actors import integration_actor
 
-from .choices import ConnectionStatus, EventStatus, ImportAction, Platform
+from .choices import ConnectionMode, ConnectionStatus, EventStatus, ImportAction, Platform
 from .errors import SecretsUnavailable
 from .inbox import order_in
 from .models import Connection, SyncRun
@@ -157,11 +157,14 @@ def _note(run: SyncRun, name: str, why: str) -> None:
 
 
 def connections_sync() -> int:
-    """The beat job: poll every active Shopify connection that has a token. How many were polled."""
+    """The beat job: poll every active Shopify connection that has a token and syncs orders (a
+    fulfillment-service one is asked for its requests instead: fulfillment_service.py). How many
+    were polled."""
     polled = 0
-    for connection in Connection.objects.filter(
-        platform=Platform.SHOPIFY, status=ConnectionStatus.ACTIVE
-    ).select_related("customer", "default_warehouse"):
+    connections = Connection.objects.filter(platform=Platform.SHOPIFY, status=ConnectionStatus.ACTIVE).exclude(
+        mode=ConnectionMode.FULFILLMENT_SERVICE
+    )
+    for connection in connections.select_related("customer", "default_warehouse"):
         try:  # one shop's trouble never stops the others' poll
             if connection.credentials().get("access_token"):
                 connection_sync(connection=connection)

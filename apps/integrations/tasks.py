@@ -3,6 +3,7 @@ from celery import shared_task
 from apps.core.tenancy import in_customer_scope, staff_scope
 
 from .choices import ConnectionStatus, Platform
+from .fulfillment_service import fulfillment_connections_process, fulfillment_requests_process
 from .inbox import event_process
 from .models import Connection
 from .shopify.client import ShopifyError
@@ -23,7 +24,20 @@ def process_event(event_id: int, *, customer) -> str:
 def sync_all() -> int:
     """The reconciliation poll of every active Shopify connection (sync.py); idempotent."""
     with staff_scope():
-        return connections_sync()
+        polled = connections_sync()
+        fulfillment_connections_process()  # fulfillment-service connections: their requests too
+        return polled
+
+
+@shared_task(name="integrations.fulfillment_requests")
+@in_customer_scope
+def fulfillment_requests(connection_id: int, *, customer) -> str:
+    """Answer a fulfillment-service connection's open requests (fulfillment_service.py); idempotent."""
+    connection = Connection.objects.select_related("customer").filter(pk=connection_id).first()
+    if connection is None or not connection.is_live:
+        return "missing"
+    counts = fulfillment_requests_process(connection=connection)
+    return counts.error or f"accepted {counts.accepted}, rejected {counts.rejected}, cancelled {counts.cancelled}"
 
 
 @shared_task(name="integrations.tracking_out", bind=True, max_retries=8)

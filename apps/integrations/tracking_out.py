@@ -54,6 +54,8 @@ def tracking_send(*, order_id: int, client=None) -> str:
         client = client or client_for(connection)  # a missing token is a refusal recorded below
         fulfillment_orders = client.fulfillment_orders(link.platform_order_id)
         open_ones = [fo_id for fo_id, status in fulfillment_orders if status in OPEN]
+        if link.fulfillment_order_id:  # fulfillment-service mode: only the one we accepted is ours to fulfil
+            open_ones = [fo_id for fo_id in open_ones if fo_id == link.fulfillment_order_id]
         if open_ones:
             client.fulfillment_create(open_ones[0], company, number, url)
             message = f"Tracking sent to {connection.get_platform_display()}: {company} {number}"

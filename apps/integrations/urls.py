@@ -6,12 +6,19 @@ app_name = "integrations"
 
 urlpatterns = [
     path("shopify/<int:connection_id>/webhook/", views.shopify_webhook, name="shopify-webhook"),
+    # Shopify appends this to the callback URL we register (…/shopify/<id>), without a slash.
+    path(
+        "shopify/<int:connection_id>/fulfillment_order_notification",
+        views.shopify_fulfillment_notification,
+        name="shopify-fulfillment-notification",
+    ),
     path("shopify/oauth/callback/", views.ShopifyOAuthCallbackView.as_view(), name="shopify-oauth-callback"),
     path("shops/", views.ShopListView.as_view(), name="shops"),
     path("shops/connect/shopify/", views.ShopConnectView.as_view(), name="connect-shopify"),
     path("shops/install/shopify/", views.ShopInstallView.as_view(), name="install-shopify"),
     path("shops/<int:pk>/disconnect/", views.ConnectionDisconnectView.as_view(), name="connection-disconnect"),
     path("shops/<int:pk>/sync/", views.ConnectionSyncView.as_view(), name="connection-sync"),
+    path("shops/<int:pk>/register/", views.ConnectionRegisterServicesView.as_view(), name="connection-register"),
     path("shops/<int:pk>/pause/", views.ConnectionPauseView.as_view(), name="connection-pause"),
     path("shops/<int:pk>/resume/", views.ConnectionResumeView.as_view(), name="connection-resume"),
     path("shops/<int:pk>/stock/", views.ConnectionStockView.as_view(), name="connection-stock"),

@@ -20,14 +20,26 @@ from apps.core.forms import form_add_application_error
 from apps.core.keyset import keyset_page
 from apps.core.tenancy import customer_scope
 
-from .choices import ConnectionStatus, EventStatus, Platform
+from .choices import ConnectionMode, ConnectionStatus, EventStatus, Platform
 from .connect import ConnectResult, connection_disconnect, oauth_begin, oauth_configured, oauth_finish, shop_connect
 from .errors import SecretsUnavailable, WebhookRefused
 from .forms import CLIENT_CREDENTIALS, ShopifyConnectForm, ShopifyInstallForm
+from .fulfillment_service import (
+    callback_url_of,
+    fulfillment_notification_receive,
+    fulfillment_requests_now,
+    fulfillment_services_register_now,
+)
 from .mapping import sku_map
 from .models import Connection, SkuMapping
 from .rules import event_body_masked
-from .selectors import connection_events, connection_for_webhook, connection_list, sku_mappings_of
+from .selectors import (
+    connection_events,
+    connection_for_webhook,
+    connection_list,
+    fulfillment_services_by_connection,
+    sku_mappings_of,
+)
 from .services import connection_pause, connection_resume, connection_sync_now, webhook_receive
 from .stock_out import stock_sync_disable, stock_sync_enable
 
@@ -58,6 +70,25 @@ def shopify_webhook(request, connection_id):
             logger.error("connection %s: no key in INTEGRATION_KEYS decrypts its webhook secret", connection.pk)
             return JsonResponse(NO_KEYS, status=503)
     return JsonResponse({"status": "stored" if created else "duplicate", "event": event.pk})
+
+
+@csrf_exempt
+@require_POST
+def shopify_fulfillment_notification(request, connection_id):
+    """Shopify's fulfillment_order_notification (our callback URL + that path): verified like the
+    webhook, answered at once; the requests are read from the shop in the background."""
+    connection = connection_for_webhook(platform=Platform.SHOPIFY, pk=connection_id)
+    if connection is None:
+        return JsonResponse(UNKNOWN, status=404)
+    with customer_scope(connection.customer):
+        try:
+            kind = fulfillment_notification_receive(connection=connection, headers=request.headers, body=request.body)
+        except WebhookRefused as exc:
+            return JsonResponse(exc.as_dict(), status=exc.http_status)
+        except SecretsUnavailable:
+            logger.error("connection %s: no key in INTEGRATION_KEYS decrypts its webhook secret", connection.pk)
+            return JsonResponse(NO_KEYS, status=503)
+    return JsonResponse({"status": "queued", "kind": kind})
 
 
 # --- Portal: Integration › Shops (a customer's connections) ------------------------------------
@@ -98,8 +129,10 @@ class ShopListView(CustomerRequiredMixin, View):
 
     def get(self, request):
         cards = connection_list(customer=request.user.customer)
+        services = fulfillment_services_by_connection(connections=[card.connection for card in cards])
         for card in cards:
             card.webhook_url = _webhook_url(request, card.connection)
+            card.services = services.get(card.connection.pk, [])
             card.badge = STATUS_BADGES.get(card.connection.status, "secondary")
         return render(request, "integrations/shops.html", {"cards": cards, "topics": SHOPIFY_TOPICS})
 
@@ -107,6 +140,8 @@ class ShopListView(CustomerRequiredMixin, View):
 class ConnectionSyncView(CustomerRequiredMixin, View):
     def post(self, request, pk):
         connection = _connection(pk)
+        if connection.mode == ConnectionMode.FULFILLMENT_SERVICE:
+            return self.requests(request, connection)
         try:
             run = connection_sync_now(actor=request.user, connection=connection)
         except ApplicationError as exc:
@@ -122,6 +157,47 @@ class ConnectionSyncView(CustomerRequiredMixin, View):
             messages.warning(request, f"Synced {connection.display_name}: {counts[0].upper()}{counts[1:]}.")
         else:
             messages.success(request, f"Synced {connection.display_name}: {counts[0].upper()}{counts[1:]}.")
+        return redirect("integrations:shops")
+
+    def requests(self, request, connection):
+        try:
+            counts = fulfillment_requests_now(actor=request.user, connection=connection)
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
+            return redirect("integrations:shops")
+        said = (
+            f"{counts.fetched} request(s) read: {counts.accepted} accepted, {counts.rejected} rejected, "
+            f"{counts.waiting} waiting, {counts.cancelled} cancellation(s) accepted, "
+            f"{counts.cancellations_rejected} refused, {counts.failed} failed"
+        )
+        if counts.error:
+            messages.error(request, f"Requests of {connection.display_name} not read: {counts.error}")
+        elif counts.failed:
+            messages.warning(request, f"{connection.display_name}: {said}.")
+        else:
+            messages.success(request, f"{connection.display_name}: {said}.")
+        return redirect("integrations:shops")
+
+
+class ConnectionRegisterServicesView(CustomerRequiredMixin, View):
+    """Fulfillment-service mode: register the warehouses of the plan that have no service yet."""
+
+    def post(self, request, pk):
+        connection = _connection(pk)
+        try:
+            result = fulfillment_services_register_now(
+                actor=request.user,
+                connection=connection,
+                callback_url=callback_url_of(_webhook_url(request, connection)),
+            )
+        except ApplicationError as exc:
+            messages.warning(request, exc.message)
+            return redirect("integrations:shops")
+        if result.created:
+            names = ", ".join(service.name for service in result.created)
+            messages.success(request, f"Registered on {connection.shop_domain}: {names}.")
+        else:
+            messages.info(request, f"Every warehouse of your plan is registered on {connection.shop_domain} already.")
         return redirect("integrations:shops")
 
 
@@ -265,6 +341,8 @@ def _connected_message(request, result: ConnectResult) -> None:
         f"{c.display_name} ({c.shop_domain}) is connected; {result.subscribed} webhook subscriptions made. "
         f"Its orders {since} come in by themselves.",
     )
+    if result.services:
+        messages.success(request, f"{result.services} warehouse(s) registered on Shopify as fulfillment services.")
     if result.warning:
         messages.warning(request, result.warning)
 
@@ -364,6 +442,12 @@ class ConnectionDisconnectView(CustomerRequiredMixin, View):
             said += f" {result.unsubscribed} webhook subscription(s) were removed from the shop."
         if result.left:
             said += f" {result.left} could not be removed; Shopify drops them after repeated failures."
+        if result.services_removed:
+            said += f" {result.services_removed} fulfillment service(s) were removed; their locations stay yours."
+        if result.services_left:
+            said += (
+                f" {result.services_left} fulfillment service(s) could not be removed: delete them in the shop's admin."
+            )
         said += " To revoke our access on Shopify's side too, uninstall the app in the shop's admin."
         messages.success(request, said)
         return redirect("integrations:shops")

@@ -33,6 +33,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
 from .fake_auth import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeAuth
+from .fake_fulfillment import FakeFulfillmentService
 from .fake_inventory import FakeGraphQLError, FakeInventory
 from .fake_orders import WEBHOOK_API_VERSION, FakeOrders
 
@@ -40,7 +41,7 @@ DEFAULT_TOKEN = "shpat_fake_0123456789abcdef"
 DEFAULT_DOMAIN = "fake-shop.myshopify.com"
 
 
-class FakeShopify(FakeAuth, FakeOrders, FakeInventory):
+class FakeShopify(FakeAuth, FakeOrders, FakeInventory, FakeFulfillmentService):
     """The fake shop: a threaded HTTP server, the knobs tests turn, and the mixins' data (orders in
     fake_orders.py). A mixin adds the GraphQL documents it answers to DOCUMENTS — (a substring or a
     compiled pattern of the query, the name of a method taking the variables and returning `data`)
@@ -50,6 +51,7 @@ class FakeShopify(FakeAuth, FakeOrders, FakeInventory):
 
     DOCUMENTS = (
         *FakeAuth.AUTH_DOCUMENTS,
+        *FakeFulfillmentService.FS_DOCUMENTS,  # before `shop {`: one of them asks for shop { fulfillmentServices }
         *FakeOrders.ORDER_DOCUMENTS,
         *FakeInventory.INVENTORY_DOCUMENTS,
         (re.compile(r"\bshop\s*{"), "shop_info"),
@@ -83,6 +85,7 @@ class FakeShopify(FakeAuth, FakeOrders, FakeInventory):
         self.thread: threading.Thread | None = None
         self.auth_init(client_id=client_id, client_secret=client_secret)
         self.inventory_init()
+        self.fs_init()
 
     # Running.
 
