@@ -15,6 +15,7 @@ an address that does not validate (INVALID_ADDRESS). This slice keeps one thing 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 
@@ -26,6 +27,8 @@ from apps.catalog.selectors import products_by_code
 from apps.core.actors import integration_actor
 from apps.core.errors import ApplicationError
 from apps.orders.choices import AbnormalReason, OrderSource, OrderStatus
+from apps.orders.errors import OrderInvalid
+from apps.orders.imports import Draft, orders_bulk_create
 from apps.orders.intake import OrderCodes, intake_resolve
 from apps.orders.rules import clean_quantity
 from apps.orders.services import order_cancel, order_create, order_create_held
@@ -106,25 +109,15 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str, 
     link = link.first()
     if link is not None:
         return EventStatus.IGNORED, f"{order.name} is already order {link.order.number}; nothing changed here."
-    if order.cancelled:
-        return EventStatus.IGNORED, f"{order.name} was cancelled on Shopify before it was imported; not imported."
-    if order.fulfillment_status == "fulfilled":
-        return EventStatus.IGNORED, f"{order.name} is already fulfilled on Shopify; not imported."
-    since = connection.import_since
-    if since and order.created_at and order.created_at.date() < since:
-        return EventStatus.IGNORED, f"{order.name} was created before {since:%Y-%m-%d}, the import start; not imported."
+    refused = _refusal(connection, order)
+    if refused:
+        return EventStatus.IGNORED, refused
 
     try:
         lines, unmapped = _map_lines(connection, order)  # the mapping rows stay, whatever happens below
     except _NotImported as exc:
         return EventStatus.FAILED, f"{order.name} not imported: {exc}"
-    codes = OrderCodes(
-        recipient=order.recipient,
-        lines=[(product.sku, quantity) for product, quantity in lines],
-        warehouse=connection.default_warehouse.code if connection.default_warehouse_id else "",
-        external_ref=order.name,
-        source=OrderSource.SHOPIFY,
-    )
+    codes = _codes(connection, order, lines)
     try:
         with transaction.atomic():
             # Claim the platform order first: a delivery of the same order in another transaction
@@ -149,10 +142,36 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> tuple[str, 
         return EventStatus.IGNORED, f"{order.name} is already order {link.order.number}; nothing changed here."
     except (_NotImported, ApplicationError) as exc:
         return EventStatus.FAILED, f"{order.name} not imported: {getattr(exc, 'message', exc)}"
+    return EventStatus.PROCESSED, _created(order, created)
+
+
+def _refusal(connection: Connection, order: PlatformOrder) -> str:
+    """Why a shop order not imported yet is not imported at all (cancelled, fulfilled, too old), or ""."""
+    if order.cancelled:
+        return f"{order.name} was cancelled on Shopify before it was imported; not imported."
+    if order.fulfillment_status == "fulfilled":
+        return f"{order.name} is already fulfilled on Shopify; not imported."
+    since = connection.import_since
+    if since and order.created_at and order.created_at.date() < since:
+        return f"{order.name} was created before {since:%Y-%m-%d}, the import start; not imported."
+    return ""
+
+
+def _codes(connection: Connection, order: PlatformOrder, lines) -> OrderCodes:
+    return OrderCodes(
+        recipient=order.recipient,
+        lines=[(product.sku, quantity) for product, quantity in lines],
+        warehouse=connection.default_warehouse.code if connection.default_warehouse_id else "",
+        external_ref=order.name,
+        source=OrderSource.SHOPIFY,
+    )
+
+
+def _created(order: PlatformOrder, created) -> str:
     said = f"{order.name} created order {created.number} ({created.get_status_display()})"
     if created.status == OrderStatus.ABNORMAL:
         said += f": {created.abnormal_message}"
-    return EventStatus.PROCESSED, said + "."
+    return said + "."
 
 
 # Problems an order may wait in Abnormal with (a person can fix them on the order or by mapping an
@@ -202,18 +221,15 @@ class _NotImported(Exception):
     """The intake found problems: undo the link's claim and say why."""
 
 
-def _map_lines(connection: Connection, order: PlatformOrder) -> tuple[list[tuple], list[tuple]]:
+def _map_lines(connection: Connection, order: PlatformOrder, known=None) -> tuple[list[tuple], list[tuple]]:
     """[(our product, quantity)] for the order's lines that map, and [(mapping, units)] for the
     items that map to nothing (the order waits for them: WaitingLine).
 
     A line is matched through its SkuMapping row when one is mapped, else to the customer's
     product by exact SKU, then by UPC (the catalog's code lookup); every line seen gets a row,
-    an unmatched one with no product, for someone to map."""
-    skus = {line.sku for line in order.lines}
-    rows = SkuMapping.objects.select_related("product").filter(connection=connection, platform_sku__in=skus)
-    mappings = {(m.platform_sku, m.variant_id): m for m in rows}
-    looking = {line.sku for line in order.lines if line.sku}
-    found = products_by_code(customer=connection.customer, codes=looking) if looking else {}
+    an unmatched one with no product, for someone to map. ``known`` is ``_lookups`` of a set of
+    orders this one is in (a poll's page), else it is looked up for this order alone."""
+    mappings, found = known if known is not None else _lookups(connection, [order])
     lines, waiting = [], {}
     for line in order.lines:
         mapping = mappings.get((line.sku, line.variant_id))
@@ -241,6 +257,37 @@ def _map_lines(connection: Connection, order: PlatformOrder) -> tuple[list[tuple
     return lines, list(waiting.values())
 
 
+def _lookups(connection: Connection, orders) -> tuple[dict, dict]:
+    """For ``_map_lines``: the mapping rows of every item of ``orders`` by (SKU, variant id), the
+    missing ones written here in one statement (a row for every item seen, its product found by
+    exact SKU, then UPC), and the customer's products by code — a fixed number of queries."""
+    skus = {line.sku for order in orders for line in order.lines}
+    rows = SkuMapping.objects.select_related("product").filter(connection=connection, platform_sku__in=skus)
+    mappings = {(m.platform_sku, m.variant_id): m for m in rows}
+    looking = {sku for sku in skus if sku}
+    found = products_by_code(customer=connection.customer, codes=looking) if looking else {}
+    missing = {}
+    for order in orders:
+        for line in order.lines:
+            if (line.sku, line.variant_id) not in mappings:
+                product = found.get(line.sku.lower()) if line.sku else None
+                missing.setdefault(
+                    (line.sku, line.variant_id),
+                    SkuMapping(
+                        connection=connection,
+                        platform_sku=line.sku,
+                        variant_id=line.variant_id,
+                        product=product,
+                        title=line.title,
+                    ),
+                )
+    if missing:
+        SkuMapping.objects.bulk_create(missing.values(), ignore_conflicts=True)  # another delivery's rows stay
+        rows = SkuMapping.objects.select_related("product").filter(connection=connection, platform_sku__in=skus)
+        mappings = {(m.platform_sku, m.variant_id): m for m in rows}
+    return mappings, found
+
+
 def unmapped_message(mapping: SkuMapping) -> str:
     """Why an order waits for this item, and what to do."""
     label = f"“{mapping.title}”" if mapping.title else f"variant {mapping.variant_id or '?'}"
@@ -265,3 +312,73 @@ def _cancel(connection: Connection, order: PlatformOrder, actor) -> tuple[str, s
             f"{order.name} was cancelled on Shopify, but order {ours.number} was not: {exc.message}",
         )
     return EventStatus.PROCESSED, f"{order.name} cancelled on Shopify: order {ours.number} cancelled."
+
+
+def orders_in(connection: Connection, orders: list[PlatformOrder], actor) -> list[tuple[str, str]]:
+    """``order_in`` for a poll's page of orders, in the same order and with the same results, its
+    lookups and writes done set-based: one statement each for the links, the item mappings, the
+    intake, the orders with their lines and events. The orders the set-based path does not take
+    (already linked, refused, waiting for an item, with problems, to be submitted at once, or when a
+    webhook claims one of them meanwhile) go through ``order_in`` one by one."""
+    results: dict[int, tuple[str, str]] = {}
+    ids = {order.order_id for order in orders}
+    linked = set(
+        OrderLink.objects.filter(connection=connection, platform_order_id__in=ids).values_list(
+            "platform_order_id", flat=True
+        )
+    )
+    ready, seen = [], set()
+    if not connection.submit_automatically:  # order_create submits each order; the bulk path does not
+        fresh = [o for o in orders if o.order_id not in linked and not _refusal(connection, o)]
+        known = _lookups(connection, fresh)
+        for n, order in enumerate(orders):
+            if order.order_id in linked or order.order_id in seen or _refusal(connection, order):
+                continue
+            seen.add(order.order_id)
+            try:
+                lines, unmapped = _map_lines(connection, order, known)
+            except _NotImported as exc:
+                results[n] = (EventStatus.FAILED, f"{order.name} not imported: {exc}")
+                continue
+            if not unmapped:
+                ready.append((n, order, _codes(connection, order, lines)))
+    intakes = intake_resolve(customer=connection.customer, orders=[codes for _n, _o, codes in ready]) if ready else []
+    taken = [(n, order, intake) for (n, order, _c), intake in zip(ready, intakes, strict=True) if intake.ok]
+    with contextlib.suppress(IntegrityError, OrderInvalid):  # a webhook claimed one, or took a reference
+        results.update(_create_page(connection, taken, actor))  # (else those go one by one, below)
+    return [results[n] if n in results else order_in(connection, order, actor) for n, order in enumerate(orders)]
+
+
+def _create_page(connection: Connection, taken: list[tuple], actor) -> dict[int, tuple[str, str]]:
+    """The orders that passed the intake, created in Confirming as order_create does, with their
+    links, in one transaction."""
+    if not taken:
+        return {}
+    with transaction.atomic():
+        links = OrderLink.objects.bulk_create(
+            [
+                OrderLink(connection=connection, platform_order_id=order.order_id, platform_order_name=order.name)
+                for _n, order, _i in taken
+            ]
+        )
+        drafts = [
+            Draft(
+                ref=intake.data.external_ref,
+                rows=[n],
+                recipient=intake.recipient_fields,
+                warehouse=intake.data.warehouse,
+                channel=intake.data.channel,
+                note=intake.data.note,
+                lines=intake.data.lines,
+                allocated=intake.data.allocated,
+            )
+            for n, _order, intake in taken
+        ]
+        created = orders_bulk_create(
+            actor=actor, customer=connection.customer, drafts=drafts, source=OrderSource.SHOPIFY
+        )
+        for link, order in zip(links, created, strict=True):
+            link.order = order
+        OrderLink.objects.bulk_update(links, ["order"])
+    done = zip(taken, created, strict=True)
+    return {n: (EventStatus.PROCESSED, _created(order, made)) for (n, order, _i), made in done}
