@@ -156,13 +156,14 @@ def run(seller, shop, fake: TimedFake, first: int) -> dict:
             shop=shop.shop_domain, access_token=TOKEN, api_base=fake.api_base, counter=counter, first=first
         )
         with client, connection.execute_wrapper(counter):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             sync = connection_sync(connection=shop, client=client)
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert not sync.error, sync.error
     return {
         "run": sync,
         "seconds": elapsed,
+        "cpu": cpu,
         "queries": counter.count,
         "pages": client.per_page(counter.count),
         "fake": fake.spent,
@@ -184,7 +185,8 @@ def describe(title: str, figures: dict) -> None:
     full = pages[:-1] or pages  # the last request is the empty tail or a short page
     print(
         f"{title}: {figures['seconds']:.1f} s ({figures['http']:.1f} s of it asking for pages over HTTP, "
-        f"{figures['fake']:.1f} s of that the fake's Python), "
+        f"{figures['fake']:.1f} s of that the fake's Python; {figures['cpu']:.1f} s CPU in this process, the fake's "
+        f"thread included), "
         f"fetched {sync.fetched:,}, created {sync.created:,}, skipped {sync.skipped:,}, failed {sync.failed}; "
         f"{figures['queries']:,} queries in {len(pages)} pages: per full page min {min(full)}, "
         f"median {statistics.median(full):g}, max {max(full)}"
