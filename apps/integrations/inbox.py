@@ -27,7 +27,6 @@ from apps.catalog.selectors import products_by_code
 from apps.core.actors import integration_actor
 from apps.core.errors import ApplicationError
 from apps.orders.choices import AbnormalReason, OrderSource, OrderStatus
-from apps.orders.errors import OrderInvalid
 from apps.orders.imports import Draft, orders_bulk_create
 from apps.orders.intake import OrderCodes, intake_resolve
 from apps.orders.rules import clean_quantity
@@ -344,8 +343,9 @@ def orders_in(connection: Connection, orders: list[PlatformOrder], actor) -> lis
                 ready.append((n, order, _codes(connection, order, lines)))
     intakes = intake_resolve(customer=connection.customer, orders=[codes for _n, _o, codes in ready]) if ready else []
     taken = [(n, order, intake) for (n, order, _c), intake in zip(ready, intakes, strict=True) if intake.ok]
-    with contextlib.suppress(IntegrityError, OrderInvalid):  # a webhook claimed one, or took a reference
-        results.update(_create_page(connection, taken, actor))  # (else those go one by one, below)
+    # A webhook claimed one meanwhile, took a reference, or another rule said no: those go one by one, below.
+    with contextlib.suppress(IntegrityError, ApplicationError):
+        results.update(_create_page(connection, taken, actor))
     return [results[n] if n in results else order_in(connection, order, actor) for n, order in enumerate(orders)]
 
 
