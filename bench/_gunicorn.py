@@ -101,18 +101,24 @@ class Client:
         self.port, self.headers, self.conn = port, headers or {}, None
 
     def get(self, path: str, headers: dict | None = None) -> tuple[int, bytes]:
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path: str, body: bytes, headers: dict | None = None) -> tuple[int, bytes]:
+        return self.request("POST", path, body=body, headers=headers)
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
-            self.conn.request("GET", path, headers={**self.headers, **(headers or {})})
+            self.conn.request(method, path, body=body, headers={**self.headers, **(headers or {})})
             response = self.conn.getresponse()
-            body = response.read()
+            data = response.read()
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
             self.close()  # a kept connection the server dropped meanwhile: once more on a new one
-            return self.get(path, headers)
+            return self.request(method, path, body, headers)
         if response.will_close:
             self.close()
-        return response.status, body
+        return response.status, data
 
     def close(self):
         if self.conn is not None:

@@ -15,6 +15,7 @@ flagged or left as it is by updates.py.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 
@@ -25,12 +26,13 @@ from django.utils import timezone
 from apps.core.actors import integration_actor
 from apps.core.errors import ApplicationError
 from apps.orders.choices import AbnormalReason, OrderSource, OrderStatus
+from apps.orders.imports import Draft, orders_bulk_create
 from apps.orders.intake import OrderCodes, intake_resolve
 from apps.orders.services import order_create, order_create_held
 from apps.warehouses.selectors import customer_default_warehouse
 
 from .choices import ConnectionMode, EventStatus, ImportAction
-from .items import NotImported, map_lines, unmapped_message
+from .items import NotImported, item_lookups, map_lines, unmapped_message
 from .models import Connection, OrderLink, PlatformEvent, WaitingLine
 from .privacy import app_uninstalled, customers_data_request, customers_redact, shop_redact
 from .rules import (
@@ -141,40 +143,21 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> Outcome:
     link = _link(connection, order)
     if link is not None:
         return order_changed(connection, order, link, actor)
-    if order.cancelled:
-        return Outcome(
-            EventStatus.IGNORED, f"{order.name} was cancelled on Shopify before it was imported; not imported."
-        )
-    if order.fulfillment_status == "fulfilled":
-        return Outcome(EventStatus.IGNORED, f"{order.name} is already fulfilled on Shopify; not imported.")
-    since = connection.import_since
-    if since and order.created_at and order.created_at.date() < since:
-        return Outcome(
-            EventStatus.IGNORED, f"{order.name} was created before {since:%Y-%m-%d}, the import start; not imported."
-        )
+    refused = _refusal(connection, order)
+    if refused:
+        return Outcome(EventStatus.IGNORED, refused)
 
     try:
         lines, unmapped = map_lines(connection, order)  # the mapping rows stay, whatever happens below
     except NotImported as exc:
         return Outcome(EventStatus.FAILED, f"{order.name} not imported: {exc}")
-    codes = OrderCodes(
-        recipient=order.recipient,
-        lines=[(product.sku, quantity) for product, quantity in lines],
-        warehouse=connection.default_warehouse.code if connection.default_warehouse_id else "",
-        external_ref=order.name,
-        source=OrderSource.SHOPIFY,
-    )
+    codes = _codes(connection, order, lines)
     try:
         with transaction.atomic():
             # Claim the platform order first: a delivery of the same order in another transaction
             # waits here until that one commits (then fails on the unique key) or rolls back.
-            link = OrderLink.objects.create(
-                connection=connection,
-                platform_order_id=order.order_id,
-                platform_order_name=order.name,
-                platform_updated_at=order.updated_at,
-                platform_fingerprint=order_fingerprint(order),
-            )
+            link = _link_row(connection, order)
+            link.save(force_insert=True)
             intake = intake_resolve(customer=connection.customer, orders=[codes])[0]
             if intake.ok and not unmapped:
                 created = order_create(
@@ -191,10 +174,46 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> Outcome:
         return order_changed(connection, order, _link(connection, order), actor)
     except (NotImported, ApplicationError) as exc:
         return Outcome(EventStatus.FAILED, f"{order.name} not imported: {getattr(exc, 'message', exc)}")
+    return Outcome(EventStatus.PROCESSED, _created(order, created), ImportAction.CREATED)
+
+
+def _refusal(connection: Connection, order: PlatformOrder) -> str:
+    """Why a shop order not imported yet is not imported at all (cancelled, fulfilled, too old), or ""."""
+    if order.cancelled:
+        return f"{order.name} was cancelled on Shopify before it was imported; not imported."
+    if order.fulfillment_status == "fulfilled":
+        return f"{order.name} is already fulfilled on Shopify; not imported."
+    since = connection.import_since
+    if since and order.created_at and order.created_at.date() < since:
+        return f"{order.name} was created before {since:%Y-%m-%d}, the import start; not imported."
+    return ""
+
+
+def _codes(connection: Connection, order: PlatformOrder, lines) -> OrderCodes:
+    return OrderCodes(
+        recipient=order.recipient,
+        lines=[(product.sku, quantity) for product, quantity in lines],
+        warehouse=connection.default_warehouse.code if connection.default_warehouse_id else "",
+        external_ref=order.name,
+        source=OrderSource.SHOPIFY,
+    )
+
+
+def _link_row(connection: Connection, order: PlatformOrder) -> OrderLink:
+    return OrderLink(
+        connection=connection,
+        platform_order_id=order.order_id,
+        platform_order_name=order.name,
+        platform_updated_at=order.updated_at,
+        platform_fingerprint=order_fingerprint(order),
+    )
+
+
+def _created(order: PlatformOrder, created) -> str:
     said = f"{order.name} created order {created.number} ({created.get_status_display()})"
     if created.status == OrderStatus.ABNORMAL:
         said += f": {created.abnormal_message}"
-    return Outcome(EventStatus.PROCESSED, said + ".", ImportAction.CREATED)
+    return said + "."
 
 
 # Problems an order may wait in Abnormal with (a person can fix them on the order or by mapping an
@@ -238,3 +257,71 @@ def _warehouse(connection: Connection, intake):
     if connection.default_warehouse_id:
         return connection.default_warehouse
     return customer_default_warehouse(customer=connection.customer)
+
+
+def orders_in(connection: Connection, orders: list[PlatformOrder], actor) -> list[Outcome]:
+    """``order_in`` for a poll's page of orders, in the same order and with the same results, its
+    lookups and writes done set-based: one statement each for the links, the item mappings, the
+    intake, the orders with their lines and events. The orders the set-based path does not take
+    (already linked, refused, waiting for an item, with problems, to be submitted at once, or when a
+    webhook claims one of them meanwhile) go through ``order_in`` one by one."""
+    results: dict[int, Outcome] = {}
+    ids = {order.order_id for order in orders}
+    linked = set(
+        OrderLink.objects.filter(connection=connection, platform_order_id__in=ids).values_list(
+            "platform_order_id", flat=True
+        )
+    )
+    ready, seen = [], set()
+    if not connection.submit_automatically:  # order_create submits each order; the bulk path does not
+        fresh = [o for o in orders if o.order_id not in linked and not _refusal(connection, o)]
+        known = item_lookups(connection, fresh)
+        for n, order in enumerate(orders):
+            if order.order_id in linked or order.order_id in seen or _refusal(connection, order):
+                continue
+            seen.add(order.order_id)
+            try:
+                lines, unmapped = map_lines(connection, order, known)
+            except NotImported as exc:
+                results[n] = Outcome(EventStatus.FAILED, f"{order.name} not imported: {exc}")
+                continue
+            if not unmapped:
+                ready.append((n, order, _codes(connection, order, lines)))
+    intakes = intake_resolve(customer=connection.customer, orders=[codes for _n, _o, codes in ready]) if ready else []
+    taken = [(n, order, intake) for (n, order, _c), intake in zip(ready, intakes, strict=True) if intake.ok]
+    # A webhook claimed one meanwhile, took a reference, or another rule said no: those go one by one, below.
+    with contextlib.suppress(IntegrityError, ApplicationError):
+        results.update(_create_page(connection, taken, actor))
+    return [results[n] if n in results else order_in(connection, order, actor) for n, order in enumerate(orders)]
+
+
+def _create_page(connection: Connection, taken: list[tuple], actor) -> dict[int, Outcome]:
+    """The orders that passed the intake, created in Confirming as order_create does, with their
+    links, in one transaction."""
+    if not taken:
+        return {}
+    with transaction.atomic():
+        links = OrderLink.objects.bulk_create([_link_row(connection, order) for _n, order, _i in taken])
+        drafts = [
+            Draft(
+                ref=intake.data.external_ref,
+                rows=[n],
+                recipient=intake.recipient_fields,
+                warehouse=intake.data.warehouse,
+                channel=intake.data.channel,
+                note=intake.data.note,
+                lines=intake.data.lines,
+                allocated=intake.data.allocated,
+            )
+            for n, _order, intake in taken
+        ]
+        created = orders_bulk_create(
+            actor=actor, customer=connection.customer, drafts=drafts, source=OrderSource.SHOPIFY
+        )
+        for link, order in zip(links, created, strict=True):
+            link.order = order
+        OrderLink.objects.bulk_update(links, ["order"])
+    done = zip(taken, created, strict=True)
+    return {
+        n: Outcome(EventStatus.PROCESSED, _created(order, made), ImportAction.CREATED) for (n, order, _i), made in done
+    }

@@ -2,12 +2,13 @@
 and a delivery can be lost) is fetched from the shop and goes the webhooks' way in.
 
 Each run asks for the orders updated since the connection's cursor minus an overlap (so an order
-updated while the last run paged is not skipped), page by page, and hands each to the same import
-as a webhook (``inbox.order_in``): the (connection, Shopify order id) link makes webhook, poll and
-re-run converge on one order. The first run starts at the connection's import start (or now, for
-a connection made without one), and only open, unfulfilled orders come in, into Confirming — old
-orders are never shipped by surprise. The cursor moves to the newest update seen once the run has
-finished; a run that fails keeps the old cursor, so the next one asks again (idempotent)."""
+updated while the last run paged is not skipped), page by page, and hands each page to the same
+import as a webhook (``inbox.orders_in``: ``order_in`` set-based, a fixed number of queries a page):
+the (connection, Shopify order id) link makes webhook, poll and re-run converge on one order. The
+first run starts at the connection's import start (or now, for a connection made without one), and
+only open, unfulfilled orders come in, into Confirming — old orders are never shipped by surprise.
+The cursor moves to the newest update seen once the run has finished; a run that fails keeps the
+old cursor, so the next one asks again (idempotent)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from apps.core.actors import integration_actor
 
 from .choices import ConnectionMode, ConnectionStatus, EventStatus, ImportAction, Platform
 from .errors import SecretsUnavailable
-from .inbox import order_in
+from .inbox import orders_in
 from .models import Connection, SyncRun
 from .rules import PlatformLine, PlatformOrder
 from .shopify.client import ShopifyClient, ShopifyError, ShopifyOrder
@@ -93,9 +94,10 @@ def _start(connection: Connection) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=datetime.UTC)
 
 
-def connection_sync(*, connection: Connection, client: ShopifyClient | None = None) -> SyncRun:
+def connection_sync(*, connection: Connection, client: ShopifyClient | None = None, on_page=None) -> SyncRun:
     """Poll the shop once (see the module). Returns the run with its counts; a shop that refuses
-    (a revoked token) marks the connection as needing attention."""
+    (a revoked token) marks the connection as needing attention. ``on_page(run)`` is called after
+    each page (a job's progress)."""
     if connection.platform != Platform.SHOPIFY:
         raise ValueError("Only Shopify connections are polled yet.")
     since = _start(connection)
@@ -109,6 +111,7 @@ def connection_sync(*, connection: Connection, client: ShopifyClient | None = No
         client = client or client_for(connection)  # a missing token or lost keys end the run below
         for _page in range(MAX_PAGES):
             page = client.orders_updated_since(since, after=after)
+            whole = []
             for order in page.orders:
                 run.fetched += 1
                 newest = max(newest, order.updated_at) if newest else order.updated_at
@@ -116,7 +119,10 @@ def connection_sync(*, connection: Connection, client: ShopifyClient | None = No
                     run.failed += 1
                     _note(run, order.name, "more lines than one page holds; import it by hand")
                     continue
-                status, result, action = order_in(connection, platform_order(order), actor)
+                whole.append(order)
+            # The page in one go (a fixed number of queries a page), each order as a webhook's.
+            results = orders_in(connection, [platform_order(order) for order in whole], actor)
+            for order, (status, result, action) in zip(whole, results, strict=True):
                 if action == ImportAction.CREATED:
                     run.created += 1
                 elif action:
@@ -126,6 +132,8 @@ def connection_sync(*, connection: Connection, client: ShopifyClient | None = No
                     _note(run, order.name, result)
                 else:
                     run.skipped += 1
+            if on_page is not None:
+                on_page(run)
             if not page.has_next:
                 break
             after = page.end_cursor

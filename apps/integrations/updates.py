@@ -150,9 +150,11 @@ def link_flag(link: OrderLink, *, actor, text: str) -> OrderLink:
 
 
 def _seen(link: OrderLink, order: PlatformOrder, fingerprint: str) -> None:
-    changes = {"platform_fingerprint": fingerprint}
+    changes = {"platform_fingerprint": fingerprint} if fingerprint != link.platform_fingerprint else {}
     if order.updated_at and (link.platform_updated_at is None or order.updated_at > link.platform_updated_at):
         changes["platform_updated_at"] = order.updated_at
+    if not changes:
+        return
     OrderLink.objects.filter(pk=link.pk).update(**changes)
     for name, value in changes.items():
         setattr(link, name, value)

@@ -12,7 +12,7 @@ from apps.integrations.choices import ConnectionStatus
 from apps.integrations.models import Connection, OrderLink, SyncRun
 from apps.integrations.shopify.client import ShopifyClient
 from apps.integrations.shopify.fake_server import FakeShopify
-from apps.integrations.sync import connection_sync
+from apps.integrations.sync import OVERLAP, connection_sync
 from apps.orders.models import Order
 
 from .conftest import SECRET, TOKEN
@@ -121,3 +121,44 @@ def test_an_edit_found_by_the_poll_updates_the_confirming_order_once(shop, fake)
     assert (again.updated, again.skipped) == (0, 1)  # the overlap sees it again: already applied
     with customer_scope(shop[0].customer):
         assert Order.objects.get(external_ref=order["name"]).address1 == "77 Changed Road"
+
+
+def test_a_page_costs_the_same_queries_whatever_its_size(shop, fake):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        fake.add_order(sku="TEE" if n % 2 else "MUG")
+    _sync(shop)  # the items' mapping rows are written by the first page that meets them
+    counts = []
+    for count in (1, 10):  # one page each (the adapter asks for 10 a page) of new orders only
+        with customer_scope(shop[0].customer):  # the run asks for what changed after the fake's clock now
+            Connection.objects.filter(pk=shop[0].pk).update(sync_cursor=(fake.clock + OVERLAP).isoformat())
+        for n in range(count):
+            fake.add_order(sku="TEE" if n % 2 else "MUG")
+        with CaptureQueriesContext(connection) as queries:
+            run = _sync(shop)
+        assert run.created == count
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_page_with_an_unknown_item_imports_the_others_and_holds_that_order(shop, fake):
+    good = [fake.add_order(sku="TEE"), fake.add_order(lines=[{"sku": "MUG", "quantity": 2}, {"sku": "TEE"}])]
+    odd = fake.add_order(sku="NOPE-1")
+    already = fake.add_order(sku="MUG")
+    first = _sync(shop)  # all four arrive; then a poll from the start sees them again with a new one
+    assert (first.created, first.failed) == (4, 0)
+    new = fake.add_order(sku="TEE", quantity=3)
+    with customer_scope(shop[0].customer):
+        Connection.objects.filter(pk=shop[0].pk).update(sync_cursor="")
+    run = _sync(shop)
+    assert (run.fetched, run.created, run.skipped, run.failed) == (5, 1, 4, 0)
+    with customer_scope(shop[0].customer):
+        orders = {o.external_ref: o for o in Order.objects.filter(source="shopify")}
+        assert sorted(orders) == sorted(o["name"] for o in [*good, odd, already, new])
+        assert orders[odd["name"]].status == "abnormal" and orders[odd["name"]].abnormal_code == "UNKNOWN_SKU"
+        assert {orders[o["name"]].status for o in [*good, already, new]} == {"confirming"}
+        lines = orders[good[1]["name"]].lines.select_related("product").order_by("product__sku")
+        assert [(line.product.sku, line.quantity) for line in lines] == [("MUG", 2), ("TEE", 1)]
+        assert OrderLink.objects.count() == 5
