@@ -28,7 +28,6 @@ from .rules import (
     headers_redacted,
     shopify_signature_ok,
 )
-from .sync import connection_sync
 
 logger = logging.getLogger(__name__)
 
@@ -230,15 +229,3 @@ def connection_resume(*, actor, connection: Connection) -> Connection:
         raise ValidationFailed("Only a paused connection can be resumed.", code="connection_not_paused")
     who = getattr(actor, "email", "") or "someone"
     return _status_set(connection, ConnectionStatus.ACTIVE, f"Resumed by {who}.")
-
-
-def connection_sync_now(*, actor, connection: Connection):
-    """ "Sync now": one reconciliation poll of an active (or needs-attention) connection; the SyncRun."""
-    if connection.status in (ConnectionStatus.PAUSED, ConnectionStatus.DISCONNECTED):
-        raise ValidationFailed(
-            f"{connection.display_name} is {connection.get_status_display().lower()}; resume it before syncing.",
-            code="connection_not_active",
-        )
-    if connection.platform not in BUILT:
-        raise ValidationFailed("Only Shopify connections can be synced yet.", code="platform_not_built")
-    return connection_sync(connection=connection)

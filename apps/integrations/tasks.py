@@ -9,6 +9,7 @@ from .models import Connection
 from .shopify.client import ShopifyError
 from .stock_out import stock_push, stock_push_claim, stock_push_due
 from .sync import connections_sync
+from .sync_now import sync_now_run
 from .tracking_out import tracking_send
 
 
@@ -18,6 +19,13 @@ def process_event(event_id: int, *, customer) -> str:
     """Process a stored platform event (inbox.py); sent through the outbox, so it may come twice."""
     event = event_process(event_id=event_id)
     return event.status if event is not None else "missing"
+
+
+@shared_task(name="integrations.sync_now")
+@in_customer_scope
+def sync_now(job_id: int, *, customer) -> None:
+    """A customer's "Sync now" (sync_now.py); runs once per job."""
+    sync_now_run(job_id=job_id)
 
 
 @shared_task(name="integrations.sync_all")

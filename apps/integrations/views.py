@@ -19,6 +19,7 @@ from apps.core.errors import ApplicationError
 from apps.core.forms import form_add_application_error
 from apps.core.keyset import keyset_page
 from apps.core.tenancy import customer_scope
+from apps.documents.models import JobStatus
 
 from .choices import ConnectionMode, ConnectionStatus, EventStatus, Platform
 from .connect import ConnectResult, connection_disconnect, oauth_begin, oauth_configured, oauth_finish, shop_connect
@@ -40,8 +41,9 @@ from .selectors import (
     fulfillment_services_by_connection,
     sku_mappings_of,
 )
-from .services import connection_pause, connection_resume, connection_sync_now, webhook_receive
+from .services import connection_pause, connection_resume, webhook_receive
 from .stock_out import stock_sync_disable, stock_sync_enable
+from .sync_now import sync_now_start
 
 logger = logging.getLogger(__name__)
 
@@ -143,20 +145,19 @@ class ConnectionSyncView(CustomerRequiredMixin, View):
         if connection.mode == ConnectionMode.FULFILLMENT_SERVICE:
             return self.requests(request, connection)
         try:
-            run = connection_sync_now(actor=request.user, connection=connection)
+            job = sync_now_start(actor=request.user, connection=connection)
         except ApplicationError as exc:
             messages.warning(request, exc.message)
             return redirect("integrations:shops")
-        counts = (
-            f"fetched {run.fetched}, created {run.created}, updated {run.updated}, "
-            f"skipped {run.skipped}, failed {run.failed}"
-        )
-        if run.error:
-            messages.error(request, f"Sync of {connection.display_name} stopped: {run.error} ({counts}).")
-        elif run.failed:
-            messages.warning(request, f"Synced {connection.display_name}: {counts[0].upper()}{counts[1:]}.")
+        if not job.is_finished:
+            messages.info(request, f"Sync of {connection.display_name} started: this page shows its progress.")
+            return redirect("documents:job", pk=job.pk)
+        if job.status == JobStatus.FAILED:
+            messages.error(request, job.message)
+        elif job.result.get("failed"):
+            messages.warning(request, job.message)
         else:
-            messages.success(request, f"Synced {connection.display_name}: {counts[0].upper()}{counts[1:]}.")
+            messages.success(request, job.message)
         return redirect("integrations:shops")
 
     def requests(self, request, connection):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.catalog.services import product_create
 from apps.core.tenancy import customer_scope
+from apps.documents.models import Job
 from apps.integrations.choices import ConnectionStatus
 from apps.integrations.models import Connection, PlatformEvent, SkuMapping
 from apps.integrations.shopify.fake_server import FakeShopify
@@ -80,6 +81,11 @@ def test_sync_now_imports_the_fakes_orders_and_says_so(client, shop, user_a):
     card = response.context["cards"][0]
     assert (card.last_run.fetched, card.last_run.created) == (2, 1)
     assert card.imported_today == 1
+    with customer_scope(connection.customer):  # the poll ran as a job: the download centre lists it
+        job = Job.objects.get(kind="integrations.sync")
+    assert (job.status, job.result["created"], job.result["sync_run"]) == ("done", 1, card.last_run.pk)
+    assert job.message.startswith("Synced demo-store: Fetched 2")
+    assert client.get(reverse("documents:job", args=[job.pk])).status_code == 200
 
 
 def test_sync_now_says_why_when_the_shop_refuses(client, shop, user_a):

@@ -17,7 +17,8 @@ from apps.core.models import OutboxMessage
 from apps.core.tenancy import customer_scope
 from apps.integrations.choices import ConnectionStatus, EventStatus
 from apps.integrations.models import Connection, PlatformEvent, SyncRun
-from apps.integrations.services import connection_create, connection_sync_now
+from apps.integrations.services import connection_create
+from apps.integrations.sync_now import sync_now_start
 from apps.orders.models import Order
 from apps.warehouses.models import Warehouse
 from apps.warehouses.services import customer_warehouses_set
@@ -216,7 +217,7 @@ def test_pause_from_the_back_office_stops_the_connection_and_resume_starts_it(st
     assert paused.status == ConnectionStatus.PAUSED
     assert "Duplicate orders reported" in paused.status_reason and "@hub.example" in paused.status_reason
     with customer_scope(paused.customer), pytest.raises(ValidationFailed):
-        connection_sync_now(actor=None, connection=paused)  # the poll and Sync now are off
+        sync_now_start(actor=None, connection=paused)  # the poll and Sync now are off
     assert "Duplicate orders reported" in response.content.decode()
 
     response = staff.post(reverse("backoffice:integration-connection-resume", args=[connection.pk]), follow=True)
