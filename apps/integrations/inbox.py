@@ -88,13 +88,14 @@ def event_process(*, event_id: int) -> PlatformEvent | None:
         )
         event = PlatformEvent.objects.select_related("connection").filter(pk=event_id).first()
         if event is not None:
-            _health(event.connection, EventStatus.FAILED, event.result)
+            connection_health(event.connection, EventStatus.FAILED, event.result)
         return event
-    _health(event.connection, event.status, event.result)
+    connection_health(event.connection, event.status, event.result)
     return event
 
 
-def _health(connection: Connection, status: str, result: str) -> None:
+def connection_health(connection: Connection, status: str, result: str) -> None:
+    """The connection's last success, or last error, after an event."""
     now = timezone.now()
     if status == EventStatus.FAILED:
         Connection.objects.filter(pk=connection.pk).update(last_error_at=now, last_error=result[:500])
@@ -106,7 +107,7 @@ def _dispatch(event: PlatformEvent) -> Outcome:
     connection = event.connection
     if event.topic in SHOP_TOPICS:
         if event.topic == "customers/redact":
-            return customers_redact(connection, event, _actor(connection))
+            return customers_redact(connection, event, integration_actor_of(connection))
         return SHOP_TOPICS[event.topic](connection, event)
     if event.topic not in ORDER_TOPICS and event.topic != CANCEL_TOPIC:
         return Outcome(EventStatus.IGNORED, f"The topic {event.topic} is not handled.")
@@ -120,13 +121,14 @@ def _dispatch(event: PlatformEvent) -> Outcome:
     except (ValueError, UnicodeDecodeError) as exc:  # NotAnOrder is a ValueError, so is bad JSON
         text = str(exc) if isinstance(exc, NotAnOrder) else "The body is not JSON."
         return Outcome(EventStatus.FAILED, text)
-    actor = _actor(connection)
+    actor = integration_actor_of(connection)
     if event.topic == CANCEL_TOPIC:
         return order_cancelled(connection, order, _link(connection, order), actor)
     return order_in(connection, order, actor)
 
 
-def _actor(connection: Connection):
+def integration_actor_of(connection: Connection):
+    """The actor a connection's imports run as: "Shopify · <shop>"."""
     return integration_actor(
         platform=connection.get_platform_display(), name=connection.display_name, customer=connection.customer
     )

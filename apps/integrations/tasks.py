@@ -5,6 +5,7 @@ from apps.core.tenancy import in_customer_scope, staff_scope
 from .choices import ConnectionStatus, Platform
 from .fulfillment_service import fulfillment_connections_process, fulfillment_requests_process
 from .inbox import event_process
+from .inbox_batch import events_batch_process
 from .models import Connection
 from .shopify.client import ShopifyError
 from .stock_out import stock_push, stock_push_claim, stock_push_due
@@ -16,7 +17,9 @@ from .tracking_out import tracking_send
 @shared_task(name="integrations.process_event")
 @in_customer_scope
 def process_event(event_id: int, *, customer) -> str:
-    """Process a stored platform event (inbox.py); sent through the outbox, so it may come twice."""
+    """Process a stored platform event (inbox.py), with the order events received after it when
+    they can go as a batch (inbox_batch.py); sent through the outbox, so it may come twice."""
+    events_batch_process(event_id=event_id)
     event = event_process(event_id=event_id)
     return event.status if event is not None else "missing"
 
