@@ -42,29 +42,42 @@ def sync_role_permissions(apps, role_permissions: dict[str, list[str]]) -> None:
     """Create the role groups and grant them the listed permissions (never revokes).
 
     Works with the historical registry of a data migration; creates any missing permission rows
-    first, because Django only adds them after ``migrate`` finishes.
+    first, because Django only adds them after ``migrate`` finishes. Runs after every migrate and
+    test flush, once per app that has roles, so it reads what it needs in a few queries and only
+    creates permissions when one is missing.
     """
-    from django.contrib.auth.management import create_permissions
-
-    for app_config in apps.get_app_configs():
-        original = getattr(app_config, "models_module", None)
-        app_config.models_module = original or True  # historical app configs have none
-        try:
-            create_permissions(app_config, verbosity=0, apps=apps)
-        finally:
-            app_config.models_module = original
-
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, perm_names in role_permissions.items():
-        group, _ = Group.objects.get_or_create(name=str(role))
-        for name in perm_names:
-            app_label, codename = name.split(".", 1)
+    wanted = {name for names in role_permissions.values() for name in names}
+    perms = _permissions(Permission, wanted)
+    if not wanted <= perms.keys():
+        from django.contrib.auth.management import create_permissions
+
+        for app_config in apps.get_app_configs():
+            original = getattr(app_config, "models_module", None)
+            app_config.models_module = original or True  # historical app configs have none
             try:
-                perm = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            except Permission.DoesNotExist as exc:
-                raise LookupError(f"Role {role}: permission {name} does not exist") from exc
-            group.permissions.add(perm)
+                create_permissions(app_config, verbosity=0, apps=apps)
+            finally:
+                app_config.models_module = original
+        perms = _permissions(Permission, wanted)
+    for role, perm_names in role_permissions.items():
+        missing = [name for name in perm_names if name not in perms]
+        if missing:
+            raise LookupError(f"Role {role}: permission {missing[0]} does not exist")
+        group, _ = Group.objects.get_or_create(name=str(role))
+        group.permissions.add(*(perms[name] for name in perm_names))
+
+
+def _permissions(Permission, names) -> dict:  # noqa: N803 - a model class, historical or not
+    """The permission rows of "app_label.codename" names, by name (one query)."""
+    codenames = {name.split(".", 1)[1] for name in names}
+    rows = Permission.objects.filter(codename__in=codenames).select_related("content_type")
+    return {
+        f"{p.content_type.app_label}.{p.codename}": p
+        for p in rows
+        if f"{p.content_type.app_label}.{p.codename}" in names
+    }
 
 
 CUSTOMER_LEVELS = [

@@ -31,6 +31,7 @@ ROLES = {
             "shipping",
             "billing",
             "tracking",
+            "shop_connections",
         },
         ("service", "Customer service"),
         "finance",
@@ -48,6 +49,7 @@ ROLES = {
             "shipping",
             "billing",
             "tracking",
+            "shop_connections",
         },
         ("orders", "Order group (OMS)"),
         "sales",
@@ -95,6 +97,7 @@ ROLES = {
             "shipping",
             "billing",
             "tracking",
+            "shop_connections",
         },
         ("finance", "Finance (FMS)"),
         None,  # admin may open every desk
