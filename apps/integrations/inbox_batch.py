@@ -29,15 +29,15 @@ logger = logging.getLogger(__name__)
 BATCH = 50
 
 
-def events_batch_process(*, event_id: int) -> int:
-    """Process the batch this event starts (see the module); how many events it processed — 0
-    when there is nothing to batch and the one-by-one path is to handle the event."""
+def events_batch_process(*, event_id: int) -> set[int]:
+    """Process the batch this event starts (see the module); the ids of the events it processed —
+    none when there is nothing to batch and the one-by-one path is to handle the event."""
     first = PlatformEvent.objects.select_related("connection", "connection__customer").filter(pk=event_id).first()
     if first is None or first.status != EventStatus.RECEIVED or first.topic not in ORDER_TOPICS:
-        return 0
+        return set()
     connection = first.connection
     if connection.mode == ConnectionMode.FULFILLMENT_SERVICE:
-        return 0
+        return set()
     try:
         with transaction.atomic():
             events = list(
@@ -55,12 +55,12 @@ def events_batch_process(*, event_id: int) -> int:
             PlatformEvent.objects.bulk_update(events, ["status", "result", "error", "attempts", "processed_at"])
     except Exception:  # noqa: BLE001 - rolled back whole: the one-by-one path records what fails
         logger.exception("batch of platform events from %s failed; processing them one by one", event_id)
-        return 0
+        return set()
     if events:
         failed = [e for e in events if e.status == EventStatus.FAILED]
         last = failed[-1] if failed else events[-1]
         connection_health(connection, last.status, last.result)
-    return len(events)
+    return {event.pk for event in events}
 
 
 def _outcomes(connection, events) -> dict[int, Outcome]:

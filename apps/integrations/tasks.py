@@ -6,7 +6,7 @@ from .choices import ConnectionStatus, Platform
 from .fulfillment_service import fulfillment_connections_process, fulfillment_requests_process
 from .inbox import event_process
 from .inbox_batch import events_batch_process
-from .models import Connection
+from .models import Connection, PlatformEvent
 from .shopify.client import ShopifyError
 from .stock_out import stock_push, stock_push_claim, stock_push_due
 from .sync import connections_sync
@@ -19,7 +19,8 @@ from .tracking_out import tracking_send
 def process_event(event_id: int, *, customer) -> str:
     """Process a stored platform event (inbox.py), with the order events received after it when
     they can go as a batch (inbox_batch.py); sent through the outbox, so it may come twice."""
-    events_batch_process(event_id=event_id)
+    if event_id in events_batch_process(event_id=event_id):
+        return PlatformEvent.objects.get(pk=event_id).status
     event = event_process(event_id=event_id)
     return event.status if event is not None else "missing"
 
