@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from apps.core.errors import ApplicationError, ValidationFailed
-from apps.orders.choices import EDITABLE, OrderStatus
+from apps.orders.choices import EDITABLE, AbnormalReason, OrderStatus
 from apps.orders.rules import recipient_of
-from apps.orders.services import OrderData, order_submit, order_update
+from apps.orders.services import OrderData, order_note_add, order_submit, order_update
 
 from .models import Connection, OrderLink, SkuMapping, WaitingLine
 
@@ -50,15 +50,34 @@ def sku_map(*, actor, connection: Connection, mapping: SkuMapping, product) -> S
         .distinct()
     )
     for link in links:
-        _retry(actor, connection, link, result)
+        _retry(actor, connection, link, result, mapping)
     return result
 
 
-def _retry(actor, connection: Connection, link: OrderLink, result: SkuMappingResult) -> None:
+def mapping_label(mapping: SkuMapping) -> str:
+    return mapping.platform_sku or (f"“{mapping.title}”" if mapping.title else f"variant {mapping.variant_id}")
+
+
+def _retry(actor, connection: Connection, link: OrderLink, result: SkuMappingResult, mapping: SkuMapping) -> None:
     order = link.order
     waiting = list(link.waiting_lines.select_related("mapping__product"))
     if order is None or order.status not in EDITABLE:  # cancelled or shipped meanwhile: nothing to add to
         WaitingLine.objects.filter(link=link).delete()
+        return
+    if (order.status, order.abnormal_code) != (OrderStatus.ABNORMAL, AbnormalReason.UNKNOWN_SKU):
+        # Edited by hand meanwhile (the edit sent it back to Confirming): its SKUs are what the
+        # seller chose; adding the line now could ship the item twice. Say so instead.
+        with transaction.atomic():
+            WaitingLine.objects.filter(link=link).delete()
+            order_note_add(
+                actor=actor,
+                order=order,
+                message=(
+                    f"Shopify item {mapping_label(mapping)} is now mapped, but this order was edited "
+                    "meanwhile, so its line was not added: check the order's SKUs."
+                )[:500],
+            )
+        result.problems.append(f"{order.number}: edited meanwhile; the line was not added (see its timeline).")
         return
     if any(w.mapping.product_id is None for w in waiting):
         result.waiting += 1

@@ -20,6 +20,8 @@ from apps.integrations.models import Connection, PlatformEvent, SkuMapping, Wait
 from apps.integrations.services import connection_create, webhook_receive
 from apps.orders.choices import OrderStatus
 from apps.orders.models import Order
+from apps.orders.rules import recipient_of
+from apps.orders.services import OrderData, order_update
 
 from .conftest import SECRET, TOKEN, body_of, shopify_order_payload, signed
 
@@ -158,6 +160,32 @@ def test_mapping_the_item_gives_the_waiting_order_its_line_once(shop, user_a, dj
         event_process(event_id=event.pk)  # the same message again changes nothing
         assert Order.objects.count() == 1 and order.lines.count() == 1
         assert PlatformEvent.objects.get().attempts == 1
+
+
+def test_mapping_after_the_order_was_edited_by_hand_adds_nothing_and_says_so(shop, user_a):
+    connection, products = shop
+    items = [
+        {"id": 902, "sku": "MUG", "variant_id": 44002, "quantity": 1, "title": "Mug"},
+        {"id": 903, "sku": "HAT-RED", "variant_id": 44003, "quantity": 2, "title": "Red hat"},
+    ]
+    body = body_of(shopify_order_payload(line_items=items))
+    with customer_scope(connection.customer):
+        event, _ = webhook_receive(connection=connection, headers=signed(body), body=body)
+        event_process(event_id=event.pk)
+        order = Order.objects.get()
+        data = OrderData(
+            warehouse=order.warehouse,
+            recipient=recipient_of(order),
+            lines=[(products["MUG"], 1), (products["TEE"], 2)],  # the seller put the hats' stand-in in
+        )
+        order = order_update(actor=user_a, order=order, data=data)
+        assert order.status == OrderStatus.CONFIRMING
+        mapping = SkuMapping.objects.get(platform_sku="HAT-RED")
+        result = sku_map(actor=user_a, connection=connection, mapping=mapping, product=products["TEE"])
+        assert result.retried == 0 and "edited meanwhile" in result.problems[0]
+        assert sorted((line.product.sku, line.quantity) for line in order.lines.all()) == [("MUG", 1), ("TEE", 2)]
+        assert "HAT-RED is now mapped, but this order was edited" in order.events.order_by("id").last().message
+        assert not WaitingLine.objects.exists()
 
 
 def test_an_order_waiting_for_two_items_stays_abnormal_until_both_are_mapped(shop, user_a):
