@@ -131,4 +131,6 @@ def test_a_50000_row_import_never_stalls_another_customers_single_orders(world, 
     assert importer.wait() == 0
     assert output.startswith("created 50000 []"), output
     assert len(took) >= 50
-    assert max(took) < 0.5, sorted(took)[-5:]
+    # Waiting behind the import's locks would last as long as its transactions (seconds); the
+    # scheduler on a loaded 2-core machine alone has cost one create 0.6 s.
+    assert max(took) < 2.0, sorted(took)[-5:]
