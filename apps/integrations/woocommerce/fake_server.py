@@ -293,7 +293,7 @@ class FakeWooCommerce(FakeAuth, FakeStore):
             return refusal
         with self.lock:
             failure = self.failures.pop(0) if self.failures else None
-            throttle = self.throttles.pop(0) if self.throttles else None
+            throttle = self.throttles.pop(0) if self.throttles and not failure else None
         if failure:
             return wp_error(failure, "internal_server_error", "There has been a critical error on this website.")
         if throttle is not None:
