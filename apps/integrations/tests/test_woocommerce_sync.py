@@ -59,7 +59,7 @@ def test_a_deleted_webhook_is_made_again(woo):
     _sync(connection)
     assert sorted(w["topic"] for w in fake.webhooks.values()) == ["order.created", "order.deleted", "order.updated"]
     connection = fresh(connection)
-    assert "order.deleted webhook was missing" in connection.health_note
+    assert "order.deleted webhook was missing on the store; made again." in connection.health_note
     assert {s["id"] for s in connection.webhook_subscriptions} == set(fake.webhooks)
 
 

@@ -162,12 +162,18 @@ class WooAdapter:
             self.connection.webhook_subscriptions = result["subscriptions"]
         said = []
         if result["enabled"]:
+            many = len(result["enabled"]) > 1
             said.append(
-                f"WooCommerce had disabled the {_topics(result['enabled'])} webhook after failed deliveries; "
-                "it is active again, and this poll fetched the orders it missed."
+                f"WooCommerce had disabled the {_topics(result['enabled'])} webhook{'s' if many else ''} after failed "
+                f"deliveries; {'they are' if many else 'it is'} active again, and this poll fetched the orders "
+                f"{'they' if many else 'it'} missed."
             )
         if result["created"]:
-            said.append(f"The {_topics(result['created'])} webhook was missing on the store; it was made again.")
+            many = len(result["created"]) > 1
+            said.append(
+                f"The {_topics(result['created'])} webhook{'s were' if many else ' was'} missing on the store; "
+                f"made again."
+            )
         return " ".join(said)
 
     # Tracking out.
@@ -226,7 +232,7 @@ def note_text(carrier: str, tracking: Tracking) -> str:
 
 
 def _topics(topics: list[str]) -> str:
-    return ", ".join(topics)
+    return ", ".join(topics[:-1]) + " and " + topics[-1] if len(topics) > 1 else topics[0]
 
 
 def webhooks_delete(connection: Connection) -> tuple[int, int]:

@@ -93,12 +93,15 @@ def event_read(topic: str, body: bytes, options: dict | None = None) -> EventRea
     status = str(data.get("status") or "").lower()
     if status in CANCEL_STATUSES:
         return EventRead(EventKind.CANCEL, order=order)
-    if status in import_statuses(options) or status == "completed":
+    wanted = import_statuses(options)
+    if status in wanted or status == "completed":
         # completed: an order shipped here comes back completed (nothing changes); one completed on the
         # store before it was imported is refused by the import as fulfilled already.
         return EventRead(EventKind.ORDER, order=order)
     return EventRead(
         EventKind.IGNORE,
         order=order,
-        why=f"{order.name} is {status_label(status)} on WooCommerce; it is imported once it is processing.",
+        why=f"{order.name} is {status_label(status)} on WooCommerce; it is imported once it is "
+        + " or ".join(status_label(s) for s in sorted(wanted))
+        + ".",
     )
