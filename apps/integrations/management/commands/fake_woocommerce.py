@@ -7,6 +7,7 @@ connection's webhook URL with its secret (as connecting does), and a new order o
 SKUs is placed every few seconds — WooCommerce delivers order.created, signed, to the app. Orders
 shipped in the demo get their tracking on the fake (Shipment Tracking) and become Completed."""
 
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--base", default="http://127.0.0.1:8000", help="Where the app serves (with --demo).")
 
     def handle(self, *args, port, orders, every, no_extension, strip_auth, demo, base, **options):
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per delivery otherwise
         if orders < 0 or every < 0:
             raise CommandError("--orders and --every must be 0 or more.")
         fake = FakeWooCommerce(port=port, tracking_extension=not no_extension, strip_authorization=strip_auth)
@@ -55,7 +57,8 @@ class Command(BaseCommand):
                 time.sleep(every or 3600)
                 if every:
                     order = fake.add_order(sku=self.skus[len(fake.orders) % len(self.skus)], quantity=1)
-                    said = ", ".join(f"{d['topic']} → {d['status'] or 'unreachable'}" for d in fake.deliveries[-3:])
+                    sent = [d for d in fake.deliveries if d["topic"] == "order.created"][-1:]
+                    said = f"order.created → {sent[0]['status'] or 'unreachable'}" if sent else "no active webhook"
                     self.stdout.write(f"#{order['number']} placed ({said})")
         except KeyboardInterrupt:
             self.stdout.write("Stopped.")
