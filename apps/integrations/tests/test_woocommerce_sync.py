@@ -63,6 +63,15 @@ def test_a_deleted_webhook_is_made_again(woo):
     assert {s["id"] for s in connection.webhook_subscriptions} == set(fake.webhooks)
 
 
+def test_a_webhook_the_seller_paused_stays_paused_and_the_card_says_so(woo):
+    connection, fake, _products = woo
+    updated = next(w for w in fake.webhooks.values() if w["topic"] == "order.updated")
+    updated["status"] = "paused"
+    _sync(connection)
+    assert updated["status"] == "paused"
+    assert "order.updated webhook is paused on the store" in fresh(connection).health_note
+
+
 def test_the_poll_pages_through_the_store_and_imports_each_order_once(woo):
     connection, fake, _products = woo
     fake.network_down = True  # nothing by webhook: all by the poll

@@ -42,23 +42,31 @@ def client_of(connection: Connection, **kwargs) -> WooClient:
     )
 
 
-def webhooks_ensure(client: WooClient, *, delivery_url: str, secret: str, known: list | None = None) -> dict:
+def webhooks_ensure(
+    client: WooClient, *, delivery_url: str, secret: str, known: list | None = None, wake_paused: bool = True
+) -> dict:
     """Make the store's order webhooks to ``delivery_url`` whole: each topic of ORDER_TOPICS has
-    one, active. Returns {"subscriptions": [{topic, id}], "created": [topics], "enabled": [topics]}."""
+    one, active. One the seller paused on the store is left paused unless ``wake_paused`` (on
+    connect); one WooCommerce disabled after failed deliveries is always set active again.
+    Returns {"subscriptions": [{topic, id}], "created", "enabled", "paused": [topics]}."""
     ids = {str(s.get("id")) for s in (known or []) if isinstance(s, dict)}
     ours = [
         w
         for w in client.webhooks()
         if w.get("delivery_url") == delivery_url or (ids and str(w.get("id")) in ids and w.get("topic") in ORDER_TOPICS)
     ]
-    subscriptions, created, enabled = [], [], []
+    subscriptions, created, enabled, paused = [], [], [], []
     for topic in ORDER_TOPICS:
         same = [w for w in ours if w.get("topic") == topic]
         active = next((w for w in same if w.get("status") == "active"), None)
         if active is not None:
             subscriptions.append({"topic": topic, "id": active.get("id")})
             continue
-        if same:  # disabled (deliveries failed) or paused: on again, with our URL and secret
+        if same and not wake_paused and all(w.get("status") == "paused" for w in same):
+            subscriptions.append({"topic": topic, "id": same[0].get("id")})
+            paused.append(topic)
+            continue
+        if same:  # disabled after failed deliveries (or paused, on connect): on again, with our URL and secret
             webhook = client.webhook_update(
                 same[0]["id"], {"status": "active", "delivery_url": delivery_url, "secret": secret}
             )
@@ -69,7 +77,7 @@ def webhooks_ensure(client: WooClient, *, delivery_url: str, secret: str, known:
             )
             created.append(topic)
         subscriptions.append({"topic": topic, "id": webhook.get("id")})
-    return {"subscriptions": subscriptions, "created": created, "enabled": enabled}
+    return {"subscriptions": subscriptions, "created": created, "enabled": enabled, "paused": paused}
 
 
 def _cursor(after: str | None) -> tuple[str | None, int, set[str]]:
@@ -151,6 +159,7 @@ class WooAdapter:
                 delivery_url=url,
                 secret=self.connection.webhook_secret(),
                 known=self.connection.webhook_subscriptions,
+                wake_paused=False,
             )
         except PlatformError as exc:
             if not exc.retryable:
@@ -173,6 +182,13 @@ class WooAdapter:
             said.append(
                 f"The {_topics(result['created'])} webhook{'s were' if many else ' was'} missing on the store; "
                 f"made again."
+            )
+        if result["paused"]:
+            many = len(result["paused"]) > 1
+            said.append(
+                f"The {_topics(result['paused'])} webhook{'s are' if many else ' is'} paused on the store "
+                "(WooCommerce › Settings › Advanced › Webhooks); until it is set active there, the poll brings "
+                "those changes."
             )
         return " ".join(said)
 
