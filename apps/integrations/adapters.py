@@ -25,8 +25,9 @@ from .woocommerce.webhooks import event_read as woocommerce_event_read
 @dataclass(frozen=True)
 class PlatformSpec:
     adapter: Callable[[Connection], Adapter]
-    # (topic, body, the connection's options) → what the delivery asks of us
-    event_read: Callable[[str, bytes, dict], EventRead]
+    event_read: Callable[[str, bytes], EventRead]
+    # The platform's event_read also takes the connection's options (WooCommerce: the statuses it imports).
+    reads_options: bool = False
 
 
 def adapter_for(connection: Connection) -> Adapter:
@@ -45,7 +46,9 @@ def event_read(connection: Connection, topic: str, body: bytes) -> EventRead:
     spec = PLATFORMS.get(connection.platform)
     if spec is None:
         return EventRead(EventKind.IGNORE, why=f"{connection.get_platform_display()} events are not handled.")
-    return spec.event_read(topic, bytes(body), connection.options or {})
+    if spec.reads_options:
+        return spec.event_read(topic, bytes(body), connection.options or {})
+    return spec.event_read(topic, bytes(body))
 
 
 # --- Shopify --------------------------------------------------------------------------------
@@ -152,7 +155,7 @@ class ShopifyAdapter:
             self._client.close()
 
 
-def shopify_event_read(topic: str, body: bytes, options: dict | None = None) -> EventRead:
+def shopify_event_read(topic: str, body: bytes) -> EventRead:
     if topic not in ORDER_TOPICS and topic != CANCEL_TOPIC:
         return EventRead(EventKind.IGNORE, why=f"The topic {topic} is not handled.")
     try:
@@ -165,5 +168,5 @@ def shopify_event_read(topic: str, body: bytes, options: dict | None = None) -> 
 
 PLATFORMS: dict[str, PlatformSpec] = {
     Platform.SHOPIFY: PlatformSpec(adapter=ShopifyAdapter, event_read=shopify_event_read),
-    Platform.WOOCOMMERCE: PlatformSpec(adapter=WooAdapter, event_read=woocommerce_event_read),
+    Platform.WOOCOMMERCE: PlatformSpec(adapter=WooAdapter, event_read=woocommerce_event_read, reads_options=True),
 }

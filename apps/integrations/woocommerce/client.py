@@ -183,15 +183,6 @@ class WooClient:
     def webhook_delete(self, webhook_id) -> None:
         self.call("DELETE", f"{API_PREFIX}/webhooks/{webhook_id}", params={"force": "true"})
 
-    # Products (stock out).
-
-    def products_batch(self, updates: list[dict]) -> dict:
-        return self.call("POST", f"{API_PREFIX}/products/batch", json={"update": updates})[1] or {}
-
-    def variations_batch(self, product_id: str, updates: list[dict]) -> dict:
-        path = f"{API_PREFIX}/products/{product_id}/variations/batch"
-        return self.call("POST", path, json={"update": updates})[1] or {}
-
     # The transport, with the retry and fallback rules.
 
     def call(self, method: str, path: str, *, params: dict | None = None, json=None) -> tuple[httpx.Response, object]:
