@@ -267,9 +267,12 @@ class ConnectionStockView(CustomerRequiredMixin, View):
         try:
             if request.POST.get("enable") == "1":
                 connection = stock_sync_enable(actor=request.user, connection=connection)
+                where = ("the location " if connection.platform == Platform.SHOPIFY else "") + (
+                    connection.stock_location_name
+                )
                 messages.success(
                     request,
-                    f"Stock levels of {connection.display_name} go to the location {connection.stock_location_name} "
+                    f"Stock levels of {connection.display_name} go to {where} "
                     "now, and after each stock change (at most once a minute).",
                 )
             else:

@@ -183,6 +183,26 @@ class WooClient:
     def webhook_delete(self, webhook_id) -> None:
         self.call("DELETE", f"{API_PREFIX}/webhooks/{webhook_id}", params={"force": "true"})
 
+    # Products (stock out).
+
+    def products(self, *, include: list[str] | None = None, type: str = "", page: int = 1) -> list[dict]:  # noqa: A002
+        params = {"per_page": PER_PAGE, "page": page}
+        if include:
+            params["include"] = ",".join(include)
+        if type:
+            params["type"] = type
+        data = self.call("GET", f"{API_PREFIX}/products", params=params)[1]
+        return [p for p in (data or []) if isinstance(p, dict)]
+
+    def products_batch(self, updates: list[dict]) -> list[dict]:
+        data = self.call("POST", f"{API_PREFIX}/products/batch", json={"update": updates})[1] or {}
+        return [p for p in (data.get("update") or []) if isinstance(p, dict)]
+
+    def variations_batch(self, product_id: str, updates: list[dict]) -> list[dict]:
+        path = f"{API_PREFIX}/products/{product_id}/variations/batch"
+        data = self.call("POST", path, json={"update": updates})[1] or {}
+        return [p for p in (data.get("update") or []) if isinstance(p, dict)]
+
     # The transport, with the retry and fallback rules.
 
     def call(self, method: str, path: str, *, params: dict | None = None, json=None) -> tuple[httpx.Response, object]:

@@ -13,7 +13,8 @@ What it does, as WooCommerce does it:
   may not write;
 - ``GET /wp-json/wc/v3/orders`` with modified_after (GMT), per_page ≤ 100, page, orderby=modified,
   order, status; X-WP-Total, X-WP-TotalPages and a Link rel="next" header; GET/PUT one order;
-  order notes; webhooks (list, create, update, delete); products/batch (stock);
+  order notes; webhooks (list, create, update, delete); products (simple and variable, with their
+  variations: ``add_product``) and their stock through products/batch and variations/batch;
 - the Shipment Tracking extension's routes (``tracking_extension``; off: 404 ``rest_no_route``);
 - webhooks delivered signed (X-WC-Webhook-Source/-Topic/-Resource/-Event/-Signature/-ID/
   -Delivery-ID) when orders are added, changed or deleted; a webhook saved active is pinged
@@ -67,7 +68,9 @@ ROUTES = (  # (method, pattern, handler name); the groups are ints passed on
     ("PUT", re.compile(r"/wp-json/wc/v3/webhooks/(\d+)"), "r_webhook_put"),
     ("POST", re.compile(r"/wp-json/wc/v3/webhooks/(\d+)"), "r_webhook_put"),
     ("DELETE", re.compile(r"/wp-json/wc/v3/webhooks/(\d+)"), "r_webhook_delete"),
+    ("GET", re.compile(r"/wp-json/wc/v3/products"), "r_products"),
     ("POST", re.compile(r"/wp-json/wc/v3/products/batch"), "r_products_batch"),
+    ("POST", re.compile(r"/wp-json/wc/v3/products/(\d+)/variations/batch"), "r_variations_batch"),
 )
 
 
@@ -344,8 +347,14 @@ class FakeWooCommerce(FakeAuth, FakeStore):
     def r_webhook_delete(self, webhook_id, *, query, data, record):
         return self.webhook_delete(webhook_id)
 
+    def r_products(self, *, query, data, record):
+        return self.products_list(query)
+
     def r_products_batch(self, *, query, data, record):
         return self.products_batch(data)
+
+    def r_variations_batch(self, parent, *, query, data, record):
+        return self.variations_batch(parent, data)
 
 
 class FakeWooHandler(BaseHTTPRequestHandler):

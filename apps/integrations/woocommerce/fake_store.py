@@ -50,6 +50,8 @@ class FakeStore:
         self.trackings: dict[int, list[dict]] = {}
         self.webhooks: dict[int, dict] = {}
         self.products: dict[int, dict] = {}
+        self.variations: dict[int, dict] = {}
+        self.stock_calls: list[list[dict]] = []
         self.clock = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
         self._sorted_version = None
 
@@ -349,13 +351,77 @@ class FakeStore:
             "hooks": [f"woocommerce_{webhook['event']}_{webhook['resource']}"],
         }
 
-    # Products (stock out).
+    # Products (stock out): simple and variable products, variations, stock quantities.
+
+    def add_product(self, sku: str, *, variations: list[str] | None = None) -> dict:
+        """A simple product with this SKU, or a variable one whose variations carry ``variations``'s SKUs."""
+        with self.lock:
+            product = {
+                "id": next(self.ids),
+                "sku": sku,
+                "type": "variable" if variations else "simple",
+                "manage_stock": False,
+                "stock_quantity": None,
+                "variations": [],
+            }
+            self.products[product["id"]] = product
+            for child in variations or []:
+                variation = {
+                    "id": next(self.ids),
+                    "parent_id": product["id"],
+                    "sku": child,
+                    "manage_stock": False,
+                    "stock_quantity": None,
+                }
+                self.variations[variation["id"]] = variation
+                product["variations"].append(variation["id"])
+            return product
+
+    def products_list(self, query: dict):
+        per_page, page = _int(query.get("per_page"), 10), _int(query.get("page"), 1)
+        with self.lock:
+            rows = sorted(self.products.values(), key=lambda p: p["id"])
+        if query.get("include"):
+            wanted = {_int(i, 0) for i in query["include"].split(",")}
+            rows = [p for p in rows if p["id"] in wanted]
+        if query.get("type"):
+            rows = [p for p in rows if p["type"] == query["type"]]
+        pages = max(1, math.ceil(len(rows) / per_page))
+        headers = {"X-WP-Total": str(len(rows)), "X-WP-TotalPages": str(pages)}
+        return 200, headers, [dict(p) for p in rows[(page - 1) * per_page : page * per_page]]
+
+    def _stock_batch(self, rows: dict, body: dict) -> tuple[int, dict, dict]:
+        updates = (body or {}).get("update") or []
+        if len(updates) > 100:
+            return wp_error(413, "woocommerce_rest_request_entity_too_large", "Unable to accept more than 100 items.")
+        answered = []
+        with self.lock:
+            for change in updates:
+                row = rows.get(_int(change.get("id"), 0))
+                if row is None:
+                    answered.append(
+                        {"id": change.get("id"), "error": {"code": "woocommerce_rest_product_invalid_id",
+                                                           "message": "Invalid ID.", "data": {"status": 400}}}
+                    )  # fmt: skip
+                    continue
+                row.update({k: v for k, v in change.items() if k in ("stock_quantity", "manage_stock")})
+                answered.append(dict(row))
+            self.stock_calls.append([dict(u) for u in updates])
+        return 200, {}, {"update": answered}
 
     def products_batch(self, body: dict):
-        updated = []
+        return self._stock_batch(self.products, body)
+
+    def variations_batch(self, parent: int, body: dict):
+        if parent not in self.products:
+            return wp_error(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+        children = {v: self.variations[v] for v in self.products[parent]["variations"]}
+        return self._stock_batch(children, body)
+
+    def stock_of(self, sku: str):
+        """The stock quantity the store holds for the product or variation with this SKU."""
         with self.lock:
-            for change in (body or {}).get("update") or []:
-                product = self.products.setdefault(int(change.get("id") or 0), {"id": int(change.get("id") or 0)})
-                product.update({k: v for k, v in change.items() if k in ("stock_quantity", "manage_stock")})
-                updated.append(dict(product))
-        return 200, {}, {"update": updated}
+            for row in [*self.products.values(), *self.variations.values()]:
+                if row["sku"] == sku:
+                    return row["stock_quantity"]
+        raise KeyError(sku)
