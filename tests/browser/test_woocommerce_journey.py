@@ -5,6 +5,7 @@ the webhooks connecting made (signed, as WooCommerce sends them); one is submitt
 warehouse has handed it over, the fake store holds one Shipment Tracking entry with our number
 and the order is Completed there."""
 
+import json
 import re
 
 import pytest
@@ -64,6 +65,7 @@ def test_connect_a_store_see_its_orders_arrive_and_the_tracking_go_back(page, lo
     page.get_by_test_id("submit-order").click()
     expect(page.get_by_test_id("order-status")).to_have_text("Pending Shipment")
 
+    fake.deliver_in_background = False  # its order.updated (completed) would write while this thread does (SQLite)
     tracking = hand_over(floor, number)
     page.reload()
     expect(page.get_by_test_id("order-status")).to_have_text("Shipped")
@@ -76,3 +78,4 @@ def test_connect_a_store_see_its_orders_arrive_and_the_tracking_go_back(page, lo
     [entry] = fake.trackings[first["id"]]
     assert (entry["tracking_number"], entry["tracking_provider"]) == (tracking, "UPS")
     assert fake.orders[first["id"]]["status"] == "completed"
+    assert [(w["topic"], json.loads(body)["status"]) for w, body in fake.held] == [("order.updated", "completed")]

@@ -27,6 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def store_floor(floor, live_server):  # noqa: F811 - uses the imported fixture
     def make(*, tracking_extension=True, complete_on_ship=True):
         fake = FakeWooCommerce(tracking_extension=tracking_extension).start()
+        fake.deliver_in_background = False  # the order.updated of completing it: not while this thread writes
         made.append(fake)
         result = connect(
             floor.user, fake, live_server, warehouse=floor.warehouse, woo=WooOptions(complete_on_ship=complete_on_ship)

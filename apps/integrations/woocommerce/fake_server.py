@@ -96,6 +96,11 @@ class FakeWooCommerce(FakeAuth, FakeStore):
         self.tracking_extension = tracking_extension
         self.max_failures = max_failures
         self.network_down = False
+        # Deliveries a request to the fake sets off (an order PUT completed) go out from a background
+        # thread, as WooCommerce's Action Scheduler sends them. Off: they are kept in ``held`` instead —
+        # for tests on SQLite, whose shared in-memory tables refuse a second writer at the same moment.
+        self.deliver_in_background = True
+        self.held: list[tuple[dict, bytes]] = []
         self.failures: list[int] = []
         self.throttles: list[float] = []
         self.requests: deque[dict] = deque(maxlen=20_000)  # {method, path, status, auth}
@@ -183,7 +188,11 @@ class FakeWooCommerce(FakeAuth, FakeStore):
         body = json.dumps(payload, separators=(",", ":")).encode()
         for webhook in targets:
             if getattr(self.local, "in_request", False):
-                self.outgoing.put((webhook, body))
+                if self.deliver_in_background:
+                    self.outgoing.put((webhook, body))
+                else:
+                    with self.lock:
+                        self.held.append((webhook, body))
             else:
                 self._deliver_one(webhook, body)
 
