@@ -19,6 +19,8 @@ from reportlab.graphics.shapes import Rect
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
+from .faces import draw_runs
+
 CODE128 = "code128"
 UPC_A = "upca"
 SYMBOLOGIES = (CODE128, UPC_A)
@@ -159,8 +161,7 @@ def draw_plan(canvas: Canvas, plan: DrawPlan, x: float, y: float) -> None:
     )
     text = canvas.beginText()
     for font, size, lines in plan.texts:
-        text.setFont(font, size)
         for dx, dy, line in lines:
             text.setTextOrigin(x + dx, y + dy)
-            text.textOut(line)
+            draw_runs(text, line, font, size)
     canvas.drawText(text)
