@@ -18,12 +18,14 @@ reportlab's TTFont reads TrueType (glyf) outlines only, not CFF/OpenType (so not
 Arabic and Hebrew are drawn glyph by glyph, left to right, without shaping (readable, not typeset).
 Files are looked for under the directories given to `set_font_dirs` (the Django setting
 DOCUMENT_FONT_DIRS comes first), then the usual system font directories. A face whose file is missing
-is left out of its chain and reported by `missing_faces` (a start-up warning and, on CI, a test
-failure); with no file at all the chain falls back to Helvetica, which is not embedded.
+is left out of its chain and reported by `missing_fonts_report` (a Django system check warning at
+start-up, a logged warning when a PDF is first drawn, and a test failure on CI); with no file at all
+the chain falls back to Helvetica, which is not embedded.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -33,6 +35,8 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+logger = logging.getLogger(__name__)
 
 REGULAR = "fh-sans"
 BOLD = "fh-sans-bold"
@@ -48,7 +52,13 @@ SYSTEM_FONT_DIRS = (
     "~/Library/Fonts",
     "/opt/homebrew/share/fonts",
 )
-PACKAGES = ("fonts-liberation2", "fonts-noto-core", "fonts-dejavu-core", "fonts-wqy-zenhei")
+# The Debian packages the faces come from (.ci/run and `make install` install them), and what each covers.
+PACKAGES = {
+    "fonts-liberation2": "Latin, Greek, Cyrillic and Hebrew",
+    "fonts-noto-core": "the rest of Latin, Greek and Cyrillic; Hebrew, Arabic, Thai, Indic scripts",
+    "fonts-dejavu-core": "symbols and scripts the others miss",
+    "fonts-wqy-zenhei": "Chinese, simplified and traditional, Japanese and Korean",
+}
 
 
 @dataclass(frozen=True)
@@ -80,9 +90,9 @@ def _chain(style: str) -> tuple[Face, ...]:
             "Latin, Greek, Cyrillic and Hebrew with Helvetica's widths",
             "fonts-liberation2",
         ),
-        _noto("", style, "Latin (all of it), Greek, Cyrillic", required=True),
+        _noto("", style, "all of Latin, Greek and Cyrillic", required=True),
         _noto("Hebrew", style, "Hebrew", required=True),
-        _noto("Arabic", style, "Arabic (unshaped)", required=True),
+        _noto("Arabic", style, "Arabic, unshaped", required=True),
         Face(
             f"FH-DejaVuSans{suffix}",
             (f"dejavu/DejaVuSans{suffix}.ttf",),
@@ -92,7 +102,7 @@ def _chain(style: str) -> tuple[Face, ...]:
         Face(
             "FH-WenQuanYiZenHei",
             ("wqy/wqy-zenhei.ttc",),
-            "Chinese (simplified and traditional), Japanese, Korean",
+            "Chinese, simplified and traditional, Japanese and Korean",
             "fonts-wqy-zenhei",
         ),
         _noto("Thai", style, "Thai"),
@@ -111,6 +121,7 @@ BASE_FALLBACK = {REGULAR: "Helvetica", BOLD: "Helvetica-Bold"}  # only when no f
 
 _font_dirs: tuple[str, ...] = SYSTEM_FONT_DIRS
 _lock = threading.Lock()
+_registered: dict[str, TTFont] = {}
 
 
 def set_font_dirs(dirs) -> None:
@@ -119,9 +130,9 @@ def set_font_dirs(dirs) -> None:
     first = tuple(str(d) for d in dirs)
     with _lock:
         _font_dirs = first + tuple(d for d in SYSTEM_FONT_DIRS if d not in first)
-        _loaded.cache_clear()
-        _face_of.cache_clear()
-        _runs.cache_clear()
+        _available.cache_clear()
+        for cached in (_face_of, _runs, char_width, _unit_width):
+            cached.cache_clear()
 
 
 def font_dirs() -> tuple[str, ...]:
@@ -138,29 +149,28 @@ def find_file(face: Face) -> Path | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Loaded:
-    name: str
-    glyphs: frozenset[int] | None  # None: a base font, which is asked per character (cp1252)
-
-
 @cache
-def _loaded(family: str) -> tuple[_Loaded, ...]:
-    """The faces of `family` whose files are here, registered with reportlab (once per process)."""
-    loaded = []
-    for face in CHAINS[family]:
-        path = find_file(face)
-        if path is None:
-            continue
-        try:
-            font = pdfmetrics.getFont(face.name)
-        except KeyError:
-            font = TTFont(face.name, str(path), subfontIndex=face.subfont)
-            pdfmetrics.registerFont(font)
-        loaded.append(_Loaded(face.name, frozenset(font.face.charToGlyph)))
-    if not loaded:
-        loaded.append(_Loaded(BASE_FALLBACK[family], None))
-    return tuple(loaded)
+def _available(family: str) -> tuple[tuple[Face, Path], ...]:
+    """The faces of `family`'s chain whose files are here (found once per process, read when first needed)."""
+    found = tuple((face, path) for face in CHAINS[family] if (path := find_file(face)) is not None)
+    report = missing_fonts_report()
+    if report and family == REGULAR:  # once per process (BOLD's chain is missing the same packages)
+        logger.warning("%s %s", *report)
+    return found
+
+
+def _glyphs(face: Face, path: Path) -> dict[int, int]:
+    """The face's character-to-glyph map, registering the face with reportlab the first time (our own
+    registry is asked first: reportlab's getFont searches the disk for AFM files before it gives up)."""
+    font = _registered.get(face.name)
+    if font is None:
+        with _lock:
+            font = _registered.get(face.name)
+            if font is None:
+                font = TTFont(face.name, str(path), subfontIndex=face.subfont)
+                pdfmetrics.registerFont(font)
+                _registered[face.name] = font
+    return font.face.charToGlyph
 
 
 def missing_faces() -> list[Face]:
@@ -169,45 +179,50 @@ def missing_faces() -> list[Face]:
     return [face for face in faces.values() if find_file(face) is None]
 
 
-def missing_fonts_message() -> str:
-    """A sentence saying which fonts are missing and how to install them; empty when none are."""
+def missing_fonts_report() -> tuple[str, str] | None:
+    """What is missing and how to install it (for a warning and its hint); None when nothing is."""
     missing = missing_faces()
     if not missing:
-        return ""
-    faces = ", ".join(f"{face.name.removeprefix('FH-')} ({face.covers})" for face in missing)
-    packages = " ".join(sorted({face.package for face in missing}))
-    return (
-        f"PDF fonts missing: {faces}. Text in those scripts prints as boxes or in a font that is not embedded. "
-        f"Install them with `apt-get install {packages}` or set DOCUMENT_FONT_DIRS to a directory that has them "
-        f"(looked in: {', '.join(_font_dirs)})."
+        return None
+    by_package: dict[str, list[Face]] = {}
+    for face in missing:
+        by_package.setdefault(face.package, []).append(face)
+    packages = " ".join(sorted(by_package))
+    listed = "; ".join(
+        f"{', '.join(face.name.removeprefix('FH-') for face in faces)} from {package} ({PACKAGES[package]})"
+        for package, faces in by_package.items()
     )
+    problem = (
+        f"PDF fonts missing: {listed}. Text in those scripts prints in a fallback face or as boxes on labels, "
+        "marks and lists."
+    )
+    hint = (
+        f"Install them with `apt-get install {packages}` (Debian/Ubuntu; `make install` does it where it can), "
+        f"or set DOCUMENT_FONT_DIRS to a directory that has the files. Looked in: {', '.join(_font_dirs)}."
+    )
+    return problem, hint
 
 
 def primary_face(family: str) -> str:
-    return _loaded(family)[0].name
-
-
-def _has(face: _Loaded, cp: int) -> bool:
-    if face.glyphs is not None:
-        return cp in face.glyphs
-    try:
-        chr(cp).encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
+    available = _available(family)
+    if not available:
+        return BASE_FALLBACK[family]
+    face, path = available[0]
+    _glyphs(face, path)
+    return face.name
 
 
 @lru_cache(maxsize=65536)
 def _face_of(ch: str, family: str) -> str:
-    """The first face of the family's chain with a glyph for `ch` (the first face when none has one).
-    Spaces and punctuation are not special: a character's face never depends on its neighbours, so a
-    line's width is the sum of its characters' widths however the text is cut into lines."""
-    faces = _loaded(family)
+    """The first face of the family's chain with a glyph for `ch` (the first face when none has one);
+    a face's file is read only when a character gets that far down the chain. Spaces and punctuation
+    are not special: a character's face never depends on its neighbours, so a line's width is the sum
+    of its characters' widths however the text is cut into lines."""
     cp = ord(ch)
-    for face in faces:
-        if _has(face, cp):
+    for face, path in _available(family):
+        if cp in _glyphs(face, path):
             return face.name
-    return faces[0].name
+    return primary_face(family)
 
 
 def face_of(ch: str, family: str) -> str:
@@ -283,9 +298,14 @@ def char_width(ch: str, font: str) -> float:
     return pdfmetrics.stringWidth(ch, face_of(ch, font), 1)
 
 
+@lru_cache(maxsize=16384)
+def _unit_width(text: str, font: str) -> float:
+    return sum(pdfmetrics.stringWidth(run, face, 1) for face, run in runs(text, font))
+
+
 def text_width(text: str, font: str, size: float) -> float:
     """The width of `text` drawn in `font` (a family or a face) at `size`: the sum of its runs."""
-    return sum(pdfmetrics.stringWidth(run, face, size) for face, run in runs(text, font))
+    return _unit_width(text, font) * size
 
 
 def draw_runs(text_object, text: str, font: str, size: float) -> None:
