@@ -28,7 +28,7 @@ from apps.documents.toolkit import faces
 from apps.documents.toolkit.fonts import BOLD, REGULAR, fit, text_width
 from apps.documents.toolkit.pages import PartyAddress
 
-from .pdf_checks import render_pages, tool_or_skip
+from .pdf_checks import pdf_streams, render_pages, tool_or_skip
 
 NAMES = {
     "Latin": "Zoë Ibáñez-Łukasiewicz",
@@ -216,6 +216,20 @@ def test_latin_keeps_helveticas_widths(fonts_installed):
     for family, base in ((REGULAR, "Helvetica"), (BOLD, "Helvetica-Bold")):
         text = "Organic cotton T-shirt, red, size M"
         assert text_width(text, family, 10) == pytest.approx(faces.pdfmetrics.stringWidth(text, base, 10), rel=1e-3)
+
+
+def test_bold_cjk_is_stroked_as_well_as_filled(fonts_installed):
+    """WenQuanYi Zen Hei has no bold: a bold CJK name (the recipient) is drawn filled and stroked."""
+
+    def label(name: str) -> bytes:
+        recipient = LabelAddress(name, "", ("1 Main Street", "Springfield IL 62704", "US"))
+        return render_shipping_labels(
+            [ShippingLabel(SENDER, recipient, "S26112500000011", "1Z999AA10123456784", "UPS", "UPS Ground")]
+        )
+
+    korean = b"\n".join(pdf_streams(label("김민준")))
+    assert b"2 Tr" in korean and b"0 Tr" in korean
+    assert b"2 Tr" not in b"\n".join(pdf_streams(label("Zoë Ibáñez-Łukasiewicz")))  # Liberation Sans has a bold
 
 
 def test_right_to_left_text_is_drawn_right_to_left():

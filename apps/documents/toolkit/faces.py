@@ -12,7 +12,8 @@ reader needs no font of its own and no script falls back to the viewer's luck:
   and Noto Sans Arabic; Thai, Devanagari, Armenian, Georgian … where the package has them;
 - DejaVu Sans (fonts-dejavu-core): symbols and what the others miss;
 - WenQuanYi Zen Hei (fonts-wqy-zenhei): Chinese (simplified and traditional), Japanese kana and kanji,
-  Korean Hangul. It has no bold: bold CJK text is drawn in the regular face.
+  Korean Hangul (Japanese kanji in their Chinese forms). It has no bold: bold CJK text is the regular
+  face stroked as well as filled.
 
 reportlab's TTFont reads TrueType (glyf) outlines only, not CFF/OpenType (so not fonts-noto-cjk).
 Arabic and Hebrew are drawn glyph by glyph, left to right, without shaping (readable, not typeset).
@@ -28,6 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -117,6 +119,10 @@ def _chain(style: str) -> tuple[Face, ...]:
 
 
 CHAINS: dict[str, tuple[Face, ...]] = {REGULAR: _chain("Regular"), BOLD: _chain("Bold")}
+# Faces in the bold chain that have no bold of their own: drawn filled and stroked (0.04 em), which
+# thickens the strokes about as much as a bold weight would.
+SYNTHETIC_BOLD = {BOLD: frozenset({"FH-WenQuanYiZenHei"})}
+SYNTHETIC_BOLD_STROKE = 0.04
 BASE_FALLBACK = {REGULAR: "Helvetica", BOLD: "Helvetica-Bold"}  # only when no font file is found at all
 
 _font_dirs: tuple[str, ...] = SYSTEM_FONT_DIRS
@@ -308,11 +314,32 @@ def text_width(text: str, font: str, size: float) -> float:
     return _unit_width(text, font) * size
 
 
-def draw_runs(text_object, text: str, font: str, size: float) -> None:
-    """Add `text` to a reportlab text object at its cursor, run by run (each run moves the cursor)."""
-    for face, run in runs(text, font):
-        text_object.setFont(face, size)
-        text_object.textOut(run)
+def draw_text(canvas: Canvas, placed: Iterable[tuple[float, float, str]], font: str, size: float) -> None:
+    """Draw lines (x, y, text) in `font` at `size` as one text object, each line run by run (each run
+    moves the cursor on by its own width). A run in the bold family whose face has no bold (CJK) is
+    emboldened by stroking its outlines as well as filling them, in the fill colour."""
+    text = canvas.beginText()
+    synthetic = SYNTHETIC_BOLD.get(font, ())
+    stroked = False
+    for x, y, line in placed:
+        text.setTextOrigin(x, y)
+        for face, run in runs(line, font):
+            text.setFont(face, size)
+            if face in synthetic:
+                text.setTextRenderMode(2)
+                text.textOut(run)
+                text.setTextRenderMode(0)
+                stroked = True
+            else:
+                text.textOut(run)
+    if not stroked:
+        canvas.drawText(text)
+        return
+    canvas.saveState()
+    canvas.setLineWidth(size * SYNTHETIC_BOLD_STROKE)
+    canvas.setStrokeColor(canvas._fillColorObj)
+    canvas.drawText(text)
+    canvas.restoreState()
 
 
 class PdfCanvas(Canvas):
@@ -341,10 +368,7 @@ class PdfCanvas(Canvas):
         return text_width(text, font, self._fontsize if fontSize is None else fontSize)
 
     def _draw_runs(self, x: float, y: float, text: str) -> None:
-        t = self.beginText(x, y)
-        draw_runs(t, text, self._family, self._fontsize)
-        t.setFont(self._fontname, self._fontsize, self._leading)  # leave the page's font as setFont left it
-        self.drawText(t)
+        draw_text(self, ((x, y, text),), self._family, self._fontsize)
 
     def drawString(self, x, y, text, *args, **kwargs):
         if self._family is None or args or kwargs:
