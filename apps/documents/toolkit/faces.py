@@ -16,7 +16,9 @@ reader needs no font of its own and no script falls back to the viewer's luck:
   face stroked as well as filled.
 
 reportlab's TTFont reads TrueType (glyf) outlines only, not CFF/OpenType (so not fonts-noto-cjk).
-Arabic and Hebrew are drawn glyph by glyph, left to right, without shaping (readable, not typeset).
+Hebrew and Arabic stretches are turned round to be drawn right to left (`visual_order`, a small
+part of the Unicode bidi algorithm that is enough for names and addresses), glyph by glyph without
+Arabic shaping: readable, not typeset.
 Files are looked for under the directories given to `set_font_dirs` (the Django setting
 DOCUMENT_FONT_DIRS comes first), then the usual system font directories. A face whose file is missing
 is left out of its chain and reported by `missing_fonts_report` (a Django system check warning at
