@@ -233,8 +233,13 @@ def test_bold_cjk_is_stroked_as_well_as_filled(fonts_installed):
 
 
 def test_right_to_left_text_is_drawn_right_to_left():
-    assert faces.visual_order("Zoë דוד כהן 12") == "Zoë ןהכ דוד 12"
+    assert faces.visual_order("Zoë דוד כהן") == "Zoë ןהכ דוד"
     assert faces.visual_order("محمد (12) דוד") == "דוד (12) دمحم"  # numbers keep their order, brackets turn
+    # A number after right-to-left words joins them (it is read after them, from the right) …
+    assert faces.visual_order("רחוב הרצל 12, תל אביב") == "ביבא לת ,12 לצרה בוחר"
+    assert faces.visual_order("דוד 3,5 Cohen") == "3,5 דוד Cohen"
+    # … a number before them, or after a left-to-right word, does not.
+    assert faces.visual_order("12 רחוב") == "12 בוחר"
     assert faces.visual_order("Zoë Łukasiewicz") == "Zoë Łukasiewicz"
 
 

@@ -29,6 +29,7 @@ the chain falls back to Helvetica, which is not embedded.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -238,25 +239,30 @@ def face_of(ch: str, family: str) -> str:
 
 
 _RTL = ("R", "AL")
+_NUMBER_CLASSES = ("EN", "AN")
 _MIRRORED = dict(zip("()[]{}<>«»", ")(][}{><»«", strict=True))
+_NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 
 
 def _reverse_rtl(span: str) -> str:
-    """A right-to-left span in drawing order: reversed, except that numbers keep their own order,
-    with brackets mirrored."""
+    """A right-to-left span in drawing order: reversed, except that numbers ("12", "3,5", "1-3") keep
+    their own order, with brackets mirrored."""
     tokens: list[str] = []
-    for ch in span:
-        if tokens and ch.isdigit() and tokens[-1][-1].isdigit():
-            tokens[-1] += ch
-        else:
-            tokens.append(_MIRRORED.get(ch, ch))
+    at = 0
+    for number in _NUMBER.finditer(span):
+        tokens.extend(_MIRRORED.get(ch, ch) for ch in span[at : number.start()])
+        tokens.append(number.group())
+        at = number.end()
+    tokens.extend(_MIRRORED.get(ch, ch) for ch in span[at:])
     return "".join(reversed(tokens))
 
 
 def visual_order(text: str) -> str:
     """`text` (in reading order, on a left-to-right line) in the order its characters are drawn: each
-    stretch of Hebrew or Arabic (with the spaces, punctuation and numbers between its letters) right to
-    left. Enough for names and addresses; not the full Unicode bidi algorithm, and no shaping."""
+    stretch of Hebrew or Arabic, with the spaces and punctuation between its letters and the numbers
+    after them up to the next left-to-right letter, right to left (so "רחוב הרצל 12" reads, from the
+    right, street then number, as the Unicode bidi algorithm has it). Enough for names and addresses;
+    not the whole algorithm, and no shaping."""
     classes = [unicodedata.bidirectional(ch) for ch in text]
     if not any(c in _RTL for c in classes):
         return text
@@ -268,7 +274,7 @@ def visual_order(text: str) -> str:
             continue
         last = j = i
         while j < n and classes[j] != "L":
-            if classes[j] in _RTL:
+            if classes[j] in _RTL or classes[j] in _NUMBER_CLASSES:
                 last = j
             j += 1
         out.append(_reverse_rtl(text[i : last + 1]))
