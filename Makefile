@@ -22,7 +22,7 @@ install: $(PY_STAMP) $(JS_STAMP) fonts
 
 # The TrueType fonts every PDF embeds (apps/documents/toolkit/faces.py): Debian packages, never kept in git.
 # Installed when this user may (root, or sudo without a password); otherwise a warning says what to do.
-FONT_PACKAGES := fonts-liberation2 fonts-noto-core fonts-dejavu-core fonts-wqy-zenhei
+FONT_PACKAGES := fonts-liberation2 fonts-noto-core fonts-dejavu-core fonts-wqy-zenhei fonts-ipafont-gothic
 fonts:
 	@if ! command -v dpkg >/dev/null 2>&1; then \
 	  echo "WARNING: PDFs need the fonts of Debian's $(FONT_PACKAGES): install them or put" \

@@ -174,7 +174,8 @@ def test_every_name_comes_back_as_text_and_every_font_is_embedded(kind, poppler,
         assert font["type"] in ("TrueType", "CID TrueType"), (kind, font)  # no Type 1 base font, no CID Type 0
         assert font["uni"] == "yes", (kind, font)  # a ToUnicode map: the text can be copied and searched
     names = " ".join(font["name"] for font in fonts)
-    assert "WenQuanYiZenHei" in names and "NotoSansArabic" in names and "LiberationSans" in names, names
+    for face in ("LiberationSans", "NotoSansArabic", "WenQuanYiZenHei", "IPAGothic"):
+        assert face in names, (kind, face, names)
     assert not re.search(
         rb"/BaseFont\s*/(Helvetica|Times|Courier|Symbol|ZapfDingbats|STSong|HeiseiKakuGo|HYGothic)", pdf
     )
@@ -191,13 +192,24 @@ def test_the_font_packages_are_installed(fonts_installed):
 
 
 def test_each_name_is_drawn_by_faces_that_have_its_glyphs(fonts_installed):
-    for family in (REGULAR, BOLD):
+    for family in faces.FAMILIES:
         for name in NAMES.values():
             for face, run in faces.runs(name, family):
                 glyphs = faces.pdfmetrics.getFont(face).face.charToGlyph
                 assert all(ord(ch) in glyphs for ch in run), (family, face, run)
     assert {face for face, _ in faces.runs("张伟 Zoë", REGULAR)} == {"FH-WenQuanYiZenHei", "FH-LiberationSans-Regular"}
     assert [face for face, _ in faces.runs("Ибáñez", BOLD)] == ["FH-LiberationSans-Bold"]
+
+
+def test_japanese_text_gets_japanese_kanji(fonts_installed):
+    """Text with kana is fitted in the Japanese variant of its family: its kanji come from IPA Gothic
+    (Japanese forms), the kana too; Chinese text and kanji alone stay with WenQuanYi Zen Hei."""
+    japanese = fit("山田 はなこ", 300, 10, 6)
+    assert japanese.font == faces.REGULAR_JA
+    assert [face for face, run in faces.runs("山田 はなこ", japanese.font) if run.strip()] == ["FH-IPAGothic"] * 2
+    assert fit("山田 はなこ", 300, 10, 6, bold=True).font == faces.BOLD_JA
+    assert fit("张伟", 300, 10, 6).font == REGULAR and fit("山田", 300, 10, 6).font == REGULAR
+    assert faces.runs("张伟", REGULAR) == (("FH-WenQuanYiZenHei", "张伟"),)
 
 
 def test_a_mixed_string_is_measured_run_by_run(fonts_installed):
@@ -262,7 +274,8 @@ def own_font_dir(monkeypatch, tmp_path):
 def test_missing_fonts_are_reported_with_the_packages_to_install(own_font_dir):
     problem, hint = faces.missing_fonts_report()
     assert "LiberationSans-Regular" in problem and "WenQuanYiZenHei" in problem
-    assert "apt-get install fonts-dejavu-core fonts-liberation2 fonts-noto-core fonts-wqy-zenhei" in hint
+    packages = "fonts-dejavu-core fonts-ipafont-gothic fonts-liberation2 fonts-noto-core fonts-wqy-zenhei"
+    assert f"apt-get install {packages}" in hint
     assert str(own_font_dir) in hint and "DOCUMENT_FONT_DIRS" in hint
     (warning,) = check_pdf_fonts()
     assert warning.id == "documents.W001" and warning.msg == problem and warning.hint == hint

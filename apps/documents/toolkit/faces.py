@@ -1,10 +1,11 @@
 """The font files every PDF embeds, which face draws which character, and a canvas that draws in runs.
 
-A PDF's text is drawn in one of two *families*, ``REGULAR`` and ``BOLD``. Each family is a chain of
-TrueType faces from Debian's font packages (never from git); a string is split into runs by the first
-face of the chain that has each character's glyph (``face.charToGlyph``), and the runs are drawn one
-after another, each measured with its own face's widths. Every face is embedded (as a subset), so a
-reader needs no font of its own and no script falls back to the viewer's luck:
+A PDF's text is drawn in one of two *families*, ``REGULAR`` and ``BOLD`` (and their Japanese variants).
+Each family is a chain of TrueType faces from Debian's font packages (never from git); a string is
+split into runs by the first face of the chain that has each character's glyph (``face.charToGlyph``),
+and the runs are drawn one after another, each measured with its own face's widths. Every face is
+embedded (as a subset), so a reader needs no font of its own and no script falls back to the
+viewer's luck:
 
 - Liberation Sans (fonts-liberation2): Latin, Greek, Cyrillic, Hebrew, with Helvetica's widths (the
   layouts were measured with Helvetica, so Latin text fits exactly as before);
@@ -12,8 +13,9 @@ reader needs no font of its own and no script falls back to the viewer's luck:
   and Noto Sans Arabic; Thai, Devanagari, Armenian, Georgian … where the package has them;
 - DejaVu Sans (fonts-dejavu-core): symbols and what the others miss;
 - WenQuanYi Zen Hei (fonts-wqy-zenhei): Chinese (simplified and traditional), Japanese kana and kanji,
-  Korean Hangul (Japanese kanji in their Chinese forms). It has no bold: bold CJK text is the regular
-  face stroked as well as filled.
+  Korean Hangul. It has no bold: bold CJK text is the regular face stroked as well as filled;
+- IPA Gothic (fonts-ipafont-gothic): the kanji of text with kana (``REGULAR_JA``/``BOLD_JA``, chosen
+  by `family_for`), in their Japanese forms rather than WenQuanYi's Chinese ones.
 
 reportlab's TTFont reads TrueType (glyf) outlines only, not CFF/OpenType (so not fonts-noto-cjk).
 Hebrew and Arabic stretches are turned round to be drawn right to left (`visual_order`, a small
@@ -45,7 +47,10 @@ logger = logging.getLogger(__name__)
 
 REGULAR = "fh-sans"
 BOLD = "fh-sans-bold"
-FAMILIES = (REGULAR, BOLD)
+# The same, for text with kana: its kanji are Japanese, drawn in IPA Gothic's Japanese forms.
+REGULAR_JA = "fh-sans-ja"
+BOLD_JA = "fh-sans-bold-ja"
+FAMILIES = (REGULAR, BOLD, REGULAR_JA, BOLD_JA)
 
 SYSTEM_FONT_DIRS = (
     "/usr/share/fonts/truetype",
@@ -63,6 +68,7 @@ PACKAGES = {
     "fonts-noto-core": "the rest of Latin, Greek and Cyrillic; Hebrew, Arabic, Thai, Indic scripts",
     "fonts-dejavu-core": "symbols and scripts the others miss",
     "fonts-wqy-zenhei": "Chinese, simplified and traditional, Japanese and Korean",
+    "fonts-ipafont-gothic": "Japanese kanji in their Japanese forms",
 }
 
 
@@ -86,7 +92,15 @@ def _noto(script: str, style: str, covers: str, *, required: bool = False) -> Fa
     )
 
 
-def _chain(style: str) -> tuple[Face, ...]:
+IPA_GOTHIC = Face(
+    "FH-IPAGothic",
+    ("opentype/ipafont-gothic/ipag.ttf", "truetype/ipafont-gothic/ipag.ttf", "ipafont-gothic/ipag.ttf"),
+    "Japanese kanji in their Japanese forms, in text with kana",
+    "fonts-ipafont-gothic",
+)
+
+
+def _chain(style: str, *, japanese: bool = False) -> tuple[Face, ...]:
     suffix = "" if style == "Regular" else "-Bold"
     return (
         Face(
@@ -104,6 +118,7 @@ def _chain(style: str) -> tuple[Face, ...]:
             "symbols and scripts the others miss",
             "fonts-dejavu-core",
         ),
+        *((IPA_GOTHIC,) if japanese else ()),
         Face(
             "FH-WenQuanYiZenHei",
             ("wqy/wqy-zenhei.ttc",),
@@ -121,12 +136,33 @@ def _chain(style: str) -> tuple[Face, ...]:
     )
 
 
-CHAINS: dict[str, tuple[Face, ...]] = {REGULAR: _chain("Regular"), BOLD: _chain("Bold")}
-# Faces in the bold chain that have no bold of their own: drawn filled and stroked (0.04 em), which
+CHAINS: dict[str, tuple[Face, ...]] = {
+    REGULAR: _chain("Regular"),
+    BOLD: _chain("Bold"),
+    REGULAR_JA: _chain("Regular", japanese=True),
+    BOLD_JA: _chain("Bold", japanese=True),
+}
+JAPANESE = {REGULAR: REGULAR_JA, BOLD: BOLD_JA}
+# Faces in the bold chains that have no bold of their own: drawn filled and stroked (0.04 em), which
 # thickens the strokes about as much as a bold weight would.
-SYNTHETIC_BOLD = {BOLD: frozenset({"FH-WenQuanYiZenHei"})}
+SYNTHETIC_BOLD = {BOLD: frozenset({"FH-WenQuanYiZenHei"}), BOLD_JA: frozenset({"FH-WenQuanYiZenHei", "FH-IPAGothic"})}
 SYNTHETIC_BOLD_STROKE = 0.04
-BASE_FALLBACK = {REGULAR: "Helvetica", BOLD: "Helvetica-Bold"}  # only when no font file is found at all
+# Only when no font file is found at all.
+BASE_FALLBACK = {REGULAR: "Helvetica", BOLD: "Helvetica-Bold", REGULAR_JA: "Helvetica", BOLD_JA: "Helvetica-Bold"}
+
+
+def _is_kana(ch: str) -> bool:
+    cp = ord(ch)
+    return 0x3040 <= cp <= 0x30FF or 0x31F0 <= cp <= 0x31FF or 0xFF66 <= cp <= 0xFF9F
+
+
+def family_for(text: str, family: str) -> str:
+    """The family to fit and draw `text` in: the Japanese variant of REGULAR or BOLD when the text has
+    kana (so "山田 はなこ" gets Japanese kanji; "山田" alone cannot be told from Chinese and stays as is)."""
+    if family in JAPANESE and any(_is_kana(ch) for ch in text):
+        return JAPANESE[family]
+    return family
+
 
 _font_dirs: tuple[str, ...] = SYSTEM_FONT_DIRS
 _lock = threading.Lock()
@@ -163,7 +199,7 @@ def _available(family: str) -> tuple[tuple[Face, Path], ...]:
     """The faces of `family`'s chain whose files are here (found once per process, read when first needed)."""
     found = tuple((face, path) for face in CHAINS[family] if (path := find_file(face)) is not None)
     report = missing_fonts_report()
-    if report and family == REGULAR:  # once per process (BOLD's chain is missing the same packages)
+    if report and family == REGULAR:  # once per process (the other chains miss the same packages)
         logger.warning("%s %s", *report)
     return found
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from .faces import BOLD, REGULAR, PdfCanvas, char_width, text_width
+from .faces import BOLD, REGULAR, PdfCanvas, char_width, family_for, text_width
 
 __all__ = [
     "BOLD",
@@ -100,8 +100,10 @@ def fit_text(
     text: str, max_width: float, size: float, min_size: float, max_lines: int = 1, *, font: str = REGULAR
 ) -> FittedText:
     """Fit `text` into `max_lines` lines of `max_width` points: at `size` if it fits, else at the
-    largest smaller size (half-point steps) down to `min_size`, else cut short with an ellipsis."""
+    largest smaller size (half-point steps) down to `min_size`, else cut short with an ellipsis.
+    The fitted text's font is `font`, or its Japanese variant for text with kana (`faces.family_for`)."""
     text = clean_text(text)
+    font = family_for(text, font)
     if not text:
         return FittedText(font, size, ())
     unit = char_widths(text, font)
