@@ -7,7 +7,7 @@ JS_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint check-deploy worker beat clean
+.PHONY: install fonts run test lint check-deploy worker beat clean
 
 $(PY_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,26 @@ $(JS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(PY_STAMP) $(JS_STAMP)
+install: $(PY_STAMP) $(JS_STAMP) fonts
+
+# The TrueType fonts every PDF embeds (apps/documents/toolkit/faces.py): Debian packages, never kept in git.
+# Installed when this user may (root, or sudo without a password); otherwise a warning says what to do.
+FONT_PACKAGES := fonts-liberation2 fonts-noto-core fonts-dejavu-core fonts-wqy-zenhei fonts-ipafont-gothic
+fonts:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+	  echo "WARNING: PDFs need the fonts of Debian's $(FONT_PACKAGES): install them or put" \
+	    "their .ttf/.ttc files in a directory named by DOCUMENT_FONT_DIRS, or names in other scripts print as boxes."; \
+	  exit 0; \
+	fi; \
+	missing=""; for p in $(FONT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else \
+	  echo "WARNING: PDF fonts missing:$$missing. Run: sudo apt-get install$$missing"; exit 0; \
+	fi; \
+	echo "Installing PDF fonts:$$missing"; \
+	{ $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	  { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; } || \
+	  echo "WARNING: could not install the PDF fonts:$$missing. Run: sudo apt-get install$$missing"
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
