@@ -42,9 +42,10 @@ fonts:
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@# The local fake Shopify sends the demo shop a new order every 20 s while the demo runs.
-	$(BIN)/python manage.py fake_shop --demo --base http://$(HOST):$(PORT) --port 0 --every 20 & \
-	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	@# The local fake Shopify (fake WooCommerce) sends the demo shop a new order every 20 s (30 s) while the demo runs.
+	$(BIN)/python manage.py fake_shop --demo --base http://$(HOST):$(PORT) --port 0 --every 20 & SHOP=$$!; \
+	$(BIN)/python manage.py fake_woocommerce --demo --base http://$(HOST):$(PORT) --port 0 --every 30 & WOO=$$!; \
+	trap 'kill $$SHOP $$WOO 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

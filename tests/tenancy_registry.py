@@ -112,6 +112,7 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "integrations:shops": ListRoute(make_connection, lambda c: c.display_name),
     # The connect form offers the customer's own warehouses as the default warehouse.
     "integrations:connect-shopify": ListRoute(make_warehouse, lambda w: w.code),
+    "integrations:woocommerce-connect": ListRoute(make_warehouse, lambda w: w.code),
     "accounts:api-keys": ListRoute(make_api_key, lambda k: k.name),
     "api:api-key-list": ListRoute(make_api_key, lambda k: k.name),
     "catalog:product-list": ListRoute(make_product, lambda p: p.sku),
@@ -228,6 +229,11 @@ CUSTOMER_PAGES: dict[str, str] = {
     # the connection can only be made for the customer who started the install. It addresses no
     # stored object by id: without the session's install it refuses, saves nothing, redirects.
     "integrations:shopify-oauth-callback": "finishes the signed-in user's own install (session state); no rows",
+    "integrations:woocommerce-handshake": "sends the signed-in user to their store's approval page; no stored rows",
+    # Customer-session-bound: WooCommerce sends the seller's browser back here with the signed
+    # state our portal made (it names the user who started); another user is refused. It only
+    # says what the callback did; it addresses no stored object by id.
+    "integrations:woocommerce-return": "the signed-in user's own key handshake (signed state); no rows by id",
 }
 
 # How to request a customer page when a plain GET without arguments is not it:
@@ -243,6 +249,8 @@ PAGE_REQUESTS: dict[str, tuple] = {
     "api:order-batch": ("post", {}, 400),  # an upload without a file is a validation error
     "integrations:install-shopify": ("post", {}, 200),  # no shop typed: the form again, with the errors
     "integrations:shopify-oauth-callback": ("get", {}, 302),  # no install in this session: refused
+    "integrations:woocommerce-handshake": ("post", {}, 200),  # no store typed: the form again, with the errors
+    "integrations:woocommerce-return": ("get", {}, 302),  # no signed state: refused, back to the connect page
 }
 
 # Routes anyone may open, signed in or not.
@@ -259,6 +267,10 @@ PUBLIC: dict[str, str] = {
     "tracking:track": "public parcel tracking (up to 40 numbers)",
     "api:tracking": "public tracking API (up to 40 numbers; no customer or recipient data)",
     "integrations:shopify-webhook": "Shopify webhook: signed with the connection's secret, answers only 200/401/404",
+    "integrations:woocommerce-webhook": "WooCommerce webhook: signed with the connection's secret; 200/401/404",
+    "integrations:woocommerce-callback": (
+        "WooCommerce key handshake: the store POSTs keys; taken only with a state our portal signed; 200/400"
+    ),
     "integrations:shopify-fulfillment-notification": (
         "Shopify fulfillment-service callback: signed like the webhook, only queues a poll; answers 200/401/404"
     ),

@@ -18,12 +18,16 @@ from .platforms import Adapter, EventKind, EventRead, OrdersPage, PlatformError,
 from .rules import CANCEL_TOPIC, ORDER_TOPICS, NotAnOrder, PlatformLine, PlatformOrder, shopify_order
 from .shopify.client import ShopifyClient, ShopifyOrder
 from .tokens import client_for
+from .woocommerce.adapter import WooAdapter
+from .woocommerce.webhooks import event_read as woocommerce_event_read
 
 
 @dataclass(frozen=True)
 class PlatformSpec:
     adapter: Callable[[Connection], Adapter]
     event_read: Callable[[str, bytes], EventRead]
+    # The platform's event_read also takes the connection's options (WooCommerce: the statuses it imports).
+    reads_options: bool = False
 
 
 def adapter_for(connection: Connection) -> Adapter:
@@ -42,6 +46,8 @@ def event_read(connection: Connection, topic: str, body: bytes) -> EventRead:
     spec = PLATFORMS.get(connection.platform)
     if spec is None:
         return EventRead(EventKind.IGNORE, why=f"{connection.get_platform_display()} events are not handled.")
+    if spec.reads_options:
+        return spec.event_read(topic, bytes(body), connection.options or {})
     return spec.event_read(topic, bytes(body))
 
 
@@ -162,4 +168,5 @@ def shopify_event_read(topic: str, body: bytes) -> EventRead:
 
 PLATFORMS: dict[str, PlatformSpec] = {
     Platform.SHOPIFY: PlatformSpec(adapter=ShopifyAdapter, event_read=shopify_event_read),
+    Platform.WOOCOMMERCE: PlatformSpec(adapter=WooAdapter, event_read=woocommerce_event_read, reads_options=True),
 }

@@ -170,6 +170,8 @@ PERSONAL_KEYS = frozenset(
         "shipping_address", "billing_address", "default_address", "addresses", "destination",
         "customer", "email", "contact_email", "phone", "first_name", "last_name", "name_on_card",
         "browser_ip", "client_details", "note",
+        # WooCommerce's names: its address blocks, the buyer's note, IP and browser.
+        "billing", "shipping", "customer_note", "customer_ip_address", "customer_user_agent",
     }
 )  # fmt: skip
 

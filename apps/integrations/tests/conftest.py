@@ -99,3 +99,7 @@ def shop(customer_a, user_a):
             default_warehouse=warehouse,
         )
     return connection, products
+
+
+# The WooCommerce store fixtures (woo.py), for every test module here.
+from .woo import fake_woo, woo  # noqa: E402, F401

@@ -107,9 +107,9 @@ def test_integration_connect_refuses_clearly(user_a, make_staff):
             "integration_connect", "nobody@x.example", "shopify", "--shop", "a.myshopify.com", "--webhook-secret", "s"
         )
     with pytest.raises(CommandError, match="not available yet"):
-        call_command(
-            "integration_connect", user_a.email, "woocommerce", "--shop", "shop.example", "--webhook-secret", "s"
-        )
+        call_command("integration_connect", user_a.email, "ebay", "--shop", "shop.example", "--webhook-secret", "s")
+    with pytest.raises(CommandError, match="consumer key"):
+        call_command("integration_connect", user_a.email, "woocommerce", "--shop", "shop.example", "--key", "x")
     call_command(
         "integration_connect",
         user_a.email,
