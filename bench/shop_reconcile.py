@@ -49,6 +49,7 @@ from django.db import connection  # noqa: E402
 
 from apps.catalog.services import products_import  # noqa: E402
 from apps.core.tenancy import customer_scope  # noqa: E402
+from apps.integrations.adapters import ShopifyAdapter  # noqa: E402
 from apps.integrations.models import Connection, OrderLink  # noqa: E402
 from apps.integrations.services import connection_create  # noqa: E402
 from apps.integrations.shopify.client import ShopifyClient  # noqa: E402
@@ -157,7 +158,7 @@ def run(seller, shop, fake: TimedFake, first: int) -> dict:
         )
         with client, connection.execute_wrapper(counter):
             started, cpu = time.perf_counter(), time.process_time()
-            sync = connection_sync(connection=shop, client=client)
+            sync = connection_sync(connection=shop, adapter=ShopifyAdapter(shop, client))
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert not sync.error, sync.error
     return {

@@ -40,7 +40,7 @@ from .services import api_base_clean, connection_create, shop_domain_clean
 from .shopify.auth import TokenGrant, authorization_code_token, client_credentials_token, shop_origin
 from .shopify.client import ShopifyClient, ShopifyError, ShopInfo
 from .shopify.subscriptions import TOPICS, subscription_create, subscription_delete
-from .sync import client_for
+from .tokens import client_for
 
 WebhookUrl = Callable[[Connection], str]
 FS_TOPICS = ("APP_UNINSTALLED",)

@@ -66,7 +66,7 @@ from .shopify.fulfillment_service import (
     service_delete,
     services_list,
 )
-from .sync import client_for
+from .tokens import client_for
 
 logger = logging.getLogger(__name__)
 

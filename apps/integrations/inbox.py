@@ -16,7 +16,6 @@ flagged or left as it is by updates.py.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 
 from django.db import IntegrityError, transaction
@@ -31,20 +30,13 @@ from apps.orders.intake import OrderCodes, intake_resolve
 from apps.orders.services import order_create, order_create_held
 from apps.warehouses.selectors import customer_default_warehouse
 
-from .choices import ConnectionMode, EventStatus, ImportAction
+from .adapters import event_read
+from .choices import ConnectionMode, EventStatus, ImportAction, Platform
 from .items import NotImported, item_lookups, map_lines, unmapped_message
 from .models import Connection, OrderLink, PlatformEvent, WaitingLine
+from .platforms import EventKind
 from .privacy import app_uninstalled, customers_data_request, customers_redact, shop_redact
-from .rules import (
-    CANCEL_TOPIC,
-    ORDER_TOPICS,
-    UNINSTALLED_TOPIC,
-    NotAnOrder,
-    Outcome,
-    PlatformOrder,
-    order_fingerprint,
-    shopify_order,
-)
+from .rules import UNINSTALLED_TOPIC, NotAnOrder, Outcome, PlatformOrder, order_fingerprint
 from .updates import order_cancelled, order_changed
 
 logger = logging.getLogger(__name__)
@@ -105,26 +97,25 @@ def connection_health(connection: Connection, status: str, result: str) -> None:
 
 def _dispatch(event: PlatformEvent) -> Outcome:
     connection = event.connection
-    if event.topic in SHOP_TOPICS:
+    if connection.platform == Platform.SHOPIFY and event.topic in SHOP_TOPICS:
         if event.topic == "customers/redact":
             return customers_redact(connection, event, integration_actor_of(connection))
         return SHOP_TOPICS[event.topic](connection, event)
-    if event.topic not in ORDER_TOPICS and event.topic != CANCEL_TOPIC:
-        return Outcome(EventStatus.IGNORED, f"The topic {event.topic} is not handled.")
+    try:
+        read = event_read(connection, event.topic, event.body)
+    except NotAnOrder as exc:
+        return Outcome(EventStatus.FAILED, str(exc))
+    if read.kind == EventKind.IGNORE or read.order is None:
+        return Outcome(EventStatus.IGNORED, read.why or f"The topic {event.topic} is not handled.")
     if connection.mode == ConnectionMode.FULFILLMENT_SERVICE:
         return Outcome(
             EventStatus.IGNORED,
             "This shop works in fulfillment-service mode: orders come as fulfillment requests, not order webhooks.",
         )
-    try:
-        order = shopify_order(json.loads(bytes(event.body)))
-    except (ValueError, UnicodeDecodeError) as exc:  # NotAnOrder is a ValueError, so is bad JSON
-        text = str(exc) if isinstance(exc, NotAnOrder) else "The body is not JSON."
-        return Outcome(EventStatus.FAILED, text)
     actor = integration_actor_of(connection)
-    if event.topic == CANCEL_TOPIC:
-        return order_cancelled(connection, order, _link(connection, order), actor)
-    return order_in(connection, order, actor)
+    if read.kind == EventKind.CANCEL:
+        return order_cancelled(connection, read.order, _link(connection, read.order), actor)
+    return order_in(connection, read.order, actor)
 
 
 def integration_actor_of(connection: Connection):
@@ -163,7 +154,10 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> Outcome:
             intake = intake_resolve(customer=connection.customer, orders=[codes])[0]
             if intake.ok and not unmapped:
                 created = order_create(
-                    actor=actor, data=intake.data, source=OrderSource.SHOPIFY, submit=connection.submit_automatically
+                    actor=actor,
+                    data=intake.data,
+                    source=OrderSource(connection.platform),
+                    submit=connection.submit_automatically,
                 )
             else:
                 created = _hold(connection, order, intake, unmapped, actor)
@@ -181,10 +175,11 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> Outcome:
 
 def _refusal(connection: Connection, order: PlatformOrder) -> str:
     """Why a shop order not imported yet is not imported at all (cancelled, fulfilled, too old), or ""."""
+    shop = connection.get_platform_display()
     if order.cancelled:
-        return f"{order.name} was cancelled on Shopify before it was imported; not imported."
+        return f"{order.name} was cancelled on {shop} before it was imported; not imported."
     if order.fulfillment_status == "fulfilled":
-        return f"{order.name} is already fulfilled on Shopify; not imported."
+        return f"{order.name} is already fulfilled on {shop}; not imported."
     since = connection.import_since
     if since and order.created_at and order.created_at.date() < since:
         return f"{order.name} was created before {since:%Y-%m-%d}, the import start; not imported."
@@ -197,7 +192,7 @@ def _codes(connection: Connection, order: PlatformOrder, lines) -> OrderCodes:
         lines=[(product.sku, quantity) for product, quantity in lines],
         warehouse=connection.default_warehouse.code if connection.default_warehouse_id else "",
         external_ref=order.name,
-        source=OrderSource.SHOPIFY,
+        source=OrderSource(connection.platform),
     )
 
 
@@ -236,7 +231,9 @@ def _hold(connection: Connection, order: PlatformOrder, intake, unmapped, actor)
         raise NotImported(" ".join(p.message for p in problems[:5]))
     if unmapped:
         code = AbnormalReason.UNKNOWN_SKU
-        message = " ".join([unmapped_message(mapping) for mapping, _u in unmapped] + address)
+        message = " ".join(
+            [unmapped_message(mapping, connection.get_platform_display()) for mapping, _u in unmapped] + address
+        )
     else:
         code, message = AbnormalReason.INVALID_ADDRESS, " ".join(address)
     return order_create_held(
@@ -245,7 +242,7 @@ def _hold(connection: Connection, order: PlatformOrder, intake, unmapped, actor)
         lines=intake.lines,
         warehouse=warehouse,
         external_ref=order.name,
-        source=OrderSource.SHOPIFY,
+        source=OrderSource(connection.platform),
         code=code,
         message=message,
     )
@@ -318,7 +315,7 @@ def _create_page(connection: Connection, taken: list[tuple], actor) -> dict[int,
             for n, _order, intake in taken
         ]
         created = orders_bulk_create(
-            actor=actor, customer=connection.customer, drafts=drafts, source=OrderSource.SHOPIFY
+            actor=actor, customer=connection.customer, drafts=drafts, source=OrderSource(connection.platform)
         )
         for link, order in zip(links, created, strict=True):
             link.order = order

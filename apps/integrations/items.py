@@ -81,9 +81,9 @@ def item_lookups(connection: Connection, orders) -> tuple[dict, dict]:
     return mappings, found
 
 
-def unmapped_message(mapping: SkuMapping) -> str:
-    """Why an order waits for this item, and what to do."""
+def unmapped_message(mapping: SkuMapping, shop: str = "Shopify") -> str:
+    """Why an order waits for this item, and what to do; ``shop`` is the platform's name."""
     label = f"“{mapping.title}”" if mapping.title else f"variant {mapping.variant_id or '?'}"
     if not mapping.platform_sku:
-        return f"{label[:1].upper()}{label[1:]} has no SKU on Shopify: map it to one of your products."
-    return f"Shopify SKU {mapping.platform_sku} ({label}) matches none of your SKUs or UPCs: map it to a product."
+        return f"{label[:1].upper()}{label[1:]} has no SKU on {shop}: map it to one of your products."
+    return f"{shop} SKU {mapping.platform_sku} ({label}) matches none of your SKUs or UPCs: map it to a product."

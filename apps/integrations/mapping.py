@@ -73,8 +73,8 @@ def _retry(actor, connection: Connection, link: OrderLink, result: SkuMappingRes
                 actor=actor,
                 order=order,
                 message=(
-                    f"Shopify item {mapping_label(mapping)} is now mapped, but this order was edited "
-                    "meanwhile, so its line was not added: check the order's SKUs."
+                    f"{connection.get_platform_display()} item {mapping_label(mapping)} is now mapped, "
+                    "but this order was edited meanwhile, so its line was not added: check the order's SKUs."
                 )[:500],
             )
         result.problems.append(f"{order.number}: edited meanwhile; the line was not added (see its timeline).")

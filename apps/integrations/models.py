@@ -49,6 +49,11 @@ class Connection(models.Model):
     stock_cursor = models.BigIntegerField(default=0, help_text="The newest stock move the last push covered.")
     stock_pushed_at = models.DateTimeField(null=True, blank=True)
     stock_error = models.CharField(max_length=500, blank=True)
+    # The platform's own settings (e.g. WooCommerce's order statuses to import), read by its adapter.
+    options = models.JSONField(default=dict, blank=True)
+    # What the poll's checks found or fixed last (e.g. webhooks the shop had disabled, re-enabled).
+    health_note = models.CharField(max_length=500, blank=True)
+    health_note_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -88,7 +88,7 @@ def connection_create(
         raise ValidationFailed(f"Unknown platform {platform!r}.", code="invalid_platform")
     if platform not in BUILT:
         raise ValidationFailed(
-            f"{Platform(platform).label} connections are not available yet; Shopify is.", code="platform_not_built"
+            f"{Platform(platform).label} connections are not available yet.", code="platform_not_built"
         )
     domain = shop_domain_clean(shop_domain)
     secret = (webhook_secret or "").strip() or (client_secret or "").strip()
@@ -146,20 +146,36 @@ def webhook_receive(*, connection: Connection, headers: Mapping[str, str], body:
     if not shopify_signature_ok(secret, body, given.get(HMAC_HEADER, "")):
         logger.info("webhook refused for connection %s: bad signature", connection.pk)
         raise WebhookRefused(BAD_SIGNATURE)
-    key = event_key(given, body)
+    return event_store(
+        connection=connection,
+        topic=topic,
+        event_id=event_key(given, body),
+        webhook_id=given.get(WEBHOOK_ID_HEADER, ""),
+        headers=headers_redacted(given),
+        body=body,
+    )
+
+
+def event_store(
+    *, connection: Connection, topic: str, event_id: str, webhook_id: str, headers: dict, body: bytes
+) -> tuple[PlatformEvent, bool]:
+    """Store a delivery whose signature the caller checked in the inbox and queue its processing
+    after commit; (event, created). ``(connection, topic, event_id)`` is unique: a delivery already
+    stored is returned as it is, with created False — acknowledged, not processed twice. The
+    headers come redacted by the caller (no signature or credential is stored)."""
     with transaction.atomic():
         try:
             with transaction.atomic():
                 event = PlatformEvent.objects.create(
                     connection=connection,
-                    event_id=key,
-                    webhook_id=given.get(WEBHOOK_ID_HEADER, "")[:255],
-                    topic=topic,
+                    event_id=event_id[:255],
+                    webhook_id=(webhook_id or "")[:255],
+                    topic=topic[:100],
                     body=bytes(body),
-                    headers=headers_redacted(given),
+                    headers=headers,
                 )
         except IntegrityError:
-            return PlatformEvent.objects.get(connection=connection, topic=topic, event_id=key), False
+            return PlatformEvent.objects.get(connection=connection, topic=topic[:100], event_id=event_id[:255]), False
         _process_later(event)
     return event, True
 

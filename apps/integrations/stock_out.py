@@ -42,7 +42,7 @@ from .errors import SecretsUnavailable
 from .models import Connection, SkuMapping
 from .shopify.client import ShopifyClient, ShopifyError
 from .shopify.inventory import MAX_QUANTITIES, Quantity, locations, set_available, variant_gid, variant_items
-from .sync import client_for
+from .tokens import client_for
 
 logger = logging.getLogger(__name__)
 OVERLAP = datetime.timedelta(minutes=5)

@@ -4,6 +4,8 @@ eager Celery (the laptop default) the job has run when the button's request retu
 
 from __future__ import annotations
 
+import logging
+
 from apps.core.errors import ValidationFailed
 from apps.core.task_names import task_send_on_commit
 from apps.documents.models import Job
@@ -12,6 +14,8 @@ from apps.documents.services import job_create, job_finish, job_progress, job_st
 from .choices import BUILT, ConnectionStatus
 from .models import Connection, SyncRun
 from .sync import connection_sync
+
+logger = logging.getLogger(__name__)
 
 SYNC_KIND = "integrations.sync"
 STOPPED = (ConnectionStatus.PAUSED, ConnectionStatus.DISCONNECTED)
@@ -31,7 +35,9 @@ def _refusal(connection: Connection) -> ValidationFailed | None:
             code="connection_not_active",
         )
     if connection.platform not in BUILT:
-        return ValidationFailed("Only Shopify connections can be synced yet.", code="platform_not_built")
+        return ValidationFailed(
+            f"{connection.get_platform_display()} connections cannot be synced yet.", code="platform_not_built"
+        )
     return None
 
 
@@ -67,7 +73,13 @@ def sync_now_run(*, job_id: int) -> None:
     def progress(run: SyncRun) -> None:
         job_progress(job_id=job.pk, done=run.fetched, total=run.fetched)
 
-    run = connection_sync(connection=connection, on_page=progress)
+    try:
+        run = connection_sync(connection=connection, on_page=progress)
+    except Exception:  # an unexpected error: the job says so (it never stays Running), the log has it
+        logger.exception("sync job %s of connection %s failed", job.pk, connection.pk)
+        job_finish(job=job, message=f"Sync of {connection.display_name} failed unexpectedly; support can see why.",
+                   failed=True)  # fmt: skip
+        return
     counts = sync_counts(run)
     result = {"sync_run": run.pk, "fetched": run.fetched, "created": run.created, "updated": run.updated}
     result.update(skipped=run.skipped, failed=run.failed, error=run.error)

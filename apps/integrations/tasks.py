@@ -7,7 +7,7 @@ from .fulfillment_service import fulfillment_connections_process, fulfillment_re
 from .inbox import event_process
 from .inbox_batch import events_batch_process
 from .models import Connection, PlatformEvent
-from .shopify.client import ShopifyError
+from .platforms import PlatformError
 from .stock_out import stock_push, stock_push_claim, stock_push_due
 from .sync import connections_sync
 from .sync_now import sync_now_run
@@ -34,7 +34,7 @@ def sync_now(job_id: int, *, customer) -> None:
 
 @shared_task(name="integrations.sync_all")
 def sync_all() -> int:
-    """The reconciliation poll of every active Shopify connection (sync.py); idempotent."""
+    """The reconciliation poll of every active shop connection (sync.py); idempotent."""
     with staff_scope():
         polled = connections_sync()
         fulfillment_connections_process()  # fulfillment-service connections: their requests too
@@ -59,7 +59,7 @@ def tracking_out(self, order_id: int, *, customer) -> str:
     (1, 2, 4 … minutes) while the shop answers with something worth retrying."""
     try:
         return tracking_send(order_id=order_id)
-    except ShopifyError as exc:
+    except PlatformError as exc:
         wait = max(exc.retry_after or 0, 60 * 2**self.request.retries)
         raise self.retry(countdown=wait, exc=exc) from exc
 

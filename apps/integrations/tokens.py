@@ -22,7 +22,7 @@ from django.utils import timezone
 from .choices import AuthMethod
 from .models import Connection
 from .shopify.auth import TokenGrant, client_credentials_token, refreshed_token, shop_origin
-from .shopify.client import ShopifyError
+from .shopify.client import ShopifyClient, ShopifyError
 
 REFRESH_MARGIN = datetime.timedelta(minutes=5)
 
@@ -78,3 +78,12 @@ def connection_token(connection: Connection) -> str:
     connection.token_expires_at = locked.token_expires_at
     connection.refresh_token_expires_at = locked.refresh_token_expires_at
     return token
+
+
+def client_for(connection: Connection) -> ShopifyClient:
+    """The Shopify connection's client, its token renewed first when it is about to expire."""
+    return ShopifyClient(
+        shop=connection.shop_domain,
+        access_token=connection_token(connection),
+        api_base=connection.api_base or None,
+    )

@@ -39,6 +39,7 @@ from .rules import Outcome, PlatformOrder, order_fingerprint
 
 def order_changed(connection: Connection, order: PlatformOrder, link: OrderLink, actor) -> Outcome:
     """Apply, flag or ignore the shop's version of an imported order (see the module)."""
+    link.connection = connection  # the same row: its name goes into the messages, with no query
     ours = link.order
     if ours is None:
         return Outcome(EventStatus.IGNORED, f"{order.name} has no order here; nothing changed.")
@@ -106,12 +107,15 @@ def _apply(connection, link, order, fingerprint, actor, changed, lines, unmapped
             WaitingLine.objects.filter(link=link).delete()
             WaitingLine.objects.bulk_create([WaitingLine(link=link, mapping=m, quantity=u) for m, u in unmapped])
             if unmapped:
-                message = " ".join(unmapped_message(mapping) for mapping, _u in unmapped)
+                message = " ".join(
+                    unmapped_message(mapping, connection.get_platform_display()) for mapping, _u in unmapped
+                )
                 ours = order_mark_abnormal(actor=actor, order=ours, code=AbnormalReason.UNKNOWN_SKU, message=message)
             _seen(link, order, fingerprint)
     except ApplicationError as exc:
         return _flag(link, order, fingerprint, actor, changed, f"it could not be applied: {exc.message}")
-    said = f"{order.name} changed on Shopify ({', '.join(changed)}): order {ours.number} updated"
+    shop = connection.get_platform_display()
+    said = f"{order.name} changed on {shop} ({', '.join(changed)}): order {ours.number} updated"
     if connection.submit_automatically and ours.status == OrderStatus.CONFIRMING:
         try:
             ours = order_submit(actor=actor, order=ours)
@@ -125,7 +129,9 @@ def _apply(connection, link, order, fingerprint, actor, changed, lines, unmapped
 def _flag(link, order, fingerprint, actor, changed, why, *, headline="") -> Outcome:
     """Tell customer service: a timeline entry on the order and the link's review flag."""
     ours = link.order
-    headline = headline or "Changed on Shopify" + (f" ({', '.join(changed)})" if changed else "")
+    headline = headline or f"Changed on {link.connection.get_platform_display()}" + (
+        f" ({', '.join(changed)})" if changed else ""
+    )
     reason = why or f"the order was already {ours.get_status_display()} here, so it was not changed"
     text = f"{headline} as {order.name}, but {reason.rstrip('.')}. Customer service will check it with you."
     with transaction.atomic():
@@ -167,14 +173,15 @@ def order_cancelled(connection: Connection, order: PlatformOrder, link: OrderLin
     ours = link.order
     if ours.status == OrderStatus.CANCELLED:
         return Outcome(EventStatus.IGNORED, f"Order {ours.number} is already cancelled.")
+    shop = connection.get_platform_display()
     try:
-        ours = order_cancel(actor=actor, order=ours, reason=f"cancelled on Shopify ({order.name})")
+        ours = order_cancel(actor=actor, order=ours, reason=f"cancelled on {shop} ({order.name})")
     except ApplicationError as exc:
         why = f"it was not cancelled here: {exc.message.rstrip('.')}"
-        return _flag(link, order, order_fingerprint(order), actor, [], why, headline="Cancelled on Shopify")
+        return _flag(link, order, order_fingerprint(order), actor, [], why, headline=f"Cancelled on {shop}")
     return Outcome(
         EventStatus.PROCESSED,
-        f"{order.name} cancelled on Shopify: order {ours.number} cancelled.",
+        f"{order.name} cancelled on {shop}: order {ours.number} cancelled.",
         ImportAction.CANCELLED,
     )
 

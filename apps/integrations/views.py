@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import NoReverseMatch, reverse
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -123,11 +125,32 @@ def _connection(pk) -> Connection:
 
 
 def _webhook_url(request, connection: Connection) -> str:
-    return request.build_absolute_uri(reverse("integrations:shopify-webhook", args=[connection.pk]))
+    """Where the platform delivers the connection's webhooks ("" for a platform that has none we use)."""
+    try:
+        path = reverse(f"integrations:{connection.platform}-webhook", args=[connection.pk])
+    except NoReverseMatch:
+        return ""
+    return request.build_absolute_uri(path)
+
+
+# The Shops page's connect buttons: (platform, label, URL name) of each platform built.
+CONNECT_LINKS = [
+    (Platform.SHOPIFY, "Connect a Shopify shop", "integrations:connect-shopify"),
+]
+
+
+def _guide(platform: str) -> str:
+    """The card's step-by-step guide: the platform's template, or "" when it has none."""
+    name = f"integrations/guides/{platform}.html"
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return ""
+    return name
 
 
 class ShopListView(CustomerRequiredMixin, View):
-    """Integration › Shops: a card per connection with its health and its Shopify guide."""
+    """Integration › Shops: a card per connection with its health and its platform's guide."""
 
     def get(self, request):
         cards = connection_list(customer=request.user.customer)
@@ -136,7 +159,12 @@ class ShopListView(CustomerRequiredMixin, View):
             card.webhook_url = _webhook_url(request, card.connection)
             card.services = services.get(card.connection.pk, [])
             card.badge = STATUS_BADGES.get(card.connection.status, "secondary")
-        return render(request, "integrations/shops.html", {"cards": cards, "topics": SHOPIFY_TOPICS})
+            card.guide = _guide(card.connection.platform)
+            card.connect_url = next(
+                (reverse(name) for platform, _label, name in CONNECT_LINKS if platform == card.connection.platform), ""
+            )
+        context = {"cards": cards, "topics": SHOPIFY_TOPICS, "connect_links": CONNECT_LINKS}
+        return render(request, "integrations/shops.html", context)
 
 
 class ConnectionSyncView(CustomerRequiredMixin, View):

@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 
 import httpx
 
+from ..platforms import PlatformError
+
 # 2026-10 is the newest stable version on shopify.dev (Dec 2026); 2026-04 brings the inventory
 # idempotency changes a 3PL needs. Bump quarterly; each version is supported ≥ 12 months.
 API_VERSION = "2026-10"
@@ -85,19 +87,9 @@ query Shop { shop { name myshopifyDomain } }
 """
 
 
-class ShopifyError(Exception):
-    """Shopify did not do what was asked. `retryable`: the same request may succeed later."""
-
-    def __init__(self, message: str, *, retryable: bool, status: int | None = None, code: str = "") -> None:
-        super().__init__(message)
-        self.message = message  # a sentence for people; never carries the token
-        self.retryable = retryable
-        self.status = status  # the HTTP status, when there was an answer
-        self.code = code  # Shopify's extensions.code, or ours: TIMEOUT, NETWORK, USER_ERRORS …
-        self.retry_after: float | None = None  # retryable: the wait Shopify asked for, or our backoff
-
-    def __str__(self) -> str:
-        return self.message
+class ShopifyError(PlatformError):
+    """Shopify did not do what was asked. `retryable`: the same request may succeed later; `code`
+    is Shopify's extensions.code, or ours: TIMEOUT, NETWORK, USER_ERRORS …"""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import datetime
 import pytest
 
 from apps.core.tenancy import customer_scope
+from apps.integrations.adapters import ShopifyAdapter
 from apps.integrations.choices import ConnectionStatus
 from apps.integrations.models import Connection, OrderLink, SyncRun
 from apps.integrations.shopify.client import ShopifyClient
@@ -39,9 +40,11 @@ def _connection(shop):
         return Connection.objects.select_related("customer", "default_warehouse").get(pk=shop[0].pk)
 
 
-def _sync(shop, **kwargs):
+def _sync(shop, client=None):
     with customer_scope(shop[0].customer):
-        return connection_sync(connection=_connection(shop), **kwargs)
+        connection = _connection(shop)
+        adapter = ShopifyAdapter(connection, client) if client is not None else None
+        return connection_sync(connection=connection, adapter=adapter)
 
 
 def _imported(shop):
