@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .choices import Platform
+from .ebay.adapter import EbayAdapter, ebay_event_read
 from .models import Connection, OrderLink
 from .platforms import Adapter, EventKind, EventRead, OrdersPage, PlatformError, Tracking
 from .rules import CANCEL_TOPIC, ORDER_TOPICS, NotAnOrder, PlatformLine, PlatformOrder, shopify_order
@@ -162,4 +163,5 @@ def shopify_event_read(topic: str, body: bytes) -> EventRead:
 
 PLATFORMS: dict[str, PlatformSpec] = {
     Platform.SHOPIFY: PlatformSpec(adapter=ShopifyAdapter, event_read=shopify_event_read),
+    Platform.EBAY: PlatformSpec(adapter=EbayAdapter, event_read=ebay_event_read),
 }

@@ -136,6 +136,7 @@ def _webhook_url(request, connection: Connection) -> str:
 # The Shops page's connect buttons: (platform, label, URL name) of each platform built.
 CONNECT_LINKS = [
     (Platform.SHOPIFY, "Connect a Shopify shop", "integrations:connect-shopify"),
+    (Platform.EBAY, "Connect with eBay", "integrations:connect-ebay"),
 ]
 
 

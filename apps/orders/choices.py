@@ -67,6 +67,10 @@ class AbnormalReason(models.TextChoices):
     MISSING_WEIGHT = "MISSING_WEIGHT", "SKU weight missing"
     NO_WAREHOUSE = "NO_WAREHOUSE", "Warehouse not available"
     STOCK_DISCREPANCY = "STOCK_DISCREPANCY", "Stock discrepancy in the warehouse"
+    # The shop holds the order: the buyer asked the marketplace (eBay) to cancel it, and the seller
+    # has not answered yet. Released by the shop's answer (rejected: back to Confirming;
+    # accepted: cancelled), never by a submit.
+    BUYER_CANCEL_REQUESTED = "BUYER_CANCEL_REQUESTED", "Buyer asked to cancel"
 
 
 # Abnormal orders retried by themselves when their cause goes away (DESIGN §5).

@@ -24,11 +24,15 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from .auth import application_token
+from .client import EbayClient
 
 SIGNATURE_HEADER = "x-ebay-signature"
 DELETION_TOPIC = "MARKETPLACE_ACCOUNT_DELETION"
@@ -112,6 +116,22 @@ def signature_verify(body: bytes, header: str, fetch_key: Callable[[str], dict],
         public_key.verify(signature, bytes(body), ec.ECDSA(digest()))
     except (InvalidSignature, ValueError, binascii.Error):
         raise SignatureRefused("The signature does not match the body.") from None
+
+
+def key_fetcher(origins, client_id: str, client_secret: str) -> Callable[[str], dict]:
+    """getPublicKey(kid) with an application token (client-credentials grant, kept until it lapses)."""
+    token: dict = {}
+
+    def fetch(kid: str) -> dict:
+        now = datetime.now(UTC)
+        if not token or (token["grant"].expires_at and token["grant"].expires_at <= now):
+            token["grant"] = application_token(
+                origin=origins.api, client_id=client_id, client_secret=client_secret, now=now
+            )
+        with EbayClient(origins=origins, access_token=token["grant"].access_token, max_attempts=2) as client:
+            return client.public_key(kid)
+
+    return fetch
 
 
 def deletion_read(body: bytes) -> dict:

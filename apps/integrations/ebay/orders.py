@@ -139,7 +139,7 @@ def ebay_order(data) -> PlatformOrder:
             if held
             else ""
         ),
-        buyer_ref=_text(_dict(data.get("buyer")).get("username"), 100),
+        buyer_ref=_text(_dict(data.get("buyer")).get("username"), 100).lower(),
     )
 
 
