@@ -336,6 +336,7 @@ EBAY_VERIFICATION_TOKEN = env.str("EBAY_VERIFICATION_TOKEN", default="")
 EBAY_DELETION_ENDPOINT_URL = env.str("EBAY_DELETION_ENDPOINT_URL", default="")
 # Where the fake eBay of `make run` listens (the demo's eBay connection points here); "" in production.
 EBAY_API_BASE = env.str("EBAY_API_BASE", default="")
+EBAY_TIMEOUT_SECONDS = env.float("EBAY_TIMEOUT_SECONDS", default=20.0)  # read timeout of one eBay call
 # The connect forms' advanced "API base" (point a connection at another server, e.g. the local
 # fake shop): off in production, where it would let a customer make us call any URL.
 INTEGRATION_ALLOW_API_BASE = env.bool("INTEGRATION_ALLOW_API_BASE", default=DEBUG)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 
 from ..models import Connection, OrderLink
@@ -45,7 +46,7 @@ class EbayAdapter:
                 origins=connection_origins(self.connection),
                 access_token=token,
                 renew=self._renew,
-                **self.client_options,
+                **{"read_timeout": settings.EBAY_TIMEOUT_SECONDS, **self.client_options},
             )
         return self._client
 

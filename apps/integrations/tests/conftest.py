@@ -99,3 +99,6 @@ def shop(customer_a, user_a):
             default_warehouse=warehouse,
         )
     return connection, products
+
+
+from .ebay_fixtures import ebay_shop, fake_ebay  # noqa: E402, F401 - the eBay fixtures, shared
