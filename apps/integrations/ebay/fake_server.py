@@ -44,6 +44,8 @@ from .notifications import DELETION_TOPIC, sign
 DEFAULT_CLIENT_ID = "FakeSell-fulfilmen-PRD-0a1b2c3d4-e5f6a7b8"
 DEFAULT_CLIENT_SECRET = "PRD-fake0secret0123-4567-89ab"
 DEFAULT_RU_NAME = "Fulfillment_Hub-FakeSell-fulfil-abcdef"
+DEFAULT_TOKEN = "v^1.1#i^1#f^0#fake-demo-user-token"  # always accepted (demo data and scripts), never expires
+DEMO_PORT = 8766
 ACCESS_SECONDS = 7200
 REFRESH_SECONDS = 47_304_000
 ORDER_PATH = re.compile(r"/sell/fulfillment/v1/order/([^/]+)")
@@ -66,8 +68,10 @@ class FakeEbay(FakeOrders):
         accept_url: str = "",
         username: str = "fake_seller",
         user_id: str = "fAkEsElLeR1",
+        token: str = DEFAULT_TOKEN,
     ) -> None:
         self.port = port
+        self.token = token
         self.lock = threading.Lock()
         self.client_id, self.client_secret, self.ru_name = client_id, client_secret, ru_name
         self.accept_url = accept_url  # where consent sends the seller (the RuName's accepted URL)
@@ -186,6 +190,8 @@ class FakeEbay(FakeOrders):
 
     def bearer_ok(self, header: str | None, tokens: dict | None = None) -> bool:
         token = (header or "").removeprefix("Bearer ").strip()
+        if tokens is None and self.token and secrets.compare_digest(token, self.token):
+            return True
         with self.lock:
             expiry = (self.issued if tokens is None else tokens).get(token)
         return expiry is not None and expiry > time.time()

@@ -3,10 +3,12 @@ with Django's client, eBay's pages with httpx), Reconnect, and the marketplace a
 endpoint: the challenge, a verified notification acted on, a forged one refused."""
 
 import hashlib
+import io
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from apps.core.tenancy import customer_scope
@@ -118,3 +120,23 @@ def test_a_verified_deletion_erases_the_buyers_data_and_a_forged_one_is_refused(
         assert kept.recipient_name == "Jane Doe"
         assert OrderLink.objects.get(order=erased).buyer_ref == ""
     assert sum(1 for r in fake.requests if r["path"].startswith("/commerce/notification/v1/public_key/")) == 1
+
+
+def test_integration_connect_makes_an_ebay_connection_from_tokens(user_a, fake_ebay):
+    token, refresh = fake_ebay.token_issue()
+    out = io.StringIO()
+    call_command(
+        "integration_connect", user_a.email, "ebay", "--token", token, "--refresh-token", refresh,
+        "--expires-in", "7200", "--api-base", fake_ebay.url, stdout=out,
+    )  # fmt: skip
+    printed = out.getvalue()
+    assert printed.strip().isdigit() and printed.count("\n") == 1 and token not in printed
+    with customer_scope(user_a.customer):
+        connection = Connection.objects.get(pk=int(printed))
+    assert (connection.platform, connection.shop_domain, connection.api_base) == ("ebay", "fake_seller", fake_ebay.url)
+    assert connection.credentials()["refresh_token"] == refresh and connection.auth_method == "oauth"
+    with pytest.raises(CommandError, match="Connect with eBay"):
+        call_command("integration_connect", user_a.email, "ebay")
+    fake_ebay.expire_tokens()
+    with pytest.raises(CommandError, match="eBay refused the new token"):
+        call_command("integration_connect", user_a.email, "ebay", "--token", token, "--api-base", fake_ebay.url)
