@@ -140,3 +140,17 @@ def test_integration_connect_makes_an_ebay_connection_from_tokens(user_a, fake_e
     fake_ebay.expire_tokens()
     with pytest.raises(CommandError, match="eBay refused the new token"):
         call_command("integration_connect", user_a.email, "ebay", "--token", token, "--api-base", fake_ebay.url)
+
+
+def test_the_back_office_shows_the_ebay_account_and_its_polls(client, make_staff, ebay_shop):
+    connection, _products, fake = ebay_shop
+    fake.add_order(sku="TEE")
+    with customer_scope(connection.customer):
+        connection_sync(connection=fresh(connection))
+    client.force_login(make_staff("customer_service"))
+    listed = client.get(reverse("backoffice:integration-connection-list") + "?platform=ebay")
+    assert listed.status_code == 200
+    text = listed.content.decode()
+    assert "fake_seller" in text and "eBay" in text
+    detail = client.get(reverse("backoffice:integration-connection-detail", args=[connection.pk]))
+    assert detail.status_code == 200 and "fake_seller" in detail.content.decode()
