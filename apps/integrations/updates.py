@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError
-from apps.orders.choices import EDITABLE, AbnormalReason, OrderStatus
+from apps.orders.choices import EDITABLE, SHOP_HOLDS, AbnormalReason, OrderStatus
 from apps.orders.rules import LABELS, RECIPIENT, clean_quantity, clean_recipient
 from apps.orders.services import (
     OrderData,
@@ -37,8 +37,6 @@ from .items import NotImported, map_lines, unmapped_message
 from .models import Connection, OrderLink, WaitingLine
 from .rules import Outcome, PlatformOrder, order_fingerprint
 
-# Abnormal reasons a shop sets and lifts (a marketplace's hold), never a person's submit.
-SHOP_HOLDS = (AbnormalReason.BUYER_CANCEL_REQUESTED,)
 HOLDABLE = (OrderStatus.CONFIRMING, OrderStatus.ABNORMAL, OrderStatus.PENDING_SHIPMENT)
 
 

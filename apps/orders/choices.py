@@ -73,6 +73,8 @@ class AbnormalReason(models.TextChoices):
     BUYER_CANCEL_REQUESTED = "BUYER_CANCEL_REQUESTED", "Buyer asked to cancel"
 
 
+# Abnormal reasons a shop sets and lifts (a marketplace's hold): never submitted until the shop lifts them.
+SHOP_HOLDS = (AbnormalReason.BUYER_CANCEL_REQUESTED,)
 # Abnormal orders retried by themselves when their cause goes away (DESIGN §5).
 RETRY_ON_STOCK = (AbnormalReason.INSUFFICIENT_STOCK,)
 RETRY_ON_BALANCE = (AbnormalReason.INSUFFICIENT_BALANCE,)

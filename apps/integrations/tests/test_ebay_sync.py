@@ -15,7 +15,9 @@ from apps.integrations.ebay.client import EbayClient
 from apps.integrations.models import Connection, OrderLink, SkuMapping
 from apps.integrations.platforms import PlatformError
 from apps.integrations.sync import connection_sync
+from apps.orders.errors import OrderLocked
 from apps.orders.models import Order
+from apps.orders.services import order_submit
 
 from .ebay_fixtures import fresh
 
@@ -123,7 +125,7 @@ def test_throttling_is_waited_out_with_retry_after(fake_ebay):
     assert refused.value.retryable and refused.value.status == 500
 
 
-def test_a_buyer_cancellation_request_holds_the_order_until_ebay_resolves_it(ebay_shop):
+def test_a_buyer_cancellation_request_holds_the_order_until_ebay_resolves_it(ebay_shop, user_a):
     connection, _products, fake = ebay_shop
     kept = fake.add_order(sku="TEE")
     gone = fake.add_order(sku="MUG")
@@ -136,6 +138,8 @@ def test_a_buyer_cancellation_request_holds_the_order_until_ebay_resolves_it(eba
         assert (order.status, order.abnormal_code) == ("abnormal", "BUYER_CANCEL_REQUESTED")
         assert "asked eBay to cancel" in order.abnormal_message
     assert any(r["path"] == f"/sell/fulfillment/v1/order/{kept['orderId']}" for r in fake.requests)  # getOrder
+    with customer_scope(connection.customer), pytest.raises(OrderLocked, match="is on hold: The buyer asked eBay"):
+        order_submit(actor=user_a, order=by_ref[kept["orderId"]])  # only eBay's answer lifts the hold
     fake.buyer_cancel_request(kept["orderId"], state="REJECTED")
     fake.buyer_cancel_request(gone["orderId"], state="COMPLETED")
     _sync(connection)
