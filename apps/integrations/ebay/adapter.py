@@ -2,7 +2,7 @@
 out as a shipping fulfillment, and how an eBay delivery in the inbox reads.
 
 - ``orders_page``: getOrders filtered on ``lastmodifieddate`` since the poll's start and on the
-  open fulfillment statuses, ``PAGE_SIZE`` orders a page by offset (the cursor is the next
+  open fulfillment statuses, ``PAGE_SIZE`` (200, eBay's most) orders a page by offset (the cursor is the next
   offset). An order whose cancellation is IN_PROGRESS is read again with getOrder (getOrders
   leaves the requests out) so a buyer's request holds it and a rejected one does not.
 - ``tracking_send``: getOrder (its line items) and getShippingFulfillments first — a package with
@@ -27,7 +27,7 @@ from .notifications import DELETION_TOPIC
 from .orders import cancel_detail_needed, ebay_order, fulfillment_details, fulfillment_has, orders_filter
 from .tokens import connection_origins, connection_token
 
-PAGE_SIZE = 100
+PAGE_SIZE = 200  # getOrders' most: fewer round trips, and a fixed number of queries a page
 REAUTHORIZE_WARNING = datetime.timedelta(days=30)
 
 

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import re
 import time
+import zlib
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 RANGE = re.compile(r"(lastmodifieddate|creationdate):\[([^\]]*)\]")
 SET = re.compile(r"(orderfulfillmentstatus|orderIds):\{([^}]*)\}")
+
+
+def listing_id(sku: str) -> str:
+    """A stable 12-digit eBay item id for the SKU's listing."""
+    return f"1{zlib.crc32(sku.encode()) % 10**11:011d}"
 
 
 def iso(moment: datetime) -> str:
@@ -116,7 +122,8 @@ class FakeOrders:
                 "lineItems": [
                     {
                         "lineItemId": f"{number}{n:03d}",
-                        "legacyItemId": item.get("legacy_item_id", f"3{number:011d}"),
+                        # A listing's id is the same in every order of it (one listing per SKU here).
+                        "legacyItemId": item.get("legacy_item_id", listing_id(item.get("sku", "") or str(n))),
                         "legacyVariationId": item.get("legacy_variation_id", ""),
                         "sku": item.get("sku", ""),
                         "title": item.get("title", f"Item {item.get('sku') or n}"),
@@ -173,9 +180,8 @@ class FakeOrders:
         if not 1 <= limit <= 1000 or offset < 0:
             return 400, {}, self.error(30820, "API_FULFILLMENT", "REQUEST", "Invalid limit or offset.")
         with self.lock:
-            rows = sorted(self.orders.values(), key=lambda o: (o["creationDate"], o["orderId"]))
-            rows = [self.public(o) for o in rows if self.matches(o, wanted)]
-        page = rows[offset : offset + limit]
+            rows = [o for o in self.sorted_orders() if self.matches(o, wanted)]
+            page = [self.public(o) for o in rows[offset : offset + limit]]
         base = "/sell/fulfillment/v1/order?"
         body = {
             "href": base + urlencode({**query, "limit": limit, "offset": offset}),
@@ -190,12 +196,19 @@ class FakeOrders:
             body["prev"] = base + urlencode({**query, "limit": limit, "offset": max(0, offset - limit)})
         return 200, {}, body
 
+    def sorted_orders(self) -> list[dict]:
+        """The orders by creation date, kept until one is added or changed (both move the clock on)."""
+        version = (len(self.orders), self.clock)
+        if getattr(self, "_sorted", (None, None))[0] != version:
+            self._sorted = (version, sorted(self.orders.values(), key=lambda o: (o["creationDate"], o["orderId"])))
+        return self._sorted[1]
+
     @staticmethod
     def matches(order: dict, wanted: dict) -> bool:
         for name, key in (("lastmodifieddate", "lastModifiedDate"), ("creationdate", "creationDate")):
             if name in wanted:
                 start, end = wanted[name]
-                value = moment_of(order[key])
+                value = moment_of(order[key])  # ISO with Z: compared as times, as eBay does
                 if (start and value < start) or (end and value > end):
                     return False
         statuses = wanted.get("orderfulfillmentstatus")
