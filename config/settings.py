@@ -228,6 +228,9 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# PDF fonts (apps/documents/toolkit/faces.py): directories searched for the TrueType files before the
+# system's font directories (Debian's packages put them under /usr/share/fonts/truetype).
+DOCUMENT_FONT_DIRS = env.list("DOCUMENT_FONT_DIRS", default=[])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

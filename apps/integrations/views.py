@@ -280,20 +280,27 @@ class ConnectionStockView(CustomerRequiredMixin, View):
         return redirect("integrations:shops")
 
 
+def event_log_page(request, connection: Connection, size: int = EVENTS_PAGE):
+    """A page of the connection's event log (the request's after/before keys), each event with
+    its body masked and its badge: the portal's and the back office's log."""
+    page = keyset_page(
+        connection_events(connection=connection),
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=size,
+    )
+    for event in page.rows:
+        event.body_masked = event_body_masked(event.body)
+        event.badge = EVENT_BADGES.get(event.status, "secondary")
+    return page
+
+
 class ConnectionEventsView(CustomerRequiredMixin, View):
     """A connection's event log (personal data masked) and its SKU mapping, unmapped first."""
 
     def get(self, request, pk):
         connection = _connection(pk)
-        page = keyset_page(
-            connection_events(connection=connection),
-            after=request.GET.get("after"),
-            before=request.GET.get("before"),
-            size=EVENTS_PAGE,
-        )
-        for event in page.rows:
-            event.body_masked = event_body_masked(event.body)
-            event.badge = EVENT_BADGES.get(event.status, "secondary")
+        page = event_log_page(request, connection)
         products = product_list(customer=request.user.customer, status="active").only("sku", "name")
         context = {
             "connection": connection,

@@ -17,10 +17,9 @@ from apps.documents.toolkit.xlsx import write_xlsx
 
 from ..choices import ConnectionStatus, EventStatus
 from ..models import PlatformEvent
-from ..rules import event_body_masked
-from ..selectors import connection_events, connection_runs, health_of, staff_connection_health, staff_connections
+from ..selectors import connection_runs, health_of, staff_connection_health, staff_connections
 from ..services import connection_pause, connection_resume, event_replay
-from ..views import EVENT_BADGES, STATUS_BADGES
+from ..views import STATUS_BADGES, event_log_page
 from .forms import ConnectionFilterForm, PauseForm
 
 VIEW = "integrations.view_connection"
@@ -140,15 +139,7 @@ class ConnectionDetailView(StaffPermissionRequiredMixin, View):
     @staticmethod
     def page(request, health, *, pause_form=None, status=200):
         connection = health.connection
-        page = keyset_page(
-            connection_events(connection=connection),
-            after=request.GET.get("after"),
-            before=request.GET.get("before"),
-            size=EVENTS_PAGE,
-        )
-        for event in page.rows:
-            event.body_masked = event_body_masked(event.body)
-            event.badge = EVENT_BADGES.get(event.status, "secondary")
+        page = event_log_page(request, connection, size=EVENTS_PAGE)
         context = {
             "health": health,
             "connection": connection,
