@@ -222,7 +222,8 @@ def account_deletion_store(*, user: dict, headers: dict, body: bytes) -> int:
     names = {name.lower() for name in (user["username"], user["user_id"]) if name}
     if not names:
         return 0
-    kept = {k: (REDACTED if k == SIGNATURE_HEADER else v[:500]) for k, v in headers_lower(headers).items()}
+    secret = {SIGNATURE_HEADER, "authorization", "cookie"}
+    kept = {k: (REDACTED if k in secret else v[:500]) for k, v in headers_lower(headers).items()}
     event_id = user["notification_id"] or "sha256:" + hashlib.sha256(bytes(body)).hexdigest()
     with staff_scope():  # eBay's notification is for the app, not for one customer: find who holds the data
         buyers = OrderLink.objects.filter(buyer_ref__in=names).values("connection_id")
