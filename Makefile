@@ -6,6 +6,9 @@ PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo's eBay is the local fake (fake_ebay): its app keys and URL, so "Connect with eBay" works.
+EBAY_FAKE_ENV := EBAY_CLIENT_ID=FakeSell-fulfilmen-PRD-0a1b2c3d4-e5f6a7b8 EBAY_CLIENT_SECRET=PRD-fake0secret0123-4567-89ab \
+	EBAY_RU_NAME=Fulfillment_Hub-FakeSell-fulfil-abcdef EBAY_API_BASE=http://127.0.0.1:8766
 
 .PHONY: install fonts run test lint check-deploy worker beat clean
 
@@ -42,11 +45,13 @@ fonts:
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@# The local fake Shopify (fake WooCommerce) sends the demo shop a new order every 20 s (30 s) while the demo runs.
-	$(BIN)/python manage.py fake_shop --demo --base http://$(HOST):$(PORT) --port 0 --every 20 & SHOP=$$!; \
-	$(BIN)/python manage.py fake_woocommerce --demo --base http://$(HOST):$(PORT) --port 0 --every 30 & WOO=$$!; \
-	trap 'kill $$SHOP $$WOO 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The local fakes send the demo shops new orders while the demo runs: Shopify every 20 s,
+	@# WooCommerce every 30 s, eBay every 60 s (eBay's come in by the poll or Sync now).
+	$(BIN)/python manage.py fake_shop --demo --base http://$(HOST):$(PORT) --port 0 --every 20 & \
+	$(BIN)/python manage.py fake_woocommerce --demo --base http://$(HOST):$(PORT) --port 0 --every 30 & \
+	$(BIN)/python manage.py fake_ebay --demo --base http://$(HOST):$(PORT) --every 60 & \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	$(EBAY_FAKE_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

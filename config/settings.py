@@ -328,6 +328,18 @@ SHOPIFY_APP_SCOPES = env.str(
     default="read_orders,read_products,read_locations,read_inventory,write_inventory,"
     "read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,write_fulfillments",
 )
+# eBay (Sell Fulfillment API): the app's keyset and RuName from the eBay developer portal, the
+# environment ("production" or "sandbox"), and the marketplace account deletion endpoint's
+# verification token and its public URL exactly as registered there (the challenge hashes it).
+EBAY_CLIENT_ID = env.str("EBAY_CLIENT_ID", default="")
+EBAY_CLIENT_SECRET = env.str("EBAY_CLIENT_SECRET", default="")
+EBAY_RU_NAME = env.str("EBAY_RU_NAME", default="")
+EBAY_ENVIRONMENT = env.str("EBAY_ENVIRONMENT", default="production")
+EBAY_VERIFICATION_TOKEN = env.str("EBAY_VERIFICATION_TOKEN", default="")
+EBAY_DELETION_ENDPOINT_URL = env.str("EBAY_DELETION_ENDPOINT_URL", default="")
+# Where the fake eBay of `make run` listens (the demo's eBay connection points here); "" in production.
+EBAY_API_BASE = env.str("EBAY_API_BASE", default="")
+EBAY_TIMEOUT_SECONDS = env.float("EBAY_TIMEOUT_SECONDS", default=20.0)  # read timeout of one eBay call
 # The connect forms' advanced "API base" (point a connection at another server, e.g. the local
 # fake shop): off in production, where it would let a customer make us call any URL.
 INTEGRATION_ALLOW_API_BASE = env.bool("INTEGRATION_ALLOW_API_BASE", default=DEBUG)

@@ -113,6 +113,7 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     # The connect form offers the customer's own warehouses as the default warehouse.
     "integrations:connect-shopify": ListRoute(make_warehouse, lambda w: w.code),
     "integrations:woocommerce-connect": ListRoute(make_warehouse, lambda w: w.code),
+    "integrations:connect-ebay": ListRoute(make_warehouse, lambda w: w.code),
     "accounts:api-keys": ListRoute(make_api_key, lambda k: k.name),
     "api:api-key-list": ListRoute(make_api_key, lambda k: k.name),
     "catalog:product-list": ListRoute(make_product, lambda p: p.sku),
@@ -234,6 +235,9 @@ CUSTOMER_PAGES: dict[str, str] = {
     # state our portal made (it names the user who started); another user is refused. It only
     # says what the callback did; it addresses no stored object by id.
     "integrations:woocommerce-return": "the signed-in user's own key handshake (signed state); no rows by id",
+    # Like Shopify's callback: eBay sends the seller's signed-in browser back here (the RuName's
+    # accepted URL); without this session's consent (its state) it refuses and saves nothing.
+    "integrations:ebay-oauth-callback": "finishes the signed-in user's own eBay consent (session state); no rows",
 }
 
 # How to request a customer page when a plain GET without arguments is not it:
@@ -251,6 +255,7 @@ PAGE_REQUESTS: dict[str, tuple] = {
     "integrations:shopify-oauth-callback": ("get", {}, 302),  # no install in this session: refused
     "integrations:woocommerce-handshake": ("post", {}, 200),  # no store typed: the form again, with the errors
     "integrations:woocommerce-return": ("get", {}, 302),  # no signed state: refused, back to the connect page
+    "integrations:ebay-oauth-callback": ("get", {}, 302),  # no consent in this session: refused
 }
 
 # Routes anyone may open, signed in or not.
@@ -270,6 +275,10 @@ PUBLIC: dict[str, str] = {
     "integrations:woocommerce-webhook": "WooCommerce webhook: signed with the connection's secret; 200/401/404",
     "integrations:woocommerce-callback": (
         "WooCommerce key handshake: the store POSTs keys; taken only with a state our portal signed; 200/400"
+    ),
+    "integrations:ebay-account-deletion": (
+        "eBay's marketplace account deletion endpoint: the challenge hash, or a notification verified with eBay's "
+        "key (412 otherwise); answers no customer data"
     ),
     "integrations:shopify-fulfillment-notification": (
         "Shopify fulfillment-service callback: signed like the webhook, only queues a poll; answers 200/401/404"

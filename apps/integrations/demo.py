@@ -1,11 +1,14 @@
 """The demo shops: the first demo customer's Shopify connection to the local fake Shopify
 (`manage.py fake_shop --demo`) and WooCommerce connection to the local fake WooCommerce
 (`manage.py fake_woocommerce --demo`), with fixed webhook secrets so the fakes can sign their
-deliveries. Idempotent: each connection is made once."""
+deliveries, and eBay connection to the local fake eBay (`manage.py fake_ebay --demo`), with the
+fake's fixed token. Idempotent: each connection is made once."""
 
 from apps.core.tenancy import customer_scope
 from apps.warehouses.selectors import customer_warehouses
 
+from .ebay.fake_server import DEFAULT_TOKEN as EBAY_DEMO_TOKEN
+from .ebay.fake_server import DEMO_PORT as EBAY_DEMO_PORT
 from .models import Connection
 from .services import connection_create
 from .shopify.fake_server import DEFAULT_DOMAIN, DEFAULT_TOKEN
@@ -65,3 +68,27 @@ def seed_woo_connection(owner) -> Connection:
 
 def demo_woo_connection() -> Connection | None:
     return Connection.objects.filter(platform="woocommerce", shop_domain=WOO_DOMAIN).select_related("customer").first()
+
+
+EBAY_DEMO_ACCOUNT = "fake_seller"
+
+
+def seed_ebay_connection(owner) -> Connection:
+    with customer_scope(owner.customer):
+        existing = Connection.objects.filter(platform="ebay", shop_domain=EBAY_DEMO_ACCOUNT).first()
+        if existing is not None:
+            return existing
+        return connection_create(
+            actor=owner,
+            platform="ebay",
+            shop_domain=EBAY_DEMO_ACCOUNT,
+            display_name="Demo eBay account (local fake eBay)",
+            webhook_secret="demo-ebay-unused",  # eBay signs with its own keys; the model wants one
+            token=EBAY_DEMO_TOKEN,
+            api_base=f"http://127.0.0.1:{EBAY_DEMO_PORT}",
+            default_warehouse=customer_warehouses(customer=owner.customer).first(),
+        )
+
+
+def demo_ebay_connection() -> Connection | None:
+    return Connection.objects.filter(platform="ebay", shop_domain=EBAY_DEMO_ACCOUNT).select_related("customer").first()

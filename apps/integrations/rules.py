@@ -81,6 +81,11 @@ class PlatformOrder:
     fulfillment_status: str = ""
     cancelled: bool = False
     updated_at: datetime.datetime | None = None
+    # The shop asks us to wait (e.g. eBay: the buyer requested a cancellation): an
+    # orders.AbnormalReason value and a sentence; "" when the order may go on.
+    hold_reason: str = ""
+    hold_message: str = ""
+    buyer_ref: str = ""  # the platform's id of the buyer (eBay username), for account-deletion requests
 
 
 class Outcome(NamedTuple):

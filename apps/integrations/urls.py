@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_woocommerce
+from . import views, views_ebay, views_woocommerce
 
 app_name = "integrations"
 
@@ -38,4 +38,7 @@ urlpatterns = [
         views_woocommerce.WooHandshakeReturnView.as_view(),
         name="woocommerce-return",
     ),
+    path("shops/connect/ebay/", views_ebay.EbayConnectView.as_view(), name="connect-ebay"),
+    path("ebay/oauth/callback/", views_ebay.EbayConsentCallbackView.as_view(), name="ebay-oauth-callback"),
+    path("ebay/account-deletion/", views_ebay.ebay_account_deletion, name="ebay-account-deletion"),
 ]

@@ -137,6 +137,7 @@ def _webhook_url(request, connection: Connection) -> str:
 CONNECT_LINKS = [
     (Platform.SHOPIFY, "Connect a Shopify shop", "integrations:connect-shopify"),
     (Platform.WOOCOMMERCE, "Connect a WooCommerce store", "integrations:woocommerce-connect"),
+    (Platform.EBAY, "Connect with eBay", "integrations:connect-ebay"),
 ]
 
 

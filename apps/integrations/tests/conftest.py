@@ -102,4 +102,5 @@ def shop(customer_a, user_a):
 
 
 # The WooCommerce store fixtures (woo.py), for every test module here.
+from .ebay_fixtures import ebay_shop, fake_ebay  # noqa: E402, F401 - the eBay fixtures, shared
 from .woo import fake_woo, woo  # noqa: E402, F401
