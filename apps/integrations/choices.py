@@ -20,6 +20,7 @@ class AuthMethod(models.TextChoices):
     TOKEN = "token", "Access token"  # pasted; does not expire
     CLIENT_CREDENTIALS = "client_credentials", "Client-credentials grant"  # ~24 h, asked again
     OAUTH = "oauth", "OAuth install"  # expiring offline token + refresh token
+    API_KEYS = "api_keys", "REST API keys (consumer key and secret)"  # WooCommerce; they do not expire
 
 
 class ConnectionMode(models.TextChoices):

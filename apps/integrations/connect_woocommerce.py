@@ -31,7 +31,7 @@ from apps.core.errors import PermissionDenied, ValidationFailed
 from apps.core.tenancy import customer_scope
 from apps.warehouses.selectors import customer_warehouses
 
-from .choices import Platform
+from .choices import AuthMethod, Platform
 from .connect import ConnectOptions, ConnectResult
 from .models import Connection
 from .platforms import PlatformError
@@ -158,6 +158,7 @@ def woo_connect(
                 default_warehouse=options.default_warehouse,
                 import_since=options.import_since,
                 submit_automatically=options.submit_automatically,
+                auth_method=AuthMethod.API_KEYS,
             )
             connection.set_credentials({"consumer_key": key, "consumer_secret": secret})
             connection.options = {

@@ -58,6 +58,7 @@ def seed_woo_connection(owner) -> Connection:
             shop_domain=WOO_DOMAIN,
             display_name="Demo store (local fake WooCommerce)",
             webhook_secret=WOO_SECRET,
+            auth_method="api_keys",
             default_warehouse=customer_warehouses(customer=owner.customer).first(),
         )
         connection.set_credentials({"consumer_key": WOO_DEFAULT_KEY, "consumer_secret": WOO_DEFAULT_SECRET})

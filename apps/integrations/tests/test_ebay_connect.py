@@ -54,6 +54,7 @@ def test_the_consent_connects_the_account_and_reconnect_renews_it(client, user_a
     assert fake_ebay.grants == ["authorization_code"]
     page = client.get(reverse("integrations:shops"))
     assert b'data-testid="ebay-guide"' in page.content
+    assert "none: eBay orders come in by the poll every 10 minutes" in page.content.decode()  # no webhook row
 
     fake_ebay.expire_tokens()
     fake_ebay.revoke_refresh_tokens()

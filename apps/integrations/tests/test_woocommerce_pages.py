@@ -32,6 +32,7 @@ def test_the_card_sync_now_and_the_event_log(client, woo, user_a):
     assert 'data-testid="woocommerce-guide"' in text and webhook_url(connection) in text
     assert "WooCommerce had disabled the order.created, order.updated and order.deleted webhooks" in text  # poll checks
     assert {w["status"] for w in fake.webhooks.values()} == {"active"}
+    assert "REST API keys (consumer key and secret)" in text  # the card's Access row
     events = client.get(reverse("integrations:connection-events", args=[connection.pk]))
     body = events.content.decode()
     assert events.status_code == 200 and "order.created" in body and f"#{placed['id']}" in body
