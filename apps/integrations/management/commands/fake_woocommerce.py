@@ -10,6 +10,7 @@ shipped in the demo get their tracking on the fake (Shipment Tracking) and becom
 import logging
 import time
 
+import httpx
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
@@ -34,6 +35,16 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true", help="Feed the seeded demo store's connection.")
         parser.add_argument("--base", default="http://127.0.0.1:8000", help="Where the app serves (with --demo).")
 
+    def wait_for(self, base: str, seconds: float = 60.0) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(base.rstrip("/") + "/healthz", timeout=2.0)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        self.stderr.write(f"{base} did not answer within {seconds:.0f} s; placing the orders anyway.")
+
     def handle(self, *args, port, orders, every, no_extension, strip_auth, demo, base, **options):
         logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per delivery otherwise
         if orders < 0 or every < 0:
@@ -46,6 +57,9 @@ class Command(BaseCommand):
         self.skus = [f"SKU-{n}" for n in range(7)]
         if demo:
             self.demo_wire(fake, base)
+            # `make run` starts the fakes before the app: WooCommerce never redelivers and disables a
+            # webhook after a few failures, so the first orders wait until the app answers.
+            self.wait_for(base)
         for number in range(orders):
             fake.add_order(sku=self.skus[number % len(self.skus)], quantity=1 + number % 3)
         self.stdout.write(f"Fake WooCommerce {fake.name} with {orders} orders at {fake.url}")
