@@ -1,7 +1,18 @@
-from django.shortcuts import render
+import logging
 
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from apps.core.tenancy import staff_scope
+
+from .errors import PushForbidden, TrackingInvalid
 from .forms import TrackForm
+from .pushes import push_receive
 from .selectors import public_tracking
+
+logger = logging.getLogger(__name__)
 
 
 def track(request):
@@ -11,3 +22,22 @@ def track(request):
     if form.is_valid():
         results = public_tracking(numbers=form.cleaned_data["numbers"])
     return render(request, "tracking/track.html", {"form": form, "results": results})
+
+
+@csrf_exempt
+@require_POST
+def provider_webhook(request, provider):
+    """A tracking provider's push (DESIGN §10): 401 on a wrong signature (nothing stored), 400 on
+    a signed body that is not a push, else 200 at once — stored, processed in the background; a
+    duplicate is 200 and changes nothing."""
+    try:
+        with staff_scope():  # pushes belong to no customer; the signature is the authentication
+            push, created = push_receive(
+                provider=provider, body=request.body, signature=request.headers.get("sign", "")
+            )
+    except PushForbidden as exc:
+        logger.warning("tracking push refused: %s", exc.message)
+        return JsonResponse(exc.as_dict(), status=exc.http_status)
+    except TrackingInvalid as exc:
+        return JsonResponse(exc.as_dict(), status=exc.http_status)
+    return JsonResponse({"code": 0, "status": "stored" if created else "duplicate", "push": push.pk})
