@@ -3,17 +3,19 @@ the parcels still in delivery.
 
 The hand-over is the first event of every shipped order, but it is not stored: the warehouse
 (apps.fulfillment) sits below tracking and must not call it, so ``tracking_shipped`` builds that
-event from ``Order.shipped_at`` whenever an order's events are read. Stored events can never be
-older than it (tracking.services refuses them), so it is always the first.
+event from ``Order.shipped_at`` whenever an order's events are read. Staff cannot record events
+older than it (tracking.services refuses them); a carrier's may be (a label made before the
+hand-over), so the timelines are sorted by time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from apps.core.tenancy import staff_scope
 from apps.orders.choices import STATUS_BADGES as ORDER_BADGES
@@ -21,7 +23,7 @@ from apps.orders.choices import WAYBILL_STATUSES, OrderStatus
 from apps.orders.models import Order
 
 from .choices import EventSource, TrackingStatus
-from .models import TrackingEvent
+from .models import DeliveryException, TrackingEvent
 from .rules import is_order_number
 
 # What the public page answers for; drafts, Abnormal and cancelled orders are "not found".
@@ -81,7 +83,8 @@ def order_timeline(*, order: Order) -> list[TrackingEvent]:
     """The order's tracking events oldest first, the hand-over first of all."""
     stored = list(TrackingEvent.objects.filter(order=order).select_related("created_by").order_by("occurred_at", "id"))
     shipped = tracking_shipped(order)
-    return [shipped, *stored] if shipped else stored
+    # A carrier's "info received" may predate the hand-over (the label was made first).
+    return sorted([shipped, *stored], key=lambda e: e.occurred_at) if shipped else stored
 
 
 def in_delivery(*, exceptions_only: bool = False) -> QuerySet[Order]:
@@ -152,6 +155,7 @@ def _public(number: str, order: Order | None) -> PublicTracking:
     carrier = order.channel.carrier if order.channel_id else None
     events = [_public_event(e) for e in order.tracking_events.all()]  # prefetched newest first
     events.append(_public_event(tracking_shipped(order)))
+    events.sort(key=lambda e: e.at, reverse=True)  # a carrier's "info received" may predate the hand-over
     return PublicTracking(
         number=number,
         found=True,
@@ -204,3 +208,33 @@ def public_tracking(*, numbers: list[str]) -> list[PublicTracking]:
         if order.tracking_number:
             found[order.tracking_number] = order
     return [_public(number, found.get(number)) for number in numbers]
+
+
+# --- Delivery exceptions -------------------------------------------------------------------------
+
+
+def exceptions_of_order(*, order: Order) -> list:
+    """The order's open delivery exceptions, newest first (the customer's order page); runs in
+    the caller's scope, so a customer only ever reads its own."""
+    return list(DeliveryException.objects.filter(order=order, status="open").order_by("-opened_at", "-id"))
+
+
+def exceptions_open_count(*, customer, cap: int = 100) -> int:
+    """How many of the customer's orders have an open delivery exception (capped, for a badge)."""
+    rows = DeliveryException.objects.filter(customer=customer, status="open").values("order_id").distinct()
+    return len(rows[:cap])
+
+
+def exception_queue(*, kind: str = "", carrier: str = "", older_than_days: int | None = None) -> QuerySet:
+    """The TMS queue: open delivery exceptions, oldest first, filtered by kind, carrier code and
+    age; with the order, customer and carrier loaded. Call inside the staff scope."""
+    qs = DeliveryException.objects.filter(status="open").select_related(
+        "order__customer", "order__channel__carrier", "customer"
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if carrier:
+        qs = qs.filter(order__channel__carrier__code=carrier)
+    if older_than_days:
+        qs = qs.filter(opened_at__lt=timezone.now() - timedelta(days=older_than_days))
+    return qs.order_by("opened_at", "id")
