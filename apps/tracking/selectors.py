@@ -130,7 +130,9 @@ class PublicTracking:
     carrier: str | None = None
     tracking_number: str | None = None
     tracking_url: str | None = None
+    delivered_at: datetime | None = None
     events: tuple[PublicEvent, ...] = ()
+    problem: str = ""  # a mistyped number: why (it was not looked up)
 
 
 def _public_event(event: TrackingEvent) -> PublicEvent:
@@ -165,6 +167,7 @@ def _public(number: str, order: Order | None) -> PublicTracking:
         carrier=carrier.name if carrier else None,
         tracking_number=order.tracking_number or None,
         tracking_url=tracking_link(carrier, order.tracking_number),
+        delivered_at=order.delivered_at if status == OrderStatus.DELIVERED else None,
         events=tuple(events),
     )
 
@@ -193,6 +196,7 @@ def public_tracking(*, numbers: list[str]) -> list[PublicTracking]:
                 "status",
                 "tracking_number",
                 "shipped_at",
+                "delivered_at",
                 "warehouse__city",
                 "warehouse__state",
                 "warehouse__country",

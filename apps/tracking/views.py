@@ -10,7 +10,8 @@ from apps.core.tenancy import staff_scope
 from .errors import PushForbidden, TrackingInvalid
 from .forms import TrackForm
 from .pushes import push_receive
-from .selectors import public_tracking
+from .rules import SEPARATORS
+from .selectors import PublicTracking, public_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +21,23 @@ def track(request):
     form = TrackForm(request.GET or None)
     results = None
     if form.is_valid():
-        results = public_tracking(numbers=form.cleaned_data["numbers"])
+        good, bad = form.cleaned_data["numbers"]
+        found = iter(public_tracking(numbers=good))
+        problems = dict(bad)
+        asked = [n for n in _asked(request.GET.get("numbers", "")) if n in problems or n in good]
+        results = [PublicTracking(number=n, problem=problems[n]) if n in problems else next(found) for n in asked]
     return render(request, "tracking/track.html", {"form": form, "results": results})
+
+
+def _asked(text: str) -> list[str]:
+    """The numbers in the order asked, once each (the answer keeps that order)."""
+    seen, order = set(), []
+    for raw in SEPARATORS.split(text.strip()):
+        number = raw.strip().upper()
+        if number and number not in seen:
+            seen.add(number)
+            order.append(number)
+    return order
 
 
 @csrf_exempt

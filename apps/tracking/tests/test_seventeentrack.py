@@ -137,7 +137,7 @@ def test_quota_is_read_and_warns_when_low(make_order, fake):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_signed_push_adds_its_events_and_delivers_the_order(make_order, fake, live_server):
+def test_a_signed_push_adds_its_events_and_delivers_the_order(make_order, fake, live_server, client, anonymous):
     shipment = tracked(make_order, fake)
     number = shipment.number
     fake.add_event(number, "InTransit_PickedUp", "Picked up", "Carson, CA", at=T0)
@@ -154,6 +154,9 @@ def test_a_signed_push_adds_its_events_and_delivers_the_order(make_order, fake, 
         assert ProviderPush.objects.get().status == "processed"
         assert OrderEvent.objects.filter(order=order, to_status="delivered").count() == 1
     assert fake.numbers[number]["stopped"]  # tracking stopped after delivery
+    with anonymous():
+        page = client.get(reverse("tracking:track"), {"numbers": number}).content.decode()
+    assert 'data-testid="track-delivered"' in page and "Delivered, front door" in page and "Austin, TX" in page
 
 
 @pytest.mark.django_db(transaction=True)
