@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.core.tenancy import staff_scope
@@ -242,3 +243,75 @@ def exception_queue(*, kind: str = "", carrier: str = "", older_than_days: int |
     if older_than_days:
         qs = qs.filter(opened_at__lt=timezone.now() - timedelta(days=older_than_days))
     return qs.order_by("opened_at", "id")
+
+
+# --- Transit-time truth --------------------------------------------------------------------------
+
+MEASURED_AFTER = 20  # deliveries before a lane's measured figure is trusted
+
+
+@dataclass(frozen=True)
+class TransitLane:
+    channel: str
+    channel_name: str
+    country: str
+    deliveries: int
+    p50_days: float
+    p90_days: float
+    quoted: str  # the channel's promised transit days, e.g. "3–5"
+
+    @property
+    def measured(self) -> bool:
+        return self.deliveries >= MEASURED_AFTER
+
+
+def _percentile(values: list[float], share: float) -> float:
+    """Linear interpolation between the closest ranks (numpy's default), on sorted values."""
+    if len(values) == 1:
+        return values[0]
+    rank = share * (len(values) - 1)
+    low = int(rank)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (rank - low)
+
+
+def transit_times(*, days: int = 180) -> list[TransitLane]:
+    """p50/p90 transit days (hand-over to delivery, the carrier's delivery time where the provider
+    reported it) per channel and destination country, from orders delivered in the last ``days``.
+    Call inside the staff scope."""
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Order.objects.filter(status__in=WAYBILL_STATUSES, shipped_at__isnull=False, channel__isnull=False)
+        .annotate(arrived=Coalesce("tracked_shipment__delivered_at", "delivered_at"))
+        .filter(arrived__isnull=False, arrived__gte=since)
+        .values_list(
+            "channel__code",
+            "channel__name",
+            "channel__transit_days_min",
+            "channel__transit_days_max",
+            "country",
+            "shipped_at",
+            "arrived",
+        )
+    )
+    lanes: dict[tuple, list[float]] = {}
+    names: dict[tuple, tuple[str, str]] = {}
+    for code, name, low, high, country, shipped, arrived in rows.iterator(chunk_size=2000):
+        key = (code, country or "—")
+        lanes.setdefault(key, []).append(max((arrived - shipped).total_seconds(), 0) / 86400)
+        names[key] = (name, f"{low}–{high}" if low != high else f"{low}")
+    out = []
+    for key, values in lanes.items():
+        values.sort()
+        out.append(
+            TransitLane(
+                channel=key[0],
+                channel_name=names[key][0],
+                country=key[1],
+                deliveries=len(values),
+                p50_days=round(_percentile(values, 0.5), 1),
+                p90_days=round(_percentile(values, 0.9), 1),
+                quoted=names[key][1],
+            )
+        )
+    return sorted(out, key=lambda lane: (lane.channel, lane.country))

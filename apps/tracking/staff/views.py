@@ -24,7 +24,15 @@ from ..exceptions import exception_act
 from ..forms import EventForm, FindForm
 from ..models import DeliveryException, ProviderQuota
 from ..rules import ORDER_LIKE
-from ..selectors import exception_queue, in_delivery, order_find, order_timeline, tracking_link
+from ..selectors import (
+    MEASURED_AFTER,
+    exception_queue,
+    in_delivery,
+    order_find,
+    order_timeline,
+    tracking_link,
+    transit_times,
+)
 from ..services import tracking_event_add, tracking_mark_delivered
 from ..shipments import quota_low
 
@@ -207,3 +215,14 @@ class ExceptionActView(StaffPermissionRequiredMixin, View):
             else:
                 messages.success(request, f"{exception.order.number}: {exception.last_action}.")
         return redirect("backoffice:tracking-exceptions")
+
+
+class TransitTimesView(StaffPermissionRequiredMixin, View):
+    """Transit-time truth: measured p50/p90 days per channel and destination country."""
+
+    permission_required = VIEW
+
+    def get(self, request):
+        with staff_scope():
+            lanes = transit_times()
+        return render(request, "tracking/staff/transit.html", {"lanes": lanes, "measured_after": MEASURED_AFTER})
