@@ -23,9 +23,11 @@ install: $(PY_STAMP) $(JS_STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@# The local fake Shopify sends the demo shop a new order every 20 s while the demo runs.
+	@# The local fake Shopify sends the demo shop a new order every 20 s while the demo runs; the local
+	@# fake 17TRACK moves each shipped parcel a step every 30 s and pushes it, until it is delivered.
 	$(BIN)/python manage.py fake_shop --demo --base http://$(HOST):$(PORT) --port 0 --every 20 & \
-	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py fake_17track --demo --base http://$(HOST):$(PORT) --every 30 & \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

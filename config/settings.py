@@ -338,12 +338,20 @@ INTEGRATION_ALLOW_API_BASE = env.bool("INTEGRATION_ALLOW_API_BASE", default=DEBU
 # --- Parcel tracking (apps/tracking) ----------------------------------------------------------
 # 17TRACK: the API key (unset: parcels are not registered anywhere) and the security key its pushes
 # are signed with (unset: every push is refused with 401). The version is v2.4 or v2.2.
-SEVENTEENTRACK_API_KEY = env.str("SEVENTEENTRACK_API_KEY", default="")
-SEVENTEENTRACK_SECURITY_KEY = env.str("SEVENTEENTRACK_SECURITY_KEY", default="")
+# Under DEBUG (the demo) with no key of its own, the app talks to the local fake 17TRACK that
+# `make run` starts on 127.0.0.1:8766 (`manage.py fake_17track --demo`); never in tests or production.
+_FAKE_17TRACK = DEBUG and not TESTING and not env.str("SEVENTEENTRACK_API_KEY", default="")
+SEVENTEENTRACK_API_KEY = env.str("SEVENTEENTRACK_API_KEY", default="fake-17track-api-key" if _FAKE_17TRACK else "")
+SEVENTEENTRACK_SECURITY_KEY = env.str(
+    "SEVENTEENTRACK_SECURITY_KEY", default="fake-17track-security-key" if _FAKE_17TRACK else ""
+)
 SEVENTEENTRACK_API_VERSION = env.str("SEVENTEENTRACK_API_VERSION", default="v2.4")
 if SEVENTEENTRACK_API_VERSION not in ("v2.2", "v2.4"):
     raise environ.ImproperlyConfigured("SEVENTEENTRACK_API_VERSION must be v2.2 or v2.4")
-SEVENTEENTRACK_API_BASE = env.str("SEVENTEENTRACK_API_BASE", default="https://api.17track.net/track")
+SEVENTEENTRACK_API_BASE = env.str(
+    "SEVENTEENTRACK_API_BASE",
+    default="http://127.0.0.1:8766/track" if _FAKE_17TRACK else "https://api.17track.net/track",
+)
 SEVENTEENTRACK_MAX_RPS = env.float("SEVENTEENTRACK_MAX_RPS", default=3.0)
 # More of our carrier codes → 17TRACK carrier numbers, e.g. "ontrac=100049,lasership=100104".
 SEVENTEENTRACK_CARRIER_CODES = {

@@ -91,7 +91,7 @@ def info_from(item: dict) -> TrackInfo:
     latest = track.get("latest_status") or {}
     events = []
     for provider in (track.get("tracking") or {}).get("providers") or []:
-        for event in provider.get("events") or []:
+        for event in reversed(provider.get("events") or []):  # listed newest first; ties keep their order
             at = _time(event.get("time_utc")) or _time(event.get("time_iso"))
             if at is None:
                 continue
@@ -252,7 +252,7 @@ class SeventeenTrackClient:
             try:
                 error, data = None, self._send(endpoint, payload)
             except ProviderError as exc:
-                if not exc.retryable:
+                if not exc.retryable or exc.code == "UNREACHABLE":  # nobody listens: our caller retries later
                     raise
                 error = exc
                 continue
@@ -265,6 +265,8 @@ class SeventeenTrackClient:
             response = self.http.post(endpoint, content=json.dumps(payload))
         except httpx.TimeoutException as exc:
             raise ProviderError("17TRACK did not answer in time.", retryable=True, code="TIMEOUT") from exc
+        except httpx.ConnectError as exc:
+            raise ProviderError("Could not connect to 17TRACK.", retryable=True, code="UNREACHABLE") from exc
         except httpx.HTTPError as exc:
             raise ProviderError(
                 f"Could not reach 17TRACK ({type(exc).__name__}).", retryable=True, code="NETWORK"
