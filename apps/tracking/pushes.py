@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,8 +18,8 @@ from apps.core.outbox import outbox_emit
 from .choices import PushStatus, ShipmentState
 from .errors import PushForbidden, TrackingInvalid
 from .models import ProviderPush, Shipment
-from .news import shipment_apply, shipment_stopped_by_provider
-from .providers import ProviderError
+from .news import event_key, shipment_apply, shipment_stopped_by_provider
+from .providers import ProviderError, ProviderEvent, TrackInfo
 from .providers.seventeentrack import parse_push, verify
 
 logger = logging.getLogger(__name__)
@@ -58,35 +59,86 @@ def _shipment_of(number: str) -> Shipment | None:
     return Shipment.objects.filter(number=number).select_related("order").order_by("-id").first() if number else None
 
 
+BATCH = 50  # pushes one task takes together: a burst is applied shipment by shipment, not push by push
+
+
 def push_process(*, push_id: int) -> str:
-    """Apply one stored push (idempotent: a processed push is left alone). Call in the staff scope."""
+    """Apply a stored push, with up to 49 more waiting ones (skip-locked, so two workers never take
+    the same push): grouped by number, each shipment's events applied once, in order id order (the
+    lock order). Idempotent: a processed push is left alone. Call in the staff scope."""
     with transaction.atomic():
-        push = ProviderPush.objects.select_for_update().filter(pk=push_id).first()
-        if push is None or push.status != PushStatus.RECEIVED:
-            return push.status if push else "missing"
-        outcome = _apply(push)
-        push.status, push.processed_at = outcome[0], timezone.now()
-        push.error = outcome[1][:300]
-        push.save(update_fields=["status", "processed_at", "error"])
-    return push.status
+        first = ProviderPush.objects.select_for_update(skip_locked=True).filter(pk=push_id).first()
+        if first is None:
+            row = ProviderPush.objects.filter(pk=push_id).only("status").first()
+            return row.status if row else "missing"  # locked: another worker's batch has it
+        if first.status != PushStatus.RECEIVED:
+            return first.status
+        others = (
+            ProviderPush.objects.select_for_update(skip_locked=True)
+            .filter(status=PushStatus.RECEIVED)
+            .exclude(pk=first.pk)
+            .order_by("id")[: BATCH - 1]
+        )
+        batch = [first, *others]
+        outcomes = _apply_batch(batch)
+        now = timezone.now()
+        for push in batch:
+            push.status, push.error = outcomes[push.pk][0], outcomes[push.pk][1][:300]
+            push.processed_at = now
+        ProviderPush.objects.bulk_update(batch, ["status", "error", "processed_at"])
+    return first.status
 
 
-def _apply(push: ProviderPush) -> tuple[str, str]:
-    try:
-        parsed = parse_push(push.body.encode())
-    except ProviderError as exc:
-        return PushStatus.FAILED, exc.message
-    shipment = _shipment_of(parsed.number)
-    if shipment is None:
-        return PushStatus.IGNORED, "no shipment is tracked under this number"
-    if parsed.event == "TRACKING_STOPPED":
+def _merged(infos: list[TrackInfo]) -> TrackInfo:
+    """One number's pushes as one: every event once (by its key), oldest first."""
+    events: dict[str, ProviderEvent] = {}
+    for info in infos:
+        for event in info.events:
+            events.setdefault(event_key(event), event)
+    ordered = sorted(events.values(), key=lambda e: e.at)  # stable: ties keep the provider's order
+    return replace(infos[-1], events=tuple(ordered))
+
+
+def _apply_batch(batch: list[ProviderPush]) -> dict[int, tuple[str, str]]:
+    outcomes: dict[int, tuple[str, str]] = {}
+    groups: dict[str, list[tuple[ProviderPush, object]]] = {}
+    for push in batch:
+        try:
+            parsed = parse_push(push.body.encode())
+        except ProviderError as exc:
+            outcomes[push.pk] = (PushStatus.FAILED, exc.message)
+            continue
+        groups.setdefault(parsed.number.strip().upper(), []).append((push, parsed))
+    shipments = {}
+    for number in groups:
+        shipment = _shipment_of(number)
+        if shipment is None:
+            for push, _parsed in groups[number]:
+                outcomes[push.pk] = (PushStatus.IGNORED, "no shipment is tracked under this number")
+        else:
+            shipments[number] = shipment
+    for number, shipment in sorted(shipments.items(), key=lambda item: item[1].order_id):
+        pushes = groups[number]
+        try:
+            with transaction.atomic():
+                words = _apply(shipment, [parsed for _push, parsed in pushes])
+        except Exception as exc:  # noqa: BLE001 - one shipment's failure must not stop the others
+            logger.exception("tracking push for %s failed", number)
+            words = (PushStatus.FAILED, f"{type(exc).__name__}: {exc}")
+        for push, _parsed in pushes:
+            outcomes[push.pk] = words
+    return outcomes
+
+
+def _apply(shipment: Shipment, parsed: list) -> tuple[str, str]:
+    if any(p.event == "TRACKING_STOPPED" for p in parsed):
         shipment_stopped_by_provider(shipment=shipment)
-        return PushStatus.PROCESSED, ""
-    if parsed.info is None:
-        return PushStatus.IGNORED, f"event {parsed.event!r} is not handled"
+    infos = [p.info for p in parsed if p.info is not None]
+    if not infos:
+        return PushStatus.PROCESSED, "tracking stopped"
     if shipment.state == ShipmentState.PENDING:  # pushed before our register answer came back
         Shipment.objects.filter(pk=shipment.pk, state=ShipmentState.PENDING).update(
             state=ShipmentState.REGISTERED, registered_at=timezone.now(), next_attempt_at=None
         )
-    news = shipment_apply(shipment=shipment, info=parsed.info)
+    news = shipment_apply(shipment=shipment, info=_merged(infos))
     return PushStatus.PROCESSED, f"{news.added} new events"

@@ -247,3 +247,22 @@ def test_no_news_for_the_channels_days_opens_an_exception(make_order, fake):
         again = shipments_sweep()
         assert (result["no_news"], again["no_news"]) == (1, 0)
         assert DeliveryException.objects.get(order=shipment.order).kind == ExceptionKind.NO_NEWS
+
+
+def test_one_task_applies_a_burst_of_waiting_pushes_shipment_by_shipment(make_order, fake):
+    from apps.tracking.pushes import push_process, push_receive
+
+    first = tracked(make_order, fake)
+    second = tracked(make_order, fake, number="1Z9FH0010300000022")
+    bodies = []
+    for shipment, sub in ((first, "InTransit_PickedUp"), (second, "InTransit_PickedUp"), (first, "Delivered_Other")):
+        fake.add_event(shipment.number, sub, sub, at=T0 + timedelta(hours=len(bodies)))
+        bodies.append(fake.push_body(shipment.number))
+    bodies.append(b'{"event": "TRACKING_UPDATED", "data": {"number": "NOT-OURS-1"}}')
+    with staff_scope():
+        rows = [push_receive(provider="17track", body=b, signature=fake.sign(b))[0] for b in bodies]  # not run yet
+        assert push_process(push_id=rows[0].pk) == "processed"
+        assert [ProviderPush.objects.get(pk=r.pk).status for r in rows] == ["processed"] * 3 + ["ignored"]
+        assert push_process(push_id=rows[2].pk) == "processed"  # its own task later: nothing more
+    assert Order.objects.get(pk=first.order_id).status == "delivered"
+    assert events_of(first.order) == ["in_transit", "delivered"] and events_of(second.order) == ["in_transit"]
