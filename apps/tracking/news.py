@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from apps.core.task_names import task_send_on_commit
 from apps.orders.choices import OrderStatus
+from apps.orders.models import Order
 from apps.orders.outbound import order_deliver, order_return
 from apps.orders.transitions import order_lock
 
@@ -56,20 +57,26 @@ def _order_news(order, shipment: Shipment, status: str, kind: str | None, newest
         shipment.delivered_at = shipment.delivered_at or newest.at
         shipment.state, shipment.stopped_at = ShipmentState.STOPPED, timezone.now()
         if order.status == OrderStatus.SHIPPED:
-            order_deliver(actor=None, order=order, message=f"Delivered (reported by the carrier{place}): {words}"[:500])
+            message = f"Delivered (reported by the carrier{place}): {words}"[:500]
+            order.status = order_deliver(actor=None, order=order, message=message).status
         exceptions_settle(order=order, kinds=SETTLED_BY_DELIVERY, why="the carrier reported the parcel delivered")
     elif status == TrackingStatus.RETURNED:
         shipment.state, shipment.stopped_at = ShipmentState.STOPPED, timezone.now()
         if order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
-            order_return(actor=None, order=order, message=f"Returned to the sender (reported by the carrier): {words}")
+            message = f"Returned to the sender (reported by the carrier): {words}"
+            order.status = order_return(actor=None, order=order, message=message).status
     elif kind is not None and order.status == OrderStatus.SHIPPED:
         exception_open(order=order, kind=kind, detail=f"{words}{place}")
 
 
 def shipment_apply(*, shipment: Shipment, info: TrackInfo) -> News:
     """Add the provider's events of one parcel (each once) and follow its newest event."""
-    with transaction.atomic():
-        order = order_lock(shipment.order)  # the lock order: the order, then its shipment
+    with transaction.atomic(savepoint=False):  # a caller's savepoint (a burst of pushes) is enough
+        # The lock order: the order, then its shipment. Only the order's row: the services that
+        # move it (order_deliver, order_return) load what they need under this same lock.
+        order = (
+            Order.objects.select_for_update(of=("self",)).only("id", "status", "customer_id").get(pk=shipment.order_id)
+        )
         shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
         known = set(
             TrackingEvent.objects.filter(order=order).exclude(provider_key="").values_list("provider_key", flat=True)
@@ -109,7 +116,6 @@ def shipment_apply(*, shipment: Shipment, info: TrackInfo) -> News:
         elif not shipment.provider_status and info.status:
             shipment.provider_status, shipment.provider_sub_status = info.status[:30], info.sub_status[:60]
         shipment.save()
-        order.refresh_from_db(fields=["status"])
         return News(added=len(fresh), status=shipment.latest_status, order_status=order.status)
 
 

@@ -53,12 +53,6 @@ def push_receive(*, provider: str, body: bytes, signature: str) -> tuple[Provide
     return row, True
 
 
-def _shipment_of(number: str) -> Shipment | None:
-    """The newest shipment followed under this number (numbers may be reused years apart)."""
-    number = (number or "").strip().upper()
-    return Shipment.objects.filter(number=number).select_related("order").order_by("-id").first() if number else None
-
-
 BATCH = 50  # pushes one task takes together: a burst is applied shipment by shipment, not push by push
 
 
@@ -66,6 +60,9 @@ def push_process(*, push_id: int) -> str:
     """Apply a stored push, with up to 49 more waiting ones (skip-locked, so two workers never take
     the same push): grouped by number, each shipment's events applied once, in order id order (the
     lock order). Idempotent: a processed push is left alone. Call in the staff scope."""
+    waiting = ProviderPush.objects.filter(pk=push_id).values_list("status", flat=True).first()
+    if waiting != PushStatus.RECEIVED:  # the usual case in a burst: an earlier task's batch took it
+        return waiting or "missing"
     with transaction.atomic():
         first = ProviderPush.objects.select_for_update(skip_locked=True).filter(pk=push_id).first()
         if first is None:
@@ -110,8 +107,11 @@ def _apply_batch(batch: list[ProviderPush]) -> dict[int, tuple[str, str]]:
             continue
         groups.setdefault(parsed.number.strip().upper(), []).append((push, parsed))
     shipments = {}
+    newest = {}  # number → the newest shipment under it (numbers may be reused years apart), in one query
+    for shipment in Shipment.objects.filter(number__in=list(groups)).order_by("id"):
+        newest[shipment.number] = shipment
     for number in groups:
-        shipment = _shipment_of(number)
+        shipment = newest.get(number)
         if shipment is None:
             for push, _parsed in groups[number]:
                 outcomes[push.pk] = (PushStatus.IGNORED, "no shipment is tracked under this number")
