@@ -22,11 +22,12 @@ from apps.shipping.models import Carrier
 from ..choices import ExceptionAction, ExceptionKind, TrackingStatus
 from ..exceptions import exception_act
 from ..forms import EventForm, FindForm
-from ..models import DeliveryException, ProviderQuota
+from ..models import DeliveryException, ProviderQuota, Shipment
 from ..rules import ORDER_LIKE
 from ..selectors import (
     MEASURED_AFTER,
     exception_queue,
+    exceptions_of_order,
     in_delivery,
     order_find,
     order_timeline,
@@ -63,6 +64,8 @@ def _detail(request, order, form=None, status=200):
             "can_add": can_add and order.status in WAYBILL_STATUSES,
             "can_deliver": can_add and order.status == OrderStatus.SHIPPED,
             "order_badge": STATUS_BADGES.get(order.status, "secondary"),
+            "shipment": Shipment.objects.filter(order=order).first(),
+            "delivery_exceptions": exceptions_of_order(order=order),
         },
         status=status,
     )

@@ -68,3 +68,25 @@ def test_customers_and_other_roles_cannot_work_the_queue(client, user_a, make_st
     client.force_login(make_staff("order_group"))
     assert client.get(QUEUE).status_code == 200
     assert client.post(reverse("backoffice:tracking-exception-act", args=[1]), {"action": "resolve"}).status_code == 403
+
+
+def test_the_logistics_desk_shows_the_quota_and_the_parcels_provider_state(
+    make_order,
+    fake,  # noqa: F811
+    client,
+    make_staff,
+):
+    from apps.tracking.exceptions import exception_open
+    from apps.tracking.shipments import quota_read
+
+    shipment = tracked(make_order, fake)
+    fake.quota_total, fake.quota_used = 100, 97
+    with staff_scope():
+        quota_read()
+        exception_open(order=shipment.order, kind="no_news", detail="no tracking event since yesterday")
+    client.force_login(make_staff("logistics"))
+    desk = client.get(reverse("backoffice:tracking-list")).content.decode()
+    assert 'data-testid="tracking-quota"' in desk and "quota runs low" in desk and "3 of 100" in desk
+    page = client.get(reverse("backoffice:tracking-order", args=[shipment.order.number])).content.decode()
+    assert 'data-testid="provider-tracking"' in page and "Tracked" in page
+    assert 'data-testid="staff-exception"' in page and "No tracking news for several days" in page
