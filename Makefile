@@ -6,8 +6,11 @@ PY_STAMP := $(VENV)/.installed
 JS_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo's eBay is the local fake (fake_ebay): its app keys and URL, so "Connect with eBay" works.
+EBAY_FAKE_ENV := EBAY_CLIENT_ID=FakeSell-fulfilmen-PRD-0a1b2c3d4-e5f6a7b8 EBAY_CLIENT_SECRET=PRD-fake0secret0123-4567-89ab \
+	EBAY_RU_NAME=Fulfillment_Hub-FakeSell-fulfil-abcdef EBAY_API_BASE=http://127.0.0.1:8766
 
-.PHONY: install run test lint check-deploy worker beat clean
+.PHONY: install fonts run test lint check-deploy worker beat clean
 
 $(PY_STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,17 +21,39 @@ $(JS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(PY_STAMP) $(JS_STAMP)
+install: $(PY_STAMP) $(JS_STAMP) fonts
+
+# The TrueType fonts every PDF embeds (apps/documents/toolkit/faces.py): Debian packages, never kept in git.
+# Installed when this user may (root, or sudo without a password); otherwise a warning says what to do.
+FONT_PACKAGES := fonts-liberation2 fonts-noto-core fonts-dejavu-core fonts-wqy-zenhei fonts-ipafont-gothic
+fonts:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+	  echo "WARNING: PDFs need the fonts of Debian's $(FONT_PACKAGES): install them or put" \
+	    "their .ttf/.ttc files in a directory named by DOCUMENT_FONT_DIRS, or names in other scripts print as boxes."; \
+	  exit 0; \
+	fi; \
+	missing=""; for p in $(FONT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" = 0 ]; then sudo=""; elif sudo -n true 2>/dev/null; then sudo="sudo"; else \
+	  echo "WARNING: PDF fonts missing:$$missing. Run: sudo apt-get install$$missing"; exit 0; \
+	fi; \
+	echo "Installing PDF fonts:$$missing"; \
+	{ $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	  { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; } || \
+	  echo "WARNING: could not install the PDF fonts:$$missing. Run: sudo apt-get install$$missing"
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	@# The local fake Shopify sends the demo shop a new order every 20 s while the demo runs; the local
+	@# The local fakes send the demo shops new orders while the demo runs: Shopify every 20 s,
+	@# WooCommerce every 30 s, eBay every 60 s (eBay's come in by the poll or Sync now); the local
 	@# fake 17TRACK moves each shipped parcel a step every 30 s and pushes it, until it is delivered.
 	$(BIN)/python manage.py fake_shop --demo --base http://$(HOST):$(PORT) --port 0 --every 20 & \
+	$(BIN)/python manage.py fake_woocommerce --demo --base http://$(HOST):$(PORT) --port 0 --every 30 & \
+	$(BIN)/python manage.py fake_ebay --demo --base http://$(HOST):$(PORT) --every 60 & \
 	$(BIN)/python manage.py fake_17track --demo --base http://$(HOST):$(PORT) --every 30 & \
 	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(EBAY_FAKE_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

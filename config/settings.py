@@ -234,6 +234,9 @@ STATICFILES_DIRS = [
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# PDF fonts (apps/documents/toolkit/faces.py): directories searched for the TrueType files before the
+# system's font directories (Debian's packages put them under /usr/share/fonts/truetype).
+DOCUMENT_FONT_DIRS = env.list("DOCUMENT_FONT_DIRS", default=[])
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -331,6 +334,18 @@ SHOPIFY_APP_SCOPES = env.str(
     default="read_orders,read_products,read_locations,read_inventory,write_inventory,"
     "read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders,write_fulfillments",
 )
+# eBay (Sell Fulfillment API): the app's keyset and RuName from the eBay developer portal, the
+# environment ("production" or "sandbox"), and the marketplace account deletion endpoint's
+# verification token and its public URL exactly as registered there (the challenge hashes it).
+EBAY_CLIENT_ID = env.str("EBAY_CLIENT_ID", default="")
+EBAY_CLIENT_SECRET = env.str("EBAY_CLIENT_SECRET", default="")
+EBAY_RU_NAME = env.str("EBAY_RU_NAME", default="")
+EBAY_ENVIRONMENT = env.str("EBAY_ENVIRONMENT", default="production")
+EBAY_VERIFICATION_TOKEN = env.str("EBAY_VERIFICATION_TOKEN", default="")
+EBAY_DELETION_ENDPOINT_URL = env.str("EBAY_DELETION_ENDPOINT_URL", default="")
+# Where the fake eBay of `make run` listens (the demo's eBay connection points here); "" in production.
+EBAY_API_BASE = env.str("EBAY_API_BASE", default="")
+EBAY_TIMEOUT_SECONDS = env.float("EBAY_TIMEOUT_SECONDS", default=20.0)  # read timeout of one eBay call
 # The connect forms' advanced "API base" (point a connection at another server, e.g. the local
 # fake shop): off in production, where it would let a customer make us call any URL.
 INTEGRATION_ALLOW_API_BASE = env.bool("INTEGRATION_ALLOW_API_BASE", default=DEBUG)
@@ -339,7 +354,7 @@ INTEGRATION_ALLOW_API_BASE = env.bool("INTEGRATION_ALLOW_API_BASE", default=DEBU
 # 17TRACK: the API key (unset: parcels are not registered anywhere) and the security key its pushes
 # are signed with (unset: every push is refused with 401). The version is v2.4 or v2.2.
 # Under DEBUG (the demo) with no key of its own, the app talks to the local fake 17TRACK that
-# `make run` starts on 127.0.0.1:8766 (`manage.py fake_17track --demo`); never in tests or production.
+# `make run` starts on 127.0.0.1:8767 (`manage.py fake_17track --demo`); never in tests or production.
 _FAKE_17TRACK = DEBUG and not TESTING and not env.str("SEVENTEENTRACK_API_KEY", default="")
 SEVENTEENTRACK_API_KEY = env.str("SEVENTEENTRACK_API_KEY", default="fake-17track-api-key" if _FAKE_17TRACK else "")
 SEVENTEENTRACK_SECURITY_KEY = env.str(
@@ -350,7 +365,7 @@ if SEVENTEENTRACK_API_VERSION not in ("v2.2", "v2.4"):
     raise environ.ImproperlyConfigured("SEVENTEENTRACK_API_VERSION must be v2.2 or v2.4")
 SEVENTEENTRACK_API_BASE = env.str(
     "SEVENTEENTRACK_API_BASE",
-    default="http://127.0.0.1:8766/track" if _FAKE_17TRACK else "https://api.17track.net/track",
+    default="http://127.0.0.1:8767/track" if _FAKE_17TRACK else "https://api.17track.net/track",
 )
 SEVENTEENTRACK_MAX_RPS = env.float("SEVENTEENTRACK_MAX_RPS", default=3.0)
 # More of our carrier codes → 17TRACK carrier numbers, e.g. "ontrac=100049,lasership=100104".

@@ -112,6 +112,8 @@ CUSTOMER_LISTS: dict[str, ListRoute] = {
     "integrations:shops": ListRoute(make_connection, lambda c: c.display_name),
     # The connect form offers the customer's own warehouses as the default warehouse.
     "integrations:connect-shopify": ListRoute(make_warehouse, lambda w: w.code),
+    "integrations:woocommerce-connect": ListRoute(make_warehouse, lambda w: w.code),
+    "integrations:connect-ebay": ListRoute(make_warehouse, lambda w: w.code),
     "accounts:api-keys": ListRoute(make_api_key, lambda k: k.name),
     "api:api-key-list": ListRoute(make_api_key, lambda k: k.name),
     "catalog:product-list": ListRoute(make_product, lambda p: p.sku),
@@ -228,6 +230,14 @@ CUSTOMER_PAGES: dict[str, str] = {
     # the connection can only be made for the customer who started the install. It addresses no
     # stored object by id: without the session's install it refuses, saves nothing, redirects.
     "integrations:shopify-oauth-callback": "finishes the signed-in user's own install (session state); no rows",
+    "integrations:woocommerce-handshake": "sends the signed-in user to their store's approval page; no stored rows",
+    # Customer-session-bound: WooCommerce sends the seller's browser back here with the signed
+    # state our portal made (it names the user who started); another user is refused. It only
+    # says what the callback did; it addresses no stored object by id.
+    "integrations:woocommerce-return": "the signed-in user's own key handshake (signed state); no rows by id",
+    # Like Shopify's callback: eBay sends the seller's signed-in browser back here (the RuName's
+    # accepted URL); without this session's consent (its state) it refuses and saves nothing.
+    "integrations:ebay-oauth-callback": "finishes the signed-in user's own eBay consent (session state); no rows",
 }
 
 # How to request a customer page when a plain GET without arguments is not it:
@@ -243,6 +253,9 @@ PAGE_REQUESTS: dict[str, tuple] = {
     "api:order-batch": ("post", {}, 400),  # an upload without a file is a validation error
     "integrations:install-shopify": ("post", {}, 200),  # no shop typed: the form again, with the errors
     "integrations:shopify-oauth-callback": ("get", {}, 302),  # no install in this session: refused
+    "integrations:woocommerce-handshake": ("post", {}, 200),  # no store typed: the form again, with the errors
+    "integrations:woocommerce-return": ("get", {}, 302),  # no signed state: refused, back to the connect page
+    "integrations:ebay-oauth-callback": ("get", {}, 302),  # no consent in this session: refused
 }
 
 # Routes anyone may open, signed in or not.
@@ -260,6 +273,14 @@ PUBLIC: dict[str, str] = {
     "api:tracking": "public tracking API (up to 40 numbers; no customer or recipient data)",
     "tracking:webhook": "17TRACK push webhook: signed with the security key, answers 200/400/401; no customer data",
     "integrations:shopify-webhook": "Shopify webhook: signed with the connection's secret, answers only 200/401/404",
+    "integrations:woocommerce-webhook": "WooCommerce webhook: signed with the connection's secret; 200/401/404",
+    "integrations:woocommerce-callback": (
+        "WooCommerce key handshake: the store POSTs keys; taken only with a state our portal signed; 200/400"
+    ),
+    "integrations:ebay-account-deletion": (
+        "eBay's marketplace account deletion endpoint: the challenge hash, or a notification verified with eBay's "
+        "key (412 otherwise); answers no customer data"
+    ),
     "integrations:shopify-fulfillment-notification": (
         "Shopify fulfillment-service callback: signed like the webhook, only queues a poll; answers 200/401/404"
     ),

@@ -13,17 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .choices import Platform
+from .ebay.adapter import EbayAdapter, ebay_event_read
 from .models import Connection, OrderLink
 from .platforms import Adapter, EventKind, EventRead, OrdersPage, PlatformError, Tracking
 from .rules import CANCEL_TOPIC, ORDER_TOPICS, NotAnOrder, PlatformLine, PlatformOrder, shopify_order
 from .shopify.client import ShopifyClient, ShopifyOrder
 from .tokens import client_for
+from .woocommerce.adapter import WooAdapter
+from .woocommerce.webhooks import event_read as woocommerce_event_read
 
 
 @dataclass(frozen=True)
 class PlatformSpec:
     adapter: Callable[[Connection], Adapter]
-    event_read: Callable[[str, bytes], EventRead]
+    # (topic, raw body, the connection's options) → what the delivery asks of us.
+    event_read: Callable[[str, bytes, dict], EventRead]
 
 
 def adapter_for(connection: Connection) -> Adapter:
@@ -42,7 +46,7 @@ def event_read(connection: Connection, topic: str, body: bytes) -> EventRead:
     spec = PLATFORMS.get(connection.platform)
     if spec is None:
         return EventRead(EventKind.IGNORE, why=f"{connection.get_platform_display()} events are not handled.")
-    return spec.event_read(topic, bytes(body))
+    return spec.event_read(topic, bytes(body), connection.options or {})
 
 
 # --- Shopify --------------------------------------------------------------------------------
@@ -149,7 +153,7 @@ class ShopifyAdapter:
             self._client.close()
 
 
-def shopify_event_read(topic: str, body: bytes) -> EventRead:
+def shopify_event_read(topic: str, body: bytes, options: dict | None = None) -> EventRead:
     if topic not in ORDER_TOPICS and topic != CANCEL_TOPIC:
         return EventRead(EventKind.IGNORE, why=f"The topic {topic} is not handled.")
     try:
@@ -162,4 +166,6 @@ def shopify_event_read(topic: str, body: bytes) -> EventRead:
 
 PLATFORMS: dict[str, PlatformSpec] = {
     Platform.SHOPIFY: PlatformSpec(adapter=ShopifyAdapter, event_read=shopify_event_read),
+    Platform.WOOCOMMERCE: PlatformSpec(adapter=WooAdapter, event_read=woocommerce_event_read),
+    Platform.EBAY: PlatformSpec(adapter=EbayAdapter, event_read=ebay_event_read),
 }

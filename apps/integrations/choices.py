@@ -48,4 +48,4 @@ class ImportAction(models.TextChoices):
 
 
 # Platforms whose webhooks this slice receives and processes.
-BUILT = frozenset({Platform.SHOPIFY})
+BUILT = frozenset({Platform.SHOPIFY, Platform.WOOCOMMERCE, Platform.EBAY})

@@ -41,6 +41,7 @@ from .shopify.auth import TokenGrant, authorization_code_token, client_credentia
 from .shopify.client import ShopifyClient, ShopifyError, ShopInfo
 from .shopify.subscriptions import TOPICS, subscription_create, subscription_delete
 from .tokens import client_for
+from .woocommerce.adapter import webhooks_delete as woo_webhooks_delete
 
 WebhookUrl = Callable[[Connection], str]
 FS_TOPICS = ("APP_UNINSTALLED",)
@@ -384,6 +385,8 @@ class DisconnectResult:
 
 def _unsubscribe(connection: Connection) -> tuple[int, int]:
     """Best effort: delete the subscriptions connect made. Any trouble only counts them as left."""
+    if connection.platform == Platform.WOOCOMMERCE:
+        return woo_webhooks_delete(connection)
     ids = [s.get("id") for s in connection.webhook_subscriptions or [] if s.get("id")]
     if not ids:
         return 0, 0

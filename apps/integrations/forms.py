@@ -102,3 +102,45 @@ class ShopifyConnectForm(ShopOptionsForm):
 
 class ShopifyInstallForm(ShopOptionsForm):
     """Our public app's OAuth install: the shop is all Shopify needs to ask the merchant."""
+
+
+class EbayConnectForm(forms.Form):
+    """eBay's consent needs no account name or keys typed: the seller signs in on eBay. What we ask
+    is how the account's orders come in."""
+
+    display_name = forms.CharField(
+        label="Display name", max_length=100, required=False, help_text="Empty: the eBay user ID."
+    )
+    default_warehouse = forms.ModelChoiceField(
+        label="Default warehouse",
+        queryset=None,
+        required=False,
+        empty_label="None: allocate by my settings",
+        help_text="Orders from this account are fulfilled from here unless they say otherwise.",
+    )
+    import_since = forms.DateField(
+        label="Import orders created from",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Older orders are never imported (so nothing old is shipped by surprise).",
+    )
+    submit_automatically = forms.BooleanField(
+        label="Submit imported orders automatically (else they wait in Confirming for you)", required=False
+    )
+    inventory = forms.BooleanField(
+        label="Also allow stock levels (the sell.inventory scope, for stock sync)", required=False
+    )
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_warehouse"].queryset = customer_warehouses(customer=customer)
+        self.fields["default_warehouse"].label_from_instance = lambda w: f"{w.code} · {w.name}"
+        self.fields["import_since"].initial = timezone.localdate
+
+    def options(self) -> ConnectOptions:
+        data = self.cleaned_data
+        return ConnectOptions(
+            display_name=data.get("display_name") or "",
+            default_warehouse=data.get("default_warehouse"),
+            import_since=data.get("import_since"),
+            submit_automatically=bool(data.get("submit_automatically")),
+        )

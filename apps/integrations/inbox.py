@@ -32,10 +32,11 @@ from apps.warehouses.selectors import customer_default_warehouse
 
 from .adapters import event_read
 from .choices import ConnectionMode, EventStatus, ImportAction, Platform
+from .ebay.notifications import DELETION_TOPIC
 from .items import NotImported, item_lookups, map_lines, unmapped_message
 from .models import Connection, OrderLink, PlatformEvent, WaitingLine
 from .platforms import EventKind
-from .privacy import app_uninstalled, customers_data_request, customers_redact, shop_redact
+from .privacy import account_deleted, app_uninstalled, customers_data_request, customers_redact, shop_redact
 from .rules import UNINSTALLED_TOPIC, NotAnOrder, Outcome, PlatformOrder, order_fingerprint
 from .updates import order_cancelled, order_changed
 
@@ -101,6 +102,8 @@ def _dispatch(event: PlatformEvent) -> Outcome:
         if event.topic == "customers/redact":
             return customers_redact(connection, event, integration_actor_of(connection))
         return SHOP_TOPICS[event.topic](connection, event)
+    if connection.platform == Platform.EBAY and event.topic == DELETION_TOPIC:
+        return account_deleted(connection, event, integration_actor_of(connection))
     try:
         read = event_read(connection, event.topic, event.body)
     except NotAnOrder as exc:
@@ -152,7 +155,7 @@ def order_in(connection: Connection, order: PlatformOrder, actor) -> Outcome:
             link = _link_row(connection, order)
             link.save(force_insert=True)
             intake = intake_resolve(customer=connection.customer, orders=[codes])[0]
-            if intake.ok and not unmapped:
+            if intake.ok and not unmapped and not order.hold_reason:
                 created = order_create(
                     actor=actor,
                     data=intake.data,
@@ -203,6 +206,7 @@ def _link_row(connection: Connection, order: PlatformOrder) -> OrderLink:
         platform_order_name=order.name,
         platform_updated_at=order.updated_at,
         platform_fingerprint=order_fingerprint(order),
+        buyer_ref=order.buyer_ref,
     )
 
 
@@ -227,9 +231,12 @@ def _hold(connection: Connection, order: PlatformOrder, intake, unmapped, actor)
     if warehouse is None:
         raise NotImported(" ".join(p.message for p in intake.problems[:5]))
     address = [p.message for p in problems if p.field.startswith("recipient.")]
-    if not unmapped and not address:
+    if not unmapped and not address and not order.hold_reason:
         raise NotImported(" ".join(p.message for p in problems[:5]))
-    if unmapped:
+    if order.hold_reason:  # the shop asks us to wait (a buyer's cancellation request): that comes first
+        others = [unmapped_message(mapping, connection.get_platform_display()) for mapping, _u in unmapped]
+        code, message = order.hold_reason, " ".join([order.hold_message, *others, *address])
+    elif unmapped:
         code = AbnormalReason.UNKNOWN_SKU
         message = " ".join(
             [unmapped_message(mapping, connection.get_platform_display()) for mapping, _u in unmapped] + address
@@ -284,7 +291,7 @@ def orders_in(connection: Connection, orders: list[PlatformOrder], actor) -> lis
             except NotImported as exc:
                 results[n] = Outcome(EventStatus.FAILED, f"{order.name} not imported: {exc}")
                 continue
-            if not unmapped:
+            if not unmapped and not order.hold_reason:  # a held order goes one by one
                 ready.append((n, order, _codes(connection, order, lines)))
     intakes = intake_resolve(customer=connection.customer, orders=[codes for _n, _o, codes in ready]) if ready else []
     taken = [(n, order, intake) for (n, order, _c), intake in zip(ready, intakes, strict=True) if intake.ok]

@@ -153,6 +153,8 @@ class OrderLink(models.Model):
     fulfillment_order_id = models.CharField(
         max_length=255, blank=True, help_text="Fulfillment-service mode: the fulfillment order we accepted."
     )
+    # The platform's id of the buyer (eBay: username), so an account deletion finds their orders.
+    buyer_ref = models.CharField(max_length=100, blank=True)
 
     objects = CustomerScopedManager(customer="connection__customer")
 
@@ -164,6 +166,7 @@ class OrderLink(models.Model):
         ]
         indexes = [
             models.Index(fields=["review_since"], condition=Q(needs_review=True), name="integrations_link_review_idx"),
+            models.Index(fields=["buyer_ref"], condition=~Q(buyer_ref=""), name="integrations_link_buyer_idx"),
         ]
 
     def __str__(self):

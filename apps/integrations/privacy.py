@@ -12,20 +12,30 @@
   mappings and order links — and its secrets. Our orders stay: they are the seller's records of
   what we fulfilled and billed (README "Integrations").
 The request's own body carries the person's e-mail and phone: it is stored masked once acted on.
+
+eBay's MARKETPLACE_ACCOUNT_DELETION (``account_deleted``): an eBay user closed their account. Their
+data goes from our orders of theirs as a buyer (the links' ``buyer_ref``, like customers/redact);
+when the user is the connection's own seller account, the connection is disconnected and its
+tokens deleted. The notification's username and ids are masked once acted on.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.tenancy import customer_scope, staff_scope
 from apps.orders.privacy import order_recipient_redact
 
-from .choices import ConnectionStatus, EventStatus
+from .choices import ConnectionStatus, EventStatus, Platform
+from .ebay.notifications import DELETION_TOPIC, SIGNATURE_HEADER, deletion_read
 from .models import Connection, OrderLink, PlatformEvent
-from .rules import CANCEL_TOPIC, ORDER_TOPICS, Outcome, personal_data_masked
+from .rules import CANCEL_TOPIC, MASK, ORDER_TOPICS, REDACTED, Outcome, headers_lower, personal_data_masked
+from .services import event_store
 from .updates import link_flag
 
 
@@ -160,3 +170,72 @@ def shop_redact(connection: Connection, event: PlatformEvent) -> Outcome:
 def _deleted(queryset) -> int:
     """Delete the rows; how many of the queryset's own model went (not what cascaded with them)."""
     return queryset.delete()[1].get(queryset.model._meta.label, 0)
+
+
+def account_deleted(connection: Connection, event: PlatformEvent, actor) -> Outcome:
+    """eBay's account deletion notification, acted on (see the module)."""
+    try:
+        user = deletion_read(bytes(event.body))
+    except ValueError as exc:
+        return Outcome(EventStatus.FAILED, str(exc))
+    reason = "the buyer closed their eBay account"
+    erased, kept = [], []
+    names = {name.lower() for name in (user["username"], user["user_id"]) if name}
+    links = OrderLink.objects.select_related("order").filter(connection=connection, buyer_ref__in=names)
+    for link in links.exclude(order=None):
+        if order_recipient_redact(actor=actor, order=link.order, reason=reason):
+            erased.append(link)
+        else:
+            kept.append(link)
+            link_flag(link, actor=actor, text=f"eBay asked to erase this buyer's data ({link.platform_order_name}), "
+                      "but the order is still being fulfilled: erase it once it has shipped.")  # fmt: skip
+    OrderLink.objects.filter(pk__in=[link.pk for link in erased]).update(buyer_ref="")
+    said = f"Erased the buyer's personal data from {len(erased)} order(s)"
+    if erased:
+        said += ": " + ", ".join(link.order.number for link in erased)
+    if kept:
+        said += f"; {len(kept)} still being fulfilled, flagged for customer service: "
+        said += ", ".join(link.order.number for link in kept)
+    if connection.shop_domain in names and connection.status != ConnectionStatus.DISCONNECTED:
+        Connection.objects.filter(pk=connection.pk).update(
+            status=ConnectionStatus.DISCONNECTED,
+            status_reason=f"The seller's eBay account was closed ({timezone.localdate()}).",
+            credentials_encrypted="",
+            token_expires_at=None,
+            refresh_token_expires_at=None,
+            updated_at=timezone.now(),
+        )
+        said += "; the seller's own account was closed, so the connection is disconnected and its tokens deleted"
+    data = _body(event)
+    for key in ("username", "userId", "eiasToken"):
+        ((data.get("notification") or {}).get("data") or {})[key] = MASK
+    event.body = json.dumps(data).encode()
+    event.save(update_fields=["body"])
+    return Outcome(EventStatus.PROCESSED, said + ".")
+
+
+def account_deletion_store(*, user: dict, headers: dict, body: bytes) -> int:
+    """A verified account-deletion notification (``ebay.notifications.deletion_read``'s ``user``)
+    stored in the inbox of each live eBay connection holding that user's data — as a buyer on our
+    orders or as the connection's own seller account — and queued for ``account_deleted``. eBay
+    sends one for every closed account to every app, so most concern nobody here: 0, nothing stored."""
+    names = {name.lower() for name in (user["username"], user["user_id"]) if name}
+    if not names:
+        return 0
+    secret = {SIGNATURE_HEADER, "authorization", "cookie"}
+    kept = {k: (REDACTED if k in secret else v[:500]) for k, v in headers_lower(headers).items()}
+    event_id = user["notification_id"] or "sha256:" + hashlib.sha256(bytes(body)).hexdigest()
+    with staff_scope():  # eBay's notification is for the app, not for one customer: find who holds the data
+        buyers = OrderLink.objects.filter(buyer_ref__in=names).values("connection_id")
+        connections = list(
+            Connection.objects.filter(platform=Platform.EBAY)
+            .exclude(status=ConnectionStatus.DISCONNECTED)
+            .filter(Q(shop_domain__in=names) | Q(pk__in=buyers))
+            .select_related("customer")
+        )
+    for connection in connections:
+        with customer_scope(connection.customer):
+            event_store(
+                connection=connection, topic=DELETION_TOPIC, event_id=event_id, webhook_id="", headers=kept, body=body
+            )
+    return len(connections)

@@ -81,6 +81,11 @@ class PlatformOrder:
     fulfillment_status: str = ""
     cancelled: bool = False
     updated_at: datetime.datetime | None = None
+    # The shop asks us to wait (e.g. eBay: the buyer requested a cancellation): an
+    # orders.AbnormalReason value and a sentence; "" when the order may go on.
+    hold_reason: str = ""
+    hold_message: str = ""
+    buyer_ref: str = ""  # the platform's id of the buyer (eBay username), for account-deletion requests
 
 
 class Outcome(NamedTuple):
@@ -170,6 +175,8 @@ PERSONAL_KEYS = frozenset(
         "shipping_address", "billing_address", "default_address", "addresses", "destination",
         "customer", "email", "contact_email", "phone", "first_name", "last_name", "name_on_card",
         "browser_ip", "client_details", "note",
+        # WooCommerce's names: its address blocks, the buyer's note, IP and browser.
+        "billing", "shipping", "customer_note", "customer_ip_address", "customer_user_agent",
     }
 )  # fmt: skip
 

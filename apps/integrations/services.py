@@ -49,6 +49,18 @@ def shop_domain_clean(text: str) -> str:
     return domain
 
 
+# A marketplace account's name (eBay user IDs: letters, digits and . _ - *), where a shop has a domain.
+ACCOUNT_NAME = re.compile(r"^[a-z0-9][a-z0-9._*-]{0,63}$")
+
+
+def account_name_clean(text: str) -> str:
+    """`` Fake_Seller `` → ``fake_seller`` (eBay user IDs are not case-sensitive)."""
+    name = (text or "").strip().lower()
+    if not ACCOUNT_NAME.match(name):
+        raise ValidationFailed("Enter the eBay user ID of the seller account.", code="invalid_shop")
+    return name
+
+
 def api_base_clean(text: str) -> str:
     url = (text or "").strip()
     if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
@@ -90,7 +102,7 @@ def connection_create(
         raise ValidationFailed(
             f"{Platform(platform).label} connections are not available yet.", code="platform_not_built"
         )
-    domain = shop_domain_clean(shop_domain)
+    domain = account_name_clean(shop_domain) if platform == Platform.EBAY else shop_domain_clean(shop_domain)
     secret = (webhook_secret or "").strip() or (client_secret or "").strip()
     if not secret:
         raise ValidationFailed("Enter the webhook signing secret (the app's client secret).", code="invalid_secret")

@@ -1,5 +1,6 @@
 """Stock out (optional per connection): the available quantity of every mapped SKU is set on one
-location of the shop, so the shop does not sell what we cannot ship.
+location of the shop (WooCommerce: as each product's or variation's stock quantity,
+woocommerce/stock.py), so the shop does not sell what we cannot ship.
 
 - Which stock: on hand − allocated in the connection's default warehouse (or, without one, summed
   over the warehouses of the customer's plan). A mapped SKU without a balance row has 0 available
@@ -40,15 +41,21 @@ from apps.warehouses.selectors import customer_warehouses
 from .choices import ConnectionStatus, Platform
 from .errors import SecretsUnavailable
 from .models import Connection, SkuMapping
+from .platforms import PlatformError
 from .shopify.client import ShopifyClient, ShopifyError
 from .shopify.inventory import MAX_QUANTITIES, Quantity, locations, set_available, variant_gid, variant_items
 from .tokens import client_for
+from .woocommerce.adapter import client_of as woo_client_of
+from .woocommerce.stock import items_where, stock_set
 
 logger = logging.getLogger(__name__)
 OVERLAP = datetime.timedelta(minutes=5)
 MIN_INTERVAL = datetime.timedelta(minutes=1)  # incremental pushes per connection, at most
 MAX_NOTES = 20
 RETRY_KEY = "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"
+STOCK_PLATFORMS = (Platform.SHOPIFY, Platform.WOOCOMMERCE)
+# WooCommerce keeps one stock quantity per product: no location to choose.
+WOO_LOCATION = ("store", "the store (each product's stock quantity)")
 
 
 @dataclass
@@ -88,10 +95,14 @@ def location_choose(shop_locations, warehouse=None):
 def stock_sync_enable(*, actor, connection: Connection, client: ShopifyClient | None = None) -> Connection:
     """Send stock levels to the shop from now on: find the location to set them on (a clear
     refusal, nothing changed, when the shop cannot say), then queue a full push."""
-    if connection.platform != Platform.SHOPIFY:
-        raise ValidationFailed("Only Shopify connections can take stock levels yet.", code="platform_not_built")
+    if connection.platform not in STOCK_PLATFORMS:
+        raise ValidationFailed(
+            f"{connection.get_platform_display()} connections cannot take stock levels yet.", code="platform_not_built"
+        )
     if connection.status == ConnectionStatus.DISCONNECTED:
         raise ValidationFailed("This connection is disconnected.", code="connection_disconnected")
+    if connection.platform == Platform.WOOCOMMERCE:
+        return _stock_on(actor, connection, *WOO_LOCATION)
     own = client is None
     try:
         client = client or client_for(connection)
@@ -104,9 +115,13 @@ def stock_sync_enable(*, actor, connection: Connection, client: ShopifyClient | 
             client.close()
     if found is None:
         raise ValidationFailed("The shop has no active location to set stock on.", code="no_location")
+    return _stock_on(actor, connection, found.id, found.name)
+
+
+def _stock_on(actor, connection: Connection, location_id: str, location_name: str) -> Connection:
     with transaction.atomic():
         Connection.objects.filter(pk=connection.pk).update(
-            stock_sync=True, stock_location_id=found.id, stock_location_name=found.name[:255], stock_error=""
+            stock_sync=True, stock_location_id=location_id, stock_location_name=location_name[:255], stock_error=""
         )
         outbox_emit(
             kind="integrations.stock_out",
@@ -114,8 +129,9 @@ def stock_sync_enable(*, actor, connection: Connection, client: ShopifyClient | 
             payload={"connection_id": connection.pk, "full": True, "customer_id": connection.customer_id},
             key=f"integrations.stock_out:{connection.pk}:full",
         )
-    connection.stock_sync, connection.stock_location_id, connection.stock_location_name = True, found.id, found.name
-    logger.info("stock out on for connection %s (location %s) by %s", connection.pk, found.id, actor)
+    connection.stock_sync, connection.stock_location_id = True, location_id
+    connection.stock_location_name = location_name[:255]
+    logger.info("stock out on for connection %s (location %s) by %s", connection.pk, location_id, actor)
     return connection
 
 
@@ -134,7 +150,8 @@ def stock_push_due() -> list[tuple[int, int]]:
     """(connection id, customer id) of the active connections sending stock with moves to push:
     past their cursor, or in the look-back after their last push, or items never sent."""
     due = []
-    for c in Connection.objects.filter(platform=Platform.SHOPIFY, status=ConnectionStatus.ACTIVE, stock_sync=True):
+    active = Connection.objects.filter(platform__in=STOCK_PLATFORMS, status=ConnectionStatus.ACTIVE, stock_sync=True)
+    for c in active:
         moves = StockMove.objects.filter(customer_id=c.customer_id)
         recent = Q(pk__gt=c.stock_cursor)
         if c.stock_pushed_at:
@@ -165,27 +182,14 @@ def stock_push(*, connection: Connection, full: bool = False, client: ShopifyCli
     started = timezone.now()
     high = StockMove.objects.filter(customer_id=connection.customer_id).aggregate(top=Max("pk"))["top"] or 0
     mappings = _candidates(connection, full=full, high=high, started=started)
+    if connection.platform == Platform.WOOCOMMERCE:
+        return _push_woo(connection, mappings, result, full=full, high=high, started=started, client=client)
     own = client is None
     stopped, total = False, 0
     try:
         client = client or client_for(connection)
         _resolve_items(client, mappings, result)
-        sendable = [m for m in mappings if m.inventory_item_id]
-        warehouses = stock_warehouse_ids(connection)
-        stock = available_stock(
-            customer=connection.customer, warehouse_ids=warehouses, product_ids={m.product_id for m in sendable}
-        )
-        per_product: dict[int, int] = {}
-        for (product_id, _warehouse_id), units in stock.items():
-            per_product[product_id] = per_product.get(product_id, 0) + units
-        wanted: dict[str, tuple[int, list[SkuMapping]]] = {}
-        for mapping in sendable:
-            units = per_product.get(mapping.product_id, 0)
-            if not full and mapping.stock_sent == units:
-                result.unchanged += 1
-                continue
-            _units, group = wanted.setdefault(mapping.inventory_item_id, (units, []))
-            group.append(mapping)
+        wanted = _wanted(connection, [m for m in mappings if m.inventory_item_id], result, full=full)
         items = sorted(wanted)
         total = len(items)
         for start in range(0, len(items), MAX_QUANTITIES):
@@ -202,11 +206,81 @@ def stock_push(*, connection: Connection, full: bool = False, client: ShopifyCli
     finally:
         if own and client is not None:
             client.close()
+    return _pushed(connection, result, started=started, high=high, stopped=stopped)
+
+
+def _pushed(connection: Connection, result: StockPushResult, *, started, high: int, stopped: bool) -> StockPushResult:
     changes = {"stock_pushed_at": started, "stock_error": result.error or "; ".join(result.notes)[:500]}
     if not stopped:
         changes["stock_cursor"] = max(high, connection.stock_cursor)
     Connection.objects.filter(pk=connection.pk).update(**changes)
     return result
+
+
+def _wanted(connection: Connection, sendable: list[SkuMapping], result: StockPushResult, *, full: bool) -> dict:
+    """{item: (available units, [its mappings])} of the items whose quantity the shop should take
+    (all of them on a full pass; else those that differ from what it took last)."""
+    stock = available_stock(
+        customer=connection.customer,
+        warehouse_ids=stock_warehouse_ids(connection),
+        product_ids={m.product_id for m in sendable},
+    )
+    per_product: dict[int, int] = {}
+    for (product_id, _warehouse_id), units in stock.items():
+        per_product[product_id] = per_product.get(product_id, 0) + units
+    wanted: dict[str, tuple[int, list[SkuMapping]]] = {}
+    for mapping in sendable:
+        units = per_product.get(mapping.product_id, 0)
+        if not full and mapping.stock_sent == units:
+            result.unchanged += 1
+            continue
+        _units, group = wanted.setdefault(mapping.inventory_item_id, (units, []))
+        group.append(mapping)
+    return wanted
+
+
+def _push_woo(connection, mappings, result: StockPushResult, *, full: bool, high: int, started, client=None):
+    """WooCommerce's push: where each item sits is asked once (woocommerce/stock.py), then each
+    item's stock quantity is set, 100 a call; refusals are reported, the rest goes."""
+    own, stopped, total = client is None, False, 0
+    try:
+        client = client or woo_client_of(connection)
+        missing = [m for m in mappings if not m.inventory_item_id]
+        where = items_where(client, [m.variant_id for m in missing if m.variant_id]) if missing else {}
+        resolved = []
+        for mapping in missing:
+            mapping.inventory_item_id = where.get(mapping.variant_id, "")
+            if mapping.inventory_item_id:
+                resolved.append(mapping)
+            else:
+                result.skipped += 1
+                _note(result, f"{mapping.platform_sku or mapping.title}: the store has no such product or variation")
+        SkuMapping.objects.bulk_update(resolved, ["inventory_item_id"])
+        wanted = _wanted(connection, [m for m in mappings if m.inventory_item_id], result, full=full)
+        total = len(wanted)
+        done, refused, result.calls = stock_set(client, {item: units for item, (units, _g) in wanted.items()})
+        for text in refused:
+            _note(result, f"WooCommerce refused {text}")
+        sent = []
+        for item in done:
+            units, group = wanted[item]
+            for mapping in group:
+                mapping.stock_sent = units
+                sent.append(mapping)
+        SkuMapping.objects.bulk_update(sent, ["stock_sent"])
+        result.sent, result.errors = len(done), len(refused)
+    except (PlatformError, SecretsUnavailable) as exc:
+        stopped = True
+        result.error = getattr(exc, "message", str(exc))[:500]
+        result.errors += max(0, total - result.sent - result.errors)
+        if not getattr(exc, "retryable", False):
+            Connection.objects.filter(pk=connection.pk).update(
+                status=ConnectionStatus.NEEDS_ATTENTION, status_reason=result.error[:300]
+            )
+    finally:
+        if own and client is not None:
+            client.close()
+    return _pushed(connection, result, started=started, high=high, stopped=stopped)
 
 
 def _candidates(connection: Connection, *, full: bool, high: int, started) -> list[SkuMapping]:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import ApplicationError
-from apps.orders.choices import EDITABLE, AbnormalReason, OrderStatus
+from apps.orders.choices import EDITABLE, SHOP_HOLDS, AbnormalReason, OrderStatus
 from apps.orders.rules import LABELS, RECIPIENT, clean_quantity, clean_recipient
 from apps.orders.services import (
     OrderData,
@@ -30,11 +30,14 @@ from apps.orders.services import (
     order_submit,
     order_update,
 )
+from apps.orders.transitions import order_lock, order_transition
 
 from .choices import EventStatus, ImportAction
 from .items import NotImported, map_lines, unmapped_message
 from .models import Connection, OrderLink, WaitingLine
 from .rules import Outcome, PlatformOrder, order_fingerprint
+
+HOLDABLE = (OrderStatus.CONFIRMING, OrderStatus.ABNORMAL, OrderStatus.PENDING_SHIPMENT)
 
 
 def order_changed(connection: Connection, order: PlatformOrder, link: OrderLink, actor) -> Outcome:
@@ -50,6 +53,9 @@ def order_changed(connection: Connection, order: PlatformOrder, link: OrderLink,
             EventStatus.IGNORED,
             f"{order.name}: this version is not newer than the one applied to order {ours.number}; nothing changed.",
         )
+    held = _hold_change(connection, order, link, actor)
+    if held is not None:
+        return held
     fingerprint = order_fingerprint(order)
     same = Outcome(
         EventStatus.IGNORED,
@@ -72,6 +78,40 @@ def order_changed(connection: Connection, order: PlatformOrder, link: OrderLink,
     if ours.status not in EDITABLE:
         return _flag(link, order, fingerprint, actor, changed, "")
     return _apply(connection, link, order, fingerprint, actor, changed, lines, unmapped)
+
+
+def _hold_change(connection: Connection, order: PlatformOrder, link: OrderLink, actor) -> Outcome | None:
+    """The shop put the order on hold (``order.hold_reason``) or lifted its hold: ours goes to
+    Abnormal with that reason (unless packed: then customer service is told), or back to
+    Confirming. None when the hold did not change (the rest of the update applies as usual)."""
+    ours, shop = link.order, connection.get_platform_display()
+    held_here = ours.status == OrderStatus.ABNORMAL and ours.abnormal_code in SHOP_HOLDS
+    if order.hold_reason and not held_here and ours.status in HOLDABLE:
+        if ours.is_packed:
+            return _flag(
+                link, order, order_fingerprint(order), actor, [], order.hold_message, headline=f"Held on {shop}"
+            )
+        ours = order_mark_abnormal(actor=actor, order=ours, code=order.hold_reason, message=order.hold_message)
+        _seen(link, order, link.platform_fingerprint)
+        return Outcome(
+            EventStatus.PROCESSED, f"{order.name} is on hold on {shop}: order {ours.number} is Abnormal until it is "
+            "resolved there.", ImportAction.UPDATED,
+        )  # fmt: skip
+    if not order.hold_reason and held_here:
+        with transaction.atomic():
+            ours = order_lock(ours)
+            if ours.status == OrderStatus.ABNORMAL and ours.abnormal_code in SHOP_HOLDS:
+                ours = order_transition(
+                    order=ours, to=OrderStatus.CONFIRMING, actor=actor,
+                    message=f"The hold on {shop} was lifted without cancelling the order: back to Confirming.",
+                )  # fmt: skip
+            _seen(link, order, link.platform_fingerprint)
+        link.order = ours
+        return Outcome(
+            EventStatus.PROCESSED, f"{order.name}: the hold on {shop} was lifted; order {ours.number} is Confirming.",
+            ImportAction.UPDATED,
+        )  # fmt: skip
+    return None
 
 
 def _what_changed(link: OrderLink, order: PlatformOrder, lines, unmapped) -> list[str]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_ebay, views_woocommerce
 
 app_name = "integrations"
 
@@ -24,4 +24,21 @@ urlpatterns = [
     path("shops/<int:pk>/stock/", views.ConnectionStockView.as_view(), name="connection-stock"),
     path("shops/<int:pk>/events/", views.ConnectionEventsView.as_view(), name="connection-events"),
     path("shops/<int:pk>/sku/<int:mapping_pk>/map/", views.SkuMapView.as_view(), name="sku-map"),
+    # WooCommerce (views_woocommerce.py)
+    path("woocommerce/<int:connection_id>/webhook/", views_woocommerce.woocommerce_webhook, name="woocommerce-webhook"),
+    path("woocommerce/auth/callback/", views_woocommerce.woocommerce_handshake_callback, name="woocommerce-callback"),
+    path("shops/connect/woocommerce/", views_woocommerce.WooConnectView.as_view(), name="woocommerce-connect"),
+    path(
+        "shops/connect/woocommerce/approve/",
+        views_woocommerce.WooHandshakeStartView.as_view(),
+        name="woocommerce-handshake",
+    ),
+    path(
+        "shops/connect/woocommerce/return/",
+        views_woocommerce.WooHandshakeReturnView.as_view(),
+        name="woocommerce-return",
+    ),
+    path("shops/connect/ebay/", views_ebay.EbayConnectView.as_view(), name="connect-ebay"),
+    path("ebay/oauth/callback/", views_ebay.EbayConsentCallbackView.as_view(), name="ebay-oauth-callback"),
+    path("ebay/account-deletion/", views_ebay.ebay_account_deletion, name="ebay-account-deletion"),
 ]

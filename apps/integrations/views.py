@@ -136,6 +136,8 @@ def _webhook_url(request, connection: Connection) -> str:
 # The Shops page's connect buttons: (platform, label, URL name) of each platform built.
 CONNECT_LINKS = [
     (Platform.SHOPIFY, "Connect a Shopify shop", "integrations:connect-shopify"),
+    (Platform.WOOCOMMERCE, "Connect a WooCommerce store", "integrations:woocommerce-connect"),
+    (Platform.EBAY, "Connect with eBay", "integrations:connect-ebay"),
 ]
 
 
@@ -266,9 +268,12 @@ class ConnectionStockView(CustomerRequiredMixin, View):
         try:
             if request.POST.get("enable") == "1":
                 connection = stock_sync_enable(actor=request.user, connection=connection)
+                where = ("the location " if connection.platform == Platform.SHOPIFY else "") + (
+                    connection.stock_location_name
+                )
                 messages.success(
                     request,
-                    f"Stock levels of {connection.display_name} go to the location {connection.stock_location_name} "
+                    f"Stock levels of {connection.display_name} go to {where} "
                     "now, and after each stock change (at most once a minute).",
                 )
             else:

@@ -67,8 +67,14 @@ class AbnormalReason(models.TextChoices):
     MISSING_WEIGHT = "MISSING_WEIGHT", "SKU weight missing"
     NO_WAREHOUSE = "NO_WAREHOUSE", "Warehouse not available"
     STOCK_DISCREPANCY = "STOCK_DISCREPANCY", "Stock discrepancy in the warehouse"
+    # The shop holds the order: the buyer asked the marketplace (eBay) to cancel it, and the seller
+    # has not answered yet. Released by the shop's answer (rejected: back to Confirming;
+    # accepted: cancelled), never by a submit.
+    BUYER_CANCEL_REQUESTED = "BUYER_CANCEL_REQUESTED", "Buyer asked to cancel"
 
 
+# Abnormal reasons a shop sets and lifts (a marketplace's hold): never submitted until the shop lifts them.
+SHOP_HOLDS = (AbnormalReason.BUYER_CANCEL_REQUESTED,)
 # Abnormal orders retried by themselves when their cause goes away (DESIGN §5).
 RETRY_ON_STOCK = (AbnormalReason.INSUFFICIENT_STOCK,)
 RETRY_ON_BALANCE = (AbnormalReason.INSUFFICIENT_BALANCE,)

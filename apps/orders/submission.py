@@ -31,7 +31,7 @@ from apps.shipping.quotes import parcel_from_lines, quote
 from apps.shipping.selectors import customer_channels
 from apps.warehouses.selectors import customer_warehouses
 
-from .choices import SUBMITTABLE, AbnormalReason, OrderStatus
+from .choices import SHOP_HOLDS, SUBMITTABLE, AbnormalReason, OrderStatus
 from .errors import OrderLocked
 from .models import Order, OrderLine
 from .rules import RECIPIENT, clean_recipient, describe_problems
@@ -234,7 +234,10 @@ def orders_submit_many(*, actor, orders) -> list[Submitted]:
     )
     results, waiting = [], defaultdict(list)
     for order in locked:
-        if order.status in SUBMITTABLE:
+        if order.status == OrderStatus.ABNORMAL and order.abnormal_code in SHOP_HOLDS:
+            text = f"Order {order.number} is on hold: {order.abnormal_message} It cannot be submitted until then."
+            results.append(Submitted(order, OrderLocked(text)))
+        elif order.status in SUBMITTABLE:
             waiting[order.customer_id].append(order)
             results.append(Submitted(order))
         else:

@@ -12,9 +12,6 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
-
 from ..toolkit.barcodes import (
     CODE128_MAX_MODULE_MM,
     MAX_LABELS,
@@ -30,7 +27,7 @@ from ..toolkit.barcodes import (
     label_name,
     module_width_mm,
 )
-from ..toolkit.fonts import FittedText, fit_text
+from ..toolkit.fonts import FittedText, PdfCanvas, fit_text, text_width
 from ..toolkit.pages import MM
 
 
@@ -182,7 +179,7 @@ def _plan(index: int, label: Label, fmt: LabelFormat) -> DrawPlan:
 def _centred(fitted: FittedText, centre: float, baseline: float) -> tuple[str, float, tuple]:
     """Where each line starts so that it is centred, lines 1.2 × the size apart."""
     placed = tuple(
-        (centre - stringWidth(line, fitted.font, fitted.size) / 2, baseline - n * 1.2 * fitted.size, line)
+        (centre - text_width(line, fitted.font, fitted.size) / 2, baseline - n * 1.2 * fitted.size, line)
         for n, line in enumerate(fitted.lines)
     )
     return fitted.font, fitted.size, placed
@@ -237,7 +234,7 @@ def render_labels(labels: Iterable[Label], fmt: str = "thermal-50x30", *, skip: 
         raise ValueError("There are no labels to print: pick at least one product and a number of copies.")
 
     buffer = io.BytesIO()
-    canvas = Canvas(
+    canvas = PdfCanvas(
         buffer,
         pagesize=(layout.page_width * MM, layout.page_height * MM),
         pageCompression=1,

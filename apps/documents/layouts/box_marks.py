@@ -16,11 +16,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from ..toolkit.barcodes import CODE128, MAX_LABELS, DrawPlan, check_barcode_value, draw_plan, encode, module_width_mm
-from ..toolkit.fonts import BOLD, HELVETICA, FittedText, clean_text, fit, fit_text, place_lines
+from ..toolkit.fonts import BOLD, REGULAR, FittedText, PdfCanvas, clean_text, fit, place_lines, text_width
 from ..toolkit.pages import MM, PartyAddress, address_lines, check_party, format_quantity, has_text, is_count, with_unit
 
 MAX_MARKS = MAX_LABELS  # per PDF
@@ -83,10 +82,10 @@ def content_summary(
     items = [f"{clean_text(sku)} × {format_quantity(qty)}" for sku, qty in contents]
     n = len(items)
     if not n:
-        return FittedText(HELVETICA, size, ())
-    font = fit_text(", ".join(items) + _more(n), max_width, size, min_size).font  # one font for all lines
-    unit = [stringWidth(item, font, 1) for item in items]
-    comma, space = stringWidth(",", font, 1), stringWidth(" ", font, 1)
+        return FittedText(REGULAR, size, ())
+    font = REGULAR
+    unit = [text_width(item, font, 1) for item in items]
+    comma, space = text_width(",", font, 1), text_width(" ", font, 1)
 
     def attempt(k: int, s: float) -> list[str] | None:
         """The first k items, then the count of the rest (if any), at size s."""
@@ -96,7 +95,7 @@ def content_summary(
             tokens[-1], widths[-1] = items[-1], unit[-1] * s
         else:
             tokens.append(_more(n - k))
-            widths.append(stringWidth(tokens[-1], font, s))
+            widths.append(text_width(tokens[-1], font, s))
         return _pack(tokens, widths, space * s, max_width, max_lines)
 
     s = size
@@ -262,7 +261,7 @@ def plan_box_mark(index: int, mark: BoxMark, fmt: BoxMarkFormat) -> MarkPlan:
     customer = f"Customer {clean_text(mark.customer_code)}"
     inbound = f"Inbound {clean_text(mark.inbound_number)}"
     gap = 4 * MM
-    natural = [max(1.0, stringWidth(t, BOLD, size)) for t in (customer, inbound)]
+    natural = [max(1.0, text_width(t, BOLD, size)) for t in (customer, inbound)]
     share = [min(n, (width - gap) * n / sum(natural)) for n in natural]
     baseline = y - 5 * s - 0.72 * size
     texts.append(place_lines(fit(customer, share[0], size, 7 * s, bold=True), left, baseline))
@@ -323,7 +322,9 @@ def render_box_marks(marks: Sequence[BoxMark], fmt: str = "100x100") -> bytes:
         raise ValueError("There are no box marks to print: the inbound needs at least one box.")
 
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(layout.page_width * MM, layout.page_height * MM), pageCompression=1, invariant=1)
+    canvas = PdfCanvas(
+        buffer, pagesize=(layout.page_width * MM, layout.page_height * MM), pageCompression=1, invariant=1
+    )
     canvas.setTitle(title)
     canvas.setCreator("Fulfillment Hub")
     origins = layout.label_origins()

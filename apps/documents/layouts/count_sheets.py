@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from ..toolkit.fonts import HELVETICA, clean_text, fit_text
+from ..toolkit.fonts import BOLD, REGULAR, PdfCanvas, clean_text, fit_text
 from ..toolkit.pages import MM
 
 MAX_ROWS = 20_000  # per sheet; more is a mistake, not a count
@@ -101,8 +101,8 @@ def _draw_page_frame(
     """Title, subtitles, column headings and footer; returns the y where the first row starts."""
     usable = PAGE_WIDTH - 2 * MARGIN_X
     y = PAGE_HEIGHT - MARGIN_TOP
-    fitted = fit_text(title, usable, TITLE_SIZE, 9.0, max_lines=1)
-    canvas.setFont("Helvetica-Bold" if fitted.font == HELVETICA else fitted.font, fitted.size)
+    fitted = fit_text(title, usable, TITLE_SIZE, 9.0, max_lines=1, font=BOLD)
+    canvas.setFont(fitted.font, fitted.size)
     canvas.drawString(MARGIN_X, y - TITLE_SIZE, fitted.lines[0] if fitted.lines else "")
     y -= TITLE_SIZE * 1.3
     for line in subtitle_lines:
@@ -117,13 +117,13 @@ def _draw_page_frame(
     canvas.setFillGray(0.88)
     canvas.rect(edges[0], y - HEADING_HEIGHT, edges[-1] - edges[0], HEADING_HEIGHT, stroke=0, fill=1)
     canvas.setFillGray(0)
-    canvas.setFont("Helvetica-Bold", 9)
+    canvas.setFont(BOLD, 9)
     for (heading, _), left in zip(COLUMNS, edges, strict=False):
         canvas.drawString(left + CELL_PADDING, y - HEADING_HEIGHT + 2.3 * MM, heading)
     y -= HEADING_HEIGHT
 
     # Footer: who counted, when, and the page number.
-    canvas.setFont(HELVETICA, 8.5)
+    canvas.setFont(REGULAR, 8.5)
     footer_y = MARGIN_BOTTOM - 8 * MM
     canvas.drawString(MARGIN_X, footer_y, "Counted by: ______________________    Date: ______________")
     canvas.drawRightString(PAGE_WIDTH - MARGIN_X, footer_y, f"Page {page} of {pages}")
@@ -141,14 +141,14 @@ def render_count_sheet(*, title: str, subtitle_lines: list[str], rows: list[tupl
     pages = max(1, math.ceil(len(rows) / per_page))
 
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
+    canvas = PdfCanvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
     canvas.setTitle(title)
     canvas.setCreator("Fulfillment Hub")
     for page in range(pages):
         y = _draw_page_frame(canvas, title, subtitle_lines, edges, page + 1, pages)
         chunk = rows[page * per_page : (page + 1) * per_page]
         if not chunk:
-            canvas.setFont(HELVETICA, CELL_SIZE)
+            canvas.setFont(REGULAR, CELL_SIZE)
             canvas.drawString(MARGIN_X + CELL_PADDING, y - ROW_HEIGHT / 2 - 3, "Nothing to count.")
         for bin_code, sku, name in chunk:
             for text, left, right, code in (

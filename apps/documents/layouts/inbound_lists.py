@@ -20,7 +20,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
 from ..toolkit.barcodes import CODE128, QUIET_MODULES, encode
-from ..toolkit.fonts import HELVETICA, clean_text, fit
+from ..toolkit.fonts import REGULAR, PdfCanvas, clean_text, fit
 from ..toolkit.pages import (
     BAND_HEIGHT,
     GAP_HEIGHT,
@@ -156,12 +156,12 @@ def _draw_header(
         draw_cell(canvas, column.heading, left, right, y, HEADING_HEIGHT, column, bold=True)
     y -= HEADING_HEIGHT
 
-    canvas.setFont(HELVETICA, 8.5)
+    canvas.setFont(REGULAR, 8.5)
     footer_y = MARGIN_BOTTOM - 8 * MM
     footer = fit(f"{header.title} · Inbound {value}", usable / 2, 8.5, 6)
     canvas.setFont(footer.font, footer.size)
     canvas.drawString(MARGIN_X, footer_y, footer.lines[0])
-    canvas.setFont(HELVETICA, 8.5)
+    canvas.setFont(REGULAR, 8.5)
     canvas.drawRightString(PAGE_WIDTH - MARGIN_X, footer_y, f"Page {page} of {pages}")
     return y
 
@@ -172,7 +172,7 @@ def _render_table(header: _Header, columns: Sequence[TableColumn], rows: Sequenc
     pages = _paginate(rows, table_top - MARGIN_BOTTOM)
 
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
+    canvas = PdfCanvas(buffer, pagesize=A4, pageCompression=1, invariant=1)
     canvas.setTitle(f"{header.title} {header.inbound_number}")
     canvas.setCreator("Fulfillment Hub")
     for number, chunk in enumerate(pages, start=1):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from reportlab.pdfgen.canvas import Canvas
 
 from ..toolkit.a4_documents import Block, Document, Section, render_document
-from ..toolkit.fonts import HELVETICA, clean_text, fit
+from ..toolkit.fonts import REGULAR, clean_text, fit
 from ..toolkit.pages import (
     MARGIN_X,
     MM,
@@ -83,13 +83,13 @@ def _signature_block(carrier: str, count: int, weight: str) -> Block:
             )
         ):
             x = MARGIN_X + 4 * MM + n * half
-            canvas.setFont(HELVETICA, 8)
+            canvas.setFont(REGULAR, 8)
             canvas.setFillGray(0.4)
             canvas.drawString(x, top - 13 * MM, heading.upper())
             canvas.setFillGray(0)
             for row, field in enumerate(fields):
                 y = top - (22 + row * 9) * MM
-                canvas.setFont(HELVETICA, 9)
+                canvas.setFont(REGULAR, 9)
                 canvas.drawString(x, y, field)
                 canvas.setLineWidth(0.5)
                 canvas.line(x + 24 * MM, y - 1, x + half - 10 * MM, y - 1)

@@ -26,11 +26,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from itertools import islice
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen.canvas import Canvas
-
 from ..toolkit.barcodes import CODE128, MAX_LABELS, QUIET_MODULES, DrawPlan, draw_plan, encode, module_width_mm
-from ..toolkit.fonts import BOLD, FittedText, clean_text, fit, is_complete, place_lines
+from ..toolkit.fonts import BOLD, FittedText, PdfCanvas, clean_text, fit, is_complete, place_lines, text_width
 from ..toolkit.pages import MM, is_count
 
 PAGE_WIDTH_MM = 101.6  # 4 in
@@ -346,10 +343,10 @@ def plan_shipping_label(index: int, label: ShippingLabel, tracking: str, order: 
     module = module_mm * MM
     caption_size = 9.0
     caption_text = "TRACKING #"
-    caption_width = stringWidth(caption_text, BOLD, caption_size)
+    caption_width = text_width(caption_text, BOLD, caption_size)
     gap = 2 * MM
     number = fit(tracking, width - caption_width - gap, 14, 7, bold=True)
-    line_width = caption_width + gap + stringWidth(number.lines[0], number.font, number.size)
+    line_width = caption_width + gap + text_width(number.lines[0], number.font, number.size)
     baseline = _TRACKING_BOTTOM * MM + 2.5 * MM
     start = (page_width - line_width) / 2
     texts.append(
@@ -428,7 +425,7 @@ def render_shipping_labels(labels: Iterable[ShippingLabel], *, printed_on: date 
         raise ValueError("There are no shipping labels to print: pick at least one parcel.")
 
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH_MM * MM, PAGE_HEIGHT_MM * MM), pageCompression=1, invariant=1)
+    canvas = PdfCanvas(buffer, pagesize=(PAGE_WIDTH_MM * MM, PAGE_HEIGHT_MM * MM), pageCompression=1, invariant=1)
     canvas.setTitle(title if len(plans) == 1 else f"Shipping labels ({len(plans):,})")
     canvas.setCreator("Fulfillment Hub")
     pad = PADDING_MM * MM

@@ -9,7 +9,6 @@ import re
 
 import pytest
 from PIL import Image
-from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from apps.documents.layouts.box_marks import (
     BOX_MARK_FORMAT_CHOICES,
@@ -21,7 +20,7 @@ from apps.documents.layouts.box_marks import (
     plan_box_mark,
     render_box_marks,
 )
-from apps.documents.toolkit.fonts import ELLIPSIS
+from apps.documents.toolkit.fonts import ELLIPSIS, text_width
 from apps.documents.toolkit.pages import PartyAddress
 
 from .pdf_checks import page_count, render_pages, words_with_boxes
@@ -188,7 +187,7 @@ def test_content_summary_shows_whole_skus_then_the_count_of_the_rest():
     fitted = content_summary(contents, width, 9.5, 7, 3)
 
     assert fitted.size == 7 and len(fitted.lines) == 3
-    assert all(stringWidth(line, fitted.font, fitted.size) <= width for line in fitted.lines)
+    assert all(text_width(line, fitted.font, fitted.size) <= width for line in fitted.lines)
     # Every line holds whole "SKU × quantity" items: none is split over two lines, none cut short.
     items = " ".join(fitted.lines).split(", ")
     assert ELLIPSIS not in "".join(fitted.lines)
@@ -200,7 +199,7 @@ def test_content_summary_shows_whole_skus_then_the_count_of_the_rest():
     before = last[: last.rindex("+ ")].rstrip()
     sku, qty = contents[shown]
     candidate = f"{before} {sku} × {qty}, + {60 - shown - 1} more SKUs".strip()
-    assert stringWidth(candidate, fitted.font, fitted.size) > width
+    assert text_width(candidate, fitted.font, fitted.size) > width
     assert shown == 3  # one a line
 
 
@@ -220,14 +219,14 @@ def test_content_summary_cuts_a_huge_sku_and_keeps_the_count():
     fitted = content_summary((("Z" * 300, 1), ("B", 2), ("C", 3)), 200, 9, 7, 3)
     assert fitted.lines[-1] == "+ 2 more SKUs"
     assert fitted.lines[-2].endswith(ELLIPSIS)
-    assert all(stringWidth(line, fitted.font, fitted.size) <= 200 for line in fitted.lines)
+    assert all(text_width(line, fitted.font, fitted.size) <= 200 for line in fitted.lines)
 
 
-def test_a_chinese_warehouse_name_on_a_mark_uses_a_cid_font(pdftotext):
+def test_a_chinese_warehouse_name_on_a_mark_uses_an_embedded_cjk_face(pdftotext):
     shanghai = PartyAddress("SHA1", "上海浦东仓库", ("上海市浦东新区张江路 88 号",))
     pdf = render_box_marks([mark(warehouse=shanghai, contents=(("有机棉T恤-红-M", 3),))])
 
-    assert b"/STSong-Light" in pdf
+    assert b"+WenQuanYiZenHei" in pdf and b"/FontFile2" in pdf and b"/STSong-Light" not in pdf
     text = pdftotext(pdf)
     assert "上海浦东仓库" in text and "SHA1" in text and "有机棉T恤-红-M × 3" in text
 

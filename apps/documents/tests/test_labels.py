@@ -14,7 +14,7 @@ from PIL import Image
 
 from apps.documents.layouts.barcode_labels import LABEL_FORMATS, Label, render_labels
 from apps.documents.toolkit.barcodes import MAX_LABELS, symbology_for, upca_check_digit
-from apps.documents.toolkit.fonts import ELLIPSIS, fit_text
+from apps.documents.toolkit.fonts import ELLIPSIS, fit_text, text_width
 
 from .pdf_checks import page_count, pdf_streams
 
@@ -183,12 +183,12 @@ def test_barcodes_are_vector_paths_not_images(fmt):
     assert b"/XObject" not in pdf
 
 
-def test_a_chinese_title_uses_a_cid_font_and_the_text_is_in_the_pdf():
+def test_a_chinese_title_uses_an_embedded_cjk_face_and_the_text_is_in_the_pdf():
     title = "有机棉T恤 红色 M码"
     pdf = render_labels([Label("ACME-TSHIRT-RED-M", "code128", "ACME-TSHIRT-RED-M", title)])
 
-    assert b"/STSong-Light" in pdf
-    assert b"/Helvetica" in pdf  # the caption
+    assert b"+WenQuanYiZenHei" in pdf and b"/FontFile2" in pdf and b"/STSong-Light" not in pdf
+    assert b"+LiberationSans" in pdf and b"/Helvetica" not in pdf  # the caption
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout
         assert title in text.decode()
@@ -218,10 +218,8 @@ def test_a_long_title_wraps_then_shrinks_then_is_cut_short():
     cut = fit_text("Very long product name " * 20, 130, 7, 5, max_lines=2)
     assert cut.size == 5 and len(cut.lines) == 2 and cut.lines[-1].endswith(ELLIPSIS)
 
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
     for fitted in (short, wrapped, cut):
-        assert all(stringWidth(line, fitted.font, fitted.size) <= 130 for line in fitted.lines)
+        assert all(text_width(line, fitted.font, fitted.size) <= 130 for line in fitted.lines)
 
 
 def test_control_characters_in_a_title_are_dropped():

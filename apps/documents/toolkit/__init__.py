@@ -1,6 +1,8 @@
 """The documents toolkit: what every layout and importer builds on, and nothing about any one document.
 
-- ``fonts``: fonts for PDF text and fitting text into a box (shrink, wrap, cut short).
+- ``faces``: the embedded TrueType faces (found in Debian's font packages), which face draws which
+  character, and the canvas every layout draws on (text in runs of faces).
+- ``fonts``: the font families for PDF text and fitting text into a box (shrink, wrap, cut short).
 - ``barcodes``: Code 128 / UPC-A bar patterns, bar module widths, drawing bars and placed text.
 - ``pages``: page units, the A4 list grid (margins, columns, cells, the title block), the warehouse
   address block and the checks every layout shares.

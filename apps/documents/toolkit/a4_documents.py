@@ -16,7 +16,7 @@ from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
 from .barcodes import CODE128, QUIET_MODULES, encode
-from .fonts import HELVETICA, fit
+from .fonts import REGULAR, PdfCanvas, fit
 from .pages import (
     BAND_HEIGHT,
     GAP_HEIGHT,
@@ -154,7 +154,7 @@ def _draw_bars(canvas: Canvas, value: str, right: float, top: float) -> float:
     canvas.addLiteral(
         f"q {fp_str(module)} 0 0 {fp_str(height)} {fp_str(x)} {fp_str(top - height)} cm\n{symbol.rects}\nf Q"
     )
-    canvas.setFont(HELVETICA, 8)
+    canvas.setFont(REGULAR, 8)
     canvas.drawCentredString(x + width / 2, top - height - 9, value)
     return width + QUIET_MODULES * module
 
@@ -186,7 +186,7 @@ def _draw_header(canvas: Canvas, doc: Document, page: int, pages: int) -> float:
     footer = fit(f"{doc.title} · {doc.label} {doc.number}", usable / 2, 8.5, 6)
     canvas.setFont(footer.font, footer.size)
     canvas.drawString(MARGIN_X, footer_y, footer.lines[0])
-    canvas.setFont(HELVETICA, 8.5)
+    canvas.setFont(REGULAR, 8.5)
     canvas.drawRightString(PAGE_WIDTH - MARGIN_X, footer_y, f"Page {page} of {pages}")
     return PAGE_HEIGHT - MARGIN_TOP - _header_height(doc)
 
@@ -239,7 +239,7 @@ def render_document(doc: Document) -> bytes:
     pages = _paginate(doc, _items(doc), room)
 
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, invariant=1)
+    canvas = PdfCanvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, invariant=1)
     canvas.setTitle(f"{doc.title} {doc.number}")
     canvas.setCreator("Fulfillment Hub")
     for number, chunk in enumerate(pages, start=1):

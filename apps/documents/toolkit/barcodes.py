@@ -19,6 +19,8 @@ from reportlab.graphics.shapes import Rect
 from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
 
+from .faces import draw_text
+
 CODE128 = "code128"
 UPC_A = "upca"
 SYMBOLOGIES = (CODE128, UPC_A)
@@ -157,10 +159,5 @@ def draw_plan(canvas: Canvas, plan: DrawPlan, x: float, y: float) -> None:
         f"q {fp_str(plan.module)} 0 0 {fp_str(plan.bar_height)} {fp_str(x + plan.bars_x)} "
         f"{fp_str(y + plan.bars_y)} cm\n{plan.rects}\nf Q"
     )
-    text = canvas.beginText()
     for font, size, lines in plan.texts:
-        text.setFont(font, size)
-        for dx, dy, line in lines:
-            text.setTextOrigin(x + dx, y + dy)
-            text.textOut(line)
-    canvas.drawText(text)
+        draw_text(canvas, [(x + dx, y + dy, line) for dx, dy, line in lines], font, size)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
-from .fonts import HELVETICA, clean_text, fit, is_complete
+from .fonts import REGULAR, clean_text, fit, is_complete
 
 MM = 72 / 25.4  # points per millimetre
 
@@ -112,7 +112,7 @@ def draw_title_block(
         blocks.append((caption, [fact], MARGIN_X + half + n * fact_width, fact_width - 3 * MM))
     for caption, lines, x, width in blocks:
         canvas.setFillGray(0.4)
-        canvas.setFont(HELVETICA, 7.5)
+        canvas.setFont(REGULAR, 7.5)
         canvas.drawString(x, y - 7, caption.upper())
         canvas.setFillGray(0)
         baseline = y - 9 - 11

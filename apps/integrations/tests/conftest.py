@@ -99,3 +99,8 @@ def shop(customer_a, user_a):
             default_warehouse=warehouse,
         )
     return connection, products
+
+
+# The WooCommerce store fixtures (woo.py), for every test module here.
+from .ebay_fixtures import ebay_shop, fake_ebay  # noqa: E402, F401 - the eBay fixtures, shared
+from .woo import fake_woo, woo  # noqa: E402, F401

@@ -106,10 +106,12 @@ def test_integration_connect_refuses_clearly(user_a, make_staff):
         call_command(
             "integration_connect", "nobody@x.example", "shopify", "--shop", "a.myshopify.com", "--webhook-secret", "s"
         )
-    with pytest.raises(CommandError, match="not available yet"):
-        call_command(
-            "integration_connect", user_a.email, "woocommerce", "--shop", "shop.example", "--webhook-secret", "s"
-        )
+    with pytest.raises(CommandError, match="Give --token"):  # eBay: tokens, or the seller's consent in the portal
+        call_command("integration_connect", user_a.email, "ebay")
+    with pytest.raises(CommandError, match="Give --shop"):
+        call_command("integration_connect", user_a.email, "shopify", "--webhook-secret", "s")
+    with pytest.raises(CommandError, match="consumer key"):
+        call_command("integration_connect", user_a.email, "woocommerce", "--shop", "shop.example", "--key", "x")
     call_command(
         "integration_connect",
         user_a.email,

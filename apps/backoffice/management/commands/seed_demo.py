@@ -45,6 +45,8 @@ class Command(BaseCommand):
             fulfillment_demo.seed_outbound(owners, staff["warehouse"])
             tracking_demo.seed_tracking()
             integrations_demo.seed_connection(owners[0])
+            integrations_demo.seed_woo_connection(owners[0])
+            integrations_demo.seed_ebay_connection(owners[0])
         if not quiet:
             self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
             self.stdout.write(f"  password for every demo login: {password}")

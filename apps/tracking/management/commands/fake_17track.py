@@ -1,4 +1,4 @@
-"""Run the local fake 17TRACK: `python manage.py fake_17track [--port 8766] [--demo --base URL
+"""Run the local fake 17TRACK: `python manage.py fake_17track [--port 8767] [--demo --base URL
 [--every 30]]`. Prints the API base and keys, then serves until interrupted. With --demo (what
 `make run` starts) it first learns the parcels the app follows, then every few seconds moves each
 unfinished one a step along its journey and pushes it, signed, to the app's webhook — so shipped
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     help = "Start a local fake 17TRACK; with --demo, push the demo parcels' progress to the app."
 
     def add_arguments(self, parser):
-        parser.add_argument("--port", type=int, default=8766, help="Port on 127.0.0.1 (0: any free one).")
+        parser.add_argument("--port", type=int, default=8767, help="Port on 127.0.0.1 (0: any free one).")
         parser.add_argument("--api-key", default=DEFAULT_API_KEY)
         parser.add_argument("--security-key", default=DEFAULT_SECURITY_KEY)
         parser.add_argument("--demo", action="store_true", help="Push the app's parcels' progress to its webhook.")
