@@ -7,7 +7,7 @@ None when it has no API key (nothing is registered then, and the hand-over does 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -106,7 +106,6 @@ class Push:
     number: str
     carrier: int | None = None
     info: TrackInfo | None = None
-    extra: dict = field(default_factory=dict)
 
 
 class TrackingProvider(Protocol):
@@ -121,12 +120,6 @@ class TrackingProvider(Protocol):
     def quota(self) -> Quota: ...
 
     def close(self) -> None: ...
-
-
-class PushVerifier(Protocol):
-    def verify(self, body: bytes, signature: str) -> bool: ...
-
-    def parse(self, body: bytes) -> Push: ...
 
 
 def provider_for(name: str = "17track", **overrides) -> TrackingProvider | None:
