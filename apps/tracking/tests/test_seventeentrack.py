@@ -266,3 +266,35 @@ def test_one_task_applies_a_burst_of_waiting_pushes_shipment_by_shipment(make_or
         assert push_process(push_id=rows[2].pk) == "processed"  # its own task later: nothing more
     assert Order.objects.get(pk=first.order_id).status == "delivered"
     assert events_of(first.order) == ["in_transit", "delivered"] and events_of(second.order) == ["in_transit"]
+
+
+def test_returned_to_the_sender_returns_the_order_and_returning_is_an_exception(make_order, fake):
+    shipment = tracked(make_order, fake)
+    fake.add_event(shipment.number, "Exception_Returning", "Returning to sender", "Austin, TX", at=T0)
+    with staff_scope():
+        Shipment.objects.filter(pk=shipment.pk).update(news_at=None)
+        shipments_sweep()
+        assert DeliveryException.objects.get(order=shipment.order).kind == ExceptionKind.RETURNING
+        assert Order.objects.get(pk=shipment.order_id).status == "shipped"
+        fake.add_event(
+            shipment.number, "Exception_Returned", "Returned to sender", "Carson, CA", at=T0 + timedelta(days=1)
+        )
+        Shipment.objects.filter(pk=shipment.pk).update(news_at=None)
+        shipments_sweep()
+        shipment.refresh_from_db()
+    assert Order.objects.get(pk=shipment.order_id).status == "returned"
+    assert shipment.state == ShipmentState.STOPPED
+    assert events_of(shipment.order) == ["exception", "returned"]
+
+
+def test_a_parcel_waiting_long_at_a_pick_up_point_is_an_exception(make_order, fake, settings):
+    settings.TRACKING_PICKUP_WAIT_DAYS = 3
+    shipment = tracked(make_order, fake, shipped_ago=timedelta(days=6))
+    fake.add_event(shipment.number, "AvailableForPickup_Other", "At the post office", "Austin, TX", at=T0)
+    with staff_scope():
+        Shipment.objects.filter(pk=shipment.pk).update(news_at=None)
+        first = shipments_sweep()
+        assert first["pickup_waiting"] == 0  # a day at the counter is normal
+        Shipment.objects.filter(pk=shipment.pk).update(latest_event_at=T0 - timedelta(days=3))
+        assert shipments_sweep()["pickup_waiting"] == 1
+        assert DeliveryException.objects.get(order=shipment.order).kind == ExceptionKind.PICKUP_WAITING
