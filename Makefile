@@ -46,10 +46,12 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@# The local fakes send the demo shops new orders while the demo runs: Shopify every 20 s,
-	@# WooCommerce every 30 s, eBay every 60 s (eBay's come in by the poll or Sync now).
+	@# WooCommerce every 30 s, eBay every 60 s (eBay's come in by the poll or Sync now); the local
+	@# fake 17TRACK moves each shipped parcel a step every 30 s and pushes it, until it is delivered.
 	$(BIN)/python manage.py fake_shop --demo --base http://$(HOST):$(PORT) --port 0 --every 20 & \
 	$(BIN)/python manage.py fake_woocommerce --demo --base http://$(HOST):$(PORT) --port 0 --every 30 & \
 	$(BIN)/python manage.py fake_ebay --demo --base http://$(HOST):$(PORT) --every 60 & \
+	$(BIN)/python manage.py fake_17track --demo --base http://$(HOST):$(PORT) --every 30 & \
 	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
 	$(EBAY_FAKE_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

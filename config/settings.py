@@ -168,6 +168,12 @@ CELERY_BEAT_SCHEDULE = {
     # and every mapped SKU of every such shop each night at 01:30 UTC.
     "integrations-stock-out": {"task": "integrations.stock_out_due", "schedule": 60.0},
     "integrations-stock-out-full": {"task": "integrations.stock_out_full", "schedule": crontab(hour=1, minute=30)},
+    # Parcels waiting to be registered at 17TRACK (a failed or throttled batch), every 5 minutes;
+    # shipments without news for TRACKING_SWEEP_HOURS (pushes are at most once), hourly at :40;
+    # and the provider's quota, daily at 06:10 UTC.
+    "tracking-register-pending": {"task": "tracking.register_pending", "schedule": 300.0},
+    "tracking-sweep": {"task": "tracking.sweep", "schedule": crontab(minute=40)},
+    "tracking-quota": {"task": "tracking.quota_read", "schedule": crontab(hour=6, minute=10)},
 }
 # The sweep leaves a message this long to its after-commit publish before sending it itself;
 # published messages are kept this many days for inspection.
@@ -343,6 +349,33 @@ EBAY_TIMEOUT_SECONDS = env.float("EBAY_TIMEOUT_SECONDS", default=20.0)  # read t
 # The connect forms' advanced "API base" (point a connection at another server, e.g. the local
 # fake shop): off in production, where it would let a customer make us call any URL.
 INTEGRATION_ALLOW_API_BASE = env.bool("INTEGRATION_ALLOW_API_BASE", default=DEBUG)
+
+# --- Parcel tracking (apps/tracking) ----------------------------------------------------------
+# 17TRACK: the API key (unset: parcels are not registered anywhere) and the security key its pushes
+# are signed with (unset: every push is refused with 401). The version is v2.4 or v2.2.
+# Under DEBUG (the demo) with no key of its own, the app talks to the local fake 17TRACK that
+# `make run` starts on 127.0.0.1:8767 (`manage.py fake_17track --demo`); never in tests or production.
+_FAKE_17TRACK = DEBUG and not TESTING and not env.str("SEVENTEENTRACK_API_KEY", default="")
+SEVENTEENTRACK_API_KEY = env.str("SEVENTEENTRACK_API_KEY", default="fake-17track-api-key" if _FAKE_17TRACK else "")
+SEVENTEENTRACK_SECURITY_KEY = env.str(
+    "SEVENTEENTRACK_SECURITY_KEY", default="fake-17track-security-key" if _FAKE_17TRACK else ""
+)
+SEVENTEENTRACK_API_VERSION = env.str("SEVENTEENTRACK_API_VERSION", default="v2.4")
+if SEVENTEENTRACK_API_VERSION not in ("v2.2", "v2.4"):
+    raise environ.ImproperlyConfigured("SEVENTEENTRACK_API_VERSION must be v2.2 or v2.4")
+SEVENTEENTRACK_API_BASE = env.str(
+    "SEVENTEENTRACK_API_BASE",
+    default="http://127.0.0.1:8767/track" if _FAKE_17TRACK else "https://api.17track.net/track",
+)
+SEVENTEENTRACK_MAX_RPS = env.float("SEVENTEENTRACK_MAX_RPS", default=3.0)
+# More of our carrier codes → 17TRACK carrier numbers, e.g. "ontrac=100049,lasership=100104".
+SEVENTEENTRACK_CARRIER_CODES = {
+    k.lower(): int(v) for k, v in env.dict("SEVENTEENTRACK_CARRIER_CODES", default={}).items()
+}
+# The sweep asks for shipments without news this long; the quota warning shows below this share.
+TRACKING_SWEEP_HOURS = env.int("TRACKING_SWEEP_HOURS", default=12)
+TRACKING_PICKUP_WAIT_DAYS = env.int("TRACKING_PICKUP_WAIT_DAYS", default=5)
+TRACKING_QUOTA_WARN_PERCENT = env.int("TRACKING_QUOTA_WARN_PERCENT", default=10)
 
 LOGGING = {
     "version": 1,

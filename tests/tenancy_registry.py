@@ -271,6 +271,7 @@ PUBLIC: dict[str, str] = {
     "accounts:password-reset-confirm": "token-protected reset form",
     "tracking:track": "public parcel tracking (up to 40 numbers)",
     "api:tracking": "public tracking API (up to 40 numbers; no customer or recipient data)",
+    "tracking:webhook": "17TRACK push webhook: signed with the security key, answers 200/400/401; no customer data",
     "integrations:shopify-webhook": "Shopify webhook: signed with the connection's secret, answers only 200/401/404",
     "integrations:woocommerce-webhook": "WooCommerce webhook: signed with the connection's secret; 200/401/404",
     "integrations:woocommerce-callback": (

@@ -26,6 +26,7 @@ from .transitions import order_event, order_lock, order_transition
 ZERO = Decimal("0")
 SHOP_SOURCES = {OrderSource.SHOPIFY, OrderSource.WOOCOMMERCE, OrderSource.EBAY}
 TRACKING_OUT = "integrations.tracking_out"  # integrations sits above orders: named, not imported
+TRACK_SHIPMENT = "tracking.track_shipment"  # tracking sits above orders too
 
 
 def _require_pending(order: Order, doing: str) -> None:
@@ -173,6 +174,13 @@ def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
     order.actual_cost = order.actual_freight + order.actual_fee
     _settle(order, actor=actor)
     difference = order.actual_cost - (order.estimated_cost or ZERO)
+    if order.tracking_number:  # the tracking provider follows the parcel from now on
+        outbox_emit(
+            kind="order_shipped_tracking",
+            task=TRACK_SHIPMENT,
+            payload={"order_id": order.pk, "customer_id": order.customer_id},
+            key=f"track_shipment:{order.pk}",
+        )
     if order.source in SHOP_SOURCES:  # the shop gets the tracking (integrations names the task)
         outbox_emit(
             kind="order_shipped",

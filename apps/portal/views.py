@@ -7,6 +7,7 @@ from apps.core.access import CustomerRequiredMixin
 from apps.inbound.selectors import inbound_updates
 from apps.orders.allocation import RULE
 from apps.orders.selectors import abnormal_count
+from apps.tracking.selectors import exceptions_open_count
 from apps.warehouses.selectors import customer_warehouse_list
 
 from .modules import MODULES, module
@@ -26,6 +27,7 @@ class DashboardView(CustomerRequiredMixin, View):
                 "active_api_keys": api_key_list(customer=customer).filter(revoked_at__isnull=True).count(),
                 "inbound_updates": inbound_updates(customer=customer),
                 "abnormal_orders": abnormal_count(customer=customer),
+                "delivery_exceptions": exceptions_open_count(customer=customer),
             },
         )
 

@@ -29,6 +29,9 @@ class Channel(models.Model):
     service_level = models.CharField(max_length=60, blank=True, help_text="e.g. Ground, Express, Economy.")
     transit_days_min = models.PositiveSmallIntegerField()
     transit_days_max = models.PositiveSmallIntegerField()
+    no_news_days = models.PositiveSmallIntegerField(
+        default=7, help_text="A parcel on this channel with no tracking news this many days is a delivery exception."
+    )
     volumetric_divisor = models.PositiveIntegerField(default=5000, help_text="cm³ per kg, e.g. 5000 or 6000.")
     max_weight_g = models.PositiveIntegerField(help_text="Heaviest parcel accepted, in grams.")
     max_length_cm = models.DecimalField(max_digits=6, decimal_places=1, help_text="Longest side accepted.")

@@ -4,7 +4,7 @@ from django.utils import timezone
 from apps.core.errors import ApplicationError
 
 from .choices import TrackingStatus
-from .rules import MAX_NUMBERS, numbers_parse
+from .rules import MAX_NUMBERS, numbers_split
 
 __all__ = ["MAX_NUMBERS", "EventForm", "FindForm", "TrackForm"]
 
@@ -19,8 +19,9 @@ class TrackForm(forms.Form):
     )
 
     def clean_numbers(self):
+        """(good numbers, [(bad number, why)]): a mistyped number is answered on its own line."""
         try:
-            return numbers_parse(self.cleaned_data["numbers"])
+            return numbers_split(self.cleaned_data["numbers"])
         except ApplicationError as exc:
             raise forms.ValidationError(exc.extra.get("numbers") or exc.message) from exc
 

@@ -19,10 +19,10 @@ def is_order_number(number: str) -> bool:
     return bool(ORDER_LIKE.fullmatch(number)) and order_number_problem(number) is None
 
 
-def numbers_parse(text: str) -> list[str]:
-    """Up to 40 order numbers (S…, check digit verified) or tracking numbers, split on commas,
-    semicolons or white space, upper-cased, duplicates dropped in order. Raises TrackingInvalid
-    with one sentence per bad number."""
+def numbers_split(text: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Up to 40 numbers split on commas, semicolons or white space, upper-cased, duplicates
+    dropped in order: (the good ones, [(bad number, why)]). Raises TrackingInvalid only for no
+    numbers at all or more than 40 — a bad number is its own answer, not the whole query's."""
     seen, numbers = set(), []
     for raw in SEPARATORS.split((text or "").strip()):
         number = raw.strip().upper()
@@ -35,14 +35,25 @@ def numbers_parse(text: str) -> list[str]:
         raise TrackingInvalid(
             f"You entered {len(numbers)} numbers; track at most {MAX_NUMBERS} at a time.", code="too_many_numbers"
         )
-    problems = []
+    good, bad = [], []
     for number in numbers:
         if ORDER_LIKE.fullmatch(number):
             problem = order_number_problem(number)
             if problem:
-                problems.append(f"{number}: {problem}")
+                bad.append((number, problem))
+                continue
         elif not TRACKING_LIKE.fullmatch(number):
-            problems.append(f"{number}: use letters, digits and dashes only (6–40 characters)")
-    if problems:
+            bad.append((number, "use letters, digits and dashes only (6–40 characters)"))
+            continue
+        good.append(number)
+    return good, bad
+
+
+def numbers_parse(text: str) -> list[str]:
+    """Up to 40 order numbers (S…, check digit verified) or tracking numbers (numbers_split).
+    Raises TrackingInvalid with one sentence per bad number (the API's 400)."""
+    numbers, bad = numbers_split(text)
+    if bad:
+        problems = [f"{number}: {why}" for number, why in bad]
         raise TrackingInvalid(" ".join(problems), code="bad_numbers", extra={"numbers": problems})
     return numbers

@@ -3,17 +3,20 @@ the parcels still in delivery.
 
 The hand-over is the first event of every shipped order, but it is not stored: the warehouse
 (apps.fulfillment) sits below tracking and must not call it, so ``tracking_shipped`` builds that
-event from ``Order.shipped_at`` whenever an order's events are read. Stored events can never be
-older than it (tracking.services refuses them), so it is always the first.
+event from ``Order.shipped_at`` whenever an order's events are read. Staff cannot record events
+older than it (tracking.services refuses them); a carrier's may be (a label made before the
+hand-over), so the timelines are sorted by time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from apps.core.tenancy import staff_scope
 from apps.orders.choices import STATUS_BADGES as ORDER_BADGES
@@ -21,7 +24,7 @@ from apps.orders.choices import WAYBILL_STATUSES, OrderStatus
 from apps.orders.models import Order
 
 from .choices import EventSource, TrackingStatus
-from .models import TrackingEvent
+from .models import DeliveryException, TrackingEvent
 from .rules import is_order_number
 
 # What the public page answers for; drafts, Abnormal and cancelled orders are "not found".
@@ -81,7 +84,8 @@ def order_timeline(*, order: Order) -> list[TrackingEvent]:
     """The order's tracking events oldest first, the hand-over first of all."""
     stored = list(TrackingEvent.objects.filter(order=order).select_related("created_by").order_by("occurred_at", "id"))
     shipped = tracking_shipped(order)
-    return [shipped, *stored] if shipped else stored
+    # A carrier's "info received" may predate the hand-over (the label was made first).
+    return sorted([shipped, *stored], key=lambda e: e.occurred_at) if shipped else stored
 
 
 def in_delivery(*, exceptions_only: bool = False) -> QuerySet[Order]:
@@ -127,7 +131,9 @@ class PublicTracking:
     carrier: str | None = None
     tracking_number: str | None = None
     tracking_url: str | None = None
+    delivered_at: datetime | None = None
     events: tuple[PublicEvent, ...] = ()
+    problem: str = ""  # a mistyped number: why (it was not looked up)
 
 
 def _public_event(event: TrackingEvent) -> PublicEvent:
@@ -152,6 +158,7 @@ def _public(number: str, order: Order | None) -> PublicTracking:
     carrier = order.channel.carrier if order.channel_id else None
     events = [_public_event(e) for e in order.tracking_events.all()]  # prefetched newest first
     events.append(_public_event(tracking_shipped(order)))
+    events.sort(key=lambda e: e.at, reverse=True)  # a carrier's "info received" may predate the hand-over
     return PublicTracking(
         number=number,
         found=True,
@@ -161,6 +168,7 @@ def _public(number: str, order: Order | None) -> PublicTracking:
         carrier=carrier.name if carrier else None,
         tracking_number=order.tracking_number or None,
         tracking_url=tracking_link(carrier, order.tracking_number),
+        delivered_at=order.delivered_at if status == OrderStatus.DELIVERED else None,
         events=tuple(events),
     )
 
@@ -189,6 +197,7 @@ def public_tracking(*, numbers: list[str]) -> list[PublicTracking]:
                 "status",
                 "tracking_number",
                 "shipped_at",
+                "delivered_at",
                 "warehouse__city",
                 "warehouse__state",
                 "warehouse__country",
@@ -204,3 +213,105 @@ def public_tracking(*, numbers: list[str]) -> list[PublicTracking]:
         if order.tracking_number:
             found[order.tracking_number] = order
     return [_public(number, found.get(number)) for number in numbers]
+
+
+# --- Delivery exceptions -------------------------------------------------------------------------
+
+
+def exceptions_of_order(*, order: Order) -> list:
+    """The order's open delivery exceptions, newest first (the customer's order page); runs in
+    the caller's scope, so a customer only ever reads its own."""
+    return list(DeliveryException.objects.filter(order=order, status="open").order_by("-opened_at", "-id"))
+
+
+def exceptions_open_count(*, customer, cap: int = 100) -> int:
+    """How many of the customer's orders have an open delivery exception (capped, for a badge)."""
+    rows = DeliveryException.objects.filter(customer=customer, status="open").values("order_id").distinct()
+    return len(rows[:cap])
+
+
+def exception_queue(*, kind: str = "", carrier: str = "", older_than_days: int | None = None) -> QuerySet:
+    """The TMS queue: open delivery exceptions, oldest first, filtered by kind, carrier code and
+    age; with the order, customer and carrier loaded. Call inside the staff scope."""
+    qs = DeliveryException.objects.filter(status="open").select_related(
+        "order__customer", "order__channel__carrier", "customer"
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if carrier:
+        qs = qs.filter(order__channel__carrier__code=carrier)
+    if older_than_days:
+        qs = qs.filter(opened_at__lt=timezone.now() - timedelta(days=older_than_days))
+    return qs.order_by("opened_at", "id")
+
+
+# --- Transit-time truth --------------------------------------------------------------------------
+
+MEASURED_AFTER = 20  # deliveries before a lane's measured figure is trusted
+
+
+@dataclass(frozen=True)
+class TransitLane:
+    channel: str
+    channel_name: str
+    country: str
+    deliveries: int
+    p50_days: float
+    p90_days: float
+    quoted: str  # the channel's promised transit days, e.g. "3–5"
+
+    @property
+    def measured(self) -> bool:
+        return self.deliveries >= MEASURED_AFTER
+
+
+def _percentile(values: list[float], share: float) -> float:
+    """Linear interpolation between the closest ranks (numpy's default), on sorted values."""
+    if len(values) == 1:
+        return values[0]
+    rank = share * (len(values) - 1)
+    low = int(rank)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (rank - low)
+
+
+def transit_times(*, days: int = 180) -> list[TransitLane]:
+    """p50/p90 transit days (hand-over to delivery, the carrier's delivery time where the provider
+    reported it) per channel and destination country, from orders delivered in the last ``days``.
+    Call inside the staff scope."""
+    since = timezone.now() - timedelta(days=days)
+    rows = (
+        Order.objects.filter(status__in=WAYBILL_STATUSES, shipped_at__isnull=False, channel__isnull=False)
+        .annotate(arrived=Coalesce("tracked_shipment__delivered_at", "delivered_at"))
+        .filter(arrived__isnull=False, arrived__gte=since)
+        .values_list(
+            "channel__code",
+            "channel__name",
+            "channel__transit_days_min",
+            "channel__transit_days_max",
+            "country",
+            "shipped_at",
+            "arrived",
+        )
+    )
+    lanes: dict[tuple, list[float]] = {}
+    names: dict[tuple, tuple[str, str]] = {}
+    for code, name, low, high, country, shipped, arrived in rows.iterator(chunk_size=2000):
+        key = (code, country or "—")
+        lanes.setdefault(key, []).append(max((arrived - shipped).total_seconds(), 0) / 86400)
+        names[key] = (name, f"{low}–{high}" if low != high else f"{low}")
+    out = []
+    for key, values in lanes.items():
+        values.sort()
+        out.append(
+            TransitLane(
+                channel=key[0],
+                channel_name=names[key][0],
+                country=key[1],
+                deliveries=len(values),
+                p50_days=round(_percentile(values, 0.5), 1),
+                p90_days=round(_percentile(values, 0.9), 1),
+                quoted=names[key][1],
+            )
+        )
+    return sorted(out, key=lambda lane: (lane.channel, lane.country))

@@ -6,4 +6,5 @@ app_name = "tracking"
 
 urlpatterns = [
     path("", views.track, name="track"),
+    path("webhook/<slug:provider>/", views.provider_webhook, name="webhook"),
 ]

@@ -15,13 +15,27 @@ from apps.core.errors import ApplicationError
 from apps.core.forms import form_add_application_error
 from apps.core.identifiers import order_number_problem
 from apps.core.keyset import keyset_page
+from apps.core.tenancy import staff_scope
 from apps.orders.choices import STATUS_BADGES, WAYBILL_STATUSES, OrderStatus
+from apps.shipping.models import Carrier
 
-from ..choices import TrackingStatus
+from ..choices import ExceptionAction, ExceptionKind, TrackingStatus
+from ..exceptions import exception_act
 from ..forms import EventForm, FindForm
+from ..models import DeliveryException, ProviderQuota, Shipment
 from ..rules import ORDER_LIKE
-from ..selectors import in_delivery, order_find, order_timeline, tracking_link
+from ..selectors import (
+    MEASURED_AFTER,
+    exception_queue,
+    exceptions_of_order,
+    in_delivery,
+    order_find,
+    order_timeline,
+    tracking_link,
+    transit_times,
+)
 from ..services import tracking_event_add, tracking_mark_delivered
+from ..shipments import quota_low
 
 VIEW = "tracking.view_trackingevent"
 ADD = (VIEW, "tracking.add_trackingevent")
@@ -50,6 +64,8 @@ def _detail(request, order, form=None, status=200):
             "can_add": can_add and order.status in WAYBILL_STATUSES,
             "can_deliver": can_add and order.status == OrderStatus.SHIPPED,
             "order_badge": STATUS_BADGES.get(order.status, "secondary"),
+            "shipment": Shipment.objects.filter(order=order).first(),
+            "delivery_exceptions": exceptions_of_order(order=order),
         },
         status=status,
     )
@@ -81,7 +97,12 @@ class TrackingListView(StaffPermissionRequiredMixin, View):
         labels = dict(TrackingStatus.choices)
         for row in page.rows:
             row.latest_status_label = labels.get(row.latest_status, "")
-        return render(request, "tracking/staff/list.html", {"form": form, "page": page, "exceptions": exceptions})
+        quota = ProviderQuota.objects.filter(provider="17track").first()
+        return render(
+            request,
+            "tracking/staff/list.html",
+            {"form": form, "page": page, "exceptions": exceptions, "quota": quota, "quota_low": quota_low(quota)},
+        )
 
 
 class TrackingOrderView(StaffPermissionRequiredMixin, View):
@@ -138,3 +159,73 @@ class TrackingDeliverView(StaffPermissionRequiredMixin, View):
         else:
             messages.success(request, f"{order.number} marked delivered.")
         return redirect("backoffice:tracking-order", order.number)
+
+
+class ExceptionQueueView(StaffPermissionRequiredMixin, View):
+    """The TMS queue of open delivery exceptions, newest first, filtered by kind, carrier and age; each row
+    takes an action (contact the carrier, ask for a new address, mark lost, resolve)."""
+
+    permission_required = VIEW
+
+    def get(self, request):
+        kind = request.GET.get("kind", "")
+        carrier = request.GET.get("carrier", "")
+        try:
+            older = max(int(request.GET.get("older") or 0), 0)
+        except ValueError:
+            older = 0
+        kind = kind if kind in ExceptionKind.values else ""
+        with staff_scope():
+            page = keyset_page(
+                exception_queue(kind=kind, carrier=carrier, older_than_days=older or None),
+                after=request.GET.get("after"),
+                before=request.GET.get("before"),
+                size=PAGE_SIZE,
+            )
+        return render(
+            request,
+            "tracking/staff/exceptions.html",
+            {
+                "page": page,
+                "kinds": ExceptionKind.choices,
+                "actions": ExceptionAction.choices,
+                "carriers": Carrier.objects.order_by("name").values_list("code", "name"),
+                "kind": kind,
+                "carrier": carrier,
+                "older": older,
+                "can_act": request.user.has_perm("tracking.add_trackingevent"),
+            },
+        )
+
+
+class ExceptionActView(StaffPermissionRequiredMixin, View):
+    permission_required = ADD
+
+    def post(self, request, pk):
+        with staff_scope():
+            exception = DeliveryException.objects.select_related("order").filter(pk=pk).first()
+            if exception is None:
+                raise Http404("No such delivery exception.")
+            try:
+                exception = exception_act(
+                    actor=request.user,
+                    exception=exception,
+                    action=request.POST.get("action", ""),
+                    note=request.POST.get("note", ""),
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"{exception.order.number}: {exception.last_action}.")
+        return redirect("backoffice:tracking-exceptions")
+
+
+class TransitTimesView(StaffPermissionRequiredMixin, View):
+    """Transit-time truth: measured p50/p90 days per channel and destination country."""
+
+    permission_required = VIEW
+
+    def get(self, request):
+        with staff_scope():
+            lanes = transit_times()
+        return render(request, "tracking/staff/transit.html", {"lanes": lanes, "measured_after": MEASURED_AFTER})

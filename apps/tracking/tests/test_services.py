@@ -9,7 +9,7 @@ from apps.core.errors import ApplicationError
 from apps.orders.models import Order, OrderEvent
 from apps.tracking.choices import EventSource, TrackingStatus
 from apps.tracking.demo import seed_tracking
-from apps.tracking.models import TrackingEvent
+from apps.tracking.models import DeliveryException, TrackingEvent
 from apps.tracking.selectors import order_timeline, public_tracking, tracking_shipped
 from apps.tracking.services import tracking_event_add, tracking_mark_delivered
 
@@ -146,4 +146,6 @@ def test_demo_seed_adds_events_once(make_order):
     assert count >= 4 and not TrackingEvent.objects.filter(order=other).exists()
     assert set(Order.objects.filter(pk__in=[o.pk for o in orders]).values_list("status", flat=True)) == {"shipped"}
     assert not TrackingEvent.objects.filter(occurred_at__gt=timezone.now()).exists()
+    assert not TrackingEvent.objects.filter(provider_key="").exists()  # every scan came through the fake 17TRACK
+    assert DeliveryException.objects.filter(order=orders[1], kind="delivery_failure").exists()
     assert seed_tracking() == 0 and TrackingEvent.objects.count() == count

@@ -37,7 +37,22 @@ def test_order_number_typo_is_caught(client):
     good = order_number(date(2026, 11, 25), 7)
     typo = good[:-1] + str((int(good[-1]) + 1) % 10)
     body = client.get(URL, {"numbers": typo}).content.decode()
-    assert f"{typo}: the last digit does not match" in body
+    assert 'data-testid="track-problem"' in body and "the last digit does not match" in body
+
+
+def test_a_bad_number_is_reported_on_its_own_line_and_the_rest_are_tracked(client, shipped, anonymous):
+    good = order_number(date(2026, 11, 25), 7)
+    typo = good[:-1] + str((int(good[-1]) + 1) % 10)
+    with anonymous():
+        response = client.get(URL, {"numbers": f"{shipped.tracking_number}, {typo}, bad#no, NOSUCH123"})
+    results = response.context["results"]
+    assert [(r.number, r.found, bool(r.problem)) for r in results] == [
+        (shipped.tracking_number, True, False),
+        (typo, False, True),
+        ("BAD#NO", False, True),
+        ("NOSUCH123", False, False),
+    ]
+    assert response.content.decode().count('data-testid="track-problem"') == 2
 
 
 @pytest.fixture
