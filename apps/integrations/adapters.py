@@ -18,6 +18,7 @@ from .models import Connection, OrderLink
 from .platforms import Adapter, EventKind, EventRead, OrdersPage, PlatformError, Tracking
 from .rules import CANCEL_TOPIC, ORDER_TOPICS, NotAnOrder, PlatformLine, PlatformOrder, shopify_order
 from .shopify.client import ShopifyClient, ShopifyOrder
+from .shopify.delivery import fulfillment_delivered, order_fulfillments
 from .tokens import client_for
 from .woocommerce.adapter import WooAdapter
 from .woocommerce.webhooks import event_read as woocommerce_event_read
@@ -147,6 +148,21 @@ class ShopifyAdapter:
             return f"Shopify shows the order fulfilled already; tracking {tracking.number}"
         self.client.fulfillment_create(open_ones[0], company, tracking.number, tracking.url)
         return f"Tracking sent to Shopify: {company} {tracking.number}"
+
+    def delivered_send(self, link: OrderLink, tracking: Tracking, delivered_at: datetime.datetime) -> str | None:
+        """A DELIVERED event on the fulfillment with our tracking number, unless it has one."""
+        fulfillments = order_fulfillments(self.client, link.platform_order_id)
+        ours = [f for f in fulfillments if tracking.number in f.tracking_numbers] or list(fulfillments[:1])
+        if not ours:
+            raise PlatformError(
+                f"Shopify shows no fulfillment for this order to mark delivered (tracking {tracking.number}).",
+                retryable=False,
+                code="NO_FULFILLMENT",
+            )
+        if "DELIVERED" in ours[0].event_statuses:
+            return f"Shopify shows the parcel delivered already; tracking {tracking.number}"
+        fulfillment_delivered(self.client, ours[0].id, delivered_at)
+        return f"Shopify told the parcel was delivered: tracking {tracking.number}"
 
     def close(self) -> None:
         if self._own and self._client is not None:

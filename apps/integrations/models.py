@@ -141,6 +141,7 @@ class OrderLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     tracking_sent_at = models.DateTimeField(null=True, blank=True, help_text="When the shop took our tracking.")
     tracking_error = models.CharField(max_length=500, blank=True)
+    delivered_sent_at = models.DateTimeField(null=True, blank=True, help_text="When the shop took the delivery.")
     # The version of the shop's order last applied here (updates.py): its updated_at, and a hash
     # of what we take from it (recipient, items), so an update that changes nothing of ours or
     # comes late is recognised.

@@ -13,6 +13,9 @@ registry (``adapters.py``) picks the connection's. An adapter:
 - ``tracking_send(link, tracking)``: tell the shop the order shipped, once — it checks what the
   shop holds first, so a retry after a lost answer sends nothing twice; returns the sentence for
   the order's timeline;
+- ``delivered_send(link, tracking, delivered_at)``: tell the shop the parcel was delivered, once
+  (it looks first too); the timeline's sentence, or None for a platform that takes no delivery
+  news from us (eBay learns it from the carrier);
 - ``close()``.
 """
 
@@ -83,5 +86,7 @@ class Adapter(Protocol):
     def poll_checks(self) -> str: ...
 
     def tracking_send(self, link, tracking: Tracking) -> str: ...
+
+    def delivered_send(self, link, tracking: Tracking, delivered_at: datetime.datetime) -> str | None: ...
 
     def close(self) -> None: ...

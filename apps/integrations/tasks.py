@@ -11,7 +11,7 @@ from .platforms import PlatformError
 from .stock_out import stock_push, stock_push_claim, stock_push_due
 from .sync import connections_sync
 from .sync_now import sync_now_run
-from .tracking_out import tracking_send
+from .tracking_out import delivered_send, tracking_send
 
 
 @shared_task(name="integrations.process_event")
@@ -59,6 +59,18 @@ def tracking_out(self, order_id: int, *, customer) -> str:
     (1, 2, 4 … minutes) while the shop answers with something worth retrying."""
     try:
         return tracking_send(order_id=order_id)
+    except PlatformError as exc:
+        wait = max(exc.retry_after or 0, 60 * 2**self.request.retries)
+        raise self.retry(countdown=wait, exc=exc) from exc
+
+
+@shared_task(name="integrations.delivered_out", bind=True, max_retries=8)
+@in_customer_scope
+def delivered_out(self, order_id: int, *, customer) -> str:
+    """A shop's order was delivered: tell its shop (tracking_out.delivered_send), retried with
+    backoff while the shop answers with something worth retrying or has not taken the tracking yet."""
+    try:
+        return delivered_send(order_id=order_id)
     except PlatformError as exc:
         wait = max(exc.retry_after or 0, 60 * 2**self.request.retries)
         raise self.retry(countdown=wait, exc=exc) from exc

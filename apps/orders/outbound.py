@@ -27,6 +27,7 @@ ZERO = Decimal("0")
 SHOP_SOURCES = {OrderSource.SHOPIFY, OrderSource.WOOCOMMERCE, OrderSource.EBAY}
 TRACKING_OUT = "integrations.tracking_out"  # integrations sits above orders: named, not imported
 TRACK_SHIPMENT = "tracking.track_shipment"  # tracking sits above orders too
+DELIVERED_OUT = "integrations.delivered_out"
 
 
 def _require_pending(order: Order, doing: str) -> None:
@@ -200,7 +201,15 @@ def order_ship(*, actor, order: Order, picks: list[Pick]) -> Order:
 @atomic_retry
 def order_deliver(*, actor, order: Order, message: str = "") -> Order:
     order = order_lock(order)
-    return order_transition(order=order, to=OrderStatus.DELIVERED, actor=actor, message=message or "Delivered")
+    delivered = order_transition(order=order, to=OrderStatus.DELIVERED, actor=actor, message=message or "Delivered")
+    if delivered.source in SHOP_SOURCES:  # the shop is told too (integrations names the task)
+        outbox_emit(
+            kind="order_delivered",
+            task=DELIVERED_OUT,
+            payload={"order_id": delivered.pk, "customer_id": delivered.customer_id},
+            key=f"delivered_out:{delivered.pk}",
+        )
+    return delivered
 
 
 @atomic_retry

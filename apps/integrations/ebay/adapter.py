@@ -77,6 +77,9 @@ class EbayAdapter:
             return f"The eBay authorization runs out on {lapses:%Y-%m-%d}: reconnect the eBay account before then."
         return ""
 
+    def delivered_send(self, link: OrderLink, tracking: Tracking, delivered_at: datetime.datetime) -> str | None:
+        return None  # eBay takes the delivery from the carrier's own tracking: nothing for us to send
+
     def tracking_send(self, link: OrderLink, tracking: Tracking) -> str:
         order_id = link.platform_order_id
         existing = self.client.shipping_fulfillments(order_id)

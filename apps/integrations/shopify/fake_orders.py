@@ -49,6 +49,8 @@ class FakeOrders:
     # Documents this mixin answers: (pattern in the query, method taking the variables).
     ORDER_DOCUMENTS = (
         ("fulfillmentCreate(", "fulfillment_create"),
+        ("fulfillmentEventCreate(", "fulfillment_event_create"),
+        ("fulfillments(first", "order_fulfillments"),
         ("orders(", "orders_page"),
         (re.compile(r"\border\s*\(\s*id:"), "order_fulfillment_orders"),
     )
@@ -202,6 +204,7 @@ class FakeOrders:
                 "tracking_number": tracking.get("number"),
                 "tracking_url": tracking.get("url"),
                 "notify_customer": fulfillment.get("notifyCustomer", False),
+                "events": [],  # fulfillmentEventCreate's, oldest first
             }
             self.fulfillments.append(record)
             for order in self.orders.values():
@@ -220,6 +223,40 @@ class FakeOrders:
                 "userErrors": [],
             }
         }
+
+    def order_fulfillments(self, variables: dict) -> dict:
+        """The order's fulfillments with their tracking and events (`order { fulfillments }`)."""
+        gid = str(variables.get("id") or "")
+        with self.lock:
+            order = next((o for o in self.orders.values() if o["id"] == gid), None)
+            if order is None:
+                return {"order": None}
+            ids = {fo["id"] for fo in order["fulfillmentOrders"]}
+            nodes = [
+                {
+                    "id": f["id"],
+                    "trackingInfo": [{"number": f["tracking_number"]}] if f["tracking_number"] else [],
+                    "events": {"nodes": [{"status": e["status"]} for e in f["events"]]},
+                }
+                for f in self.fulfillments
+                if ids.intersection(f["fulfillment_order_ids"])
+            ]
+        return {"order": {"id": gid, "fulfillments": nodes}}
+
+    def fulfillment_event_create(self, variables: dict) -> dict:
+        event = variables.get("fulfillmentEvent") or {}
+        with self.lock:
+            record = next((f for f in self.fulfillments if f["id"] == event.get("fulfillmentId")), None)
+            if record is None:
+                errors = [{"field": ["fulfillmentEvent", "fulfillmentId"], "message": "Fulfillment does not exist."}]
+                return {"fulfillmentEventCreate": {"fulfillmentEvent": None, "userErrors": errors}}
+            created = {
+                "id": f"gid://shopify/FulfillmentEvent/{next(self.ids)}",
+                "status": event.get("status"),
+                "happenedAt": event.get("happenedAt"),
+            }
+            record["events"].append(created)
+        return {"fulfillmentEventCreate": {"fulfillmentEvent": created, "userErrors": []}}
 
     # Webhooks.
 

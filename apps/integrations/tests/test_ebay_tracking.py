@@ -16,7 +16,9 @@ from apps.integrations.connect import ConnectOptions
 from apps.integrations.connect_ebay import ebay_connect_tokens
 from apps.integrations.models import OrderLink
 from apps.integrations.sync import connection_sync
+from apps.integrations.tracking_out import delivered_send
 from apps.orders.models import Order
+from apps.orders.outbound import order_deliver
 from apps.orders.services import order_submit
 from apps.orders.tests.conftest import world  # noqa: F401 - the fixture, shared
 
@@ -69,6 +71,13 @@ def test_the_tracking_reaches_ebay_once_after_hand_over(ebay_floor):
         link = OrderLink.objects.get(order=order)
         assert link.tracking_sent_at is not None and link.tracking_error == ""
         assert order.events.filter(message=f"Tracking sent to eBay: UPS {order.tracking_number}").exists()
+    requests = len(fake.requests)
+    with staff_scope():
+        order_deliver(actor=site.clerk, order=order)  # eBay learns it from the carrier: nothing is sent
+    with customer_scope(site.customer):
+        assert delivered_send(order_id=order.pk) == "not taken by this platform"
+        assert OrderLink.objects.get(order=order).delivered_sent_at is None
+    assert len(fake.posted) == 1 and len(fake.requests) == requests  # not one call to eBay
 
 
 def test_a_timed_out_post_that_ebay_took_is_not_posted_again(ebay_floor, settings):

@@ -11,9 +11,12 @@ from apps.fulfillment.picking import wave_create
 from apps.fulfillment.tests.conftest import floor  # noqa: F401 - the fixture, shared
 from apps.fulfillment.tests.outbound_pages import pack, pick_all
 from apps.integrations.models import Connection, OrderLink
+from apps.integrations.platforms import PlatformError
 from apps.integrations.services import connection_create
 from apps.integrations.shopify.fake_server import FakeShopify
+from apps.integrations.tracking_out import delivered_send
 from apps.orders.models import Order
+from apps.orders.outbound import order_deliver
 from apps.orders.services import order_submit
 from apps.orders.tests.conftest import world  # noqa: F401 - the fixture, shared
 
@@ -80,3 +83,31 @@ def test_a_refused_fulfillment_is_on_the_orders_timeline(shop_floor):
         assert link.tracking_sent_at is None and "on hold" in link.tracking_error
         assert order.events.filter(message__startswith="Tracking not sent to Shopify:").exists()
         assert Connection.objects.get(pk=connection.pk).status == "active"
+
+
+def test_a_delivered_order_is_a_delivered_event_on_the_shops_fulfillment_once(shop_floor):
+    site, fake, _connection, url = shop_floor
+    _shop_order, order = _arrive_and_ship(site, fake, url)
+    with staff_scope():
+        order_deliver(actor=site.clerk, order=order, message="Delivered (carrier scan)")  # the outbox tells the shop
+    [fulfillment] = fake.fulfillments
+    assert [e["status"] for e in fulfillment["events"]] == ["DELIVERED"]
+    with customer_scope(site.customer):
+        link = OrderLink.objects.get(order=order)
+        assert link.delivered_sent_at is not None
+        assert order.events.filter(message=f"Shopify told the parcel was delivered: tracking {order.tracking_number}")
+        assert delivered_send(order_id=order.pk) == "already sent"
+        OrderLink.objects.filter(pk=link.pk).update(delivered_sent_at=None)  # a retry after a lost answer
+        assert delivered_send(order_id=order.pk) == "sent"
+    assert [e["status"] for e in fulfillment["events"]] == ["DELIVERED"]  # the shop's event was seen: not twice
+
+
+def test_delivery_waits_for_the_tracking_and_is_not_sent_when_the_shop_refused_it(shop_floor):
+    site, fake, _connection, url = shop_floor
+    fake.refuse_fulfillments("Fulfillment order is on hold.")
+    _shop_order, order = _arrive_and_ship(site, fake, url)
+    with customer_scope(site.customer):
+        assert delivered_send(order_id=order.pk) == "the shop never took the tracking"
+        OrderLink.objects.filter(order=order).update(tracking_error="")
+        with pytest.raises(PlatformError, match="not taken the tracking yet"):  # the task retries later
+            delivered_send(order_id=order.pk)

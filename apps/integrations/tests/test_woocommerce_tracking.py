@@ -12,9 +12,10 @@ from apps.fulfillment.tests.conftest import floor  # noqa: F401 - the fixture, s
 from apps.fulfillment.tests.outbound_pages import pack, pick_all
 from apps.integrations.connect_woocommerce import WooOptions
 from apps.integrations.models import OrderLink
-from apps.integrations.tracking_out import tracking_send
+from apps.integrations.tracking_out import delivered_send, tracking_send
 from apps.integrations.woocommerce.fake_server import FakeWooCommerce
 from apps.orders.models import Order
+from apps.orders.outbound import order_deliver
 from apps.orders.services import order_submit
 from apps.orders.tests.conftest import world  # noqa: F401 - the fixture, shared
 
@@ -116,3 +117,18 @@ def test_an_order_deleted_on_the_store_is_a_refusal_on_the_timeline(store_floor)
         link = OrderLink.objects.get(order=order)
         assert "Invalid order ID" in link.tracking_error
         assert order.events.filter(message__startswith="Tracking not sent to WooCommerce:").exists()
+
+
+def test_a_delivered_order_is_one_note_to_the_customer(store_floor):
+    site, fake, _connection = store_floor()
+    placed, order = _arrive_and_ship(site, fake)
+    with staff_scope():
+        order_deliver(actor=site.clerk, order=order)  # the outbox tells the store
+    delivered = [n for n in fake.notes[placed["id"]] if "delivered" in n["note"]]
+    assert [n["customer_note"] for n in delivered] == [True]
+    assert order.tracking_number in delivered[0]["note"]
+    with customer_scope(site.customer):
+        OrderLink.objects.filter(order=order).update(delivered_sent_at=None)  # a retry after a lost answer
+        assert delivered_send(order_id=order.pk) == "sent"
+        assert order.events.filter(message__startswith="WooCommerce already has a delivery note").exists()
+    assert len([n for n in fake.notes[placed["id"]] if "delivered" in n["note"]]) == 1

@@ -226,6 +226,21 @@ class WooAdapter:
         self._remember_auth()
         return said
 
+    def delivered_send(self, link: OrderLink, tracking: Tracking, delivered_at: datetime.datetime) -> str | None:
+        """A note the customer sees that the parcel was delivered, unless the store has one."""
+        order_id = link.platform_order_id
+        notes = self.client.notes(order_id)
+        if any(tracking.number in str(n.get("note") or "") and "delivered" in str(n.get("note") or "").lower()
+               for n in notes):  # fmt: skip
+            said = f"WooCommerce already has a delivery note for tracking {tracking.number}"
+        else:
+            carrier = tracking.carrier_name or tracking.carrier_code.upper() or "the carrier"
+            text = f"Your parcel was delivered on {delivered_at:%Y-%m-%d} ({carrier} tracking {tracking.number})."
+            self.client.note_create(order_id, text, customer_note=True)
+            said = f"WooCommerce told the parcel was delivered (a note to the customer): tracking {tracking.number}"
+        self._remember_auth()
+        return said
+
     # Housekeeping.
 
     def _remember_auth(self) -> None:
