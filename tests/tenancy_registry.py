@@ -210,6 +210,7 @@ CUSTOMER_PAGES: dict[str, str] = {
     "portal:module": "a module landing page with no rows yet",
     "api:me": "the signed-in user and their own customer",
     "accounts:password-change": "the signed-in user's own password",
+    "accounts:notifications": "the signed-in user's own notification choices",
     "catalog:product-create": "a form; the product is created for the signed-in customer",
     "catalog:apply-upc": "reserves a new UPC for the signed-in customer",
     "catalog:product-import-template": "the blank template",

@@ -84,3 +84,11 @@ class CustomerOwnerForm(forms.Form):
         if bool(data.get("owner_email")) != bool(data.get("owner_password")):
             raise forms.ValidationError("Give both the owner's e-mail and an initial password, or neither.")
         return data
+
+
+class NotificationsForm(forms.Form):
+    email_delivery_exceptions = forms.BooleanField(
+        required=False,
+        label="E-mail me when a parcel has a delivery problem",
+        help_text="A failed delivery, a parcel lost or on its way back, or no news from the carrier for days.",
+    )

@@ -103,6 +103,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
     welcome_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Notifications (the user's own choice, Notifications page): customer users only.
+    email_delivery_exceptions = models.BooleanField(
+        default=True, help_text="E-mail me when one of our parcels has a delivery problem."
+    )
 
     objects = UserManager()
 

@@ -255,3 +255,9 @@ def api_key_authenticate(*, raw_key: str) -> ApiKeyCheck:
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
     return ApiKeyCheck(key)
+
+
+def notifications_set(*, user, email_delivery_exceptions: bool) -> None:
+    """The user's own notification choices (the Notifications page)."""
+    user.email_delivery_exceptions = bool(email_delivery_exceptions)
+    user.save(update_fields=["email_delivery_exceptions"])

@@ -10,10 +10,10 @@ from apps.core.access import CustomerRequiredMixin
 from apps.core.errors import ApplicationError
 from apps.core.forms import form_add_application_error
 
-from .forms import ApiKeyCreateForm, LoginForm, RegisterForm
+from .forms import ApiKeyCreateForm, LoginForm, NotificationsForm, RegisterForm
 from .models import ApiKey
 from .selectors import api_key_list
-from .services import api_key_create, api_key_revoke, customer_register
+from .services import api_key_create, api_key_revoke, customer_register, notifications_set
 
 
 def home(request):
@@ -113,6 +113,27 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         response = super().form_valid(form)
         messages.success(self.request, "Your new password is set. Sign in with it.")
         return response
+
+
+class NotificationsView(CustomerRequiredMixin, View):
+    """The signed-in user's own notification choices."""
+
+    def get(self, request):
+        form = NotificationsForm(initial={"email_delivery_exceptions": request.user.email_delivery_exceptions})
+        return render(request, "accounts/notifications.html", {"form": form})
+
+    def post(self, request):
+        form = NotificationsForm(request.POST)
+        form.is_valid()  # one optional checkbox: always valid
+        wanted = form.cleaned_data.get("email_delivery_exceptions", False)
+        notifications_set(user=request.user, email_delivery_exceptions=wanted)
+        if wanted:
+            messages.success(request, f"Delivery problems will be e-mailed to {request.user.email}.")
+        else:
+            messages.success(
+                request, "Delivery problems will no longer be e-mailed to you; they still show in the portal."
+            )
+        return redirect("accounts:notifications")
 
 
 class ApiKeyListView(CustomerRequiredMixin, View):

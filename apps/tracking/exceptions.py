@@ -4,15 +4,21 @@ order's timeline."""
 
 from __future__ import annotations
 
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.core.task_names import task_send_on_commit
 from apps.orders.choices import EventKind
 from apps.orders.transitions import order_event
 
 from .choices import ExceptionAction, ExceptionKind, ExceptionStatus
 from .errors import TrackingInvalid, TrackingRefused
 from .models import DeliveryException
+from .selectors import tracking_link
+
+EMAIL_TASK = "tracking.exception_email"
 
 # What each action says on the order's timeline and in the queue.
 ACTION_WORDS = {
@@ -42,7 +48,40 @@ def exception_open(*, order, kind: str, detail: str = "") -> DeliveryException |
         kind=EventKind.ACTION,
         message=f"Delivery exception: {words}" + (f" ({detail})" if detail else ""),
     )
+    task_send_on_commit(EMAIL_TASK, exception.pk, customer_id=order.customer_id)
     return exception
+
+
+def exception_email(*, exception_id: int) -> int:
+    """E-mail the customer's users who want it (Notifications) about the exception, once: how many
+    were written to. An exception resolved before the e-mail went is not sent."""
+    with transaction.atomic():
+        exception = (
+            DeliveryException.objects.select_for_update(of=("self",))
+            .select_related("order__channel__carrier", "customer")
+            .filter(pk=exception_id)
+            .first()
+        )
+        if exception is None or exception.emailed_at is not None or exception.status != ExceptionStatus.OPEN:
+            return 0
+        recipients = list(
+            exception.customer.users.filter(is_active=True, email_delivery_exceptions=True).values_list(
+                "email", flat=True
+            )
+        )
+        exception.emailed_at = timezone.now()
+        exception.save(update_fields=["emailed_at"])
+        if not recipients:
+            return 0
+        order = exception.order
+        carrier = order.channel.carrier if order.channel_id else None
+        body = render_to_string(
+            "tracking/email/exception.txt",
+            {"exception": exception, "order": order, "link": tracking_link(carrier, order.tracking_number)},
+        )
+        subject = f"Order {order.number}: {exception.get_kind_display().lower()}"
+        # Sent inside the lock: a second run waits, then finds it sent. A failure rolls back (sent again later).
+        return send_mail(subject=subject, message=body, from_email=None, recipient_list=recipients)
 
 
 def exceptions_settle(*, order, kinds, why: str) -> int:

@@ -143,6 +143,7 @@ class DeliveryException(models.Model):
     last_action = models.CharField(max_length=300, blank=True)
     opened_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="When the customer's users were e-mailed.")
 
     objects = CustomerScopedManager()
 

@@ -7,6 +7,7 @@ from celery import shared_task
 
 from apps.core.tenancy import in_customer_scope, staff_scope
 
+from .exceptions import exception_email
 from .news import shipments_sweep
 from .pushes import push_process
 from .shipments import quota_read, shipment_track, shipments_register, shipments_stop
@@ -20,6 +21,13 @@ def track_shipment(order_id: int, *, customer) -> dict:
     shipment_track(order_id=order_id)
     with staff_scope():
         return shipments_register()
+
+
+@shared_task(name="tracking.exception_email")
+@in_customer_scope
+def exception_email_task(exception_id: int, *, customer) -> int:
+    """E-mail a new delivery exception to the customer's users who want it (exceptions.py); once."""
+    return exception_email(exception_id=exception_id)
 
 
 @shared_task(name="tracking.register_pending")

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from apps.core.tenancy import staff_scope
 from apps.orders.models import OrderEvent
+from apps.tracking.exceptions import exception_email
 from apps.tracking.models import DeliveryException
 
 from .test_seventeentrack import fake, tracked, webhook  # noqa: F401 - fixtures and helpers
@@ -90,3 +91,40 @@ def test_the_logistics_desk_shows_the_quota_and_the_parcels_provider_state(
     page = client.get(reverse("backoffice:tracking-order", args=[shipment.order.number])).content.decode()
     assert 'data-testid="provider-tracking"' in page and "Tracked" in page
     assert 'data-testid="staff-exception"' in page and "No tracking news for several days" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_exception_is_e_mailed_once_to_the_users_who_want_it(
+    make_order,
+    fake,  # noqa: F811
+    live_server,
+    client,
+    user_a,
+    mailoutbox,
+):
+    colleague = type(user_a).objects.create_user(
+        email="quiet@a.example", password="pw-quiet-123", customer=user_a.customer, customer_role=user_a.customer_role
+    )
+    client.force_login(colleague)
+    page = client.get(reverse("accounts:notifications"))
+    assert page.status_code == 200 and 'name="email_delivery_exceptions"' in page.content.decode()
+    saved = client.post(reverse("accounts:notifications"), {}, follow=True)  # the box unticked
+    assert "Delivery problems will no longer be e-mailed to you" in saved.content.decode()
+    colleague.refresh_from_db()
+    assert colleague.email_delivery_exceptions is False
+
+    shipment = tracked(make_order, fake)
+    order = shipment.order
+    at = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    fake.add_event(shipment.number, "Exception_Lost", "Parcel lost in transit", "Memphis, TN", at=at)
+    assert fake.push(webhook(live_server), shipment.number).status_code == 200
+    [mail] = [m for m in mailoutbox if order.number in m.subject]
+    assert mail.to == [user_a.email]  # not the colleague who turned it off
+    assert mail.subject == f"Order {order.number}: the parcel is lost"
+    assert "Parcel lost in transit" in mail.body and order.tracking_number in mail.body
+    with staff_scope():
+        exception = DeliveryException.objects.get(order=order)
+        assert exception.emailed_at is not None
+    with staff_scope():
+        assert exception_email(exception_id=exception.pk) == 0  # once
+    assert len([m for m in mailoutbox if order.number in m.subject]) == 1
