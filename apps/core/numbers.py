@@ -39,3 +39,16 @@ def read_decimal(text, *, grouping: bool = True) -> Decimal:
         return Decimal(sign + number)
     except InvalidOperation:  # pragma: no cover - the patterns only pass digits
         raise ValueError(HOW_TO_WRITE) from None
+
+
+def number_range(low, high, unit: str = "", plural: str = "") -> str:
+    """A range as people write it: "3 days", "3–5 days", "1 day" (never "3–3 days" or "3-5 day")."""
+    plural = plural or (unit + "s" if unit else "")
+    text = f"{low}" if low == high or high is None else f"{low}–{high}"
+    if not unit:
+        return text
+    return f"{text} {unit if text == '1' else plural}"
+
+
+def day_range(low, high) -> str:
+    return number_range(low, high, "day")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from openpyxl import load_workbook
@@ -24,6 +24,7 @@ from apps.documents.toolkit.xlsx import (
     read_table,
     template_xlsx,
 )
+from apps.shipping.selectors import customer_channels
 from apps.warehouses.selectors import customer_warehouses
 
 from .errors import OrderInvalid
@@ -76,8 +77,8 @@ REGULAR_COLUMNS: tuple[Column, ...] = (
     Column(
         "shipping_method",
         "Shipping method",
-        note="The channel code (e.g. ups-ground). Leave empty and the cheapest suitable channel is chosen "
-        "when the order is submitted.",
+        note="The shipping method's code (the shipping calculator lists yours). Leave it empty and the cheapest "
+        "suitable method is chosen when the order is submitted.",
     ),
     Column(
         "warehouse",
@@ -152,10 +153,33 @@ def _plan_note(customer) -> str:
     return f"Your warehouses: {', '.join(codes) or 'none yet — ask your account manager'}."
 
 
+def _columns_for(customer) -> tuple[Column, ...]:
+    """The regular columns, the Shipping method's note naming the codes this customer may type
+    (each with the method's name and warehouse), so the Notes sheet answers "which code?"."""
+    if customer is None:
+        return REGULAR_COLUMNS
+    channels = [f"{c.code} ({c.name}, from {c.warehouse.code})" for c in customer_channels(customer=customer)]
+    yours = (
+        "Your codes: " + "; ".join(channels) + "."
+        if channels
+        else "No shipping method is in your plan yet: leave it empty or ask your account manager."
+    )
+    return tuple(
+        replace(
+            c,
+            note=f"The shipping method's code. {yours} Leave it empty and the cheapest suitable method is "
+            "chosen when the order is submitted.",
+        )
+        if c.key == "shipping_method"
+        else c
+        for c in REGULAR_COLUMNS
+    )
+
+
 def regular_template(*, customer=None) -> bytes:
     """The Regular Order Template: one row per order line, with notes and an example row."""
     return template_xlsx(
-        REGULAR_COLUMNS,
+        _columns_for(customer),
         title="Regular orders",
         instructions=tuple(
             filter(

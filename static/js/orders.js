@@ -83,7 +83,7 @@
       if (!ok) { quoteBox.append(el("div", { class: "alert alert-warning small py-2" }, body.message)); return; }
       if (!body.options.length) { quoteBox.append(el("div", { class: "alert alert-warning small py-2" }, "No shipping method can take this parcel to this address.")); }
       const table = el("table", { class: "table table-sm small mb-2", "data-testid": "quote-table" });
-      table.innerHTML = "<thead><tr><th></th><th>Method</th><th>Days</th><th class='text-end'>Estimated cost</th></tr></thead>";
+      table.innerHTML = "<thead><tr><th></th><th>Method</th><th>Delivery</th><th class='text-end'>Estimated cost</th></tr></thead>";
       const tbody = el("tbody");
       body.options.forEach((o, i) => {
         const tr = el("tr");
