@@ -53,3 +53,30 @@ def test_inventory_screens_tracking_and_modules_in_the_sidebar(page, live_server
         assert response.status == 200, href
         expect(page.locator("main")).not_to_contain_text("not switched on")
     expect(page.get_by_test_id("portal-nav")).not_to_contain_text("Support")
+
+
+def test_the_staff_header_labels_the_time_zone_and_fits_a_phone(phone_page, page, live_server, login, make_staff):
+    from apps.warehouses.models import Warehouse
+
+    Warehouse.objects.create(
+        code="LAX1", name="LA", address1="1 Dock", city="LA", country="US", timezone="America/Los_Angeles"
+    )
+    Warehouse.objects.create(
+        code="NJ1", name="NJ", address1="1 Pier", city="NJ", country="US", timezone="America/New_York"
+    )
+    staff = make_staff("warehouse")
+
+    login(page, staff.email)
+    page.goto(live_server.url + "/staff/")
+    label = page.get_by_test_id("staff-time-zone")
+    expect(label).to_contain_text("America/Los_Angeles")
+    label.locator("select").select_option("NJ1")
+    label.get_by_role("button", name="Set").click()
+    expect(page.get_by_test_id("staff-time-zone")).to_contain_text("America/New_York")
+    expect(page.get_by_test_id("flash")).to_contain_text("NJ1")
+
+    login(phone_page, staff.email)
+    phone_page.goto(live_server.url + "/staff/")
+    expect(phone_page.get_by_test_id("staff-time-zone-short")).to_contain_text("LAX1 UTC−0")
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the staff header scrolls sideways on a phone ({width} px)"
