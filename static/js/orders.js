@@ -94,7 +94,9 @@
           chosen.replaceChildren("Chosen: ", el("strong", {}, `${o.name} (${o.total} ${o.currency})`));
         });
         const td = el("td"); td.append(radio);
-        tr.append(td, el("td", {}, `${o.name}${i === 0 ? " · cheapest" : ""}`), el("td", {}, o.days), el("td", { class: "text-end" }, `${o.total} ${o.currency}`));
+        const method = el("td", {}, `${o.name}${i === 0 ? " · cheapest" : ""} `);
+        method.append(el("span", { class: "small font-monospace text-body-secondary", title: "the code for the order template" }, o.code));
+        tr.append(td, method, el("td", {}, o.days), el("td", { class: "text-end" }, `${o.total} ${o.currency}`));
         tbody.append(tr);
       });
       body.ineligible.forEach((o) => {

@@ -68,3 +68,13 @@ def test_the_shipping_calculator_lists_the_codes_a_template_accepts(client_a, wo
     codes = body.split('data-testid="channel-codes"')[1].split("</table>")[0]
     assert "ups-ground" in codes and "UPS Ground" in codes and "dhl-express" in codes
     assert "3–5 days" in codes and "1–2 days" in codes
+
+
+def test_the_order_pages_quote_writes_delivery_as_a_range_with_the_code_beside_the_name(client_a, world):
+    response = client_a.post(
+        reverse("orders:quote"),
+        {"warehouse": "LAX1", "country": "US", "postal_code": "94105", "sku": ["TEE"], "quantity": ["1"]},
+    )
+    options = {o["code"]: o for o in response.json()["options"]}
+    assert options["ups-ground"]["name"] == "UPS Ground" and options["ups-ground"]["days"] == "3–5 days"
+    assert options["dhl-express"]["days"] == "1–2 days"
