@@ -24,7 +24,7 @@ from apps.documents.toolkit.xlsx import (
     read_table,
     template_xlsx,
 )
-from apps.shipping.selectors import customer_channels
+from apps.shipping.selectors import channel_codes_text
 from apps.warehouses.selectors import customer_warehouses
 
 from .errors import OrderInvalid
@@ -154,26 +154,12 @@ def _plan_note(customer) -> str:
 
 
 def _columns_for(customer) -> tuple[Column, ...]:
-    """The regular columns, the Shipping method's note naming the codes this customer may type
-    (each with the method's name and warehouse), so the Notes sheet answers "which code?"."""
+    """The regular columns, the Shipping method's note naming the codes this customer may type."""
     if customer is None:
         return REGULAR_COLUMNS
-    channels = [f"{c.code} ({c.name}, from {c.warehouse.code})" for c in customer_channels(customer=customer)]
-    yours = (
-        "Your codes: " + "; ".join(channels) + "."
-        if channels
-        else "No shipping method is in your plan yet: leave it empty or ask your account manager."
-    )
-    return tuple(
-        replace(
-            c,
-            note=f"The shipping method's code. {yours} Leave it empty and the cheapest suitable method is "
-            "chosen when the order is submitted.",
-        )
-        if c.key == "shipping_method"
-        else c
-        for c in REGULAR_COLUMNS
-    )
+    codes = channel_codes_text(customer=customer) or "none in your plan yet (ask your account manager)"
+    note = f"The shipping method's code; yours: {codes}. Leave it empty and the cheapest suitable one is chosen."
+    return tuple(replace(c, note=note) if c.key == "shipping_method" else c for c in REGULAR_COLUMNS)
 
 
 def regular_template(*, customer=None) -> bytes:
