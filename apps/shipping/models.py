@@ -159,6 +159,13 @@ class CustomerChannel(models.Model):
 MEASURED_AFTER = 20
 
 
+def measured_days(p50_days, p90_days) -> tuple[int, int]:
+    """The days a quote shows for a measured lane: p50–p90 rounded up to whole days (at least one
+    day: a parcel is not delivered in none)."""
+    low = max(1, math.ceil(p50_days))
+    return low, max(low, math.ceil(p90_days))
+
+
 class MeasuredTransit(models.Model):
     """Transit days measured from delivered parcels on one channel to one destination country (the
     tracking app's daily job writes them through ``measured_transit_replace``; shipping cannot read
@@ -184,6 +191,4 @@ class MeasuredTransit(models.Model):
 
     @property
     def quoted_days(self) -> tuple[int, int]:
-        """p50–p90 rounded up to whole days (at least one day: a parcel is not delivered in none)."""
-        low = max(1, math.ceil(self.p50_days))
-        return low, max(low, math.ceil(self.p90_days))
+        return measured_days(self.p50_days, self.p90_days)

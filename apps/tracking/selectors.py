@@ -22,7 +22,7 @@ from apps.core.tenancy import staff_scope
 from apps.orders.choices import STATUS_BADGES as ORDER_BADGES
 from apps.orders.choices import WAYBILL_STATUSES, OrderStatus
 from apps.orders.models import Order
-from apps.shipping.models import MEASURED_AFTER
+from apps.shipping.models import MEASURED_AFTER, measured_days
 
 from .choices import EventSource, TrackingStatus
 from .models import DeliveryException, TrackingEvent
@@ -265,6 +265,12 @@ class TransitLane:
     @property
     def measured(self) -> bool:
         return self.deliveries >= MEASURED_AFTER
+
+    @property
+    def measured_quote(self) -> str:
+        """What the quotes show for this lane once it is measured, e.g. "2–4"."""
+        low, high = measured_days(self.p50_days, self.p90_days)
+        return f"{low}–{high}" if low != high else f"{low}"
 
 
 def _percentile(values: list[float], share: float) -> float:

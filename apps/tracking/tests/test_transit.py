@@ -59,7 +59,7 @@ def order_form_quote(client, world, country="US", postal_code="94105"):
 
 
 def test_20_deliveries_put_the_measured_days_on_the_quote(
-    make_order, world, client, api_client, django_capture_on_commit_callbacks
+    make_order, world, client, api_client, make_staff, django_capture_on_commit_callbacks
 ):
     delivered(make_order, 18, days=2)
     delivered(make_order, 2, days=4)  # p50 2.0, p90 2.2 days → quoted 2–3
@@ -83,6 +83,9 @@ def test_20_deliveries_put_the_measured_days_on_the_quote(
     )  # no deliveries to GB: the US and CA lanes leave it alone
     canada = order_form_quote(client, world, country="CA", postal_code="K1A 0B1")["ups-ground"]
     assert (canada["days"], canada["transit_source"]) == ("9–9", "measured")
+    client.force_login(make_staff("logistics"))  # the staff page says what the quotes show
+    page = client.get(reverse("backoffice:tracking-transit")).content.decode()
+    assert "2–3 days <span" in page and "(channel: 3–5)" in page and "9 days <span" in page
 
 
 def test_19_deliveries_leave_the_channels_days(make_order, world, client, django_capture_on_commit_callbacks):
