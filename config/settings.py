@@ -170,10 +170,11 @@ CELERY_BEAT_SCHEDULE = {
     "integrations-stock-out-full": {"task": "integrations.stock_out_full", "schedule": crontab(hour=1, minute=30)},
     # Parcels waiting to be registered at 17TRACK (a failed or throttled batch), every 5 minutes;
     # shipments without news for TRACKING_SWEEP_HOURS (pushes are at most once), hourly at :40;
-    # and the provider's quota, daily at 06:10 UTC.
+    # the provider's quota, daily at 06:10 UTC; the measured transit days the quotes use, daily at 04:20 UTC.
     "tracking-register-pending": {"task": "tracking.register_pending", "schedule": 300.0},
     "tracking-sweep": {"task": "tracking.sweep", "schedule": crontab(minute=40)},
     "tracking-quota": {"task": "tracking.quota_read", "schedule": crontab(hour=6, minute=10)},
+    "tracking-transit-publish": {"task": "tracking.transit_publish", "schedule": crontab(hour=4, minute=20)},
 }
 # The sweep leaves a message this long to its after-commit publish before sending it itself;
 # published messages are kept this many days for inspection.

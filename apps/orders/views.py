@@ -344,6 +344,7 @@ def quote_json(request, customer) -> JsonResponse:
                     "name": o.channel_name,
                     "carrier": o.carrier,
                     "days": f"{o.transit_days_min}–{o.transit_days_max}",
+                    "transit_source": o.transit_source,
                     "total": str(o.total),
                     "currency": o.currency,
                     "weight_g": o.chargeable_weight_g,

@@ -94,7 +94,7 @@
           chosen.replaceChildren("Chosen: ", el("strong", {}, `${o.name} (${o.total} ${o.currency})`));
         });
         const td = el("td"); td.append(radio);
-        tr.append(td, el("td", {}, `${o.name}${i === 0 ? " · cheapest" : ""}`), el("td", {}, o.days), el("td", { class: "text-end" }, `${o.total} ${o.currency}`));
+        tr.append(td, el("td", {}, `${o.name}${i === 0 ? " · cheapest" : ""}`), el("td", { "data-testid": "quote-days" }, o.transit_source === "measured" ? `${o.days} · measured` : o.days), el("td", { class: "text-end" }, `${o.total} ${o.currency}`));
         tbody.append(tr);
       });
       body.ineligible.forEach((o) => {
