@@ -32,6 +32,7 @@ from apps.shipping.selectors import customer_channels
 from apps.warehouses.selectors import customer_warehouses
 
 from .choices import SHOP_HOLDS, SUBMITTABLE, AbnormalReason, OrderStatus
+from .customs import missing_customs_message
 from .errors import OrderLocked
 from .models import Order, OrderLine
 from .rules import RECIPIENT, clean_recipient, describe_problems
@@ -100,6 +101,9 @@ def _quote(order: Order, lines, plan: Plan) -> tuple:
     )
     if problems:
         raise _Abnormal(AbnormalReason.INVALID_ADDRESS, f"Check the address: {describe_problems(problems)}")
+    missing_customs = missing_customs_message(order, [line.product for line in lines])
+    if missing_customs:
+        raise _Abnormal(AbnormalReason.MISSING_CUSTOMS_INFO, missing_customs)
     try:
         parcel = parcel_from_lines([(line.product, line.quantity) for line in lines])
     except ApplicationError as exc:
