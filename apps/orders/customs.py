@@ -143,7 +143,7 @@ def customs_lines(order) -> list[CustomsLine]:
 
 def customs_declaration(order, lines: list[CustomsLine] | None = None) -> CustomsDeclaration:
     warehouse = order.warehouse
-    place = " ".join(p for p in (order.postal_code, order.city, order.state) if p)
+    place = " ".join(p for p in (order.city, order.state, order.postal_code) if p)  # as on the label
     name = order.recipient_name + (f", {order.recipient_company}" if order.recipient_company else "")
     lines = customs_lines(order) if lines is None else lines
     channel = order.channel

@@ -101,9 +101,6 @@ def _quote(order: Order, lines, plan: Plan) -> tuple:
     )
     if problems:
         raise _Abnormal(AbnormalReason.INVALID_ADDRESS, f"Check the address: {describe_problems(problems)}")
-    missing_customs = missing_customs_message(order, [line.product for line in lines])
-    if missing_customs:
-        raise _Abnormal(AbnormalReason.MISSING_CUSTOMS_INFO, missing_customs)
     try:
         parcel = parcel_from_lines([(line.product, line.quantity) for line in lines])
     except ApplicationError as exc:
@@ -133,6 +130,9 @@ def _quote(order: Order, lines, plan: Plan) -> tuple:
             + (f" ({reasons})" if reasons else " — none is set up for this warehouse")
             + ".",
         )
+    missing_customs = missing_customs_message(order, [line.product for line in lines])
+    if missing_customs:  # only once the parcel can go at all: no channel is the first thing to fix
+        raise _Abnormal(AbnormalReason.MISSING_CUSTOMS_INFO, missing_customs)
     units = sum(line.quantity for line in lines)
     return result.options[0], parcel, fee_of(plan.price, units=units, currency=plan.currency)
 

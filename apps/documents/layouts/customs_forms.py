@@ -293,7 +293,7 @@ def _parties_block(decl: CustomsDeclaration, *, first: str, first_party: PartyAd
 
 
 def _facts(decl: CustomsDeclaration) -> tuple[tuple[str, str], ...]:
-    facts = [("Order", decl.order_number)]
+    facts = []  # the order number is the document's number, over its barcode
     if decl.tracking_number:
         facts.append(("Tracking", decl.tracking_number))
     facts.append(("Date", _day(decl)))
