@@ -24,7 +24,7 @@ from decimal import Decimal
 from reportlab.pdfgen.canvas import Canvas
 
 from ..toolkit.a4_documents import Block, Document, Section, render_documents
-from ..toolkit.fonts import BOLD, REGULAR, PdfCanvas, clean_text, fit
+from ..toolkit.fonts import REGULAR, PdfCanvas, clean_text, fit
 from ..toolkit.pages import MARGIN_X, MM, PAGE_WIDTH, PartyAddress, TableColumn, has_text, is_count
 from .shipping_labels import PAGE_HEIGHT_MM, PAGE_WIDTH_MM, format_weight
 
@@ -272,8 +272,7 @@ def _parties_block(decl: CustomsDeclaration, *, first: str, first_party: PartyAd
             x = MARGIN_X
             for name in CATEGORIES:
                 _box(canvas, x, y - 9, name == CATEGORY)
-                canvas.setFont(BOLD if name == CATEGORY else REGULAR, 8.5)
-                canvas.drawString(x + 4 * MM, y - 8, name)
+                _text(canvas, name, x + 4 * MM, y - 8, usable / len(CATEGORIES) - 5 * MM, 8.5, bold=name == CATEGORY)
                 x += usable / len(CATEGORIES)
             y -= 10 * MM
         statement = fit(DECLARATION, usable, 8.5, 6.5, 3)
