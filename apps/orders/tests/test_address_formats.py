@@ -13,6 +13,7 @@ from apps.core.errors import ValidationFailed
 from apps.orders.rules import clean_recipient
 from apps.shipping.addresses import clean_country, clean_postal_code
 from apps.shipping.labels import order_recipient, parcel_label_issue
+from apps.shipping.tests.conftest import channels, warehouse  # noqa: F401 - the fixtures, shared
 
 # (country, address fields, the block printed from a US warehouse)
 BLOCKS = [
@@ -103,7 +104,12 @@ def _pdf_text(pdf: bytes) -> list[str]:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("country", "fields", "block"), BLOCKS)
-def test_the_4x6_label_prints_the_block_in_that_order(channels, country, fields, block):
+def test_the_4x6_label_prints_the_block_in_that_order(
+    channels,  # noqa: F811
+    country,
+    fields,
+    block,
+):
     ground = channels[0]
     assert ground.warehouse.country == "US"
     order = SimpleNamespace(
