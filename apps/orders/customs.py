@@ -14,6 +14,7 @@ import pycountry
 from django.conf import settings
 from django.utils import timezone
 
+from apps.core.addresses import postal_lines
 from apps.documents.layouts.customs_forms import (
     CN22_MAX_LINES,
     CustomsDeclaration,
@@ -141,9 +142,23 @@ def customs_lines(order) -> list[CustomsLine]:
     return lines
 
 
+def _recipient_lines(order, *, origin: str) -> list[str]:
+    """The consignee's address as on the label: in the destination post's order, its country last."""
+    lines = postal_lines(
+        country=order.country,
+        address1=order.address1,
+        address2=order.address2,
+        city=order.city,
+        state=order.state,
+        postal_code=order.postal_code,
+        origin=origin,
+    )
+    name = _country_name(order.country)
+    return lines if lines and lines[-1].upper() == name.upper() else [*lines, name]
+
+
 def customs_declaration(order, lines: list[CustomsLine] | None = None) -> CustomsDeclaration:
     warehouse = order.warehouse
-    place = " ".join(p for p in (order.city, order.state, order.postal_code) if p)  # as on the label
     name = order.recipient_name + (f", {order.recipient_company}" if order.recipient_company else "")
     lines = customs_lines(order) if lines is None else lines
     channel = order.channel
@@ -151,9 +166,7 @@ def customs_declaration(order, lines: list[CustomsLine] | None = None) -> Custom
         order_number=order.number,
         sender=PartyAddress(warehouse.code, warehouse.name, tuple(warehouse.address_lines)),
         exporter=order.customer.company_name,
-        recipient=PartyAddress(
-            "", name, tuple(x for x in (order.address1, order.address2, place) if x) + (_country_name(order.country),)
-        ),
+        recipient=PartyAddress("", name, tuple(_recipient_lines(order, origin=warehouse.country))),
         lines=tuple(lines),
         gross_weight_g=order.packed_weight_g or order.estimated_weight_g or 0,
         tracking_number=order.tracking_number,
