@@ -247,7 +247,8 @@ class InboundShelveView(_InboundActionView):
         )
         if inbound.status == InboundStatus.COMPLETED:
             return redirect("backoffice:inbound-detail", number=inbound.number)
-        return redirect_detail(inbound, "shelve", bin=bin_.code)  # the same bin stays for the next scan
+        # The same bin stays for the next scan; no #fragment: Chrome skips autofocus on a URL with one.
+        return redirect_detail(inbound, bin=bin_.code)
 
 
 class InboundDifferenceView(_InboundActionView):
