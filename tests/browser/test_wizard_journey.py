@@ -81,6 +81,14 @@ def test_the_inbound_wizard_from_an_empty_line_table_to_a_changed_shipment(page,
 
     # Step 3 by file: a file with several bad rows is refused with all of them listed.
     page.get_by_test_id("edit-packing").click()
+    page.get_by_role("tab", name="Mixed boxes").click()
+    mixed = page.get_by_test_id("pack-mixed")
+    mixed.get_by_role("button", name="Remove box").click()
+    expect(mixed.get_by_label("TEE units in the box")).to_have_count(0)
+    mixed.get_by_test_id("add-box").click()
+    mixed.get_by_test_id("add-box").click()
+    expect(mixed.get_by_label("TEE units in the box")).to_have_count(2)
+    expect(mixed.locator(".box-no")).to_have_text(["1", "2"])
     page.get_by_role("tab", name="Batch import").click()
     bad = [
         (1, "TEE", 20, 40, 30, 30, 1),  # 20 × 200 g cannot weigh 1 kg
@@ -265,6 +273,7 @@ def test_inbound_pack_station_and_order_pages_fit_a_phone(
     phone_page,
     live_server,
     login,
+    make_staff,
     floor,  # noqa: F811 - the imported fixture
     submitted,  # noqa: F811 - the imported fixture
     long_names_inbound,
@@ -288,24 +297,26 @@ def test_inbound_pack_station_and_order_pages_fit_a_phone(
         expect(phone_page.locator("main")).to_be_visible()
         assert page_width(phone_page) <= PHONE_WIDTH, path
 
-    context, staff = _new_page(
-        browser,
-        base_url=live_server.url,
-        viewport={"width": PHONE_WIDTH, "height": 844},
-        is_mobile=True,
-        has_touch=True,
+    staff_pages = (
+        (floor.clerk, ("/staff/outbound/pack/", f"/staff/outbound/pack/{order.number}/")),
+        (floor.clerk, (f"/staff/inbound/{long_names_inbound.number}/",)),
+        (make_staff("order_group"), ("/staff/orders/", f"/staff/orders/{order.number}/", "/staff/orders/abnormal/")),
     )
-    try:
-        login(staff, floor.clerk.email)
-        for path in (
-            "/staff/outbound/pack/",
-            f"/staff/outbound/pack/{order.number}/",
-            f"/staff/inbound/{long_names_inbound.number}/",
-        ):
-            staff.goto(live_server.url + path)
-            expect(staff.locator("main")).to_be_visible()
-            if path.endswith(f"{order.number}/"):  # the order really is at the pack station
-                expect(staff.get_by_test_id("pack-scan-form")).to_be_visible()
-            assert page_width(staff) <= PHONE_WIDTH, path
-    finally:
-        context.close()
+    for user, paths in staff_pages:
+        context, staff = _new_page(
+            browser,
+            base_url=live_server.url,
+            viewport={"width": PHONE_WIDTH, "height": 844},
+            is_mobile=True,
+            has_touch=True,
+        )
+        try:
+            login(staff, user.email)
+            for path in paths:
+                staff.goto(live_server.url + path)
+                expect(staff.locator("main")).to_be_visible()
+                if path == f"/staff/outbound/pack/{order.number}/":  # the order really is at the pack station
+                    expect(staff.get_by_test_id("pack-scan-form")).to_be_visible()
+                assert page_width(staff) <= PHONE_WIDTH, path
+        finally:
+            context.close()
