@@ -22,8 +22,9 @@ from apps.documents.models import Job
 from apps.documents.services import job_create, job_finish, job_start
 from apps.documents.toolkit.xlsx import CellError, Table, cell_text, mark_errors, read_table
 
+from .errors import InboundLocked
 from .models import InboundOrder
-from .services import MAX_BOXES, MAX_UNITS_PER_LINE, BoxSpec, inbound_pack
+from .services import MAX_BOXES, MAX_UNITS_PER_LINE, BoxSpec, inbound_pack, lock_reason
 from .spreadsheets import PACKING_COLUMNS
 
 IMPORT_KIND = "inbound_packing_import"
@@ -241,6 +242,9 @@ def packing_import(*, actor, inbound: InboundOrder, data: bytes, name: str) -> t
     """Replace the packing list from an uploaded file when all of it is right: (boxes, None).
     Otherwise nothing changes and the refusal is a job with every problem: (0, job).
     SpreadsheetError when the file cannot be read as a packing list at all."""
+    locked = lock_reason(inbound, "packing")
+    if locked:  # before reading the file: a locked packing list is no reason to mark one
+        raise InboundLocked(locked)
     table = read_table(data, PACKING_COLUMNS, max_rows=MAX_ROWS)
     check = check_packing_table(inbound=inbound, table=table)
     if check.problems:

@@ -96,6 +96,13 @@ def test_steps_locked_by_the_submit_are_read_only_with_the_reason(portal, submit
         assert f"Inbound {submitted.number} was submitted on" in body
         assert "Only the shipping information may change until the goods arrive." in body
         assert 'name="sku"' not in body and 'name="method"' not in body
+    upload = io.BytesIO(packing_file([(1, "TEE", 1, "", "", "", "")]))
+    upload.name = "late.xlsx"
+    response = portal.post(reverse("inbound:packing", args=[submitted.pk]), {"method": "import", "file": upload})
+    assert response.status_code == 400 and 'data-testid="packing-readonly"' in response.content.decode()
+    assert [level for level, _ in flashes(response)] == ["error"]
+    with scopes_disabled():
+        assert not Job.objects.exists()  # nothing marked for a packing list that is locked anyway
     body = portal.get(reverse("inbound:detail", args=[submitted.pk])).content.decode()
     assert 'data-testid="lines-locked"' in body and 'data-testid="packing-locked"' in body
     assert 'data-testid="shipping-form"' in body  # shipping still open until arrival
