@@ -168,6 +168,8 @@ def _detail_page(request, inbound, *, shipping_form=None, status=200):
             "kinds": KINDS,
             "mark_formats": BOX_MARK_FORMATS.items(),
             "problems": submit_problems(inbound) if inbound.is_draft else [],
+            # A refused step 4 shows its one error, not the list of what else is missing too.
+            "refused": shipping_form.is_bound,
             "differences": packing_differences(inbound=inbound) if inbound.boxes.all() else {},
             "shipping_form": shipping_form,
             "shipping_editable": inbound.status in SHIPPING_EDITABLE,

@@ -140,6 +140,7 @@ def test_the_inbound_wizard_from_an_empty_line_table_to_a_changed_shipment(page,
     expect(shipping.get_by_label("Ship date")).to_have_value("2026-11-25")
     expect(shipping.get_by_label("ETA")).to_have_value("2026-11-21")
     expect(shipping.get_by_test_id("shipping-error")).to_have_text("before the ship date")
+    expect(page.get_by_test_id("submit-problems")).to_have_count(0)  # only the error, not the whole to-do list
     shipping.get_by_label("ETA").fill("2026-11-28")
     page.get_by_test_id("save-and-submit").click()
     expect(page.get_by_test_id("inbound-status")).to_have_text("Submitted (in transit)")

@@ -83,6 +83,7 @@ def test_save_and_submit_that_cannot_submit_says_only_why(portal, ready_inbound)
     [(level, message)] = flashes(response)
     assert level == "error" and "not submitted" in message and "tracking number" in message
     assert "Needed to submit the shipment." in response.content.decode()
+    assert 'data-testid="submit-problems"' not in response.content.decode()
     assert fresh(ready_inbound).is_draft
 
 
