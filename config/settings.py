@@ -171,10 +171,11 @@ CELERY_BEAT_SCHEDULE = {
     "integrations-stock-out-full": {"task": "integrations.stock_out_full", "schedule": crontab(hour=1, minute=30)},
     # Parcels waiting to be registered at 17TRACK (a failed or throttled batch), every 5 minutes;
     # shipments without news for TRACKING_SWEEP_HOURS (pushes are at most once), hourly at :40;
-    # and the provider's quota, daily at 06:10 UTC.
+    # the provider's quota, daily at 06:10 UTC; the measured transit days the quotes use, daily at 04:20 UTC.
     "tracking-register-pending": {"task": "tracking.register_pending", "schedule": 300.0},
     "tracking-sweep": {"task": "tracking.sweep", "schedule": crontab(minute=40)},
     "tracking-quota": {"task": "tracking.quota_read", "schedule": crontab(hour=6, minute=10)},
+    "tracking-transit-publish": {"task": "tracking.transit_publish", "schedule": crontab(hour=4, minute=20)},
 }
 # The sweep leaves a message this long to its after-commit publish before sending it itself;
 # published messages are kept this many days for inspection.
@@ -314,6 +315,23 @@ SITE_NAME = "Fulfillment Hub"
 # Quotes from order lines add this much for the carton and filling.
 SHIPPING_PACKAGING_WEIGHT_PCT = env.int("SHIPPING_PACKAGING_WEIGHT_PCT", default=10)
 SHIPPING_PACKAGING_VOLUME_PCT = env.int("SHIPPING_PACKAGING_VOLUME_PCT", default=20)
+# Customs (issue 18): a parcel leaving its warehouse's country declared at up to CUSTOMS_CN22_LIMIT_SDR
+# travels with a CN 22, above it with a CN 23 and a commercial invoice. The SDR rates are currency
+# units per SDR as the IMF publishes them daily (imf.org, "SDRs per currency unit and currency units
+# per SDR"); the default table is the IMF's of the date below. Override with
+# CUSTOMS_SDR_RATES="USD=1.36568,EUR=1.17176" and CUSTOMS_SDR_RATES_DATE=YYYY-MM-DD. A currency with no
+# rate gets a CN 23 (never wrong, only more paper).
+CUSTOMS_CN22_LIMIT_SDR = env.int("CUSTOMS_CN22_LIMIT_SDR", default=300)
+CUSTOMS_SDR_RATES_DATE = env.str("CUSTOMS_SDR_RATES_DATE", default="2025-10-20")
+CUSTOMS_SDR_RATES = env.dict(
+    "CUSTOMS_SDR_RATES",
+    default={
+        "USD": "1.36568", "EUR": "1.17176", "GBP": "1.01841", "CNY": "9.72772", "JPY": "206.163",
+        "AUD": "2.10008", "CAD": "1.91687", "MXN": "25.1329", "NZD": "2.37945", "CHF": "1.08258",
+        "SEK": "12.8776", "NOK": "13.7581", "DKK": "8.75113", "PLN": "4.96411", "CZK": "28.4595",
+        "SGD": "1.76799", "KRW": "1938.59", "INR": "119.888", "BRL": "7.34258", "ILS": "4.52178",
+    },
+)  # fmt: skip
 # "Apply ST-UPC": generated UPC-A codes are this prefix + a running number + the check digit.
 ST_UPC_PREFIX = env.str("ST_UPC_PREFIX", default="08600")
 if not (ST_UPC_PREFIX.isdigit() and 4 <= len(ST_UPC_PREFIX) <= 10):

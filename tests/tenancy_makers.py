@@ -261,3 +261,14 @@ def make_order(user):
                 },
             ),
         )
+
+
+def make_international_order(user):
+    """make_order's order sent abroad (to Berlin), so it has a customs document."""
+    from apps.orders.models import Order
+
+    order = make_order(user)
+    with customer_scope(user.customer):
+        Order.objects.filter(pk=order.pk).update(country="DE", city="Berlin", state="", postal_code="10115")
+        order.refresh_from_db()
+    return order

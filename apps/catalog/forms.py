@@ -25,13 +25,17 @@ class ProductForm(forms.Form):
     )
     name = forms.CharField(label="Product name")
     customs_name = forms.CharField(
-        label="Declared customs name", required=False, help_text="What the parcel contains, in English, for customs."
+        label="Declared customs name",
+        required=False,
+        help_text="What the parcel contains, in English, for customs. Required to ship abroad.",
     )
     category = forms.CharField(required=False)
     declared_value = forms.CharField(label="Declared value", widget=_number("0.01"))
     currency = forms.ChoiceField(choices=CURRENCY_CHOICES, initial="USD")
-    hs_code = forms.CharField(label="HS code", required=False, help_text="6 to 10 digits.")
-    origin_country = forms.ChoiceField(label="Country of origin", choices=COUNTRY_CHOICES, required=False)
+    hs_code = forms.CharField(label="HS code", required=False, help_text="6 to 10 digits. Required to ship abroad.")
+    origin_country = forms.ChoiceField(
+        label="Country of origin", choices=COUNTRY_CHOICES, required=False, help_text="Required to ship abroad."
+    )
     length_cm = forms.CharField(label="Length (cm)", required=False, widget=_number("0.1"))
     width_cm = forms.CharField(label="Width (cm)", required=False, widget=_number("0.1"))
     height_cm = forms.CharField(label="Height (cm)", required=False, widget=_number("0.1"))

@@ -54,6 +54,25 @@ RECIPIENTS = [
         "postal_code": "97209",
         "country": "US",
     },
+    # Abroad from LAX1 (issue 18): packed with a label plus a CN 22 (a mug, 6.50 USD) or a CN 23 and
+    # a commercial invoice (earbuds and chargers, 424 USD: above 300 SDR).
+    {
+        "name": "Zoë Ibáñez-Łukasiewicz",
+        "phone": "+49 30 901820",
+        "address1": "Friedrichstraße 43",
+        "city": "Berlin",
+        "postal_code": "10117",
+        "country": "DE",
+    },
+    {
+        "name": "Oliver Hughes",
+        "company": "Hughes Outdoor Ltd",
+        "phone": "+44 20 7946 0958",
+        "address1": "221 Baker Street",
+        "city": "London",
+        "postal_code": "NW1 6XE",
+        "country": "GB",
+    },
 ]
 # (customer, ref, recipient, lines, how far it goes)
 OUTBOUND = [
@@ -63,8 +82,11 @@ OUTBOUND = [
     ("C10001", "DEMO-1105", 2, [("ACME-PEN-GEL-BLK", 1)], "returned"),
     ("C10001", "DEMO-1103", 3, [("ACME-NOTE-A5", 1)], "packed"),
     ("C10001", "DEMO-1104", 0, [("ACME-BAND-SET", 1)], "picking"),
+    ("C10001", "DEMO-1106", 4, [("ACME-MUG-350", 1)], "packed"),
+    ("C10001", "DEMO-1107", 5, [("ACME-EARBUDS-PRO", 14), ("ACME-CHARGER-20W", 8)], "packed"),
 ]
 WEIGHTS = {"delivered": 260, "shipped": 900, "returned": 150, "packed": 420}
+PARCEL_WEIGHTS = {"DEMO-1107": 2300}  # the earbuds and chargers: heavier than the default
 
 
 def _place(owners, warehouse) -> dict[str, Order]:
@@ -110,7 +132,7 @@ def seed_outbound(owners, clerk) -> None:
                 actor=clerk,
                 task=task,
                 scanned=scanned,
-                weight_g=WEIGHTS[state[ref]],
+                weight_g=PARCEL_WEIGHTS.get(ref, WEIGHTS[state[ref]]),
                 length_cm=25,
                 width_cm=18,
                 height_cm=8,

@@ -15,12 +15,11 @@ from django.db import transaction
 from apps.core.errors import ApplicationError
 from apps.core.identifiers import order_number_problem
 from apps.core.retry import atomic_retry
-from apps.documents.layouts.shipping_labels import LabelAddress
 from apps.orders.choices import OrderStatus
 from apps.orders.models import Order
 from apps.orders.outbound import order_mark_packed
 from apps.orders.transitions import order_lock
-from apps.shipping.labels import IssuedLabel, parcel_label_issue, parcel_label_void
+from apps.shipping.labels import IssuedLabel, order_recipient, parcel_label_issue, parcel_label_void
 from apps.shipping.quotes import QuoteOption, compiled_channels, level_discount_pct, parcel_from_box, quote_channel
 
 from .choices import WaveOrderStatus
@@ -205,13 +204,7 @@ def pack_complete(
         )
     order = task.order
     option = quote_packed(order=order, weight_g=weight_g, length_cm=length_cm, width_cm=width_cm, height_cm=height_cm)
-    place = " ".join(part for part in (order.city, order.state, order.postal_code) if part)
-    recipient = LabelAddress(
-        name=order.recipient_name,
-        company=order.recipient_company,
-        phone=order.recipient_phone,
-        lines=tuple(x for x in (order.address1, order.address2, place, order.country) if x),
-    )
+    recipient = order_recipient(order)
     dims = tuple(Decimal(str(v)) if v not in (None, "") else None for v in (length_cm, width_cm, height_cm))
     refuse_if_cancelled(task.wave_order, actor=actor)  # commits the skip of a cancelled order before refusing
     with transaction.atomic():

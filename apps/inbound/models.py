@@ -114,7 +114,8 @@ class InboundBoxItem(models.Model):
 
 
 class InboundEvent(models.Model):
-    """The timeline: every status change (who, when, from, to, why)."""
+    """The timeline: every status change (who, when, from, to, why), and every change of the
+    shipping information (from = to = the status at the time, the note says what changed)."""
 
     inbound = models.ForeignKey(InboundOrder, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -136,6 +137,13 @@ class InboundEvent(models.Model):
     @property
     def to_label(self) -> str:
         return InboundStatus(self.to_status).label
+
+    @property
+    def title(self) -> str:
+        """The timeline's heading: the new status, or what changed when the status stayed."""
+        if self.from_status == self.to_status:
+            return "Shipping information"
+        return self.to_label
 
 
 class DamageGainSlip(models.Model):

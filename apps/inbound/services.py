@@ -72,6 +72,38 @@ def _lock(inbound: InboundOrder) -> InboundOrder:
     return InboundOrder.objects.select_for_update().get(pk=inbound.pk)
 
 
+LOCKABLE_STEPS = {"lines": "the warehouse and SKUs", "packing": "the packing list"}
+
+
+def lock_reason(inbound: InboundOrder, step: str) -> str:
+    """Why a step of the wizard can no longer change, for people ("" while it can)."""
+    status = inbound.status
+    if step == "shipping":
+        if status in SHIPPING_EDITABLE:
+            return ""
+        if status == InboundStatus.CANCELLED:
+            return f"Inbound {inbound.number} is cancelled: its shipping information can no longer change."
+        return (
+            f"The goods of inbound {inbound.number} have arrived at the warehouse "
+            f"({inbound.get_status_display().lower()}): the shipping information is locked."
+        )
+    if status in EDITABLE:
+        return ""
+    what = LOCKABLE_STEPS[step]
+    if status == InboundStatus.CANCELLED:
+        return f"Inbound {inbound.number} is cancelled: {what} can no longer change."
+    if status == InboundStatus.SUBMITTED:
+        when = f" on {timezone.localtime(inbound.submitted_at):%Y-%m-%d}" if inbound.submitted_at else ""
+        return (
+            f"Inbound {inbound.number} was submitted{when}: {what} can no longer change. "
+            "Only the shipping information may change until the goods arrive."
+        )
+    return (
+        f"Inbound {inbound.number} is {inbound.get_status_display().lower()} at the warehouse: "
+        f"{what} can no longer change."
+    )
+
+
 def _require_draft(inbound: InboundOrder, what: str) -> None:
     if inbound.status not in EDITABLE:
         raise InboundLocked(
@@ -289,7 +321,8 @@ SHIPPING_FIELDS = ("carrier", "tracking_number", "transport_mode", "ship_date", 
 
 @transaction.atomic
 def inbound_set_shipping(*, actor, inbound: InboundOrder, data: dict) -> InboundOrder:
-    """Step 4: how the goods travel. Changeable while Draft or Submitted (until they arrive)."""
+    """Step 4: how the goods travel. Changeable while Draft or Submitted (until they arrive); a
+    change after the submit goes on the timeline (what changed, from what to what, who)."""
     inbound = _lock(inbound)
     if inbound.status not in SHIPPING_EDITABLE:
         raise InboundLocked(
@@ -306,10 +339,47 @@ def inbound_set_shipping(*, actor, inbound: InboundOrder, data: dict) -> Inbound
     eta = values.get("eta", inbound.eta)
     if ship_date and eta and eta < ship_date:
         raise InboundInvalid("The ETA cannot be before the ship date.", extra={"eta": ["before the ship date"]})
+    changes = [
+        (name, getattr(inbound, name), value) for name, value in values.items() if getattr(inbound, name) != value
+    ]
     for name, value in values.items():
         setattr(inbound, name, value)
     inbound.save()
+    if changes and inbound.status != InboundStatus.DRAFT:  # a draft is still being filled in
+        InboundEvent.objects.create(
+            inbound=inbound,
+            actor=actor if getattr(actor, "pk", None) else None,
+            from_status=inbound.status,
+            to_status=inbound.status,
+            note=_describe_shipping(inbound, changes)[:300],
+        )
     return inbound
+
+
+SHIPPING_LABELS = {
+    "carrier": "carrier",
+    "tracking_number": "tracking number",
+    "transport_mode": "transport",
+    "ship_date": "ship date",
+    "eta": "ETA",
+}
+SUBMIT_REQUIRED_SHIPPING = ("carrier", "tracking_number", "transport_mode", "ship_date")
+
+
+def _shown(name: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if name == "transport_mode":
+        return TransportMode(value).label
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _describe_shipping(inbound: InboundOrder, changes) -> str:
+    """ "Shipping information changed: tracking number JD0146 → JD0199; ETA — → 2026-11-28"."""
+    parts = [f"{SHIPPING_LABELS[name]} {_shown(name, old)} → {_shown(name, new)}" for name, old, new in changes]
+    return "Shipping information changed: " + "; ".join(parts)
 
 
 def submit_problems(inbound: InboundOrder) -> list[str]:

@@ -6,8 +6,6 @@ from apps.catalog.models import Product
 from apps.catalog.selectors import missing_skus, products_by_sku
 from apps.documents.toolkit.xlsx import Column, SpreadsheetError, cell_text, read_table, template_xlsx, write_xlsx
 
-from .services import BoxSpec
-
 LINE_COLUMNS = (
     Column("sku", "SKU", required=True, note="One of your SKUs.", example="ACME-TEE-BLK-M"),
     Column("quantity", "Quantity", required=True, note="Units you send.", example=24, number_range=(1, 1_000_000)),
@@ -58,25 +56,6 @@ def read_lines(*, customer, data: bytes) -> list[tuple]:
     raw = [(cell_text(r.values.get("sku")) or "", r.values.get("quantity"), r.number) for r in table.rows]
     products = _products(customer, {sku for sku, _q, _n in raw if sku})
     return [(products[sku.lower()], _int(q, "the quantity", n)) for sku, q, n in raw]
-
-
-def read_packing(*, customer, data: bytes) -> list[BoxSpec]:
-    table = read_table(data, PACKING_COLUMNS, max_rows=20000)
-    products = _products(customer, {cell_text(r.values.get("sku")) or "" for r in table.rows} - {""})
-    boxes: dict[int, BoxSpec] = {}
-    for r in table.rows:
-        box_no = _int(r.values.get("box"), "the box number", r.number)
-        spec = boxes.setdefault(box_no, BoxSpec())
-        sku = cell_text(r.values.get("sku")) or ""
-        if not sku:
-            raise SpreadsheetError(f"Row {r.number}: the SKU is missing.")
-        spec.items.append((products[sku.lower()], _int(r.values.get("quantity"), "the quantity", r.number)))
-        for key in ("length_cm", "width_cm", "height_cm", "weight_kg"):
-            if getattr(spec, key) in (None, "") and r.values.get(key) not in (None, ""):
-                setattr(spec, key, cell_text(r.values.get(key)))
-    if sorted(boxes) != list(range(1, len(boxes) + 1)):
-        raise SpreadsheetError("Number the boxes 1, 2, 3… without gaps.")
-    return [boxes[n] for n in sorted(boxes)]
 
 
 def lines_xlsx(inbound) -> bytes:

@@ -17,9 +17,11 @@ from apps.warehouses.selectors import customer_warehouses
 from .choices import SHIPPING_EDITABLE, STATUS_BADGES, InboundStatus, PackingMethod
 from .documents import BOX_MARK_FORMATS, KINDS, inbound_document
 from .forms import ShippingForm, UploadForm, read_rows
+from .imports import packing_import
 from .models import DamageGainSlip, InboundBox, InboundOrder
 from .selectors import inbound_detail, inbound_list, slip_list
 from .services import (
+    SUBMIT_REQUIRED_SHIPPING,
     BoxSpec,
     boxes_for_single_sku,
     inbound_cancel,
@@ -28,10 +30,11 @@ from .services import (
     inbound_set_shipping,
     inbound_submit,
     inbound_update_lines,
+    lock_reason,
     packing_differences,
     submit_problems,
 )
-from .spreadsheets import lines_template, packing_template, read_lines, read_packing
+from .spreadsheets import lines_template, packing_template, read_lines
 
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -98,6 +101,7 @@ class InboundLinesView(CustomerRequiredMixin, View):
                 "warehouse_id": warehouse_id or (inbound.warehouse_id if inbound else None),
                 "skus": product_list(customer=customer, status="active").values_list("sku", "name")[:2000],
                 "upload_form": UploadForm(),
+                "locked": lock_reason(inbound, "lines") if inbound else "",
             },
             status=status,
         )
@@ -147,26 +151,43 @@ class InboundLinesView(CustomerRequiredMixin, View):
         return lines, [], [(p.sku, str(q)) for p, q in lines]
 
 
+def _detail_page(request, inbound, *, shipping_form=None, status=200):
+    """The reservation's page; re-shown with what was typed in step 4 when it was refused."""
+    inbound = inbound_detail(pk=inbound.pk)
+    if shipping_form is None:
+        shipping_form = ShippingForm(initial={f: getattr(inbound, f) for f in ShippingForm.base_fields})
+    elif shipping_form.is_bound:
+        for name in shipping_form.errors:
+            if name in shipping_form.fields:
+                shipping_form.fields[name].widget.attrs["class"] = "is-invalid"
+    return render(
+        request,
+        "inbound/inbound_detail.html",
+        {
+            "inbound": inbound,
+            "badges": STATUS_BADGES,
+            "kinds": KINDS,
+            "mark_formats": BOX_MARK_FORMATS.items(),
+            "problems": submit_problems(inbound) if inbound.is_draft else [],
+            # A refused step 4 shows its one error, not the list of what else is missing too.
+            "refused": shipping_form.is_bound,
+            "differences": packing_differences(inbound=inbound) if inbound.boxes.all() else {},
+            "shipping_form": shipping_form,
+            "shipping_editable": inbound.status in SHIPPING_EDITABLE,
+            "shipping_locked": lock_reason(inbound, "shipping"),
+            "lines_locked": lock_reason(inbound, "lines"),
+            "packing_locked": lock_reason(inbound, "packing"),
+            "cancellable": inbound.status in (InboundStatus.DRAFT, InboundStatus.SUBMITTED),
+        },
+        status=status,
+    )
+
+
 class InboundDetailView(CustomerRequiredMixin, View):
     """The reservation: its four steps, downloads, status timeline and slips."""
 
     def get(self, request, pk):
-        inbound = _get(request, pk)
-        return render(
-            request,
-            "inbound/inbound_detail.html",
-            {
-                "inbound": inbound,
-                "badges": STATUS_BADGES,
-                "kinds": KINDS,
-                "mark_formats": BOX_MARK_FORMATS.items(),
-                "problems": submit_problems(inbound) if inbound.is_draft else [],
-                "differences": packing_differences(inbound=inbound) if inbound.boxes.all() else {},
-                "shipping_form": ShippingForm(initial={f: getattr(inbound, f) for f in ShippingForm.base_fields}),
-                "shipping_editable": inbound.status in SHIPPING_EDITABLE,
-                "cancellable": inbound.status in (InboundStatus.DRAFT, InboundStatus.SUBMITTED),
-            },
-        )
+        return _detail_page(request, _get(request, pk))
 
 
 class InboundPackingView(CustomerRequiredMixin, View):
@@ -174,7 +195,7 @@ class InboundPackingView(CustomerRequiredMixin, View):
 
     template_name = "inbound/step_packing.html"
 
-    def _render(self, request, inbound, method=None, status=200, mixed_rows=None):
+    def _render(self, request, inbound, method=None, status=200, mixed_rows=None, import_job=None):
         lines = list(inbound.lines.all())
         if mixed_rows is None:
             mixed_rows = [
@@ -197,6 +218,8 @@ class InboundPackingView(CustomerRequiredMixin, View):
                 "methods": PackingMethod.choices,
                 "mixed_rows": mixed_rows,
                 "upload_form": UploadForm(),
+                "import_job": import_job,
+                "locked": lock_reason(inbound, "packing"),
             },
             status=status,
         )
@@ -213,12 +236,7 @@ class InboundPackingView(CustomerRequiredMixin, View):
             elif method == PackingMethod.MIXED:
                 boxes = self._mixed(request, inbound)
             elif method == PackingMethod.IMPORT:
-                form = UploadForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    raise SpreadsheetError("Choose the filled-in packing-list template to upload.")
-                if form.cleaned_data["file"].size > MAX_UPLOAD:
-                    raise SpreadsheetError("The file is larger than 10 MB.")
-                boxes = read_packing(customer=inbound.customer, data=form.cleaned_data["file"].read())
+                return self._import(request, inbound)
             else:
                 raise SpreadsheetError("Choose a packing method.")
             inbound_pack(actor=request.user, inbound=inbound, boxes=boxes, method=method)
@@ -231,6 +249,10 @@ class InboundPackingView(CustomerRequiredMixin, View):
                 status=400,
                 mixed_rows=self._mixed_rows(request, inbound) if method == PackingMethod.MIXED else None,
             )
+        return self._saved(request, inbound)
+
+    @staticmethod
+    def _saved(request, inbound):
         count = InboundBox.objects.filter(inbound_id=inbound.pk).count()
         messages.success(
             request,
@@ -238,6 +260,24 @@ class InboundPackingView(CustomerRequiredMixin, View):
             "Download the packing list and the box marks below.",
         )
         return redirect(reverse("inbound:detail", args=[inbound.pk]) + "#step-3")
+
+    def _import(self, request, inbound):
+        """The whole file or nothing; every bad row at once, with the file marked."""
+        form = UploadForm(request.POST, request.FILES)
+        try:
+            if not form.is_valid():
+                raise SpreadsheetError("Choose the filled-in packing-list template to upload.")
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_UPLOAD:
+                raise SpreadsheetError("The file is larger than 10 MB.")
+            _count, job = packing_import(actor=request.user, inbound=inbound, data=upload.read(), name=upload.name)
+        except (ApplicationError, SpreadsheetError) as exc:
+            messages.error(request, exc.message)
+            return self._render(request, inbound, method=PackingMethod.IMPORT, status=400)
+        if job is not None:
+            messages.error(request, job.message)
+            return self._render(request, inbound, method=PackingMethod.IMPORT, status=400, import_job=job)
+        return self._saved(request, inbound)
 
     @staticmethod
     def _per_sku(request, inbound) -> dict:
@@ -287,22 +327,45 @@ class InboundPackingView(CustomerRequiredMixin, View):
 
 
 class InboundShippingView(CustomerRequiredMixin, View):
+    """Step 4. A refusal shows the page again with what was typed and the one error (nothing
+    saved, no other message); "Save and Submit" that cannot submit says only why."""
+
     def post(self, request, pk):
         inbound = _get(request, pk)
         form = ShippingForm(request.POST)
         if not form.is_valid():
-            messages.error(request, "Check the dates: use the date picker (YYYY-MM-DD).")
-        else:
+            messages.error(request, "Nothing saved: check the dates — use the date picker (YYYY-MM-DD).")
+            return _detail_page(request, inbound, shipping_form=form, status=400)
+        try:
+            inbound_set_shipping(actor=request.user, inbound=inbound, data=form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, f"Nothing saved: {exc.message}")
+            for name, errors in exc.extra.items():
+                if name in form.fields:
+                    form.add_error(name, errors[0] if errors else exc.message)
+            return _detail_page(request, inbound, shipping_form=form, status=400)
+        if "submit" in request.POST and inbound.is_draft:
             try:
-                inbound_set_shipping(actor=request.user, inbound=inbound, data=form.cleaned_data)
+                inbound_submit(actor=request.user, inbound=inbound)
             except ApplicationError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, "Shipping information saved.")
-                if "submit" in request.POST and inbound.is_draft:
-                    _submit(request, inbound)
-                    return redirect("inbound:detail", pk=inbound.pk)
+                messages.error(
+                    request, f"The shipping information is saved, but the shipment is not submitted: {exc.message}"
+                )
+                for name in SUBMIT_REQUIRED_SHIPPING:
+                    if not form.cleaned_data.get(name):
+                        form.add_error(name, "Needed to submit the shipment.")
+                return _detail_page(request, inbound, shipping_form=form, status=400)
+            messages.success(request, _submitted_message(inbound))
+            return redirect("inbound:detail", pk=inbound.pk)
+        messages.success(request, "Shipping information saved.")
         return redirect(reverse("inbound:detail", args=[inbound.pk]) + "#step-4")
+
+
+def _submitted_message(inbound) -> str:
+    return (
+        f"Inbound {inbound.number} submitted. Put the box marks on the boxes and ship "
+        "them; you can update the shipping information until they arrive."
+    )
 
 
 def _submit(request, inbound) -> None:
@@ -311,11 +374,7 @@ def _submit(request, inbound) -> None:
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            f"Inbound {inbound.number} submitted. Put the box marks on the boxes and ship "
-            "them; you can update the shipping information until they arrive.",
-        )
+        messages.success(request, _submitted_message(inbound))
 
 
 class InboundSubmitView(CustomerRequiredMixin, View):

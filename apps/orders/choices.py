@@ -67,6 +67,8 @@ class AbnormalReason(models.TextChoices):
     MISSING_WEIGHT = "MISSING_WEIGHT", "SKU weight missing"
     NO_WAREHOUSE = "NO_WAREHOUSE", "Warehouse not available"
     STOCK_DISCREPANCY = "STOCK_DISCREPANCY", "Stock discrepancy in the warehouse"
+    # A parcel leaving its warehouse's country whose SKUs lack customs name, HS code, origin or value.
+    MISSING_CUSTOMS_INFO = "MISSING_CUSTOMS_INFO", "Customs information missing"
     # The shop holds the order: the buyer asked the marketplace (eBay) to cancel it, and the seller
     # has not answered yet. Released by the shop's answer (rejected: back to Confirming;
     # accepted: cancelled), never by a submit.

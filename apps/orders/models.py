@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from apps.core.addresses import postal_lines
 from apps.core.tenancy import CustomerScopedManager
 
 from .choices import CANCELLABLE, STATUS_BADGES, AbnormalReason, EventKind, OrderSource, OrderStatus
@@ -169,8 +170,21 @@ class Order(models.Model):
 
     @property
     def address_lines(self) -> list[str]:
-        place = " ".join(p for p in (self.city, self.state, self.postal_code) if p)
-        return [line for line in (self.recipient_company, self.address1, self.address2, place, self.country) if line]
+        """The company, then the address in the order the destination's post writes it, with the
+        country's name in capitals (core.addresses); the name is shown on its own above it."""
+        lines = (
+            postal_lines(
+                country=self.country,
+                address1=self.address1,
+                address2=self.address2,
+                city=self.city,
+                state=self.state,
+                postal_code=self.postal_code,
+            )
+            if self.country
+            else [x for x in (self.address1, self.address2, self.city, self.state, self.postal_code) if x]
+        )
+        return [self.recipient_company, *lines] if self.recipient_company else lines
 
 
 class OrderLine(models.Model):

@@ -9,8 +9,9 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from apps.core.addresses import country_title
 from apps.core.errors import ApplicationError
-from apps.shipping.addresses import clean_country, clean_postal_code
+from apps.shipping.addresses import clean_country, clean_postal_code, required_fields
 
 MAX_LINES = 200
 MAX_UNITS_PER_LINE = 100_000
@@ -40,13 +41,32 @@ LABELS = {
     "postal_code": "Postal code",
     "country": "Country",
 }
-# Countries whose carriers will not take a parcel without a state or province.
-STATE_REQUIRED = {"US", "CA", "AU", "BR", "MX", "CN", "IN"}
+# What each country's post requires comes from the address data (shipping.addresses.required_fields);
+# these are the countries named in the upload templates' notes as needing a state or province.
+STATE_REQUIRED = {
+    c for c in ("US", "CA", "AU", "BR", "MX", "CN", "IN", "JP", "IT", "ES") if "state" in required_fields(c)
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def _text(value) -> str:
     return re.sub(r"\s+", " ", _CONTROL.sub("", str(value or ""))).strip()
+
+
+def phone_acceptable(number: phonenumbers.PhoneNumber) -> bool:
+    """Valid by the numbering plan, or shaped as a mobile number of its country: phonenumbers holds back
+    ranges such as the UK's 07700 900xxx (set aside for examples), which people still give us."""
+    if phonenumbers.is_valid_number(number):
+        return True
+    region = phonenumbers.region_code_for_country_code(number.country_code)
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    national = str(number.national_number)
+    return bool(
+        example
+        and len(national) >= 9
+        and phonenumbers.is_possible_number_for_type(number, phonenumbers.PhoneNumberType.MOBILE)
+        and national[:1] == str(example.national_number)[:1]
+    )
 
 
 def clean_phone(value: str, country: str) -> str:
@@ -58,7 +78,7 @@ def clean_phone(value: str, country: str) -> str:
         number = phonenumbers.parse(text, country or None)
     except phonenumbers.NumberParseException:
         raise ValueError("is not a phone number (add the country code, e.g. +1 415 555 0100)") from None
-    if not phonenumbers.is_valid_number(number):
+    if not phone_acceptable(number):
         raise ValueError("is not a valid phone number for its country (check the digits and the country code)")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
@@ -68,7 +88,13 @@ def clean_recipient(data: dict, *, complete: bool) -> tuple[dict, dict[str, str]
     ``complete`` the address must be shippable (required fields, postal code, state)."""
     values = {key: _text(data.get(key, "")) for key in RECIPIENT}
     problems: dict[str, str] = {}
+    try:
+        country_needs = required_fields(clean_country(values["country"])) if values["country"] else None
+    except ApplicationError:
+        country_needs = None
     for key, (_field, length, required) in RECIPIENT.items():
+        if key == "city" and country_needs is not None:
+            required = "city" in country_needs  # Singapore and Hong Kong addresses have no city line
         if len(values[key]) > length and key != "country":
             problems[key] = f"is longer than {length} characters"
         elif required and not values[key] and (complete or key == "country"):
@@ -84,8 +110,8 @@ def clean_recipient(data: dict, *, complete: bool) -> tuple[dict, dict[str, str]
             values["postal_code"] = clean_postal_code(country, values["postal_code"])
         except ApplicationError as exc:
             problems["postal_code"] = (exc.extra.get("postal_code") or [exc.message])[0]
-    if complete and country in STATE_REQUIRED and not values["state"]:
-        problems["state"] = f"is required for {country}"
+    if complete and country and "state" in required_fields(country) and not values["state"]:
+        problems["state"] = f"is required for {country_title(country)}"
     if values["phone"]:
         try:
             values["phone"] = clean_phone(values["phone"], country)

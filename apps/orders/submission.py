@@ -32,6 +32,7 @@ from apps.shipping.selectors import customer_channels
 from apps.warehouses.selectors import customer_warehouses
 
 from .choices import SHOP_HOLDS, SUBMITTABLE, AbnormalReason, OrderStatus
+from .customs import missing_customs_message
 from .errors import OrderLocked
 from .models import Order, OrderLine
 from .rules import RECIPIENT, clean_recipient, describe_problems
@@ -129,6 +130,9 @@ def _quote(order: Order, lines, plan: Plan) -> tuple:
             + (f" ({reasons})" if reasons else " — none is set up for this warehouse")
             + ".",
         )
+    missing_customs = missing_customs_message(order, [line.product for line in lines])
+    if missing_customs:  # only once the parcel can go at all: no channel is the first thing to fix
+        raise _Abnormal(AbnormalReason.MISSING_CUSTOMS_INFO, missing_customs)
     units = sum(line.quantity for line in lines)
     return result.options[0], parcel, fee_of(plan.price, units=units, currency=plan.currency)
 

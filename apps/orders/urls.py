@@ -17,6 +17,7 @@ urlpatterns = [
     path("batch/<int:pk>/", batch_views.BatchJobView.as_view(), name="batch-job"),
     path("batch/<int:pk>/valid-only/", batch_views.BatchValidOnlyView.as_view(), name="batch-valid-only"),
     path("<str:number>/", views.OrderDetailView.as_view(), name="detail"),
+    path("<str:number>/customs.pdf", views.OrderCustomsView.as_view(), name="customs"),
     path("<str:number>/edit/", views.OrderEditView.as_view(), name="edit"),
     path("<str:number>/submit/", views.OrderSubmitView.as_view(), name="submit"),
     path("<str:number>/cancel/", views.OrderCancelView.as_view(), name="cancel"),

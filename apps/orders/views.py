@@ -4,7 +4,7 @@ shipping-method quote), the order page with its timeline, and the actions on one
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,6 +24,7 @@ from apps.warehouses.selectors import customer_warehouses
 
 from .bulk import orders_cancel, orders_submit
 from .choices import EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderSource, OrderStatus
+from .customs import customs_pdf, is_international
 from .forms import CancelForm, FilterForm, OrderForm, filters_from, order_codes, read_lines, show_problems
 from .intake import intake_resolve
 from .models import Order
@@ -250,8 +251,33 @@ class OrderDetailView(CustomerRequiredMixin, View):
                 "can_edit": order.status in EDITABLE,
                 "can_submit": order.status in SUBMITTABLE,
                 "can_cancel": order.can_cancel,
+                "international": is_international(order),
             },
         )
+
+
+def customs_response(request, order: Order, page: str):
+    """The order's CN 22 or CN 23 + commercial invoice (PDF); a domestic order has none (404), an
+    order whose SKUs lack customs fields goes back to its page saying which."""
+    try:
+        made = customs_pdf(order)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect(page)
+    if made is None:
+        raise Http404(f"Order {order.number} stays in {order.country}: it needs no customs document.")
+    form, pdf = made
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{form.kind.lower()}-{order.number}.pdf"'
+    return response
+
+
+class OrderCustomsView(CustomerRequiredMixin, View):
+    """The customs document of an international order: CN 22, or CN 23 with the commercial invoice."""
+
+    def get(self, request, number):
+        order = get_order(number)
+        return customs_response(request, order, reverse("orders:detail", args=[order.number]))
 
 
 class OrderSubmitView(CustomerRequiredMixin, View):
@@ -349,6 +375,7 @@ def quote_json(request, customer) -> JsonResponse:
                     "name": o.channel_name,
                     "carrier": o.carrier,
                     "days": day_range(o.transit_days_min, o.transit_days_max),
+                    "transit_source": o.transit_source,
                     "total": str(o.total),
                     "currency": o.currency,
                     "weight_g": o.chargeable_weight_g,

@@ -1,4 +1,5 @@
-"""Destination checks shared by quotes and orders: country codes and postal-code formats."""
+"""Destination checks shared by quotes and orders: country codes, and postal codes and required fields
+per country from Google's address data (apps.core.addresses), not from patterns kept by hand."""
 
 from __future__ import annotations
 
@@ -6,35 +7,15 @@ import re
 
 import pycountry
 
+from apps.core.addresses import country_code, country_rules, country_title, format_postal, postal_shape
 from apps.core.errors import ValidationFailed
-
-# Postal-code formats where the format is well known (others are accepted as typed).
-POSTAL_FORMATS: dict[str, tuple[str, str]] = {
-    "US": (r"^\d{5}(-\d{4})?$", "5 digits, or 5+4 such as 90001-1234"),
-    "CA": (r"^[A-Z]\d[A-Z] ?\d[A-Z]\d$", "letter-digit-letter digit-letter-digit, e.g. K1A 0B1"),
-    "GB": (r"^[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}$", "such as SW1A 1AA"),
-    "AU": (r"^\d{4}$", "4 digits"),
-    "DE": (r"^\d{5}$", "5 digits"),
-    "FR": (r"^\d{5}$", "5 digits"),
-    "IT": (r"^\d{5}$", "5 digits"),
-    "ES": (r"^\d{5}$", "5 digits"),
-    "NL": (r"^\d{4} ?[A-Z]{2}$", "4 digits and 2 letters, e.g. 1012 AB"),
-    "BE": (r"^\d{4}$", "4 digits"),
-    "AT": (r"^\d{4}$", "4 digits"),
-    "CH": (r"^\d{4}$", "4 digits"),
-    "SE": (r"^\d{3} ?\d{2}$", "5 digits, e.g. 114 55"),
-    "PL": (r"^\d{2}-\d{3}$", "such as 00-950"),
-    "JP": (r"^\d{3}-?\d{4}$", "such as 100-0001"),
-    "CN": (r"^\d{6}$", "6 digits"),
-    "MX": (r"^\d{5}$", "5 digits"),
-    "BR": (r"^\d{5}-?\d{3}$", "such as 01310-100"),
-    "IN": (r"^\d{6}$", "6 digits"),
-}
 
 
 def clean_country(value: str) -> str:
+    """The ISO alpha-2 code of a country written as a code or a name; "UK" is GB."""
     text = (value or "").strip()
-    country = pycountry.countries.get(alpha_2=text.upper()) if len(text) == 2 else None
+    code = country_code(text) if len(text) == 2 else ""
+    country = pycountry.countries.get(alpha_2=code) if code else None
     if country is None:
         try:
             country = pycountry.countries.lookup(text) if text else None
@@ -49,20 +30,42 @@ def clean_country(value: str) -> str:
     return country.alpha_2
 
 
+def postal_hint(country: str) -> str:
+    """How the country's postal codes look, for messages: "5 digits, such as 26133 or 53225"."""
+    rules = country_rules(country)
+    such_as = " or ".join(rules.postal_examples[:2])
+    shapes = list(dict.fromkeys(postal_shape(x) for x in rules.postal_examples))
+    if such_as and len(shapes) <= 2 and all(shapes):
+        return f"{' or '.join(shapes)}, such as {such_as}"
+    return f"written like {such_as}" if such_as else "written the way its post writes them"
+
+
+def postal_required(country: str) -> bool:
+    return "postal_code" in country_rules(country).required
+
+
 def clean_postal_code(country: str, value: str) -> str:
-    """Upper-cased and trimmed; checked against the country's format where it is known."""
+    """Upper-cased and trimmed; checked against the country's pattern where the address data has one,
+    and required where its post requires one."""
     text = re.sub(r"\s+", " ", (value or "").strip().upper())
-    known = POSTAL_FORMATS.get(country)
-    if known and text and not re.match(known[0], text):
+    rules = country_rules(country)
+    where = country_title(country)
+    if text and rules.postal_pattern and not rules.postal_pattern.fullmatch(text):
+        hint = postal_hint(country)
         raise ValidationFailed(
-            f"“{value}” is not a postal code of {country}: it should be {known[1]}.",
+            f"“{value}” is not a postal code of {where} ({rules.code}): it should be {hint}.",
             code="invalid_postal_code",
-            extra={"postal_code": [f"should be {known[1]}"]},
+            extra={"postal_code": [f"“{value}” is not valid in {where}: it should be {hint}"]},
         )
-    if known and not text:
+    if not text and (rules.postal_pattern and "postal_code" in rules.required):
         raise ValidationFailed(
-            f"A postal code is required for {country}.",
+            f"A postal code is required for {where}.",
             code="invalid_postal_code",
             extra={"postal_code": ["is required"]},
         )
-    return text
+    return format_postal(rules.code, text)
+
+
+def required_fields(country: str) -> frozenset[str]:
+    """Of "city", "state", "postal_code": what the country's post requires besides the street."""
+    return country_rules(country).required - {"street"}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from apps.core.addresses import postal_lines
 from apps.core.errors import StateConflict
 from apps.core.numbers import day_range
 from apps.core.services import sequence_next
@@ -20,9 +21,35 @@ class IssuedLabel:
     pdf: bytes
 
 
-def warehouse_address(warehouse) -> LabelAddress:
+def warehouse_address(warehouse, destination: str | None = None) -> LabelAddress:
+    """The sender block; it names the warehouse's country when the parcel goes to another one."""
     return LabelAddress(
-        name=warehouse.name, company="Fulfillment Hub", lines=tuple(warehouse.address_lines), phone=warehouse.phone
+        name=warehouse.name,
+        company="Fulfillment Hub",
+        lines=tuple(warehouse.postal_lines(destination)),
+        phone=warehouse.phone,
+    )
+
+
+def order_recipient(order) -> LabelAddress:
+    """The label's recipient block of an order (or anything with its recipient fields and warehouse): the
+    street, city and postal code in the destination's order, its country's name in capitals when the
+    parcel leaves the warehouse's country."""
+    return LabelAddress(
+        name=order.recipient_name,
+        company=order.recipient_company,
+        phone=order.recipient_phone,
+        lines=tuple(
+            postal_lines(
+                country=order.country,
+                address1=order.address1,
+                address2=order.address2,
+                city=order.city,
+                state=order.state,
+                postal_code=order.postal_code,
+                origin=order.warehouse.country,
+            )
+        ),
     )
 
 
@@ -64,7 +91,7 @@ def parcel_label_issue(
     pdf = result.label_pdf or render_shipping_labels(
         [
             ShippingLabel(
-                sender=warehouse_address(channel.warehouse),
+                sender=warehouse_address(channel.warehouse, recipient_country),
                 recipient=recipient,
                 order_number=order_number,
                 tracking_number=result.tracking_number,

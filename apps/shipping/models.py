@@ -1,3 +1,4 @@
+import math
 from decimal import Decimal
 
 from django.db import models
@@ -152,3 +153,42 @@ class CustomerChannel(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} → {self.channel_id}"
+
+
+# Deliveries on a lane before its measured transit days are quoted instead of the channel's.
+MEASURED_AFTER = 20
+
+
+def measured_days(p50_days, p90_days) -> tuple[int, int]:
+    """The days a quote shows for a measured lane: p50–p90 rounded up to whole days (at least one
+    day: a parcel is not delivered in none)."""
+    low = max(1, math.ceil(p50_days))
+    return low, max(low, math.ceil(p90_days))
+
+
+class MeasuredTransit(models.Model):
+    """Transit days measured from delivered parcels on one channel to one destination country (the
+    tracking app's daily job writes them through ``measured_transit_replace``; shipping cannot read
+    tracking). Quotes use ``quoted_days`` once the lane has MEASURED_AFTER deliveries."""
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="measured_transit")
+    country = models.CharField(max_length=2)
+    deliveries = models.PositiveIntegerField()
+    p50_days = models.DecimalField(max_digits=6, decimal_places=1)
+    p90_days = models.DecimalField(max_digits=6, decimal_places=1)
+    measured_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["channel", "country"]
+        constraints = [models.UniqueConstraint(fields=["channel", "country"], name="shipping_measured_transit_lane")]
+
+    def __str__(self):
+        return f"{self.channel_id} → {self.country}: p50 {self.p50_days}, p90 {self.p90_days} ({self.deliveries})"
+
+    @property
+    def measured(self) -> bool:
+        return self.deliveries >= MEASURED_AFTER
+
+    @property
+    def quoted_days(self) -> tuple[int, int]:
+        return measured_days(self.p50_days, self.p90_days)

@@ -1,6 +1,8 @@
 """The quote service: one function the order form, the API, order submission and the warehouse
 all use. Rate cards are compiled once per warehouse into plain Python and cached (invalidated by
-a version number every rate change bumps), so a quote runs no query per channel."""
+a version number every rate change bumps), so a quote runs no query per channel. The measured
+transit days per destination country (written daily from the tracking app) are compiled with them:
+a lane with MEASURED_AFTER deliveries is quoted by its p50–p90, the others by the channel's days."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from django.utils import timezone
 from apps.core.errors import ValidationFailed
 
 from .addresses import clean_country, clean_postal_code
-from .models import Channel, LevelFreightDiscount, RateCard, Zone
+from .models import MEASURED_AFTER, Channel, LevelFreightDiscount, MeasuredTransit, RateCard, Zone
 
 CENT = Decimal("0.01")
 VERSION_KEY = "shipping:rates-version"
@@ -141,6 +143,14 @@ class CompiledChannel:
     zones: list = field(default_factory=list)  # specific (postal) zones first
     remote: dict = field(default_factory=dict)  # country → [(prefix, amount)], longest prefix first
     has_card: bool = False
+    measured: dict = field(default_factory=dict)  # country → (days min, days max, deliveries)
+
+    def transit(self, country: str) -> tuple[int, int, str, int | None]:
+        """The transit days a quote to ``country`` shows, where they come from and on how many deliveries."""
+        found = self.measured.get(country)
+        if found is None:
+            return self.transit_min, self.transit_max, "channel", None
+        return found[0], found[1], "measured", found[2]
 
 
 def parse_prefix(text: str) -> tuple[str, str]:
@@ -182,7 +192,10 @@ def _compile(warehouse_id: int, day) -> list[CompiledChannel]:
     channels = (
         Channel.objects.filter(warehouse_id=warehouse_id, is_active=True, carrier__is_active=True)
         .select_related("carrier")
-        .prefetch_related(Prefetch("rate_cards", cards))
+        .prefetch_related(
+            Prefetch("rate_cards", cards),
+            Prefetch("measured_transit", MeasuredTransit.objects.filter(deliveries__gte=MEASURED_AFTER)),
+        )
     )
     compiled = []
     for ch in channels:
@@ -198,6 +211,7 @@ def _compile(warehouse_id: int, day) -> list[CompiledChannel]:
             max_weight_g=ch.max_weight_g,
             max_length_cm=ch.max_length_cm,
             max_girth_cm=ch.max_girth_cm,
+            measured={lane.country: (*lane.quoted_days, lane.deliveries) for lane in ch.measured_transit.all()},
         )
         card = next(iter(ch.rate_cards.all()), None)
         if card is not None:
@@ -258,7 +272,7 @@ class QuoteOption:
     channel_name: str
     carrier: str
     service_level: str
-    transit_days_min: int
+    transit_days_min: int  # what is shown: the measured p50–p90 of the lane, else the channel's
     transit_days_max: int
     chargeable_weight_g: int
     actual_weight_g: int
@@ -270,6 +284,12 @@ class QuoteOption:
     parcel_fee: Decimal
     discount: Decimal
     total: Decimal
+    transit_source: str = "channel"  # "measured" (the lane's delivered parcels) or "channel" (configured)
+    transit_deliveries: int | None = None  # the deliveries behind a measured figure
+
+    @property
+    def transit_measured(self) -> bool:
+        return self.transit_source == "measured"
 
 
 @dataclass(frozen=True)
@@ -339,14 +359,15 @@ def quote_channel(ch: CompiledChannel, *, country: str, postal: str, parcel: Par
     remote = next((amount for prefix, amount in ch.remote.get(country, []) if compact.startswith(prefix)), Decimal("0"))
     subtotal = base + fuel + remote + ch.per_parcel_fee
     discount = _money(subtotal * discount_pct / 100)
+    days_min, days_max, source, deliveries = ch.transit(country)
     return QuoteOption(
         channel_id=ch.id,
         channel_code=ch.code,
         channel_name=ch.name,
         carrier=ch.carrier,
         service_level=ch.service_level,
-        transit_days_min=ch.transit_min,
-        transit_days_max=ch.transit_max,
+        transit_days_min=days_min,
+        transit_days_max=days_max,
         chargeable_weight_g=chargeable,
         actual_weight_g=parcel.weight_g,
         volumetric_weight_g=volumetric,
@@ -357,6 +378,8 @@ def quote_channel(ch: CompiledChannel, *, country: str, postal: str, parcel: Par
         parcel_fee=_money(ch.per_parcel_fee),
         discount=discount,
         total=_money(subtotal - discount),
+        transit_source=source,
+        transit_deliveries=deliveries,
     )
 
 
@@ -371,7 +394,8 @@ def quote(
     sort: str = "price",
 ) -> QuoteResult:
     """Every eligible channel of the warehouse with its price breakdown and transit time (sorted by
-    price or by speed), and every other channel with the reason it cannot take the parcel."""
+    price or by speed: by the days shown, measured or the channel's), and every other channel with
+    the reason it cannot take the parcel."""
     country = clean_country(country)
     postal = clean_postal_code(country, postal_code)
     if parcel.weight_g <= 0:

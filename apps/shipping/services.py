@@ -1,5 +1,6 @@
 """Writes of the transport core: carriers, channels, rate cards (also from XLSX), level
-discounts, customers' channels. Every write tells the quote cache that rates changed."""
+discounts, customers' channels, the measured transit days. Every write tells the quote cache that
+rates changed."""
 
 from __future__ import annotations
 
@@ -7,12 +8,23 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils import timezone
 
 from apps.core.errors import ValidationFailed
 from apps.core.tenancy import customer_scope
 
 from .addresses import clean_country
-from .models import Carrier, Channel, CustomerChannel, LevelFreightDiscount, RateCard, RateLine, RemoteSurcharge, Zone
+from .models import (
+    Carrier,
+    Channel,
+    CustomerChannel,
+    LevelFreightDiscount,
+    MeasuredTransit,
+    RateCard,
+    RateLine,
+    RemoteSurcharge,
+    Zone,
+)
 from .quotes import parse_prefix, rates_changed
 
 
@@ -334,3 +346,60 @@ def remote_surcharges_replace(*, actor, rate_card: RateCard, rows: list[tuple[st
     RemoteSurcharge.objects.bulk_create(cleaned)
     _changed()
     return len(cleaned)
+
+
+# --- Measured transit days -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasuredLane:
+    """One lane as the tracking app measured it (its ``TransitLane``, in shipping's words)."""
+
+    channel: str  # channel code
+    country: str
+    deliveries: int
+    p50_days: float
+    p90_days: float
+
+
+def _days(value) -> Decimal:
+    return max(Decimal(str(value)).quantize(Decimal("0.1")), Decimal("0"))
+
+
+@transaction.atomic
+def measured_transit_replace(*, actor, lanes: list[MeasuredLane], measured_at=None) -> dict:
+    """Make the measured-transit table what tracking just measured: upsert each lane (channel,
+    destination country), remove the lanes without a delivery left in the window. Idempotent: the
+    same lanes again leave the same rows. Quotes compile again only when what they show changed."""
+    measured_at = measured_at or timezone.now()
+    channels = dict(Channel.objects.filter(code__in={lane.channel for lane in lanes}).values_list("code", "pk"))
+    before = {(row.channel_id, row.country): row for row in MeasuredTransit.objects.all()}
+    rows: dict[tuple[int, str], MeasuredTransit] = {}
+    for lane in lanes:
+        channel_id, country = channels.get(lane.channel), (lane.country or "").strip().upper()
+        if channel_id is None or len(country) != 2 or not country.isalpha() or lane.deliveries <= 0:
+            continue  # an order without a country, or a channel deleted since: no lane to quote
+        rows[(channel_id, country)] = MeasuredTransit(
+            channel_id=channel_id,
+            country=country,
+            deliveries=lane.deliveries,
+            p50_days=_days(lane.p50_days),
+            p90_days=_days(lane.p90_days),
+            measured_at=measured_at,
+        )
+    MeasuredTransit.objects.bulk_create(
+        list(rows.values()),
+        update_conflicts=True,
+        unique_fields=["channel", "country"],
+        update_fields=["deliveries", "p50_days", "p90_days", "measured_at"],
+    )
+    stale = [row.pk for key, row in before.items() if key not in rows]
+    MeasuredTransit.objects.filter(pk__in=stale).delete()
+
+    def shown(table):
+        return {key: (row.quoted_days, row.deliveries) for key, row in table.items() if row.measured}
+
+    after = shown(rows)
+    if shown(before) != after:
+        _changed()
+    return {"lanes": len(rows), "measured": len(after), "removed": len(stale)}

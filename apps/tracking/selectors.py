@@ -22,6 +22,7 @@ from apps.core.tenancy import staff_scope
 from apps.orders.choices import STATUS_BADGES as ORDER_BADGES
 from apps.orders.choices import WAYBILL_STATUSES, OrderStatus
 from apps.orders.models import Order
+from apps.shipping.models import MEASURED_AFTER, measured_days
 
 from .choices import EventSource, TrackingStatus
 from .models import DeliveryException, TrackingEvent
@@ -247,7 +248,8 @@ def exception_queue(*, kind: str = "", carrier: str = "", older_than_days: int |
 
 # --- Transit-time truth --------------------------------------------------------------------------
 
-MEASURED_AFTER = 20  # deliveries before a lane's measured figure is trusted
+# MEASURED_AFTER (deliveries before a lane's measured figure is trusted) is shipping's: its quotes
+# use the figure from there on, and tracking imports shipping, never the reverse.
 
 
 @dataclass(frozen=True)
@@ -264,6 +266,12 @@ class TransitLane:
     def measured(self) -> bool:
         return self.deliveries >= MEASURED_AFTER
 
+    @property
+    def measured_quote(self) -> str:
+        """What the quotes show for this lane once it is measured, e.g. "2–4"."""
+        low, high = measured_days(self.p50_days, self.p90_days)
+        return f"{low}–{high}" if low != high else f"{low}"
+
 
 def _percentile(values: list[float], share: float) -> float:
     """Linear interpolation between the closest ranks (numpy's default), on sorted values."""
@@ -277,7 +285,8 @@ def _percentile(values: list[float], share: float) -> float:
 
 def transit_times(*, days: int = 180) -> list[TransitLane]:
     """p50/p90 transit days (hand-over to delivery, the carrier's delivery time where the provider
-    reported it) per channel and destination country, from orders delivered in the last ``days``.
+    reported it) per channel and destination country, from orders delivered in the last ``days``:
+    the staff page, and the daily job that gives them to the quotes (services.transit_times_publish).
     Call inside the staff scope."""
     since = timezone.now() - timedelta(days=days)
     rows = (

@@ -13,10 +13,12 @@ from django.utils import timezone
 from apps.orders.choices import WAYBILL_STATUSES, OrderStatus
 from apps.orders.models import Order
 from apps.orders.outbound import order_deliver, order_return
+from apps.shipping.services import MeasuredLane, measured_transit_replace
 
 from .choices import EventSource, TrackingStatus
 from .errors import TrackingInvalid, TrackingRefused
 from .models import TrackingEvent
+from .selectors import transit_times
 
 # Carrier clocks and a form's minute precision: "now" typed on the page may be a little ahead.
 CLOCK_SLACK = timedelta(minutes=2)
@@ -135,3 +137,20 @@ def tracking_mark_delivered(*, actor, order: Order) -> TrackingEvent:
         description="Marked delivered by Fulfillment Hub staff",
         source=EventSource.STAFF,
     )
+
+
+def transit_times_publish(*, days: int = 180) -> dict:
+    """The daily job: the transit times of the staff page (``transit_times``, the one computation)
+    written to shipping's measured-transit table, which the quotes read. Idempotent: it recomputes
+    and replaces. Call inside the staff scope."""
+    lanes = [
+        MeasuredLane(
+            channel=lane.channel,
+            country=lane.country,
+            deliveries=lane.deliveries,
+            p50_days=lane.p50_days,
+            p90_days=lane.p90_days,
+        )
+        for lane in transit_times(days=days)
+    ]
+    return measured_transit_replace(actor=None, lanes=lanes)

@@ -10,6 +10,7 @@ from apps.core.tenancy import in_customer_scope, staff_scope
 from .exceptions import exception_email
 from .news import shipments_sweep
 from .pushes import push_process
+from .services import transit_times_publish
 from .shipments import quota_read, shipment_track, shipments_register, shipments_stop
 
 
@@ -59,3 +60,10 @@ def quota_read_task() -> int | None:
     with staff_scope():
         row = quota_read()
     return row.remaining if row else None
+
+
+@shared_task(name="tracking.transit_publish")
+def transit_publish() -> dict:
+    """Daily: the measured transit days per channel and country, for the quotes."""
+    with staff_scope():
+        return transit_times_publish()

@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import Q
 
+from apps.core.addresses import postal_lines
 from apps.core.tenancy import CustomerScopedManager
 
 
@@ -25,8 +26,20 @@ class Warehouse(models.Model):
 
     @property
     def address_lines(self) -> list[str]:
-        city = " ".join(p for p in (self.city, self.state, self.postal_code) if p)
-        return [line for line in (self.address1, self.address2, city, self.country) if line]
+        return self.postal_lines()
+
+    def postal_lines(self, destination: str | None = None) -> list[str]:
+        """The address as its country's post writes it; the country's name ends it unless the parcel
+        stays in the country (`destination`)."""
+        return postal_lines(
+            country=self.country,
+            address1=self.address1,
+            address2=self.address2,
+            city=self.city,
+            state=self.state,
+            postal_code=self.postal_code,
+            origin=destination,
+        )
 
 
 class BinLocation(models.Model):

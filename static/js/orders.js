@@ -96,7 +96,7 @@
         const td = el("td"); td.append(radio);
         const method = el("td", {}, `${o.name}${i === 0 ? " · cheapest" : ""} `);
         method.append(el("span", { class: "small font-monospace text-body-secondary", title: "the code for the order template" }, o.code));
-        tr.append(td, method, el("td", {}, o.days), el("td", { class: "text-end" }, `${o.total} ${o.currency}`));
+        tr.append(td, method, el("td", { "data-testid": "quote-days" }, o.transit_source === "measured" ? `${o.days} · measured` : o.days), el("td", { class: "text-end" }, `${o.total} ${o.currency}`));
         tbody.append(tr);
       });
       body.ineligible.forEach((o) => {

@@ -1,7 +1,8 @@
 """An order by hand in a real browser: paste an address for Auto-recognition, add a SKU from the
-search (with its available stock), pick the cheapest shipping method from the quote table, submit,
-see Pending Shipment and the stock allocated; cancel and see the stock released. And a batch file:
-a wrong header refused on the form, then a file with a bad row, its job's outcome, valid only."""
+search (with its available stock), pick the cheapest shipping method from the quote table (its days
+measured from 20 deliveries), submit, see Pending Shipment and the stock allocated; cancel and see
+the stock released. And a batch file: a wrong header refused on the form, then a file with a bad
+row, its job's outcome, valid only."""
 
 import re
 
@@ -16,6 +17,7 @@ from apps.inventory.services import stock_receive
 from apps.orders.batch_files import REGULAR_COLUMNS
 from apps.orders.tests.conftest import priced_channel
 from apps.shipping.models import Carrier
+from apps.shipping.services import MeasuredLane, measured_transit_replace
 from apps.warehouses.models import Warehouse
 from apps.warehouses.services import customer_warehouses_set
 
@@ -39,6 +41,8 @@ def setup(user_a):
     ups, dhl = Carrier.objects.create(code="ups", name="UPS"), Carrier.objects.create(code="dhl", name="DHL")
     priced_channel(warehouse, "dhl-express", "DHL Express", dhl, "20.00", transit=(1, 2))
     priced_channel(warehouse, "ups-ground", "UPS Ground", ups, "6.00")
+    # 20 deliveries to the US measured by the daily tracking job: p50 2.0, p90 3.4 days.
+    measured_transit_replace(actor=None, lanes=[MeasuredLane("ups-ground", "US", 20, 2.0, 3.4)])
     with customer_scope(user_a.customer):
         tee = product_create(
             actor=user_a, data={"sku": "TEE", "name": "T-shirt", "declared_value": "9", "weight_g": 200}
@@ -76,6 +80,8 @@ def test_create_an_order_by_hand_submit_it_and_cancel_it(page, live_server, logi
     page.get_by_test_id("quote-button").click()
     table = page.get_by_test_id("quote-table")
     expect(table.locator("tbody tr").first).to_contain_text("UPS Ground · cheapest")
+    # DHL: its channel's days
+    expect(table.get_by_test_id("quote-days")).to_have_text(["2–4 days · measured", "1–2 days"])
     table.get_by_role("radio", name="UPS Ground").check()
     expect(page.get_by_test_id("channel-chosen")).to_contain_text("UPS Ground")
 

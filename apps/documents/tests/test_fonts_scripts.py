@@ -12,6 +12,7 @@ packages (.ci/run installs both): they skip where either is missing, and fail in
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 
 import pytest
 from PIL import Image
@@ -20,6 +21,7 @@ from apps.documents.apps import check_pdf_fonts
 from apps.documents.layouts.barcode_labels import Label, render_labels
 from apps.documents.layouts.box_marks import BoxMark, render_box_marks
 from apps.documents.layouts.count_sheets import render_count_sheet
+from apps.documents.layouts.customs_forms import CustomsDeclaration, CustomsLine, render_cn22, render_cn23
 from apps.documents.layouts.inbound_lists import ListLine, PackedBox, render_packing_list_pdf, render_product_list_pdf
 from apps.documents.layouts.manifests import ManifestParcel, render_manifest
 from apps.documents.layouts.pick_lists import PickListLine, render_pick_list
@@ -146,7 +148,21 @@ def count_sheet() -> bytes:
     return render_count_sheet(title="Cycle count CC-1", subtitle_lines=["Warehouse LAX1"], rows=rows)
 
 
+def _declaration(names) -> CustomsDeclaration:
+    lines = tuple(
+        CustomsLine(name, 1, 100, Decimal("5.00"), "USD", "610910", "CN", sku=f"SKU-{n}")
+        for n, name in enumerate(names)
+    )
+    recipient = PartyAddress("", names[0], ("Hauptstr. 1", "Berlin 10115", "GERMANY"))
+    return CustomsDeclaration("S26112500000011", WAREHOUSE, names[-1], recipient, lines, 1000, "1Z999AA10123456784")
+
+
+def customs_cn23() -> bytes:
+    return render_cn23(_declaration(list(NAMES.values())))
+
+
 DOCUMENTS = {
+    "CN 23 and commercial invoice": customs_cn23,
     "shipping labels": shipping_labels,
     "SKU barcode labels": barcode_labels,
     "box marks": box_marks,
@@ -184,6 +200,23 @@ def test_every_name_comes_back_as_text_and_every_font_is_embedded(kind, poppler,
     assert pages
     with Image.open(pages[0]) as image:
         assert image.convert("L").getextrema()[0] < 64  # something dark was drawn
+
+
+def test_a_cn22_prints_its_lines_in_any_script(poppler, tmp_path):
+    names = list(NAMES.values())
+    # five lines fit a CN 22; the sixth name signs it as the exporter
+    pdf = render_cn22(_cn22_of(names[:6]))
+    text = " ".join(_run("pdftotext", pdf).translate(BIDI_MARKS).split())
+    for name in names[:6]:
+        assert name in text, name
+    assert all(font["emb"] == "yes" for font in pdffonts(pdf, tmp_path))
+
+
+def _cn22_of(names) -> CustomsDeclaration:
+    decl = _declaration(names[:5])
+    return CustomsDeclaration(
+        decl.order_number, decl.sender, names[5], decl.recipient, decl.lines, decl.gross_weight_g, decl.tracking_number
+    )
 
 
 def test_the_font_packages_are_installed(fonts_installed):

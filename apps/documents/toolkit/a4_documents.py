@@ -230,23 +230,34 @@ def _draw_item(canvas: Canvas, doc: Document, item: _Item, y: float) -> None:
 
 def render_document(doc: Document) -> bytes:
     """The document as a PDF (deterministic: the same input gives the same bytes)."""
-    room = PAGE_HEIGHT - MARGIN_TOP - _header_height(doc) - MARGIN_BOTTOM
-    if doc.block is not None and doc.block.height + GAP_HEIGHT > room:
-        raise ValueError("The closing block does not fit on a page.")
-    symbol = encode(CODE128, doc.number)
-    if symbol.modules * HEADER_MODULE_MM * MM > (PAGE_WIDTH - 2 * MARGIN_X) / 2:
-        raise ValueError(f"The {doc.label.lower()} number {doc.number!r} is too long for the header barcode.")
-    pages = _paginate(doc, _items(doc), room)
+    return render_documents((doc,))
+
+
+def render_documents(docs: tuple[Document, ...]) -> bytes:
+    """Several documents one after the other in one PDF (each numbering its own pages), e.g. a
+    customs declaration and its commercial invoice printed together; titled after the first."""
+    planned = []
+    for doc in docs:
+        room = PAGE_HEIGHT - MARGIN_TOP - _header_height(doc) - MARGIN_BOTTOM
+        if doc.block is not None and doc.block.height + GAP_HEIGHT > room:
+            raise ValueError("The closing block does not fit on a page.")
+        symbol = encode(CODE128, doc.number)
+        if symbol.modules * HEADER_MODULE_MM * MM > (PAGE_WIDTH - 2 * MARGIN_X) / 2:
+            raise ValueError(f"The {doc.label.lower()} number {doc.number!r} is too long for the header barcode.")
+        planned.append((doc, _paginate(doc, _items(doc), room)))
+    if not planned:
+        raise ValueError("There is no document to print.")
 
     buffer = io.BytesIO()
     canvas = PdfCanvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), pageCompression=1, invariant=1)
-    canvas.setTitle(f"{doc.title} {doc.number}")
+    canvas.setTitle(f"{docs[0].title} {docs[0].number}")
     canvas.setCreator("Fulfillment Hub")
-    for number, chunk in enumerate(pages, start=1):
-        y = _draw_header(canvas, doc, number, len(pages))
-        for item in chunk:
-            _draw_item(canvas, doc, item, y)
-            y -= item.height(doc)
-        canvas.showPage()
+    for doc, pages in planned:
+        for number, chunk in enumerate(pages, start=1):
+            y = _draw_header(canvas, doc, number, len(pages))
+            for item in chunk:
+                _draw_item(canvas, doc, item, y)
+                y -= item.height(doc)
+            canvas.showPage()
     canvas.save()
     return buffer.getvalue()

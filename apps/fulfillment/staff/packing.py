@@ -12,6 +12,8 @@ from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from apps.core.errors import ApplicationError
+from apps.orders.customs import customs_pdf, is_international
+from apps.orders.models import Order
 
 from ..models import Parcel
 from ..packing import missing_items, pack_complete, pack_find, pack_scan
@@ -71,6 +73,7 @@ def _pack_context(request, task, scanned, *, refused="", done="", values=None) -
         "refused": refused,
         "done": done,
         "values": values or {},
+        "international": is_international(task.order),
     }
 
 
@@ -208,6 +211,7 @@ class PackDoneView(OutboundView):
                 "weight_difference": (parcel.weight_g - order.estimated_weight_g) if order.estimated_weight_g else None,
                 "zero": Decimal("0"),
                 "history": history(parcel),
+                "international": is_international(order),
             },
         )
 
@@ -220,3 +224,22 @@ class ParcelLabelView(OutboundView):
         if parcel is None or not parcel.label_pdf:
             raise Http404("No label with that tracking number.")
         return pdf_response(bytes(parcel.label_pdf), f"label-{parcel.tracking_number}.pdf")
+
+
+class PackCustomsView(OutboundView):
+    """The customs document of an international order, printed with its label: the CN 22 on the
+    4 × 6 in label printer, or the CN 23 and the commercial invoice on A4."""
+
+    def get(self, request, number):
+        order = Order.objects.filter(number=(number or "").strip().upper()).select_related("warehouse").first()
+        if order is None:
+            raise Http404(f"No order {number}.")
+        try:
+            made = customs_pdf(order)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("backoffice:outbound-pack")
+        if made is None:
+            raise Http404(f"Order {order.number} stays in {order.country}: it needs no customs document.")
+        form, pdf = made
+        return pdf_response(pdf, f"{form.kind.lower()}-{order.number}.pdf")

@@ -20,6 +20,7 @@ urlpatterns = [
     path("outbound/pack/<str:number>/", packing.PackOrderView.as_view(), name="outbound-pack-order"),
     path("outbound/pack/<str:number>/scan/", packing.PackScanView.as_view(), name="outbound-pack-scan"),
     path("outbound/pack/<str:number>/complete/", packing.PackCompleteView.as_view(), name="outbound-pack-complete"),
+    path("outbound/pack/<str:number>/customs.pdf", packing.PackCustomsView.as_view(), name="outbound-pack-customs"),
     path("outbound/pack/<str:number>/done/", packing.PackDoneView.as_view(), name="outbound-pack-done"),
     path("outbound/parcels/<str:tracking>/label.pdf", packing.ParcelLabelView.as_view(), name="outbound-parcel-label"),
     path("outbound/handover/", handover.HandoverView.as_view(), name="outbound-handover"),

@@ -24,8 +24,8 @@ class ShelveForm(forms.Form):
     quantity = forms.CharField(
         label="Quantity",
         max_length=12,
-        initial="1",
-        error_messages={"required": "Enter how many units go into the bin."},
+        required=False,
+        help_text="Empty: 1 unit (one scan).",
     )
 
     def __init__(self, *args, inbound: InboundOrder, **kwargs):
@@ -49,10 +49,16 @@ class ShelveForm(forms.Form):
         return product
 
     def clean_quantity(self):
-        try:
-            return whole_number(self.cleaned_data["quantity"], "The quantity", minimum=1)
+        try:  # a scan without a typed quantity is one unit
+            return whole_number(self.cleaned_data["quantity"], "The quantity", minimum=1, blank=1)
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
+
+    def forget_quantity(self) -> None:
+        """After a refusal the typed quantity is cleared, so the next scan is one unit again and
+        never reuses a number that was meant for another item."""
+        self.data = self.data.copy()
+        self.data["quantity"] = ""
 
 
 class DifferenceForm(forms.Form):

@@ -135,7 +135,7 @@ def _detail(request, inbound: InboundOrder, *, shelve_form=None, difference_form
     received = inbound.status == InboundStatus.RECEIVED
     if received and shelve_form is None:
         initial = {k: request.GET[k] for k in ("bin", "code", "quantity") if request.GET.get(k)}
-        shelve_form = ShelveForm(inbound=inbound, initial={"quantity": "1", **initial})
+        shelve_form = ShelveForm(inbound=inbound, initial=initial)
     if received and difference_form is None:
         difference_form = DifferenceForm(inbound=inbound)
     return render(
@@ -233,19 +233,22 @@ class InboundShelveView(_InboundActionView):
         form = ShelveForm(request.POST, inbound=inbound)
         if not form.is_valid():
             messages.error(request, f"Nothing shelved: {form_errors(form)}")
+            form.forget_quantity()
             return _detail(request, inbound, shelve_form=form, status=400)
         bin_, product, quantity = (form.cleaned_data[k] for k in ("bin", "code", "quantity"))
         try:
             line = inbound_shelve(actor=request.user, inbound=inbound, bin=bin_, product=product, quantity=quantity)
         except ApplicationError as exc:
             messages.error(request, f"Nothing shelved: {exc.message}")
+            form.forget_quantity()
             return _detail(request, inbound, shelve_form=form, status=400)
         messages.success(
             request, f"Shelved {quantity} × {product.sku} into {bin_.code}." + _shelving_state(inbound, line)
         )
         if inbound.status == InboundStatus.COMPLETED:
             return redirect("backoffice:inbound-detail", number=inbound.number)
-        return redirect_detail(inbound, "shelve", bin=bin_.code)  # the same bin stays for the next scan
+        # The same bin stays for the next scan; no #fragment: Chrome skips autofocus on a URL with one.
+        return redirect_detail(inbound, bin=bin_.code)
 
 
 class InboundDifferenceView(_InboundActionView):

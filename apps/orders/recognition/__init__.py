@@ -22,8 +22,20 @@ from dataclasses import dataclass
 import phonenumbers
 import pycountry
 
-from .parsers import parse_cn_script, parse_generic, parse_us
-from .places import AMBIGUOUS_CODES, CN_PREFIX, INFER, STATES, country_of, format_postal, looks_like_name, state_code
+from apps.core.addresses import format_postal
+
+from ..rules import phone_acceptable
+from .parsers import parse_cn_script, parse_generic, parse_jp_script, parse_us
+from .places import (
+    AMBIGUOUS_CODES,
+    CN_PREFIX,
+    INFER,
+    JA_SCRIPT,
+    STATES,
+    country_of,
+    looks_like_name,
+    state_code,
+)
 from .text import CJK, COMPANY_RE, EMAIL_RE, FULLWIDTH, LABEL_RE, LABELS, RESIDUE_RE, clean, segments
 
 MAX_INPUT = 2000
@@ -36,10 +48,15 @@ class Recognized:
 
 
 def _take_phones(text: str, region: str, found: list[str]) -> str:
-    """Collect the valid phone numbers in text (formatted +CC …) and return the text without them."""
+    """Collect the phone numbers in text (formatted +CC …) and return the text without them: valid ones,
+    then those shaped as the country's mobile numbers (the UK's 07700 900123), as the order rules take."""
     for match in phonenumbers.PhoneNumberMatcher(text, region):
         found.append(phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
         text = text.replace(match.raw_string, " ")
+    for match in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+        if len(re.sub(r"\D", "", match.raw_string)) >= 10 and phone_acceptable(match.number):
+            found.append(phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+            text = text.replace(match.raw_string, " ")
     return text
 
 
@@ -141,12 +158,16 @@ def _recognize(text: str, default_country: str) -> Recognized:
         leftover.extend(phone_found[1:])
     segs = [s for s in segs if re.search(r"\w", s)]
 
-    _take_name_company(segs, out, labelled)
+    japanese = country == "JP" and any(JA_SCRIPT.search(s) or CJK.search(s) for s in segs)
+    if not japanese:  # Japanese labels put the name last, or with 様; the Japanese parser takes it
+        _take_name_company(segs, out, labelled)
     out.update({key: labelled[key] for key in ("name", "company", "city", "state", "address2") if key in labelled})
     if "postal_code" in labelled:
         out["postal_code"] = format_postal(country, labelled["postal_code"])
 
-    if country == "CN" and any(CJK.search(s) for s in segs):
+    if japanese:
+        parse_jp_script(segs, out, leftover)
+    elif country == "CN" and any(CJK.search(s) for s in segs):
         parse_cn_script(segs, out, leftover)
     elif not (country == "US" and segs and not {"postal_code", "city"} & out.keys() and parse_us(segs, out, leftover)):
         parse_generic(segs, country, out, leftover)

@@ -8,7 +8,9 @@ import re
 
 import usaddress
 
-from .places import CN_PREFIX, POSTAL_FIRST, format_postal, postal_regex, split_state, state_code
+from apps.core.addresses import format_postal
+
+from .places import CN_PREFIX, JP_PREFECTURES, POSTAL_FIRST, postal_regex, split_state, state_code
 from .text import CJK, CN_ADDR_CHARS, COMPANY_RE, STREET_SUFFIX, STREET_WORDS, UNIT_RE, clean, text_key
 
 # --- parsers --------------------------------------------------------------------------------------------------
@@ -69,6 +71,70 @@ def parse_cn_script(segs: list[str], out: dict[str, str], leftover: list[str]) -
         out.setdefault("address1", text)
     elif text:
         leftover.append(text)
+
+
+_JP_POSTAL = re.compile(r"(〒\s*)?(?<!\d)(\d{3})-?(\d{4})(?!\d)")
+_JP_ADDRESS = re.compile(r"\d|[都道府県市区町村郡丁目番地号階]|ビル|マンション|ハイツ|" + "|".join(JP_PREFECTURES))
+_JP_COMPANY = re.compile(r"株式会社|有限会社|合同会社|\(株\)|（株）")
+_JP_HONORIFIC = re.compile(r"\s*(?:様|さま|殿|御中)$")
+
+
+def _jp_city(text: str) -> tuple[str, str]:
+    """("千代田区", "千代田1-1") from "千代田区千代田1-1": the municipality ends at its first 市/区/町/村 —
+    a city's ward (大阪市北区) and a district's town (西多摩郡瑞穂町) go with it."""
+    m = re.match(r"[^\d]+?郡[^\d]+?[町村]|[^\d]+?市(?:[^\d市]{1,4}?区)?|[^\d]+?[区町村]", text)
+    if not m or len(m.group()) < 2:
+        return "", text
+    return m.group(), text[m.end() :]
+
+
+def parse_jp_script(segs: list[str], out: dict[str, str], leftover: list[str]) -> None:
+    """〒100-0001 東京都千代田区千代田1-1 山田太郎 様: postal code, prefecture → state, municipality → city,
+    the rest → address1, a building line → address2; the name is the piece with 様 or the plain one."""
+    pieces = [re.sub(r"^(?:日本国?|JAPAN)\s*", "", seg) for seg in segs]
+    if "postal_code" not in out:
+        found = [(i, m) for i, p in enumerate(pieces) for m in _JP_POSTAL.finditer(p)]
+        if found:
+            i, m = next(((i, m) for i, m in found if m.group(1)), found[0])  # the one after 〒 first
+            out["postal_code"] = f"{m.group(2)}-{m.group(3)}"
+            pieces[i] = pieces[i][: m.start()] + pieces[i][m.end() :]
+    joined: list[str] = []
+    for piece in filter(None, (clean(p.replace("〒", "")) for p in pieces)):
+        if joined and re.fullmatch(r"様|さま|殿|御中", piece):  # "佐藤花子 様": the honorific of the piece before
+            joined[-1] += piece
+        else:
+            joined.append(piece)
+    names, address = [], []
+    for piece in joined:
+        if _JP_HONORIFIC.search(piece) and not _JP_COMPANY.search(piece):
+            out.setdefault("name", _JP_HONORIFIC.sub("", piece))
+        elif _JP_COMPANY.search(piece):
+            out.setdefault("company", _JP_HONORIFIC.sub("", piece))
+        elif _JP_ADDRESS.search(piece):
+            address.append(piece)
+        else:
+            names.append(piece)
+    if names and "name" not in out:
+        out["name"] = " ".join(names[:2])  # "山田 太郎": family and given name, often a space apart
+        leftover.extend(names[2:])
+    elif names:
+        leftover.extend(names)
+    main, rest = "", []
+    for piece in address:  # the pieces up to the first with a number are one address: 東京都 千代田区千代田1-1
+        if rest or (main and re.search(r"\d", main)):
+            rest.append(piece)
+        else:
+            main += piece
+    if pref := next((p for p in JP_PREFECTURES if main.startswith(p)), ""):
+        out.setdefault("state", pref)
+        main = main[len(pref) :]
+    city, main = _jp_city(main)
+    if city:
+        out.setdefault("city", city)
+    if main:
+        out.setdefault("address1", main)
+    if rest:
+        out.setdefault("address2" if main else "address1", " ".join(rest))
 
 
 def street_lines(streets: list[str], out: dict[str, str], country: str, leftover: list[str]) -> None:

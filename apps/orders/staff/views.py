@@ -23,6 +23,7 @@ from apps.warehouses.selectors import customer_warehouses
 
 from ..bulk import orders_cancel, orders_submit
 from ..choices import EDITABLE, STATUS_BADGES, SUBMITTABLE, TABS, AbnormalReason, OrderSource
+from ..customs import is_international
 from ..forms import CancelForm, FilterForm, NoteForm, OrderForm, filters_from, order_codes, read_lines, show_problems
 from ..intake import intake_resolve
 from ..models import Order
@@ -36,7 +37,7 @@ from ..services import (
     order_submit,
     order_update,
 )
-from ..views import back, quote_json, recognize_json, sku_search_json
+from ..views import back, customs_response, quote_json, recognize_json, sku_search_json
 
 VIEW = "orders.view_order"
 MANAGE = ("orders.view_order", "orders.manage_orders")
@@ -184,8 +185,19 @@ class OrderDetailView(StaffPermissionRequiredMixin, View):
                 "can_submit": manage and order.status in SUBMITTABLE,
                 "can_cancel": manage and order.can_cancel,
                 "note_form": NoteForm(),
+                "international": is_international(order),
             },
         )
+
+
+class OrderCustomsView(StaffPermissionRequiredMixin, View):
+    """The customs document of an international order, as the customer gets it."""
+
+    permission_required = VIEW
+
+    def get(self, request, number):
+        order = _order(number)
+        return customs_response(request, order, reverse("backoffice:order-detail", args=[order.number]))
 
 
 class OrderActionView(StaffPermissionRequiredMixin, View):

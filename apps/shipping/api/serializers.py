@@ -57,6 +57,14 @@ class QuoteOptionOutput(serializers.Serializer):
     service_level = serializers.CharField()
     transit_days_min = serializers.IntegerField()
     transit_days_max = serializers.IntegerField()
+    transit_source = serializers.ChoiceField(
+        choices=["measured", "channel"],
+        help_text="measured: the p50–p90 days of this channel's delivered parcels to this country (from 20 "
+        "deliveries, rounded up to whole days); channel: the channel's configured transit days.",
+    )
+    transit_deliveries = serializers.IntegerField(
+        allow_null=True, help_text="How many deliveries the measured days come from; null for the channel's days."
+    )
     actual_weight_g = serializers.IntegerField()
     volumetric_weight_g = serializers.IntegerField()
     chargeable_weight_g = serializers.IntegerField()

@@ -15,6 +15,7 @@ from django.views import View
 
 from apps.accounts.models import Customer, CustomerLevel
 from apps.core.access import StaffPermissionRequiredMixin
+from apps.core.addresses import postal_lines
 from apps.core.errors import ApplicationError
 from apps.core.forms import form_add_application_error
 from apps.documents.layouts.shipping_labels import LabelAddress
@@ -300,7 +301,16 @@ class SampleLabelView(StaffPermissionRequiredMixin, View):
         recipient = LabelAddress(
             name="Sample Recipient",
             company="Fulfillment Hub test",
-            lines=("100 Sample Street", "Springfield IL 62701", "US"),
+            lines=tuple(
+                postal_lines(
+                    country="US",
+                    address1="100 Sample Street",
+                    city="Springfield",
+                    state="IL",
+                    postal_code="62701",
+                    origin=channel.warehouse.country,
+                )
+            ),
             phone="+1 217 555 0100",
         )
         try:

@@ -89,4 +89,4 @@ def test_portal_calculator(client, user_a, channels, warehouse):
         reverse("shipping:quote"),
         {"warehouse": "LAX1", "country": "US", "postal_code": "ABC", "weight_g": "100", "sort": "price"},
     ).content.decode()
-    assert "should be 5 digits, or 5+4" in body
+    assert "should be 5 digits or 5 digits, a hyphen and 4 digits, such as 95014" in body

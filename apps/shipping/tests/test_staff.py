@@ -361,7 +361,7 @@ def test_staff_quote_tool_shows_options_and_reasons(logistics, channels):
 
     for params, words in [
         ({"country": "XX", "postal_code": "1"}, "is not a country"),
-        ({"country": "US", "postal_code": "ABCDE"}, "is not a postal code of US"),
+        ({"country": "US", "postal_code": "ABCDE"}, "is not a postal code of United States (US)"),
         ({"country": "US", "postal_code": "10001", "length_cm": "10"}, "all three dimensions"),
     ]:
         response = logistics.get(url, {"warehouse": "LAX1", "weight_g": "400", **params})
