@@ -209,7 +209,7 @@ CUSTOMER_BULK: dict[str, tuple] = {
 # Customer pages that show no customer-owned rows of their own (say why).
 CUSTOMER_PAGES: dict[str, str] = {
     "portal:dashboard": "shows the signed-in customer's own account facts and counts",
-    "portal:module": "a module landing page with no rows yet",
+    "portal:tracking": "the public tracking form inside the portal (public answers; no customer rows)",
     "api:me": "the signed-in user and their own customer",
     "accounts:password-change": "the signed-in user's own password",
     "accounts:notifications": "the signed-in user's own notification choices",
@@ -246,7 +246,6 @@ CUSTOMER_PAGES: dict[str, str] = {
 # How to request a customer page when a plain GET without arguments is not it:
 # (method, URL kwargs[, the status an empty request gets]).
 PAGE_REQUESTS: dict[str, tuple] = {
-    "portal:module": ("get", {"key": "support"}),
     "orders:recognize": ("post", {}, 400),  # nothing pasted is a validation error
     "orders:batch-template": ("get", {"kind": "kickstarter"}),
     "orders:quote": ("post", {}, 400),  # no warehouse or SKUs yet

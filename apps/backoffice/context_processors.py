@@ -8,4 +8,5 @@ def staff_navigation(request):
     return {
         "staff_sections": sections_for(user),
         "active_section": active_section_key(getattr(request, "resolver_match", None)),
+        "staff_time_zone": getattr(request, "staff_time_zone", None),
     }

@@ -1,6 +1,8 @@
 """Money rules: Decimal only, rounded to the currency's minor unit, half up (0.005 → 0.01)."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
+
+from apps.core.numbers import HOW_TO_WRITE, read_decimal
 
 from .choices import SUPPORTED_CURRENCIES, ZERO_DECIMAL_CURRENCIES
 from .errors import InvalidAmount
@@ -18,12 +20,12 @@ def round_money(value, currency: str = "USD") -> Decimal:
 
 def positive_amount(value, currency: str = "USD", *, what: str = "The amount") -> Decimal:
     """A Decimal above zero, rounded to the currency; a clear error otherwise (never a float)."""
-    if isinstance(value, float):
-        value = str(value)
     try:
-        number = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        raise InvalidAmount(f"{what} must be a number.", extra={"amount": ["must be a number"]}) from None
+        number = read_decimal(value)
+    except ValueError:
+        raise InvalidAmount(
+            f"{what} must be a number: {HOW_TO_WRITE}.", extra={"amount": ["must be a number"]}
+        ) from None
     if not number.is_finite() or number <= 0:
         raise InvalidAmount(f"{what} must be more than 0.", extra={"amount": ["must be more than 0"]})
     if number > MAX_AMOUNT:
@@ -32,6 +34,27 @@ def positive_amount(value, currency: str = "USD", *, what: str = "The amount") -
     if rounded <= 0:
         raise InvalidAmount(f"{what} rounds to 0 {currency}.", extra={"amount": ["rounds to 0"]})
     return rounded
+
+
+def positive_rate(value, *, source: str, target: str) -> Decimal:
+    """An exchange rate above zero ("1,085" is 1.085: a rate is never grouped in thousands)."""
+    try:
+        rate = read_decimal(value, grouping=False)
+    except ValueError:
+        if not str(value if value is not None else "").strip():
+            raise InvalidAmount(
+                f"Give the exchange rate used from {source} to {target}.", extra={"exchange_rate": ["is required"]}
+            ) from None
+        raise InvalidAmount(
+            f"The exchange rate must be a number: {HOW_TO_WRITE}.",
+            extra={"exchange_rate": ["must be a number"]},
+        ) from None
+    if not rate.is_finite() or rate <= 0:
+        raise InvalidAmount(
+            f"The exchange rate from {source} to {target} must be more than 0.",
+            extra={"exchange_rate": ["must be more than 0"]},
+        )
+    return rate
 
 
 def check_currency(currency: str) -> str:

@@ -4,7 +4,6 @@ credited once) or rejects it with a reason."""
 from __future__ import annotations
 
 import io
-from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -17,7 +16,7 @@ from apps.core.services import sequence_next
 from .choices import TOPUP_TRANSITIONS, EntryKind, MiscFeeStatus, PaymentMethod, TopUpStatus
 from .errors import InsufficientBalance
 from .models import MiscFeeNotice, TopUp
-from .money import check_currency, positive_amount, round_money
+from .money import check_currency, positive_amount, positive_rate, round_money
 from .services import charge, credit, wallet_for
 
 VOUCHER_MAX_BYTES = 10 * 1024 * 1024
@@ -117,15 +116,7 @@ def topup_approve(*, actor, topup: TopUp, received_amount, exchange_rate=None) -
     wallet = wallet_for(locked.customer)
     received = positive_amount(received_amount, locked.currency, what="The received amount")
     if locked.currency != wallet.currency:
-        try:
-            rate = Decimal(str(exchange_rate).strip())
-        except (InvalidOperation, ValueError, TypeError):
-            rate = Decimal("0")
-        if not rate.is_finite() or rate <= 0:
-            raise ValidationFailed(
-                f"Give the exchange rate used from {locked.currency} to {wallet.currency}.",
-                extra={"exchange_rate": ["is required"]},
-            )
+        rate = positive_rate(exchange_rate, source=locked.currency, target=wallet.currency)
         locked.exchange_rate = rate
         credited = round_money(received * rate, wallet.currency)
     else:

@@ -139,7 +139,9 @@ class RechargeRecordView(CustomerRequiredMixin, View):
         page = paginate(request, qs)
         for t in page:
             t.badge = TOPUP_BADGES.get(t.status, "secondary")
-        return render(request, "billing/recharge_record.html", {"page": page})
+            t.rate_text = format(t.exchange_rate.normalize(), "f") if t.exchange_rate is not None else ""
+        wallet = wallet_for(request.user.customer)
+        return render(request, "billing/recharge_record.html", {"page": page, "wallet_currency": wallet.currency})
 
 
 class TopUpVoucherView(CustomerRequiredMixin, View):

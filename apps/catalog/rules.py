@@ -10,6 +10,8 @@ from typing import Any
 
 import pycountry
 
+from apps.core.numbers import HOW_TO_WRITE, read_decimal
+
 # Everything a Code 128 label can print (ASCII 32–126), without leading/trailing spaces.
 CODE_RE = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$")
 HS_CODE_RE = re.compile(r"^\d{6,10}$")
@@ -74,9 +76,9 @@ def _decimal(value: Any) -> Decimal | None:
     if text == "":
         return None
     try:
-        number = Decimal(text.replace(",", "")) if isinstance(value, str) else Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError("must be a number") from None
+        number = read_decimal(text) if isinstance(value, str) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"must be a number: {HOW_TO_WRITE}") from None
     if not number.is_finite():
         raise ValueError("must be a number")
     return number

@@ -74,3 +74,10 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def nothing_imported(self) -> bool:
+        """An import that finished without importing a row (every row bad): not a green "Done"."""
+        if self.status != JobStatus.DONE or not isinstance(self.result, dict):
+            return False
+        return any(self.result.get(key) == 0 for key in ("imported", "created"))

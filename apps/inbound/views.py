@@ -113,7 +113,8 @@ class InboundLinesView(CustomerRequiredMixin, View):
     def post(self, request, pk=None):
         customer = request.user.customer
         inbound = _get(request, pk) if pk else None
-        warehouse = Warehouse.objects.filter(pk=request.POST.get("warehouse") or 0).first()
+        chosen = request.POST.get("warehouse", "").strip()  # a select's id; anything else is no choice (not a 500)
+        warehouse = Warehouse.objects.filter(pk=int(chosen)).first() if chosen.isdecimal() else None
         if "upload" in request.POST:
             lines, problems, rows = self._from_file(request, customer)
         else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from copy import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from openpyxl import load_workbook
@@ -24,6 +24,7 @@ from apps.documents.toolkit.xlsx import (
     read_table,
     template_xlsx,
 )
+from apps.shipping.selectors import channel_codes_text
 from apps.warehouses.selectors import customer_warehouses
 
 from .errors import OrderInvalid
@@ -76,8 +77,8 @@ REGULAR_COLUMNS: tuple[Column, ...] = (
     Column(
         "shipping_method",
         "Shipping method",
-        note="The channel code (e.g. ups-ground). Leave empty and the cheapest suitable channel is chosen "
-        "when the order is submitted.",
+        note="The shipping method's code (the shipping calculator lists yours). Leave it empty and the cheapest "
+        "suitable method is chosen when the order is submitted.",
     ),
     Column(
         "warehouse",
@@ -152,10 +153,19 @@ def _plan_note(customer) -> str:
     return f"Your warehouses: {', '.join(codes) or 'none yet — ask your account manager'}."
 
 
+def _columns_for(customer) -> tuple[Column, ...]:
+    """The regular columns, the Shipping method's note naming the codes this customer may type."""
+    if customer is None:
+        return REGULAR_COLUMNS
+    codes = channel_codes_text(customer=customer) or "none in your plan yet (ask your account manager)"
+    note = f"The shipping method's code; yours: {codes}. Leave it empty and the cheapest suitable one is chosen."
+    return tuple(replace(c, note=note) if c.key == "shipping_method" else c for c in REGULAR_COLUMNS)
+
+
 def regular_template(*, customer=None) -> bytes:
     """The Regular Order Template: one row per order line, with notes and an example row."""
     return template_xlsx(
-        REGULAR_COLUMNS,
+        _columns_for(customer),
         title="Regular orders",
         instructions=tuple(
             filter(

@@ -110,7 +110,7 @@ def _quote(order: Order, lines, plan: Plan) -> tuple:
         if order.channel_id not in allowed:
             raise _Abnormal(
                 AbnormalReason.NO_CHANNEL,
-                f"The shipping method {order.channel.code} is not available "
+                f"The shipping method {order.channel.name} is not available "
                 "in your logistics plan any more; choose another.",
             )
         allowed = {order.channel_id}
@@ -123,7 +123,7 @@ def _quote(order: Order, lines, plan: Plan) -> tuple:
         channel_ids=allowed,
     )
     if not result.options:
-        reasons = "; ".join(f"{i.channel_code}: {i.reason}" for i in result.ineligible[:4])
+        reasons = "; ".join(f"{i.channel_name}: {_lower_first(i.reason)}" for i in result.ineligible[:4])
         raise _Abnormal(
             AbnormalReason.NO_CHANNEL,
             "No shipping method can take this parcel"
@@ -135,6 +135,12 @@ def _quote(order: Order, lines, plan: Plan) -> tuple:
         raise _Abnormal(AbnormalReason.MISSING_CUSTOMS_INFO, missing_customs)
     units = sum(line.quantity for line in lines)
     return result.options[0], parcel, fee_of(plan.price, units=units, currency=plan.currency)
+
+
+def _lower_first(sentence: str) -> str:
+    """A reason inside another sentence: "Too heavy: 3 kg." → "too heavy: 3 kg"."""
+    sentence = sentence.rstrip(".")
+    return sentence[:1].lower() + sentence[1:] if sentence[1:2].islower() else sentence
 
 
 class _Ledger:

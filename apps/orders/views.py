@@ -16,8 +16,10 @@ from apps.core.errors import ApplicationError
 from apps.core.forms import form_add_application_error
 from apps.core.identifiers import order_number_problem
 from apps.core.keyset import keyset_page
+from apps.core.numbers import day_range
 from apps.inventory.models import StockBalance
 from apps.shipping.customer_quotes import customer_quote
+from apps.shipping.selectors import customer_channels
 from apps.warehouses.selectors import customer_warehouses
 
 from .bulk import orders_cancel, orders_submit
@@ -138,8 +140,11 @@ class _OrderFormMixin:
 
     def context(self, request, form, rows, order=None, problems=()):
         customer = request.user.customer
+        code = str(form["channel"].value() or "").strip()
+        chosen = customer_channels(customer=customer).filter(code__iexact=code).first() if code else None
         return {
             "form": form,
+            "chosen_channel": chosen,
             "rows": rows or [["", ""]],
             "order": order,
             "problems": problems,
@@ -369,7 +374,7 @@ def quote_json(request, customer) -> JsonResponse:
                     "code": o.channel_code,
                     "name": o.channel_name,
                     "carrier": o.carrier,
-                    "days": f"{o.transit_days_min}–{o.transit_days_max}",
+                    "days": day_range(o.transit_days_min, o.transit_days_max),
                     "transit_source": o.transit_source,
                     "total": str(o.total),
                     "currency": o.currency,

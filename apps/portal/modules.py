@@ -11,6 +11,8 @@ class Module:
     url_name: str
     summary: str
     routes: tuple[str, ...] = ()  # route names (prefixes) of pages inside this module
+    # The module's screens as the operations guide names them (title, route name), shown under it.
+    links: tuple[tuple[str, str], ...] = ()
 
 
 MODULES: tuple[Module, ...] = (
@@ -29,6 +31,12 @@ MODULES: tuple[Module, ...] = (
         "inventory:list",
         "Stock per warehouse, inbound reservations, damage/gain slips and sold-out items.",
         routes=("inventory:", "inbound:"),
+        links=(
+            ("Inventory List", "inventory:list"),
+            ("Inbound Order", "inbound:list"),
+            ("Add Reservation Inbound", "inbound:create"),
+            ("Damage/Gain Slip", "inbound:slip-list"),
+        ),
     ),
     Module(
         "orders",
@@ -59,16 +67,11 @@ MODULES: tuple[Module, ...] = (
         "tracking",
         "Tracking",
         "geo-alt",
-        "tracking:track",
+        "portal:tracking",
         "Track parcels by system order number or tracking number (up to 40 at once).",
+        routes=("portal:tracking",),
     ),
-    Module(
-        "support",
-        "Support",
-        "chat-left-text",
-        "portal:module",
-        "Ask us anything about an order or your account and follow the answer.",
-    ),
+    # Support (tickets) joins the list when its screens are built: a module that leads nowhere is not shown.
 )
 
 
@@ -76,8 +79,6 @@ def active_module_key(resolver_match) -> str | None:
     """The module a portal page belongs to, for the navigation's highlight."""
     if resolver_match is None:
         return None
-    if resolver_match.view_name == "portal:module":
-        return resolver_match.kwargs.get("key")
     for m in MODULES:
         if m.routes and resolver_match.view_name.startswith(m.routes):
             return m.key

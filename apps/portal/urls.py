@@ -6,6 +6,6 @@ app_name = "portal"
 
 urlpatterns = [
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
-    path("m/<slug:key>/", views.ModuleView.as_view(), name="module"),
+    path("track/", views.TrackingView.as_view(), name="tracking"),
     path("settings/", views.SettingsView.as_view(), name="settings"),
 ]

@@ -1,4 +1,3 @@
-from django.http import Http404
 from django.shortcuts import render
 from django.views import View
 
@@ -8,9 +7,10 @@ from apps.inbound.selectors import inbound_updates
 from apps.orders.allocation import RULE
 from apps.orders.selectors import abnormal_count
 from apps.tracking.selectors import exceptions_open_count
+from apps.tracking.views import track_context
 from apps.warehouses.selectors import customer_warehouse_list
 
-from .modules import MODULES, module
+from .modules import MODULES
 
 
 class DashboardView(CustomerRequiredMixin, View):
@@ -32,14 +32,12 @@ class DashboardView(CustomerRequiredMixin, View):
         )
 
 
-class ModuleView(CustomerRequiredMixin, View):
-    """A module's landing page until its screens are switched on."""
+class TrackingView(CustomerRequiredMixin, View):
+    """Tracking → the public tracking page's form and answers inside the portal, so a seller who
+    tracks a parcel keeps the portal's navigation (the public page stays for recipients)."""
 
-    def get(self, request, key):
-        mod = module(key)
-        if mod is None or mod.url_name != "portal:module":
-            raise Http404("No such module.")
-        return render(request, "portal/module.html", {"module": mod})
+    def get(self, request):
+        return render(request, "tracking/track.html", {**track_context(request), "layout": "portal/base.html"})
 
 
 class SettingsView(CustomerRequiredMixin, View):

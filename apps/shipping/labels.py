@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.core.addresses import postal_lines
 from apps.core.errors import StateConflict
+from apps.core.numbers import day_range
 from apps.core.services import sequence_next
 from apps.documents.layouts.shipping_labels import LabelAddress, ShippingLabel, render_shipping_labels
 
@@ -96,7 +97,9 @@ def parcel_label_issue(
                 tracking_number=result.tracking_number,
                 carrier_name=carrier.name,
                 channel_name=channel.name,
-                service_level=f"{channel.service_level}, {channel.transit_days_min}–{channel.transit_days_max} days",
+                service_level=(
+                    f"{channel.service_level}, {day_range(channel.transit_days_min, channel.transit_days_max)}"
+                ),
                 weight_g=weight_g,
                 parcel_no=parcel_no,
                 parcel_count=parcel_count,

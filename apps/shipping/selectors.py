@@ -19,6 +19,11 @@ def customer_channels(*, customer) -> QuerySet[Channel]:
     )
 
 
+def channel_codes_text(*, customer) -> str:
+    """ "ups-ground (UPS Ground, from LAX1); …": the codes this customer may type for a shipping method."""
+    return "; ".join(f"{c.code} ({c.name}, from {c.warehouse.code})" for c in customer_channels(customer=customer))
+
+
 def channel_list(*, warehouse=None) -> QuerySet[Channel]:
     qs = Channel.objects.select_related("carrier", "warehouse").prefetch_related("rate_cards")
     return qs.filter(warehouse=warehouse) if warehouse else qs

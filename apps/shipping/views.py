@@ -8,6 +8,7 @@ from apps.warehouses.selectors import customer_warehouses
 
 from .customer_quotes import customer_quote
 from .forms import QuoteForm
+from .selectors import customer_channels
 
 
 class QuoteView(CustomerRequiredMixin, View):
@@ -40,4 +41,9 @@ class QuoteView(CustomerRequiredMixin, View):
                 )
             except ApplicationError as exc:
                 form_add_application_error(form, exc)
-        return render(request, "shipping/quote.html", {"form": form, "result": result, "warehouses": warehouses})
+        channels = customer_channels(customer=request.user.customer)
+        return render(
+            request,
+            "shipping/quote.html",
+            {"form": form, "result": result, "warehouses": warehouses, "channels": channels},
+        )

@@ -18,6 +18,11 @@ logger = logging.getLogger(__name__)
 
 def track(request):
     """Public parcel tracking by system order number or tracking number (no sign-in)."""
+    return render(request, "tracking/track.html", track_context(request))
+
+
+def track_context(request) -> dict:
+    """The form and the answers, in the order asked (the public page and the portal's Tracking)."""
     form = TrackForm(request.GET or None)
     results = None
     if form.is_valid():
@@ -26,7 +31,7 @@ def track(request):
         problems = dict(bad)
         asked = [n for n in _asked(request.GET.get("numbers", "")) if n in problems or n in good]
         results = [PublicTracking(number=n, problem=problems[n]) if n in problems else next(found) for n in asked]
-    return render(request, "tracking/track.html", {"form": form, "results": results})
+    return {"form": form, "results": results}
 
 
 def _asked(text: str) -> list[str]:

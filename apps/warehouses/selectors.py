@@ -1,5 +1,9 @@
+import zoneinfo
+from dataclasses import dataclass
+
 from django.db.models import Case, Count, Exists, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from .models import BinLocation, Warehouse, WarehouseZone
 
@@ -93,3 +97,37 @@ def warehouses_resolve(*, customer, codes, field: str = "warehouse") -> tuple[di
             seen.add(text.upper())
             problems.append(unknown_warehouse_problem(text, field=field))
     return plan, problems
+
+
+@dataclass(frozen=True)
+class StaffTimeZone:
+    """The warehouse whose clock the back office shows, and the other warehouses to switch to."""
+
+    code: str
+    name: str
+    zone_name: str
+    tzinfo: zoneinfo.ZoneInfo
+    choices: tuple[tuple[str, str, str], ...]  # (code, name, time zone) of every active warehouse
+
+    @property
+    def offset(self) -> str:
+        """ "UTC−08:00" now (daylight saving included)."""
+        delta = timezone.now().astimezone(self.tzinfo).utcoffset()
+        minutes = int(delta.total_seconds() // 60) if delta else 0
+        sign = "+" if minutes >= 0 else "−"
+        return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def staff_time_zone(*, preferred: tuple[str, ...] = ()) -> StaffTimeZone | None:
+    """The first of the preferred warehouse codes that is active, else the first active warehouse by
+    code; None when there is no warehouse (times stay in the server's zone, UTC)."""
+    rows = list(Warehouse.objects.filter(is_active=True).order_by("code").values_list("code", "name", "timezone"))
+    if not rows:
+        return None
+    by_code = {code.upper(): (code, name, tz) for code, name, tz in rows}
+    code, name, tz = next((by_code[c.upper()] for c in preferred if c and c.upper() in by_code), rows[0])
+    try:
+        tzinfo = zoneinfo.ZoneInfo(tz)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz, tzinfo = "UTC", zoneinfo.ZoneInfo("UTC")
+    return StaffTimeZone(code=code, name=name, zone_name=tz, tzinfo=tzinfo, choices=tuple(rows))

@@ -83,7 +83,7 @@
       if (!ok) { quoteBox.append(el("div", { class: "alert alert-warning small py-2" }, body.message)); return; }
       if (!body.options.length) { quoteBox.append(el("div", { class: "alert alert-warning small py-2" }, "No shipping method can take this parcel to this address.")); }
       const table = el("table", { class: "table table-sm small mb-2", "data-testid": "quote-table" });
-      table.innerHTML = "<thead><tr><th></th><th>Method</th><th>Days</th><th class='text-end'>Estimated cost</th></tr></thead>";
+      table.innerHTML = "<thead><tr><th></th><th>Method</th><th>Delivery</th><th class='text-end'>Estimated cost</th></tr></thead>";
       const tbody = el("tbody");
       body.options.forEach((o, i) => {
         const tr = el("tr");
@@ -94,7 +94,9 @@
           chosen.replaceChildren("Chosen: ", el("strong", {}, `${o.name} (${o.total} ${o.currency})`));
         });
         const td = el("td"); td.append(radio);
-        tr.append(td, el("td", {}, `${o.name}${i === 0 ? " · cheapest" : ""}`), el("td", { "data-testid": "quote-days" }, o.transit_source === "measured" ? `${o.days} · measured` : o.days), el("td", { class: "text-end" }, `${o.total} ${o.currency}`));
+        const method = el("td", {}, `${o.name}${i === 0 ? " · cheapest" : ""} `);
+        method.append(el("span", { class: "small font-monospace text-body-secondary", title: "the code for the order template" }, o.code));
+        tr.append(td, method, el("td", { "data-testid": "quote-days" }, o.transit_source === "measured" ? `${o.days} · measured` : o.days), el("td", { class: "text-end" }, `${o.total} ${o.currency}`));
         tbody.append(tr);
       });
       body.ineligible.forEach((o) => {

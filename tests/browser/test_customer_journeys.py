@@ -18,7 +18,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-MODULES = ["Products", "Inventory", "Orders", "Bills", "Integration", "Tracking", "Support"]
+MODULES = ["Products", "Inventory", "Orders", "Bills", "Integration", "Tracking"]
 
 
 def url_is(base: str, path: str) -> re.Pattern:

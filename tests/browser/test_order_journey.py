@@ -80,7 +80,8 @@ def test_create_an_order_by_hand_submit_it_and_cancel_it(page, live_server, logi
     page.get_by_test_id("quote-button").click()
     table = page.get_by_test_id("quote-table")
     expect(table.locator("tbody tr").first).to_contain_text("UPS Ground · cheapest")
-    expect(table.get_by_test_id("quote-days")).to_have_text(["2–4 · measured", "1–2"])  # DHL: its channel's days
+    # DHL: its channel's days
+    expect(table.get_by_test_id("quote-days")).to_have_text(["2–4 days · measured", "1–2 days"])
     table.get_by_role("radio", name="UPS Ground").check()
     expect(page.get_by_test_id("channel-chosen")).to_contain_text("UPS Ground")
 

@@ -302,3 +302,11 @@ def test_finance_notes_why_a_fee_waits(client, make_staff, customer_a):
     client.force_login(make_staff("customer_service"))
     refused = client.post(reverse("backoffice:billing-misc-fee-cause", args=[notice.pk]), {"cause": "x"})
     assert refused.status_code == 403
+
+
+def test_an_exchange_rate_with_a_decimal_comma_is_the_rate_meant(finance, user_a):
+    topup = submit(user_a, amount="100", currency="EUR")
+    url = reverse("backoffice:billing-topup-approve", args=[topup.pk])
+    assert "for example 1.08 or 1,08" in said(finance.post(url, {"received_amount": "100", "exchange_rate": "1;1"}))
+    assert entries(user_a.customer) == []
+    assert "108.00 USD credited" in said(finance.post(url, {"received_amount": "100", "exchange_rate": "1,08"}))

@@ -229,3 +229,55 @@ def test_storage_fees_filters_and_export(portal, user_a):
 def test_staff_cannot_open_portal_bills(client, make_staff):
     client.force_login(make_staff("finance"))
     assert client.get(reverse("billing:wallet")).status_code == 403
+
+
+@pytest.mark.parametrize(("typed", "stored"), [("1,08", "1.08"), ("1.250,50", "1250.50"), ("1,250.50", "1250.50")])
+def test_a_decimal_comma_is_read_as_people_mean_it(portal, wire_usd, user_a, typed, stored):
+    response = portal.post(reverse("billing:topup"), topup_post(amount=typed), follow=True)
+    assert response.status_code == 200
+    with customer_scope(user_a.customer):
+        assert TopUp.objects.get().amount == Decimal(stored)  # "1,08" is not 108
+
+
+def test_an_amount_we_cannot_read_says_how_to_write_it(portal, wire_usd):
+    response = portal.post(reverse("billing:topup"), topup_post(amount="1,0,8"))
+    assert response.status_code == 400
+    assert "for example 1.08 or 1,08" in response.content.decode()
+    assert topup_count() == 0
+
+
+def test_recharge_record_shows_paid_rate_and_credited(portal, wire_usd, user_a, make_staff):
+    from apps.billing.topups import topup_approve
+
+    with customer_scope(user_a.customer):
+        eur = topup_submit(
+            actor=user_a,
+            method="wire",
+            currency="EUR",
+            amount="100,00",
+            payer="Alpha",
+            paid_on=timezone.localdate(),
+            transaction_ref="W-1",
+            voucher=png_bytes(),
+            voucher_name="r.png",
+        )
+        pending = topup_submit(
+            actor=user_a,
+            method="wire",
+            currency="USD",
+            amount="20",
+            payer="Alpha",
+            paid_on=timezone.localdate(),
+            transaction_ref="W-2",
+            voucher=png_bytes(),
+            voucher_name="r.png",
+        )
+    with scopes_disabled():
+        topup_approve(actor=make_staff("finance"), topup=eur, received_amount="99,50", exchange_rate="1,085")
+    body = portal.get(reverse("billing:recharge-record")).content.decode()
+    rows = {number: body.split(number)[1].split("</tr>")[0] for number in (eur.number, pending.number)}
+    assert "100.00 EUR" in rows[eur.number]  # what was paid, in its currency
+    assert "99.50 EUR" in rows[eur.number]  # what the bank received
+    assert "1 EUR = 1.085 USD" in rows[eur.number]  # the rate
+    assert "107.96 USD" in rows[eur.number]  # credited, in the wallet's currency
+    assert "20.00 USD" in rows[pending.number] and "when received" in rows[pending.number]

@@ -1,4 +1,5 @@
 import io
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -286,3 +287,20 @@ def test_import_refuses_a_zip_bomb_and_an_oversized_file(portal, user_a):
     assert products_of(user_a) == []
     with scopes_disabled():
         assert not Job.objects.exists()
+
+
+def test_an_import_that_imports_nothing_says_so_on_its_badge(portal, user_a):
+    body = upload(portal, workbook([row("A-1", value=-1)])).content.decode()
+    assert 'data-testid="job-badge">Nothing imported<' in body
+    assert ">Done<" not in body
+    body = upload(portal, workbook([row("A-2")])).content.decode()
+    assert 'data-testid="job-badge">Done<' in body
+    centre = portal.get(reverse("documents:download-centre")).content.decode()
+    assert "Nothing imported" in centre
+
+
+def test_a_declared_value_with_a_decimal_comma_is_read_as_meant(portal, user_a):
+    upload(portal, workbook([row("A-1", value="4,50"), row("A-2", value="4.50")]))
+    with scopes_disabled():
+        values = {p.sku: p.declared_value for p in Product.objects.all()}
+    assert values == {"A-1": Decimal("4.50"), "A-2": Decimal("4.50")}

@@ -467,3 +467,16 @@ def test_marking_a_marked_copy_again_reuses_the_errors_column_and_clears_old_mar
     assert sheet["D4"].value is None
     assert sheet["D5"].value == "SKU: Duplicate SKU."
     assert sheet["A5"].comment.text == "Duplicate SKU.\n\nmy own note"
+
+
+def test_template_ranges_are_written_as_people_write_numbers():
+    columns = (
+        Column("quantity", "Quantity", number_range=(1, 1_000_000)),
+        Column("value", "Value", number_range=(0, 10_000_000.0)),
+        Column("size", "Size", number_range=(0.1, 300.0)),
+    )
+    workbook = load_workbook(io.BytesIO(template_xlsx(columns, title="Ranges")))
+    allowed = [row[4] for row in workbook["Notes"].iter_rows(min_row=2, values_only=True)]
+    assert allowed == ["a number from 1 to 1,000,000", "a number from 0 to 10,000,000", "a number from 0.1 to 300"]
+    header = next(r for r in workbook["Data"].iter_rows() if r[0].value == "Quantity")
+    assert "A number from 1 to 1,000,000." in header[0].comment.text and "e+" not in header[0].comment.text

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
+    path("time-zone/", views.StaffTimeZoneView.as_view(), name="time-zone"),
     path("warehouses/", views.WarehouseListView.as_view(), name="warehouse-list"),
     path("warehouses/new/", views.WarehouseFormView.as_view(), name="warehouse-create"),
     path("warehouses/<str:code>/edit/", views.WarehouseFormView.as_view(), name="warehouse-update"),

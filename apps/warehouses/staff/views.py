@@ -2,6 +2,8 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
 from apps.accounts.models import Customer
@@ -15,11 +17,13 @@ from apps.warehouses.forms import (
     WarehouseUpdateForm,
     WarehouseZonesForm,
 )
+from apps.warehouses.middleware import SESSION_KEY as TIME_ZONE_SESSION_KEY
 from apps.warehouses.models import Warehouse
 from apps.warehouses.selectors import (
     bin_list,
     customer_default_warehouse,
     customer_warehouses,
+    staff_time_zone,
     warehouse_list,
     warehouse_zones,
 )
@@ -182,3 +186,20 @@ class WarehouseZonesView(StaffPermissionRequiredMixin, View):
                 )
                 return redirect("backoffice:warehouse-zones", code=warehouse.code)
         return self._render(request, warehouse, form, status=400)
+
+
+class StaffTimeZoneView(StaffPermissionRequiredMixin, View):
+    """The header's switch: show the back office's times in another warehouse's time zone."""
+
+    def get_permission_required(self):
+        return ()  # any staff user: it changes only how their own pages show times
+
+    def post(self, request):
+        zone = staff_time_zone(preferred=(request.POST.get("warehouse", "").strip()[:12],))
+        if zone is not None:
+            request.session[TIME_ZONE_SESSION_KEY] = zone.code
+            messages.info(request, f"Times are now shown in {zone.code}'s time zone, {zone.zone_name}.")
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
+            back = reverse("backoffice:dashboard")
+        return redirect(back)

@@ -201,7 +201,7 @@ def template_xlsx(columns: Sequence[Column], *, title: str, instructions: Sequen
     for column in headers.columns:
         allowed = ", ".join(column.choices)
         if column.number_range is not None:
-            allowed = f"a number from {column.number_range[0]:g} to {column.number_range[1]:g}"
+            allowed = f"a number from {_range_text(column.number_range)}"
         notes.append(
             [
                 _clean_text(column.template_header),
@@ -222,13 +222,18 @@ def template_xlsx(columns: Sequence[Column], *, title: str, instructions: Sequen
     return buffer.getvalue()
 
 
+def _range_text(number_range) -> str:
+    """ "1 to 100,000", "0 to 10,000,000", "0.5 to 2": as people write numbers, never "1e+07"."""
+    return " to ".join(format(Decimal(str(n)).normalize(), ",f") for n in number_range)
+
+
 def _column_help(column: Column) -> str:
     parts = [column.note.strip()] if column.note.strip() else []
     parts.append("Required." if column.required else "Optional.")
     if column.choices:
         parts.append("One of: " + ", ".join(column.choices) + ".")
     if column.number_range is not None:
-        parts.append(f"A number from {column.number_range[0]:g} to {column.number_range[1]:g}.")
+        parts.append(f"A number from {_range_text(column.number_range)}.")
     if column.example is not None:
         parts.append(f"Example: {cell_text(column.example)}")
     return "\n".join(parts)
