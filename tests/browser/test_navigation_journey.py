@@ -35,10 +35,16 @@ def test_inventory_screens_tracking_and_modules_in_the_sidebar(page, live_server
     # Tracking stays in the portal: the sidebar and the user menu are still there after a search.
     nav.get_by_role("link", name=re.compile(r"(^|\s)Tracking$")).click()
     expect(page).to_have_url(re.compile(re.escape(live_server.url + "/track/") + "$"))
-    page.get_by_test_id("track-form").locator("textarea, input[type=text]").first.fill("S00000000000000")
+    page.get_by_test_id("track-form").locator("textarea, input[type=text]").first.fill("S00000000000000, bad#no")
     page.get_by_test_id("track-form").get_by_role("button", name="Inquire").click()
     expect(page).to_have_url(re.compile(re.escape(live_server.url + "/track/") + r"\?"))
     expect(page.get_by_test_id("track-results")).to_be_visible()
+    # A mistyped number is answered on its own line; the other is still looked up (issue 18 item 8).
+    expect(page.get_by_test_id("track-result")).to_have_count(2)
+    expect(page.locator('[data-testid="track-result"][data-problem="yes"]')).to_have_count(1)
+    bad = page.locator('[data-testid="track-result"][data-problem="yes"]')
+    expect(bad).to_contain_text("BAD#NO")
+    expect(bad.get_by_test_id("track-problem")).to_contain_text("use letters, digits and dashes only")
     expect(page.get_by_test_id("portal-nav")).to_be_visible()
     expect(page.get_by_test_id("customer-code")).to_contain_text(user_a.customer.code)
     expect(page.get_by_test_id("portal-nav").get_by_role("link", name=re.compile("Tracking$"))).to_have_class(
