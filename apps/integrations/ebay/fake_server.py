@@ -30,12 +30,14 @@ import secrets
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, unquote, urlencode
 
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+
+from apps.core.fake_http import LocalFakeServer
 
 from .auth import basic_auth
 from .fake_orders import FakeOrders, iso
@@ -57,7 +59,12 @@ def invalid_grant(description: str) -> dict:
     return {"error": "invalid_grant", "error_description": description}
 
 
-class FakeEbay(FakeOrders):
+class FakeEbay(LocalFakeServer, FakeOrders):
+    thread_name = "fake-ebay"
+
+    def request_handler(self) -> type[BaseHTTPRequestHandler]:
+        return FakeEbayHandler
+
     def __init__(
         self,
         *,
@@ -88,46 +95,12 @@ class FakeEbay(FakeOrders):
         self.kid = str(uuid.uuid4())
         self.private_key = ec.generate_private_key(ec.SECP256R1())
         self.orders_init()
-        self.server: ThreadingHTTPServer | None = None
-        self.thread: threading.Thread | None = None
 
     # Running.
 
-    def start(self) -> FakeEbay:
-        handler = type("Handler", (FakeEbayHandler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-ebay", daemon=True
-        )
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def serve_forever(self) -> None:
-        self.start()
-        try:
-            self.thread.join()
-        finally:
-            self.stop()
-
-    def __enter__(self) -> FakeEbay:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    api_base = url  # every eBay host is this server
+    def api_base(self) -> str:  # every eBay host is this server
+        return self.url
 
     # Knobs.
 

@@ -29,8 +29,10 @@ import re
 import threading
 from collections import deque
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl
+
+from apps.core.fake_http import LocalFakeServer
 
 from .fake_auth import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, FakeAuth
 from .fake_fulfillment import FakeFulfillmentService
@@ -41,7 +43,7 @@ DEFAULT_TOKEN = "shpat_fake_0123456789abcdef"
 DEFAULT_DOMAIN = "fake-shop.myshopify.com"
 
 
-class FakeShopify(FakeAuth, FakeOrders, FakeInventory, FakeFulfillmentService):
+class FakeShopify(LocalFakeServer, FakeAuth, FakeOrders, FakeInventory, FakeFulfillmentService):
     """The fake shop: a threaded HTTP server, the knobs tests turn, and the mixins' data (orders in
     fake_orders.py). A mixin adds the GraphQL documents it answers to DOCUMENTS — (a substring or a
     compiled pattern of the query, the name of a method taking the variables and returning `data`)
@@ -58,6 +60,11 @@ class FakeShopify(FakeAuth, FakeOrders, FakeInventory, FakeFulfillmentService):
     )
     ROUTES: tuple = (*FakeAuth.AUTH_ROUTES,)
     GET_ROUTES: tuple = (*FakeAuth.AUTH_GET_ROUTES,)
+
+    thread_name = "fake-shopify"
+
+    def request_handler(self) -> type[BaseHTTPRequestHandler]:
+        return FakeShopifyHandler
 
     def __init__(
         self,
@@ -81,48 +88,11 @@ class FakeShopify(FakeAuth, FakeOrders, FakeInventory, FakeFulfillmentService):
         self.refusal: str = ""  # when set, fulfillmentCreate answers with this userError
         self.ids = itertools.count(1001)
         self.clock = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
-        self.server: ThreadingHTTPServer | None = None
-        self.thread: threading.Thread | None = None
         self.auth_init(client_id=client_id, client_secret=client_secret)
         self.inventory_init()
         self.fs_init()
 
     # Running.
-
-    def start(self) -> FakeShopify:
-        handler = type("Handler", (FakeShopifyHandler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-shopify", daemon=True
-        )
-        self.thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def serve_forever(self) -> None:
-        """For a long-running process: start, then block until interrupted."""
-        self.start()
-        try:
-            self.thread.join()
-        finally:
-            self.stop()
-
-    def __enter__(self) -> FakeShopify:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
 
     @property
     def api_base(self) -> str:

@@ -41,10 +41,12 @@ import re
 import threading
 import time
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
+
+from apps.core.fake_http import LocalFakeServer
 
 from .fake_auth import FakeAuth
 from .fake_store import FakeStore, wp_error
@@ -74,7 +76,12 @@ ROUTES = (  # (method, pattern, handler name); the groups are ints passed on
 )
 
 
-class FakeWooCommerce(FakeAuth, FakeStore):
+class FakeWooCommerce(LocalFakeServer, FakeAuth, FakeStore):
+    thread_name = "fake-woo"
+
+    def request_handler(self) -> type[BaseHTTPRequestHandler]:
+        return FakeWooHandler
+
     def __init__(
         self,
         *,
@@ -108,48 +115,16 @@ class FakeWooCommerce(FakeAuth, FakeStore):
         self.pings: list[dict] = []
         self.local = threading.local()
         self.outgoing: queue.Queue = queue.Queue()
-        self.server: ThreadingHTTPServer | None = None
-        self.thread: threading.Thread | None = None
         self.store_init()
         self.auth_init()
 
     # Running.
 
-    def start(self) -> FakeWooCommerce:
-        handler = type("Handler", (FakeWooHandler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-woo", daemon=True
-        )
-        self.thread.start()
+    def started(self) -> None:
         threading.Thread(target=self._send_outgoing, name="fake-woo-webhooks", daemon=True).start()
-        return self
 
-    def stop(self) -> None:
-        if self.server is not None:
-            self.outgoing.put(None)
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def serve_forever(self) -> None:
-        self.start()
-        try:
-            self.thread.join()
-        finally:
-            self.stop()
-
-    def __enter__(self) -> FakeWooCommerce:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def stopping(self) -> None:
+        self.outgoing.put(None)
 
     # Knobs.
 

@@ -24,9 +24,11 @@ import threading
 import time
 from collections import Counter, deque
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
+
+from apps.core.fake_http import LocalFakeServer
 
 DEFAULT_API_KEY = "fake-17track-api-key"
 DEFAULT_SECURITY_KEY = "fake-17track-security-key"
@@ -50,7 +52,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Fake17Track:
+class Fake17Track(LocalFakeServer):
+    thread_name = "fake-17track"
+
+    def request_handler(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
+
     def __init__(
         self,
         *,
@@ -71,31 +78,8 @@ class Fake17Track:
         self.throttles: list[float] = []
         self.recent: deque[float] = deque()
         self.hashes = itertools.count(1000)
-        self.server: ThreadingHTTPServer | None = None
 
     # Running.
-
-    def start(self) -> Fake17Track:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-17track", daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
-
-    def __enter__(self) -> Fake17Track:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
 
     @property
     def api_base(self) -> str:
