@@ -101,11 +101,13 @@ class NotAnOrder(ValueError):
     """The body is not a Shopify order (no id)."""
 
 
-def _text(value, limit: int = 255) -> str:
+def field_text(value, limit: int = 255) -> str:
+    """A payload field as text: stripped, cut to ``limit``; None is ""."""
     return ("" if value is None else str(value)).strip()[:limit]
 
 
-def _moment(value) -> datetime.datetime | None:
+def field_moment(value) -> datetime.datetime | None:
+    """An ISO 8601 payload field (a trailing Z included) as a datetime; unreadable is None."""
     try:
         return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
     except ValueError:
@@ -119,40 +121,40 @@ def shopify_order(data) -> PlatformOrder:
     address = data.get("shipping_address") or {}
     if not isinstance(address, dict):
         address = {}
-    name = " ".join(p for p in (_text(address.get("first_name")), _text(address.get("last_name"))) if p)
+    name = " ".join(p for p in (field_text(address.get("first_name")), field_text(address.get("last_name"))) if p)
     recipient = {
-        "name": name or _text(address.get("name")),
-        "company": _text(address.get("company")),
-        "phone": _text(address.get("phone") or data.get("phone")),
-        "email": _text(data.get("email") or data.get("contact_email")),
-        "address1": _text(address.get("address1")),
-        "address2": _text(address.get("address2")),
-        "city": _text(address.get("city")),
-        "state": _text(address.get("province_code") or address.get("province")),
-        "postal_code": _text(address.get("zip")),
-        "country": _text(address.get("country_code")),
+        "name": name or field_text(address.get("name")),
+        "company": field_text(address.get("company")),
+        "phone": field_text(address.get("phone") or data.get("phone")),
+        "email": field_text(data.get("email") or data.get("contact_email")),
+        "address1": field_text(address.get("address1")),
+        "address2": field_text(address.get("address2")),
+        "city": field_text(address.get("city")),
+        "state": field_text(address.get("province_code") or address.get("province")),
+        "postal_code": field_text(address.get("zip")),
+        "country": field_text(address.get("country_code")),
     }
     lines = [
         PlatformLine(
-            line_id=_text(item.get("id"), 64),
-            sku=_text(item.get("sku"), 100),
-            variant_id=_text(item.get("variant_id"), 64),
+            line_id=field_text(item.get("id"), 64),
+            sku=field_text(item.get("sku"), 100),
+            variant_id=field_text(item.get("variant_id"), 64),
             quantity=item.get("quantity"),
-            title=_text(item.get("title") or item.get("name")),
+            title=field_text(item.get("title") or item.get("name")),
         )
         for item in (data.get("line_items") or [])
         if isinstance(item, dict)
     ]
     return PlatformOrder(
-        order_id=_text(data["id"], 64),
-        name=_text(data.get("name"), 64) or (f"#{data['order_number']}"[:64] if data.get("order_number") else ""),
-        created_at=_moment(data.get("created_at")),
+        order_id=field_text(data["id"], 64),
+        name=field_text(data.get("name"), 64) or (f"#{data['order_number']}"[:64] if data.get("order_number") else ""),
+        created_at=field_moment(data.get("created_at")),
         recipient=recipient,
         lines=lines,
-        financial_status=_text(data.get("financial_status"), 40),
-        fulfillment_status=_text(data.get("fulfillment_status"), 40),
+        financial_status=field_text(data.get("financial_status"), 40),
+        fulfillment_status=field_text(data.get("fulfillment_status"), 40),
         cancelled=bool(data.get("cancelled_at")),
-        updated_at=_moment(data.get("updated_at")),
+        updated_at=field_moment(data.get("updated_at")),
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 
-from ..rules import NotAnOrder, PlatformLine, PlatformOrder
+from ..rules import NotAnOrder, PlatformLine, PlatformOrder, field_moment, field_text
 from .client import ebay_time
 
 OPEN_STATUSES = "NOT_STARTED|IN_PROGRESS"
@@ -45,17 +45,6 @@ def orders_filter(since: datetime.datetime) -> str:
     return f"lastmodifieddate:[{ebay_time(since)}..],orderfulfillmentstatus:{{{OPEN_STATUSES}}}"
 
 
-def _text(value, limit: int = 255) -> str:
-    return ("" if value is None else str(value)).strip()[:limit]
-
-
-def _moment(value) -> datetime.datetime | None:
-    try:
-        return datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
-    except ValueError:
-        return None
-
-
 def _dict(value) -> dict:
     return value if isinstance(value, dict) else {}
 
@@ -67,7 +56,7 @@ def ship_to(data: dict) -> dict:
 
 
 def cancel_state(data: dict) -> str:
-    return _text(_dict(data.get("cancelStatus")).get("cancelState"), 40).upper()
+    return field_text(_dict(data.get("cancelStatus")).get("cancelState"), 40).upper()
 
 
 def cancel_detail_needed(data: dict) -> bool:
@@ -83,55 +72,55 @@ def buyer_cancel_open(data: dict) -> bool:
     requests = [r for r in status.get("cancelRequests") or [] if isinstance(r, dict)]
     if not requests:
         return cancel_state(data) == "IN_PROGRESS"
-    return any(_text(r.get("cancelRequestState"), 40).upper() == "REQUESTED" for r in requests)
+    return any(field_text(r.get("cancelRequestState"), 40).upper() == "REQUESTED" for r in requests)
 
 
 def ebay_order(data) -> PlatformOrder:
     """One eBay order (getOrders' orders[] item, or getOrder) in our terms."""
-    if not isinstance(data, dict) or not _text(data.get("orderId")):
+    if not isinstance(data, dict) or not field_text(data.get("orderId")):
         raise NotAnOrder("The body is not an eBay order: it has no orderId.")
     to = ship_to(data)
     address = _dict(to.get("contactAddress"))
     recipient = {
-        "name": _text(to.get("fullName")),
-        "company": _text(to.get("companyName")),
-        "phone": _text(_dict(to.get("primaryPhone")).get("phoneNumber")),
-        "email": _text(to.get("email")),
-        "address1": _text(address.get("addressLine1")),
-        "address2": _text(address.get("addressLine2")),
-        "city": _text(address.get("city")),
-        "state": _text(address.get("stateOrProvince")),
-        "postal_code": _text(address.get("postalCode")),
-        "country": _text(address.get("countryCode")),
+        "name": field_text(to.get("fullName")),
+        "company": field_text(to.get("companyName")),
+        "phone": field_text(_dict(to.get("primaryPhone")).get("phoneNumber")),
+        "email": field_text(to.get("email")),
+        "address1": field_text(address.get("addressLine1")),
+        "address2": field_text(address.get("addressLine2")),
+        "city": field_text(address.get("city")),
+        "state": field_text(address.get("stateOrProvince")),
+        "postal_code": field_text(address.get("postalCode")),
+        "country": field_text(address.get("countryCode")),
     }
     lines = []
     for item in data.get("lineItems") or []:
         if not isinstance(item, dict):
             continue
-        listing = _text(item.get("legacyVariationId"), 64) or _text(item.get("legacyItemId"), 64)
+        listing = field_text(item.get("legacyVariationId"), 64) or field_text(item.get("legacyItemId"), 64)
         lines.append(
             PlatformLine(
-                line_id=_text(item.get("lineItemId"), 64),
-                sku=_text(item.get("sku"), 100),
+                line_id=field_text(item.get("lineItemId"), 64),
+                sku=field_text(item.get("sku"), 100),
                 variant_id=listing,
                 quantity=item.get("quantity"),
-                title=_text(item.get("title")),
+                title=field_text(item.get("title")),
             )
         )
-    order_id = _text(data["orderId"], 64)
+    order_id = field_text(data["orderId"], 64)
     state = cancel_state(data)
     held = state != "CANCELED" and buyer_cancel_open(data)
-    fulfilled = _text(data.get("orderFulfillmentStatus"), 40).upper() == "FULFILLED"
+    fulfilled = field_text(data.get("orderFulfillmentStatus"), 40).upper() == "FULFILLED"
     return PlatformOrder(
         order_id=order_id,
         name=order_id,
-        created_at=_moment(data.get("creationDate")),
+        created_at=field_moment(data.get("creationDate")),
         recipient=recipient,
         lines=lines,
-        financial_status=_text(data.get("orderPaymentStatus"), 40).lower(),
+        financial_status=field_text(data.get("orderPaymentStatus"), 40).lower(),
         fulfillment_status="fulfilled" if fulfilled else "",
         cancelled=state == "CANCELED",
-        updated_at=_moment(data.get("lastModifiedDate")),
+        updated_at=field_moment(data.get("lastModifiedDate")),
         hold_reason=HOLD_BUYER_CANCEL if held else "",
         hold_message=(
             f"The buyer asked eBay to cancel order {order_id}: it waits here until the request is answered on eBay "
@@ -139,7 +128,7 @@ def ebay_order(data) -> PlatformOrder:
             if held
             else ""
         ),
-        buyer_ref=_text(_dict(data.get("buyer")).get("username"), 100).lower(),
+        buyer_ref=field_text(_dict(data.get("buyer")).get("username"), 100).lower(),
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 
-from ..rules import NotAnOrder, PlatformLine, PlatformOrder
+from ..rules import NotAnOrder, PlatformLine, PlatformOrder, field_text
 
 DEFAULT_IMPORT_STATUSES = ("processing",)
 CANCEL_STATUSES = frozenset({"cancelled", "refunded", "trash"})
@@ -31,10 +31,6 @@ STATUS_LABELS = {
     "checkout-draft": "a checkout draft",
     "trash": "in the trash",
 }
-
-
-def _text(value, limit: int = 255) -> str:
-    return ("" if value is None else str(value)).strip()[:limit]
 
 
 def gmt_moment(value) -> datetime.datetime | None:
@@ -60,32 +56,32 @@ def import_statuses(options: dict | None) -> frozenset[str]:
     wanted = (options or {}).get("import_statuses") or DEFAULT_IMPORT_STATUSES
     if isinstance(wanted, str):
         wanted = [wanted]
-    return frozenset(_text(s, 40).lower().removeprefix("wc-") for s in wanted if _text(s)) or frozenset(
+    return frozenset(field_text(s, 40).lower().removeprefix("wc-") for s in wanted if field_text(s)) or frozenset(
         DEFAULT_IMPORT_STATUSES
     )
 
 
 def order_name(data: dict) -> str:
-    number = _text(data.get("number"), 60) or _text(data.get("id"), 60)
+    number = field_text(data.get("number"), 60) or field_text(data.get("id"), 60)
     return f"#{number}"
 
 
 def _recipient(data: dict) -> dict:
     shipping = data.get("shipping") if isinstance(data.get("shipping"), dict) else {}
     billing = data.get("billing") if isinstance(data.get("billing"), dict) else {}
-    address = shipping if (_text(shipping.get("address_1")) or _text(shipping.get("country"))) else billing
-    name = " ".join(p for p in (_text(address.get("first_name")), _text(address.get("last_name"))) if p)
+    address = shipping if (field_text(shipping.get("address_1")) or field_text(shipping.get("country"))) else billing
+    name = " ".join(p for p in (field_text(address.get("first_name")), field_text(address.get("last_name"))) if p)
     return {
         "name": name[:255],
-        "company": _text(address.get("company")),
-        "phone": _text(shipping.get("phone") or billing.get("phone")),
-        "email": _text(billing.get("email") or shipping.get("email")),
-        "address1": _text(address.get("address_1")),
-        "address2": _text(address.get("address_2")),
-        "city": _text(address.get("city")),
-        "state": _text(address.get("state")),
-        "postal_code": _text(address.get("postcode")),
-        "country": _text(address.get("country")),
+        "company": field_text(address.get("company")),
+        "phone": field_text(shipping.get("phone") or billing.get("phone")),
+        "email": field_text(billing.get("email") or shipping.get("email")),
+        "address1": field_text(address.get("address_1")),
+        "address2": field_text(address.get("address_2")),
+        "city": field_text(address.get("city")),
+        "state": field_text(address.get("state")),
+        "postal_code": field_text(address.get("postcode")),
+        "country": field_text(address.get("country")),
     }
 
 
@@ -94,11 +90,11 @@ def _line(item: dict) -> PlatformLine:
     variation = item.get("variation_id") or 0
     product = item.get("product_id") or 0
     return PlatformLine(
-        line_id=_text(item.get("id"), 64),
-        sku=_text(item.get("sku"), 100),
-        variant_id=_text(variation or product or "", 64),
+        line_id=field_text(item.get("id"), 64),
+        sku=field_text(item.get("sku"), 100),
+        variant_id=field_text(variation or product or "", 64),
         quantity=item.get("quantity"),
-        title=_text(item.get("name")),
+        title=field_text(item.get("name")),
     )
 
 
@@ -106,10 +102,10 @@ def woo_order(data) -> PlatformOrder:
     """A WooCommerce order (webhook body or REST resource) in our terms (see the module)."""
     if not isinstance(data, dict) or data.get("id") in (None, "", 0):
         raise NotAnOrder("The body is not a WooCommerce order: it has no id.")
-    status = _text(data.get("status"), 40).lower()
+    status = field_text(data.get("status"), 40).lower()
     items = data.get("line_items") if isinstance(data.get("line_items"), list) else []
     return PlatformOrder(
-        order_id=_text(data["id"], 64),
+        order_id=field_text(data["id"], 64),
         name=order_name(data),
         created_at=gmt_moment(data.get("date_created_gmt")),
         recipient=_recipient(data),
@@ -126,7 +122,7 @@ def deleted_order(data) -> PlatformOrder:
     if not isinstance(data, dict) or data.get("id") in (None, "", 0):
         raise NotAnOrder("The body is not a WooCommerce order: it has no id.")
     return PlatformOrder(
-        order_id=_text(data["id"], 64), name=order_name(data), created_at=None, recipient={}, cancelled=True
+        order_id=field_text(data["id"], 64), name=order_name(data), created_at=None, recipient={}, cancelled=True
     )
 
 
