@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePath
 
 from django.db import transaction
 
 from apps.catalog.selectors import products_by_sku
+from apps.core.numbers import read_decimal
 from apps.documents.models import Job
 from apps.documents.services import job_create, job_finish, job_start
 from apps.documents.toolkit.xlsx import CellError, Table, cell_text, mark_errors, read_table
@@ -70,8 +71,8 @@ def _measure(value, key: str) -> tuple[Decimal | None, str]:
     if not text:
         return None, ""
     try:
-        number = Decimal(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
-    except InvalidOperation:
+        number = read_decimal(text, grouping=False)  # a size or weight: "1,25" is 1.25, never thousands
+    except ValueError:
         return None, f"The {NAMES[key]} must be a number (not “{text}”)."
     if not number.is_finite() or not Decimal("0") < number <= LIMITS[key]:
         return None, f"The {NAMES[key]} must be more than 0 and at most {LIMITS[key]}."

@@ -6,12 +6,13 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from apps.core.errors import StateConflict
+from apps.core.numbers import read_decimal
 from apps.core.services import sequence_next
 from apps.inventory.services import stock_in_transit_set
 from apps.warehouses.selectors import customer_warehouses
@@ -192,10 +193,10 @@ def _dimension(value, name: str, limit: Decimal, places: str) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
+        number = read_decimal(value, grouping=False)  # "1,5" is 1.5, as the packing-list import reads it
+    except ValueError:
         raise InboundInvalid(f"The box {name} must be a number.", extra={name: ["must be a number"]}) from None
-    if not Decimal("0") < number <= limit:
+    if not number.is_finite() or not Decimal("0") < number <= limit:
         raise InboundInvalid(
             f"The box {name} must be more than 0 and at most {limit}.",
             extra={name: [f"more than 0 and at most {limit}"]},

@@ -114,7 +114,9 @@ class InboundLinesView(CustomerRequiredMixin, View):
         customer = request.user.customer
         inbound = _get(request, pk) if pk else None
         chosen = request.POST.get("warehouse", "").strip()  # a select's id; anything else is no choice (not a 500)
-        warehouse = Warehouse.objects.filter(pk=int(chosen)).first() if chosen.isdecimal() else None
+        warehouse = (
+            Warehouse.objects.filter(pk=int(chosen)).first() if chosen.isdecimal() and len(chosen) < 10 else None
+        )
         if "upload" in request.POST:
             lines, problems, rows = self._from_file(request, customer)
         else:

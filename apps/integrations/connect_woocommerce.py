@@ -144,7 +144,8 @@ def woo_connect(
     with _client(domain, key, secret, api_base) as client:
         _keys_check(client, domain)
         try:
-            name = str((client.call("GET", "/wp-json/")[1] or {}).get("name") or "")[:100]
+            site = client.call("GET", "/wp-json/")[1]
+            name = str(site.get("name") or "")[:100] if isinstance(site, dict) else ""
         except PlatformError:
             name = ""
         with transaction.atomic():

@@ -141,6 +141,12 @@ CONNECT_LINKS = [
 ]
 
 
+# Platforms whose connect flow renews a live connection's credentials in place (eBay's consent), so
+# the card of one that needs attention offers Reconnect; the others' forms would refuse the shop as
+# already connected: their card says to disconnect and connect again.
+RENEWS_IN_PLACE = frozenset({Platform.EBAY})
+
+
 def _guide(platform: str) -> str:
     """The card's step-by-step guide: the platform's template, or "" when it has none."""
     name = f"integrations/guides/{platform}.html"
@@ -162,8 +168,13 @@ class ShopListView(CustomerRequiredMixin, View):
             card.services = services.get(card.connection.pk, [])
             card.badge = STATUS_BADGES.get(card.connection.status, "secondary")
             card.guide = _guide(card.connection.platform)
-            card.connect_url = next(
-                (reverse(name) for platform, _label, name in CONNECT_LINKS if platform == card.connection.platform), ""
+            card.connect_url = (
+                next(
+                    (reverse(name) for platform, _label, name in CONNECT_LINKS if platform == card.connection.platform),
+                    "",
+                )
+                if card.connection.platform in RENEWS_IN_PLACE
+                else ""
             )
         context = {"cards": cards, "topics": SHOPIFY_TOPICS, "connect_links": CONNECT_LINKS}
         return render(request, "integrations/shops.html", context)

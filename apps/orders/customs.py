@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-import pycountry
 from django.conf import settings
 from django.utils import timezone
 
@@ -116,11 +115,6 @@ def form_for(lines: list[CustomsLine]) -> CustomsForm:
     return CustomsForm(CN22, total, f"declared {total} SDR (rates of {day}) is at most {limit} SDR: CN 22")
 
 
-def _country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_2=(code or "").upper())
-    return (getattr(country, "common_name", None) or country.name).upper() if country else (code or "").upper()
-
-
 def customs_lines(order) -> list[CustomsLine]:
     lines = []
     for line in order.lines.select_related("product").order_by("product__sku"):
@@ -144,7 +138,7 @@ def customs_lines(order) -> list[CustomsLine]:
 
 def _recipient_lines(order, *, origin: str) -> list[str]:
     """The consignee's address as on the label: in the destination post's order, its country last."""
-    lines = postal_lines(
+    return postal_lines(
         country=order.country,
         address1=order.address1,
         address2=order.address2,
@@ -153,8 +147,6 @@ def _recipient_lines(order, *, origin: str) -> list[str]:
         postal_code=order.postal_code,
         origin=origin,
     )
-    name = _country_name(order.country)
-    return lines if lines and lines[-1].upper() == name.upper() else [*lines, name]
 
 
 def customs_declaration(order, lines: list[CustomsLine] | None = None) -> CustomsDeclaration:

@@ -65,6 +65,7 @@ def _order_news(order, shipment: Shipment, status: str, kind: str | None, newest
         if order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
             message = f"Returned to the sender (reported by the carrier): {words}"
             order.status = order_return(actor=None, order=order, message=message).status
+        exceptions_settle(order=order, kinds=SETTLED_BY_DELIVERY, why="the carrier reported the parcel returned")
     elif kind is not None and order.status == OrderStatus.SHIPPED:
         exception_open(order=order, kind=kind, detail=f"{words}{place}")
 
@@ -165,9 +166,15 @@ def shipments_sweep(*, provider: TrackingProvider | None = None, hours: int | No
                 by_number = {s.number: s for s in batch}
                 totals["asked"] += len(batch)
                 for info in result.found:
-                    if info.number in by_number:
-                        shipment_apply(shipment=by_number[info.number], info=info)
-                        totals["updated"] += 1
+                    if info.number not in by_number:
+                        continue
+                    try:  # one shipment's trouble never stops the sweep (the next one asks again)
+                        with transaction.atomic():
+                            shipment_apply(shipment=by_number[info.number], info=info)
+                    except Exception:  # noqa: BLE001 - logged; the next sweep asks again
+                        logger.exception("tracking sweep: %s failed", info.number)
+                        continue
+                    totals["updated"] += 1
                 lost = [by_number[r.number].pk for r in result.rejected if r.reason == Refusal.NOT_REGISTERED]
                 totals["reregister"] += Shipment.objects.filter(pk__in=lost).update(
                     state=ShipmentState.PENDING, next_attempt_at=None, attempts=0

@@ -140,10 +140,12 @@ def deletion_read(body: bytes) -> dict:
     data = json.loads(bytes(body))
     if not isinstance(data, dict):
         raise ValueError("The notification is not a JSON object.")
-    topic = str((data.get("metadata") or {}).get("topic") or "")
+    metadata, notification = data.get("metadata") or {}, data.get("notification") or {}
+    if not isinstance(metadata, dict) or not isinstance(notification, dict):
+        raise ValueError("The notification's metadata and notification must be JSON objects.")
+    topic = str(metadata.get("topic") or "")
     if topic != DELETION_TOPIC:
         raise ValueError(f"The notification's topic is {topic or 'missing'}, not {DELETION_TOPIC}.")
-    notification = data.get("notification") or {}
     user = notification.get("data") or {}
     if not isinstance(user, dict) or not (user.get("username") or user.get("userId")):
         raise ValueError("The notification names no eBay user.")

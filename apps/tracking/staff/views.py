@@ -171,7 +171,7 @@ class ExceptionQueueView(StaffPermissionRequiredMixin, View):
         kind = request.GET.get("kind", "")
         carrier = request.GET.get("carrier", "")
         try:
-            older = max(int(request.GET.get("older") or 0), 0)
+            older = min(max(int(request.GET.get("older") or 0), 0), 3650)  # ten years: a date stays in range
         except ValueError:
             older = 0
         kind = kind if kind in ExceptionKind.values else ""

@@ -128,3 +128,9 @@ def test_an_exception_is_e_mailed_once_to_the_users_who_want_it(
     with staff_scope():
         assert exception_email(exception_id=exception.pk) == 0  # once
     assert len([m for m in mailoutbox if order.number in m.subject]) == 1
+
+
+def test_the_queue_takes_any_age_filter_without_failing(client, make_staff):
+    client.force_login(make_staff("logistics"))
+    for older in ("99999999999", "-3", "abc", "7"):
+        assert client.get(QUEUE, {"older": older}).status_code == 200, older
