@@ -45,10 +45,10 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per page otherwis
 logging.getLogger("celery").setLevel(logging.WARNING)  # tasks sent after commit run eagerly here
 
 import _world  # noqa: E402
+from _reconcile import PageMarks, QueryCounter, reconcile_seller  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from apps.catalog.services import products_import  # noqa: E402
 from apps.core.tenancy import customer_scope  # noqa: E402
 from apps.integrations.ebay import adapter as ebay_adapter  # noqa: E402
 from apps.integrations.ebay.adapter import EbayAdapter  # noqa: E402
@@ -69,18 +69,7 @@ TARGET_SECONDS = 60.0
 START = datetime.datetime(2026, 11, 1, 9, 0, tzinfo=datetime.UTC)
 
 
-class QueryCounter:
-    """Counts SQL statements without recording them."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-class PagedClient(EbayClient):
+class PagedClient(PageMarks, EbayClient):
     """The real client over real HTTP; it notes the query count at each page it asks for, so the queries
     between two requests are one page's processing."""
 
@@ -89,17 +78,8 @@ class PagedClient(EbayClient):
         self.counter, self.marks, self.waited = counter, [], 0.0
 
     def orders(self, **kwargs):
-        self.marks.append(self.counter.count)
-        started = time.perf_counter()
-        try:
-            return super().orders(**kwargs)
-        finally:
-            self.waited += time.perf_counter() - started
-
-    def per_page(self, end: int) -> list[int]:
-        """Queries of each page: from its request to the next one (the last page: to the run's end)."""
-        marks = [*self.marks, end]
-        return [b - a for a, b in zip(marks, marks[1:], strict=False)]
+        parent = super()  # not inside the lambda: super() needs the method's frame
+        return self.asked(lambda: parent.orders(**kwargs))
 
 
 class TimedFake(FakeEbay):
@@ -118,16 +98,8 @@ class TimedFake(FakeEbay):
 def setup(tag: str, fake: FakeEbay):
     """A customer with SKUS products, the bench warehouse in its plan, and a connection to ``fake``."""
     stamp = time.time_ns()
-    seller = _world.seller(_world.warehouse(), tag=f"Reconcile{tag}", skus=0)
+    seller = reconcile_seller(tag, skus=SKUS, prefix="RC", name="Reconcile")
     with customer_scope(seller.customer):
-        products_import(
-            actor=seller.user,
-            customer=seller.customer,
-            rows=[
-                (i + 2, {"sku": f"RC-{i:04d}", "name": f"Reconcile SKU {i}", "declared_value": 5, "weight_g": 100 + i})
-                for i in range(SKUS)
-            ],
-        )
         shop = connection_create(
             actor=seller.user,
             platform="ebay",

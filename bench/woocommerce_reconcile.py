@@ -42,10 +42,10 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 logging.getLogger("celery").setLevel(logging.WARNING)
 
 import _world  # noqa: E402
+from _reconcile import PageMarks, QueryCounter, reconcile_seller  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from apps.catalog.services import products_import  # noqa: E402
 from apps.core.tenancy import customer_scope  # noqa: E402
 from apps.integrations.models import Connection, OrderLink  # noqa: E402
 from apps.integrations.services import connection_create  # noqa: E402
@@ -62,16 +62,7 @@ SMALL_PAGE = int(os.environ.get("BENCH_SMALL_PAGE", "50"))
 TARGET_SECONDS = 60.0
 
 
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
-
-
-class PagedClient(WooClient):
+class PagedClient(PageMarks, WooClient):
     """The real client over real HTTP asking for ``per_page`` orders a page; it notes the query count at each page
     it asks for, so the queries between two requests are one page's processing."""
 
@@ -80,16 +71,8 @@ class PagedClient(WooClient):
         self.counter, self.size, self.marks, self.waited = counter, per_page, [], 0.0
 
     def orders_modified_after(self, since_gmt, page=1, per_page=None):
-        self.marks.append(self.counter.count)
-        started = time.perf_counter()
-        try:
-            return super().orders_modified_after(since_gmt, page=page, per_page=per_page or self.size)
-        finally:
-            self.waited += time.perf_counter() - started
-
-    def per_page(self, end: int) -> list[int]:
-        marks = [*self.marks, end]
-        return [b - a for a, b in zip(marks, marks[1:], strict=False)]
+        parent = super()  # not inside the lambda: super() needs the method's frame
+        return self.asked(lambda: parent.orders_modified_after(since_gmt, page=page, per_page=per_page or self.size))
 
 
 class TimedFake(FakeWooCommerce):
@@ -105,16 +88,8 @@ class TimedFake(FakeWooCommerce):
 
 def setup(tag: str, fake: FakeWooCommerce):
     stamp = time.time_ns()
-    seller = _world.seller(_world.warehouse(), tag=f"Woo{tag}", skus=0)
+    seller = reconcile_seller(tag, skus=SKUS, prefix="WC", name="Woo")
     with customer_scope(seller.customer):
-        products_import(
-            actor=seller.user,
-            customer=seller.customer,
-            rows=[
-                (i + 2, {"sku": f"WC-{i:04d}", "name": f"Woo SKU {i}", "declared_value": 5, "weight_g": 100 + i})
-                for i in range(SKUS)
-            ],
-        )
         store = connection_create(
             actor=seller.user,
             platform="woocommerce",
