@@ -141,9 +141,7 @@ CONNECT_LINKS = [
 ]
 
 
-# Platforms whose connect flow renews a live connection's credentials in place (eBay's consent), so
-# the card of one that needs attention offers Reconnect; the others' forms would refuse the shop as
-# already connected: their card says to disconnect and connect again.
+# Connecting renews a live connection in place (a card needing attention offers Reconnect); others: disconnect first.
 RENEWS_IN_PLACE = frozenset({Platform.EBAY})
 
 
@@ -168,14 +166,8 @@ class ShopListView(CustomerRequiredMixin, View):
             card.services = services.get(card.connection.pk, [])
             card.badge = STATUS_BADGES.get(card.connection.status, "secondary")
             card.guide = _guide(card.connection.platform)
-            card.connect_url = (
-                next(
-                    (reverse(name) for platform, _label, name in CONNECT_LINKS if platform == card.connection.platform),
-                    "",
-                )
-                if card.connection.platform in RENEWS_IN_PLACE
-                else ""
-            )
+            platform = card.connection.platform if card.connection.platform in RENEWS_IN_PLACE else None
+            card.connect_url = next((reverse(n) for p, _l, n in CONNECT_LINKS if p == platform), "")
         context = {"cards": cards, "topics": SHOPIFY_TOPICS, "connect_links": CONNECT_LINKS}
         return render(request, "integrations/shops.html", context)
 
